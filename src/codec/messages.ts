@@ -1,0 +1,293 @@
+/**
+ * etcd v3's request and response shapes (api/etcdserverpb/rpc.proto, mvccpb/kv.proto), shared by the
+ * server, the client and both encodings (gateway JSON in json.ts, CBOR in cbor.ts).
+ *
+ * Field names are the proto field names, snake_case, on purpose: the gateway JSON uses them verbatim, so
+ * the JSON codec maps values (bytes ↔ base64, int64 ↔ decimal string), never names.
+ * Bytes are Uint8Array. Revisions, versions, counts and TTLs are numbers (they stay below 2^53);
+ * 64-bit ids (cluster, member, lease) are bigint. Optional fields default to the proto zero value.
+ * @module
+ */
+
+export interface ResponseHeader {
+  cluster_id: bigint;
+  member_id: bigint;
+  revision: number;
+  raft_term: number;
+}
+
+export interface KeyValue {
+  key: Uint8Array;
+  create_revision: number;
+  mod_revision: number;
+  version: number;
+  value: Uint8Array;
+  lease: bigint;
+}
+
+export const SortOrder = { NONE: 0, ASCEND: 1, DESCEND: 2 } as const;
+export type SortOrder = typeof SortOrder[keyof typeof SortOrder];
+export const SortTarget = { KEY: 0, VERSION: 1, CREATE: 2, MOD: 3, VALUE: 4 } as const;
+export type SortTarget = typeof SortTarget[keyof typeof SortTarget];
+
+export interface RangeRequest {
+  key: Uint8Array;
+  range_end?: Uint8Array;
+  limit?: number;
+  revision?: number;
+  sort_order?: SortOrder;
+  sort_target?: SortTarget;
+  serializable?: boolean;
+  keys_only?: boolean;
+  count_only?: boolean;
+  min_mod_revision?: number;
+  max_mod_revision?: number;
+  min_create_revision?: number;
+  max_create_revision?: number;
+}
+
+export interface RangeResponse {
+  header: ResponseHeader;
+  kvs: KeyValue[];
+  more: boolean;
+  count: number;
+}
+
+export interface PutRequest {
+  key: Uint8Array;
+  value?: Uint8Array;
+  lease?: bigint;
+  prev_kv?: boolean;
+  ignore_value?: boolean;
+  ignore_lease?: boolean;
+}
+
+export interface PutResponse {
+  header: ResponseHeader;
+  prev_kv?: KeyValue;
+}
+
+export interface DeleteRangeRequest {
+  key: Uint8Array;
+  range_end?: Uint8Array;
+  prev_kv?: boolean;
+}
+
+export interface DeleteRangeResponse {
+  header: ResponseHeader;
+  deleted: number;
+  prev_kvs: KeyValue[];
+}
+
+/** Exactly one field is set. */
+export interface RequestOp {
+  request_range?: RangeRequest;
+  request_put?: PutRequest;
+  request_delete_range?: DeleteRangeRequest;
+  request_txn?: TxnRequest;
+}
+
+/** Exactly one field is set. */
+export interface ResponseOp {
+  response_range?: RangeResponse;
+  response_put?: PutResponse;
+  response_delete_range?: DeleteRangeResponse;
+  response_txn?: TxnResponse;
+}
+
+export const CompareResult = { EQUAL: 0, GREATER: 1, LESS: 2, NOT_EQUAL: 3 } as const;
+export type CompareResult = typeof CompareResult[keyof typeof CompareResult];
+export const CompareTarget = { VERSION: 0, CREATE: 1, MOD: 2, VALUE: 3, LEASE: 4 } as const;
+export type CompareTarget = typeof CompareTarget[keyof typeof CompareTarget];
+
+/** One of version / create_revision / mod_revision / value / lease is set, matching `target`. */
+export interface Compare {
+  result?: CompareResult;
+  target?: CompareTarget;
+  key: Uint8Array;
+  range_end?: Uint8Array;
+  version?: number;
+  create_revision?: number;
+  mod_revision?: number;
+  value?: Uint8Array;
+  lease?: bigint;
+}
+
+export interface TxnRequest {
+  compare?: Compare[];
+  success?: RequestOp[];
+  failure?: RequestOp[];
+}
+
+export interface TxnResponse {
+  header: ResponseHeader;
+  succeeded: boolean;
+  responses: ResponseOp[];
+}
+
+export interface CompactionRequest {
+  revision: number;
+  physical?: boolean;
+}
+
+export interface CompactionResponse {
+  header: ResponseHeader;
+}
+
+export const EventType = { PUT: 0, DELETE: 1 } as const;
+export type EventType = typeof EventType[keyof typeof EventType];
+
+export interface Event {
+  type: EventType;
+  kv: KeyValue;
+  prev_kv?: KeyValue;
+}
+
+// ---- watch ----
+
+export const WatchFilterType = { NOPUT: 0, NODELETE: 1 } as const;
+export type WatchFilterType = typeof WatchFilterType[keyof typeof WatchFilterType];
+
+export interface WatchCreateRequest {
+  key: Uint8Array;
+  range_end?: Uint8Array;
+  start_revision?: number;
+  progress_notify?: boolean;
+  filters?: WatchFilterType[];
+  prev_kv?: boolean;
+  watch_id?: number;
+  fragment?: boolean;
+}
+
+/** Exactly one field is set. */
+export interface WatchRequest {
+  create_request?: WatchCreateRequest;
+  cancel_request?: { watch_id: number };
+  progress_request?: Record<string, never>;
+}
+
+export interface WatchResponse {
+  header: ResponseHeader;
+  watch_id: number;
+  created?: boolean;
+  canceled?: boolean;
+  compact_revision?: number;
+  cancel_reason?: string;
+  fragment?: boolean;
+  events: Event[];
+}
+
+// ---- lease ----
+
+export interface LeaseGrantRequest {
+  TTL: number;
+  ID?: bigint;
+}
+export interface LeaseGrantResponse {
+  header: ResponseHeader;
+  ID: bigint;
+  TTL: number;
+  error?: string;
+}
+export interface LeaseRevokeRequest {
+  ID: bigint;
+}
+export interface LeaseRevokeResponse {
+  header: ResponseHeader;
+}
+export interface LeaseKeepAliveRequest {
+  ID: bigint;
+}
+export interface LeaseKeepAliveResponse {
+  header: ResponseHeader;
+  ID: bigint;
+  TTL: number;
+}
+export interface LeaseTimeToLiveRequest {
+  ID: bigint;
+  keys?: boolean;
+}
+export interface LeaseTimeToLiveResponse {
+  header: ResponseHeader;
+  ID: bigint;
+  TTL: number;
+  grantedTTL: number;
+  keys: Uint8Array[];
+}
+export interface LeaseLeasesResponse {
+  header: ResponseHeader;
+  leases: { ID: bigint }[];
+}
+
+// ---- cluster ----
+
+export interface Member {
+  ID: bigint;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner?: boolean;
+}
+export interface MemberAddRequest {
+  peerURLs: string[];
+  isLearner?: boolean;
+}
+export interface MemberAddResponse {
+  header: ResponseHeader;
+  member: Member;
+  members: Member[];
+}
+export interface MemberRemoveRequest {
+  ID: bigint;
+}
+export interface MemberRemoveResponse {
+  header: ResponseHeader;
+  members: Member[];
+}
+export interface MemberUpdateRequest {
+  ID: bigint;
+  peerURLs: string[];
+}
+export interface MemberUpdateResponse {
+  header: ResponseHeader;
+  members: Member[];
+}
+export interface MemberListRequest {
+  linearizable?: boolean;
+}
+export interface MemberListResponse {
+  header: ResponseHeader;
+  members: Member[];
+}
+export interface MemberPromoteRequest {
+  ID: bigint;
+}
+export interface MemberPromoteResponse {
+  header: ResponseHeader;
+  members: Member[];
+}
+
+// ---- maintenance ----
+
+export interface StatusResponse {
+  header: ResponseHeader;
+  version: string;
+  dbSize: number;
+  leader: bigint;
+  raftIndex: number;
+  raftTerm: number;
+  raftAppliedIndex: number;
+  errors: string[];
+  dbSizeInUse: number;
+  isLearner: boolean;
+}
+export interface MoveLeaderRequest {
+  targetID: bigint;
+}
+export interface MoveLeaderResponse {
+  header: ResponseHeader;
+}
+export interface AlarmMember {
+  memberID: bigint;
+  alarm: number;
+}

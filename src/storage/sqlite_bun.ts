@@ -1,0 +1,40 @@
+/**
+ * `SqlDatabase` on bun:sqlite. WAL journal; synchronous=FULL when durable so a commit is fsynced.
+ * @module
+ */
+import { Database } from "bun:sqlite";
+import type { OpenOptions, SqlDatabase, SqlStatement, SqlValue } from "./adapter.ts";
+
+/** Opens (creating if needed) a database file, or ":memory:". */
+export function openDatabase(path: string, options: OpenOptions): SqlDatabase {
+  const db = new Database(path, { create: true, safeIntegers: options.safeIntegers ?? false });
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(`PRAGMA synchronous = ${options.durable ? "FULL" : "OFF"}`);
+  db.exec("PRAGMA foreign_keys = OFF");
+  const cache = new Map<string, SqlStatement>();
+  return {
+    exec(sql: string): void {
+      db.exec(sql);
+    },
+    prepare(sql: string): SqlStatement {
+      let stmt = cache.get(sql);
+      if (stmt === undefined) {
+        const raw = db.prepare(sql);
+        stmt = {
+          run: (...params: SqlValue[]) => raw.run(...(params as never[])) as { changes: number },
+          get: (...params: SqlValue[]) => (raw.get(...(params as never[])) ?? undefined) as never,
+          all: (...params: SqlValue[]) => raw.all(...(params as never[])) as never,
+        };
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn)();
+    },
+    close(): void {
+      cache.clear();
+      db.close();
+    },
+  };
+}
