@@ -1,0 +1,204 @@
+/**
+ * A linearizability checker for a key-value register history, in the style of Wing & Gong with Lowe's
+ * memoisation (as porcupine does it): the history is split per key (a KV map is linearizable iff each key's
+ * register is — P-compositionality), then a depth-first search tries to order each key's operations so that
+ * every one takes effect between its invocation and its response and every read sees the latest write.
+ *
+ * An operation whose outcome is unknown (the client timed out) gets an unbounded return time: it may have
+ * taken effect at any point after its invocation, or never (which is the same as "at the very end").
+ * Each key's search has a step bound; a bound exhausted gives "unknown", which is neither a pass nor a
+ * violation.
+ * @module
+ */
+
+/** One client operation on the register model. */
+export interface Operation {
+  /** Who issued it (for messages only; the model does not need it). */
+  clientId: number;
+  kind: "put" | "get";
+  key: string;
+  /** put: the value written. get: the value read (`null` = key absent). Ignored for a get with no response. */
+  value: string | null;
+  /** Simulated time of invocation. */
+  callTime: number;
+  /** Simulated time of the response; `undefined` when the outcome is unknown (no response). */
+  returnTime?: number;
+}
+
+/** The verdict for a whole history. */
+export type CheckOutcome = "ok" | "violation" | "unknown";
+
+export interface CheckResult {
+  outcome: CheckOutcome;
+  /** Keys whose search exhausted its bound. */
+  unknownKeys: string[];
+  /** Keys found not linearizable (the search stops at the first). */
+  violatingKeys: string[];
+  /** Total search steps across keys (for tuning the bound). */
+  steps: number;
+  /** Human-readable detail for a violation. */
+  detail?: string;
+}
+
+export interface CheckOptions {
+  /** Bound on DFS steps per key; exhausted → "unknown". */
+  maxStepsPerKey?: number;
+  /** Bound on wall-clock milliseconds per key; exhausted → "unknown". Off (0) by default for determinism. */
+  maxMsPerKey?: number;
+}
+
+const DEFAULT_MAX_STEPS_PER_KEY = 200_000;
+
+/**
+ * Checks a KV history for linearizability.
+ * @example checkHistory([{ clientId: 1, kind: "put", key: "a", value: "1", callTime: 0, returnTime: 2 }])
+ */
+export function checkHistory(ops: readonly Operation[], options: CheckOptions = {}): CheckResult {
+  const byKey = partitionByKey(ops);
+  const result: CheckResult = { outcome: "ok", unknownKeys: [], violatingKeys: [], steps: 0 };
+  for (const key of [...byKey.keys()].sort()) {
+    const keyResult = checkKey(byKey.get(key)!, options);
+    result.steps += keyResult.steps;
+    if (keyResult.outcome === "unknown") result.unknownKeys.push(key);
+    if (keyResult.outcome === "violation") {
+      result.violatingKeys.push(key);
+      result.detail = `key ${JSON.stringify(key)}: ${keyResult.detail}`;
+      result.outcome = "violation";
+      return result;
+    }
+  }
+  if (result.unknownKeys.length > 0) result.outcome = "unknown";
+  return result;
+}
+
+function partitionByKey(ops: readonly Operation[]): Map<string, Operation[]> {
+  const byKey = new Map<string, Operation[]>();
+  for (const op of ops) {
+    if (op.returnTime !== undefined && op.returnTime < op.callTime) {
+      throw new Error(`operation returns before it is called: ${JSON.stringify(op)}`);
+    }
+    // A read that never answered observed nothing and changed nothing: it constrains no one.
+    if (op.kind === "get" && op.returnTime === undefined) continue;
+    let list = byKey.get(op.key);
+    if (list === undefined) byKey.set(op.key, (list = []));
+    list.push(op);
+  }
+  return byKey;
+}
+
+/** A node of the doubly linked list of call/return events the search lifts operations out of. */
+interface EventNode {
+  isCall: boolean;
+  opIndex: number;
+  time: number;
+  /** For a call: its matching return node. */
+  match?: EventNode;
+  prev?: EventNode;
+  next?: EventNode;
+}
+
+interface KeyResult {
+  outcome: CheckOutcome;
+  steps: number;
+  detail?: string;
+}
+
+function buildEventList(ops: readonly Operation[]): EventNode {
+  const events: EventNode[] = [];
+  ops.forEach((op, opIndex) => {
+    const ret: EventNode = { isCall: false, opIndex, time: op.returnTime ?? Number.POSITIVE_INFINITY };
+    const call: EventNode = { isCall: true, opIndex, time: op.callTime, match: ret };
+    events.push(call, ret);
+  });
+  // Calls before returns at equal times: operations touching the same instant are treated as concurrent,
+  // the permissive reading (a tick is coarser than the real order inside it).
+  events.sort((a, b) => a.time - b.time || Number(b.isCall) - Number(a.isCall) || a.opIndex - b.opIndex);
+  const head: EventNode = { isCall: false, opIndex: -1, time: Number.NEGATIVE_INFINITY };
+  let prev = head;
+  for (const ev of events) {
+    prev.next = ev;
+    ev.prev = prev;
+    prev = ev;
+  }
+  return head;
+}
+
+function lift(call: EventNode): void {
+  call.prev!.next = call.next;
+  if (call.next !== undefined) call.next.prev = call.prev;
+  const ret = call.match!;
+  ret.prev!.next = ret.next;
+  if (ret.next !== undefined) ret.next.prev = ret.prev;
+}
+
+function unlift(call: EventNode): void {
+  const ret = call.match!;
+  ret.prev!.next = ret;
+  if (ret.next !== undefined) ret.next.prev = ret;
+  call.prev!.next = call;
+  if (call.next !== undefined) call.next.prev = call;
+}
+
+/** Applies one op to the register; undefined when the op is not legal in that state. */
+function stepModel(state: string | null, op: Operation): { ok: boolean; next: string | null } {
+  if (op.kind === "put") return { ok: true, next: op.value };
+  return { ok: op.value === state, next: state };
+}
+
+function checkKey(ops: readonly Operation[], options: CheckOptions): KeyResult {
+  const maxSteps = options.maxStepsPerKey ?? DEFAULT_MAX_STEPS_PER_KEY;
+  const maxMs = options.maxMsPerKey ?? 0;
+  const startMs = maxMs > 0 ? Date.now() : 0;
+  const head = buildEventList(ops);
+  const linearized = new Uint32Array(Math.ceil(ops.length / 32) + 1);
+  const cache = new Set<string>();
+  const stack: { call: EventNode; prevState: string | null }[] = [];
+  let state: string | null = null;
+  let steps = 0;
+  let cursor = head.next;
+  while (head.next !== undefined) {
+    if (++steps > maxSteps || (maxMs > 0 && (steps & 1023) === 0 && Date.now() - startMs > maxMs)) {
+      return { outcome: "unknown", steps };
+    }
+    if (cursor === undefined) throw new Error("linearizability: cursor ran off the event list");
+    if (cursor.isCall) {
+      const op = ops[cursor.opIndex]!;
+      const { ok, next } = stepModel(state, op);
+      if (ok) {
+        setBit(linearized, cursor.opIndex, true);
+        const cacheKey = `${linearized.join(",")}|${next === null ? "\u0000" : next}`;
+        if (!cache.has(cacheKey)) {
+          cache.add(cacheKey);
+          stack.push({ call: cursor, prevState: state });
+          state = next;
+          lift(cursor);
+          cursor = head.next;
+          continue;
+        }
+        setBit(linearized, cursor.opIndex, false);
+      }
+      cursor = cursor.next;
+      continue;
+    }
+    // A return reached: its operation must already have been linearized; undo the last choice.
+    const top = stack.pop();
+    if (top === undefined) return { outcome: "violation", steps, detail: describeStuck(ops, cursor) };
+    setBit(linearized, top.call.opIndex, false);
+    state = top.prevState;
+    unlift(top.call);
+    cursor = top.call.next;
+  }
+  return { outcome: "ok", steps };
+}
+
+function setBit(bits: Uint32Array, i: number, on: boolean): void {
+  const word = i >>> 5;
+  const mask = 1 << (i & 31);
+  bits[word] = on ? bits[word]! | mask : bits[word]! & ~mask;
+}
+
+function describeStuck(ops: readonly Operation[], ret: EventNode): string {
+  const op = ops[ret.opIndex]!;
+  return `no linearization: cannot place ${op.kind} ${JSON.stringify(op.value)} by client ${op.clientId} ` +
+    `[${op.callTime}, ${op.returnTime ?? "∞"}] (${ops.length} ops on this key)`;
+}
