@@ -6,3 +6,8 @@
  * @module
  */
 export * from "./src/raft/types.ts";
+
+if (import.meta.main) {
+  const { runCli } = await import("./commands/mod.ts");
+  process.exit(await runCli(process.argv.slice(2)));
+}
