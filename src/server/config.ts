@@ -1,0 +1,288 @@
+/**
+ * `tsetcd server` configuration: etcd's flags, their defaults, and the TSETCD_* / ETCD_* environment.
+ * Pure: arguments and environment in, a validated config (or a message for stderr) out.
+ *
+ * Flags are written as etcd (Go's flag package) takes them: `--name x`, `--name=x`, `-name x`; booleans
+ * stand alone or take `=true|false`. Environment variables name a flag in upper case with `_` for `-`
+ * (`ETCD_DATA_DIR`, `TSETCD_DATA_DIR`); a flag on the command line wins, then TSETCD_, then ETCD_.
+ * @module
+ */
+
+/** A member's configuration after parsing and validation. */
+export interface ServerConfig {
+  name: string;
+  dataDir: string;
+  listenClientUrls: URL[];
+  advertiseClientUrls: string[];
+  listenPeerUrls: URL[];
+  initialAdvertisePeerUrls: string[];
+  /** name → peer URLs, from --initial-cluster (or this member alone). */
+  initialCluster: Map<string, string[]>;
+  initialClusterState: "new" | "existing";
+  initialClusterToken: string;
+  heartbeatIntervalMs: number;
+  electionTimeoutMs: number;
+  snapshotCount: number;
+  /** 0 means the default (2 GiB), as etcd. */
+  quotaBackendBytes: number;
+  maxRequestBytes: number;
+  maxTxnOps: number;
+  autoCompactionMode: "periodic" | "revision";
+  autoCompactionRetention: string;
+}
+
+/** What the command line asks for. */
+export type ParsedArgs =
+  | { kind: "run"; config: ServerConfig }
+  | { kind: "version" }
+  | { kind: "help" }
+  | { kind: "error"; message: string };
+
+/** etcd's default quota when --quota-backend-bytes is 0. */
+export const DEFAULT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
+/** etcd refuses an election timeout above this. */
+const MAX_ELECTION_TIMEOUT_MS = 50_000;
+
+type FlagKind = "string" | "int" | "bool";
+
+interface FlagSpec {
+  kind: FlagKind;
+  defaultValue: string;
+  /** TLS and other flags accepted by name but not implemented: setting them is an error. */
+  unsupported?: string;
+}
+
+const TLS_MESSAGE = "TLS is not supported yet";
+
+/** Every flag tsetcd takes, etcd's spelling and default. */
+const FLAGS: Record<string, FlagSpec> = {
+  "name": { kind: "string", defaultValue: "default" },
+  "data-dir": { kind: "string", defaultValue: "" },
+  "listen-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379" },
+  "advertise-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379" },
+  "listen-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380" },
+  "initial-advertise-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380" },
+  "initial-cluster": { kind: "string", defaultValue: "" },
+  "initial-cluster-state": { kind: "string", defaultValue: "new" },
+  "initial-cluster-token": { kind: "string", defaultValue: "etcd-cluster" },
+  "heartbeat-interval": { kind: "int", defaultValue: "100" },
+  "election-timeout": { kind: "int", defaultValue: "1000" },
+  "snapshot-count": { kind: "int", defaultValue: "100000" },
+  "quota-backend-bytes": { kind: "int", defaultValue: "0" },
+  "max-request-bytes": { kind: "int", defaultValue: "1572864" },
+  "max-txn-ops": { kind: "int", defaultValue: "128" },
+  "auto-compaction-mode": { kind: "string", defaultValue: "periodic" },
+  "auto-compaction-retention": { kind: "string", defaultValue: "0" },
+  "cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
+  "key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
+  "trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
+  "client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
+  "auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
+  "peer-cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
+  "peer-key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
+  "peer-trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
+  "peer-client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
+  "peer-auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
+  "version": { kind: "bool", defaultValue: "false" },
+  "help": { kind: "bool", defaultValue: "false" },
+};
+
+/** Upper bound on arguments, so a runaway caller cannot make parsing quadratic. */
+const MAX_ARGS = 1_000;
+
+/** The flag names tsetcd understands (for help text). */
+export function flagNames(): string[] {
+  return Object.keys(FLAGS);
+}
+
+/**
+ * Parses `tsetcd server` arguments and environment into a validated config.
+ * @example parseServerArgs(["--name", "n1", "--data-dir=/tmp/n1"], process.env)
+ */
+export function parseServerArgs(args: string[], env: Record<string, string | undefined>): ParsedArgs {
+  if (args.length > MAX_ARGS) return { kind: "error", message: `too many arguments (${args.length})` };
+  const fromArgs = readArgs(args);
+  if (typeof fromArgs === "string") return { kind: "error", message: fromArgs };
+  if (fromArgs.get("version") === "true") return { kind: "version" };
+  if (fromArgs.get("help") === "true") return { kind: "help" };
+  const values = new Map<string, string>();
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    const value = fromArgs.get(name) ?? envValue(env, name) ?? spec.defaultValue;
+    const bad = checkKind(name, spec.kind, value);
+    if (bad !== undefined) return { kind: "error", message: bad };
+    if (spec.unsupported !== undefined && value !== spec.defaultValue) {
+      return { kind: "error", message: `--${name}: ${spec.unsupported}` };
+    }
+    values.set(name, value);
+  }
+  return buildConfig(values);
+}
+
+/** Reads `--flag value`, `--flag=value`, `-flag`; returns an error message on unknown flags or stray words. */
+function readArgs(args: string[]): Map<string, string> | string {
+  const out = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("-") || arg === "-" || arg === "--") {
+      return `unexpected argument "${arg}" (flags only; see --help)`;
+    }
+    const body = arg.replace(/^--?/, "");
+    const eq = body.indexOf("=");
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    const spec = FLAGS[name];
+    if (spec === undefined) return `flag provided but not defined: -${name}`;
+    if (eq >= 0) {
+      out.set(name, body.slice(eq + 1));
+    } else if (spec.kind === "bool") {
+      out.set(name, "true");
+    } else {
+      const next = args[i + 1];
+      if (next === undefined) return `flag needs an argument: -${name}`;
+      out.set(name, next);
+      i++;
+    }
+  }
+  return out;
+}
+
+function envValue(env: Record<string, string | undefined>, flag: string): string | undefined {
+  const suffix = flag.toUpperCase().replaceAll("-", "_");
+  return env[`TSETCD_${suffix}`] ?? env[`ETCD_${suffix}`];
+}
+
+function checkKind(name: string, kind: FlagKind, value: string): string | undefined {
+  if (kind === "int" && !/^\d+$/.test(value)) {
+    return `invalid value "${value}" for flag -${name}: parse error`;
+  }
+  if (kind === "bool" && value !== "true" && value !== "false") {
+    return `invalid boolean value "${value}" for -${name}: parse error`;
+  }
+  return undefined;
+}
+
+function buildConfig(v: Map<string, string>): ParsedArgs {
+  const get = (name: string): string => v.get(name)!;
+  const int = (name: string): number => Number(get(name));
+  const name = get("name");
+  if (name === "") return { kind: "error", message: "--name must not be empty" };
+  const listenClientUrls = parseUrls("listen-client-urls", get("listen-client-urls"));
+  const listenPeerUrls = parseUrls("listen-peer-urls", get("listen-peer-urls"));
+  const advertiseClient = parseUrls("advertise-client-urls", get("advertise-client-urls"));
+  const advertisePeer = parseUrls("initial-advertise-peer-urls", get("initial-advertise-peer-urls"));
+  for (const urls of [listenClientUrls, listenPeerUrls, advertiseClient, advertisePeer]) {
+    if (typeof urls === "string") return { kind: "error", message: urls };
+  }
+  const peerUrls = (advertisePeer as URL[]).map(urlText);
+  const clusterText = get("initial-cluster") || `${name}=${peerUrls.join(`,${name}=`)}`;
+  const initialCluster = parseInitialCluster(clusterText);
+  if (typeof initialCluster === "string") return { kind: "error", message: initialCluster };
+  const own = initialCluster.get(name);
+  if (own === undefined) {
+    return { kind: "error", message: `couldn't find local name "${name}" in the initial cluster configuration` };
+  }
+  const state = get("initial-cluster-state");
+  if (state !== "new" && state !== "existing") {
+    return { kind: "error", message: `invalid value "${state}" for flag -initial-cluster-state: valid values are "new", "existing"` };
+  }
+  const mode = get("auto-compaction-mode");
+  if (mode !== "periodic" && mode !== "revision") {
+    return { kind: "error", message: `unknown auto-compaction-mode ${JSON.stringify(mode)}` };
+  }
+  const retention = get("auto-compaction-retention");
+  if (!/^\d+$/.test(retention) && !/^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(retention)) {
+    return { kind: "error", message: `invalid auto-compaction-retention ${JSON.stringify(retention)}` };
+  }
+  const heartbeatIntervalMs = int("heartbeat-interval");
+  const electionTimeoutMs = int("election-timeout");
+  const timing = checkTiming(heartbeatIntervalMs, electionTimeoutMs);
+  if (timing !== undefined) return { kind: "error", message: timing };
+  for (const positive of ["max-request-bytes", "max-txn-ops", "snapshot-count"]) {
+    if (int(positive) <= 0) return { kind: "error", message: `--${positive} must be positive` };
+  }
+  return {
+    kind: "run",
+    config: {
+      name,
+      dataDir: get("data-dir") || `${name}.tsetcd`,
+      listenClientUrls: listenClientUrls as URL[],
+      advertiseClientUrls: (advertiseClient as URL[]).map(urlText),
+      listenPeerUrls: listenPeerUrls as URL[],
+      initialAdvertisePeerUrls: peerUrls,
+      initialCluster,
+      initialClusterState: state,
+      initialClusterToken: get("initial-cluster-token"),
+      heartbeatIntervalMs,
+      electionTimeoutMs,
+      snapshotCount: int("snapshot-count"),
+      quotaBackendBytes: int("quota-backend-bytes"),
+      maxRequestBytes: int("max-request-bytes"),
+      maxTxnOps: int("max-txn-ops"),
+      autoCompactionMode: mode,
+      autoCompactionRetention: retention,
+    },
+  };
+}
+
+function checkTiming(heartbeatMs: number, electionMs: number): string | undefined {
+  if (heartbeatMs <= 0) return "--heartbeat-interval must be positive";
+  if (electionMs > MAX_ELECTION_TIMEOUT_MS) {
+    return `--election-timeout[${electionMs}ms] is too long, and should be set less than ${MAX_ELECTION_TIMEOUT_MS}ms`;
+  }
+  if (electionMs < 5 * heartbeatMs) {
+    return `--election-timeout[${electionMs}ms] should be at least as 5 times as --heartbeat-interval[${heartbeatMs}ms]`;
+  }
+  return undefined;
+}
+
+/** A URL as etcd prints it: no trailing slash on a bare host. */
+function urlText(url: URL): string {
+  return `${url.protocol}//${url.host}`;
+}
+
+/** Parses a comma-separated list of http URLs with a host and port; https is refused (no TLS yet). */
+export function parseUrls(flag: string, text: string): URL[] | string {
+  const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (parts.length === 0) return `--${flag}: no URL given`;
+  const urls: URL[] = [];
+  for (const part of parts) {
+    let url: URL;
+    try {
+      url = new URL(part);
+    } catch {
+      return `--${flag}: invalid URL "${part}"`;
+    }
+    if (url.protocol === "https:") return `--${flag}: ${TLS_MESSAGE} (${part})`;
+    if (url.protocol !== "http:") return `--${flag}: URL scheme must be http: "${part}"`;
+    if (url.port === "") return `--${flag}: URL must have a port: "${part}"`;
+    if (url.pathname !== "/" && url.pathname !== "") return `--${flag}: URL must not have a path: "${part}"`;
+    urls.push(url);
+  }
+  return urls;
+}
+
+/** Parses `n1=http://a:2380,n1=http://b:2380,n2=http://c:2380` into name → URLs. */
+export function parseInitialCluster(text: string): Map<string, string[]> | string {
+  const out = new Map<string, string[]>();
+  for (const item of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) return `--initial-cluster: expected name=url, got "${item}"`;
+    const urls = parseUrls("initial-cluster", item.slice(eq + 1));
+    if (typeof urls === "string") return urls;
+    const name = item.slice(0, eq);
+    out.set(name, [...(out.get(name) ?? []), ...urls.map(urlText)]);
+  }
+  if (out.size === 0) return "--initial-cluster: empty";
+  return out;
+}
+
+/** The help text for `tsetcd server --help`. */
+export function serverUsage(): string {
+  const lines = ["Usage: tsetcd server [flags]", "", "Flags (also TSETCD_<FLAG> / ETCD_<FLAG> environment variables):"];
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    if (name === "help") continue;
+    const def = spec.kind === "bool" || spec.defaultValue === "" ? "" : ` (default ${JSON.stringify(spec.defaultValue)})`;
+    const note = spec.unsupported !== undefined ? ` [${spec.unsupported}]` : "";
+    lines.push(`  --${name}${def}${note}`);
+  }
+  return lines.join("\n");
+}

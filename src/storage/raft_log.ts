@@ -1,0 +1,283 @@
+/**
+ * The Raft log on SQLite: entries, hard state, snapshot metadata, the membership (conf state) and the
+ * applied index, in the member's one database. Implements the core's `RaftStorage` from an in-memory copy
+ * of the log after the last snapshot (loaded at open), so the core never waits on SQLite to read.
+ *
+ * Writing is split in two so the caller decides the transaction: `stage(ready)` issues the SQL (call it
+ * inside `db.transaction`, possibly together with applying entries and `stageApplied`), then
+ * `accept(ready)` updates the in-memory copy once that transaction has committed.
+ * @module
+ */
+import type { SqlDatabase, SqlStatement } from "./adapter.ts";
+import {
+  type ConfState,
+  type Entry,
+  type EntryType,
+  ErrCompacted,
+  ErrUnavailable,
+  type HardState,
+  NONE,
+  type RaftStorage,
+  type Ready,
+  type Snapshot,
+  type SnapshotMetadata,
+} from "../raft/types.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS raft_entry (
+  idx INTEGER PRIMARY KEY,
+  term INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raft_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;
+
+/** Keys of raft_meta. Values are JSON; 64-bit ids are written as decimal strings. */
+const KEY_HARD_STATE = "hard_state";
+const KEY_SNAPSHOT = "snapshot";
+const KEY_CONF_STATE = "conf_state";
+const KEY_APPLIED = "applied";
+
+interface StoredSnapshot {
+  index: number;
+  term: number;
+  confState: { voters: string[]; learners: string[] };
+}
+
+/** The Raft log of one member, persisted in SQLite. */
+export class SqliteRaftLog implements RaftStorage {
+  readonly #db: SqlDatabase;
+  readonly #insertEntry: SqlStatement;
+  readonly #deleteFrom: SqlStatement;
+  readonly #deleteUpTo: SqlStatement;
+  readonly #setMeta: SqlStatement;
+  #hardState: HardState = { term: 0, vote: NONE, commit: 0 };
+  #confState: ConfState = { voters: [], learners: [] };
+  #snapshotMeta: SnapshotMetadata = { index: 0, term: 0, confState: { voters: [], learners: [] } };
+  /** Entries after the snapshot: `#entries[i]` has index `#snapshotMeta.index + 1 + i`. */
+  #entries: Entry[] = [];
+  #applied = 0;
+  /** Supplies the state machine's bytes when the core asks for a snapshot (for a lagging follower). */
+  snapshotData: () => Uint8Array = () => new Uint8Array(0);
+
+  constructor(db: SqlDatabase) {
+    this.#db = db;
+    db.exec(SCHEMA);
+    this.#insertEntry = db.prepare("INSERT INTO raft_entry (idx, term, type, data) VALUES (?, ?, ?, ?)");
+    this.#deleteFrom = db.prepare("DELETE FROM raft_entry WHERE idx >= ?");
+    this.#deleteUpTo = db.prepare("DELETE FROM raft_entry WHERE idx <= ?");
+    this.#setMeta = db.prepare(
+      "INSERT INTO raft_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+    this.#load();
+  }
+
+  #load(): void {
+    const meta = new Map<string, string>();
+    for (const row of this.#db.prepare("SELECT key, value FROM raft_meta").all()) {
+      meta.set(String(row.key), String(row.value));
+    }
+    const hs = meta.get(KEY_HARD_STATE);
+    if (hs !== undefined) {
+      const parsed = JSON.parse(hs) as { term: number; vote: string; commit: number };
+      this.#hardState = { term: parsed.term, vote: BigInt(parsed.vote), commit: parsed.commit };
+    }
+    const snap = meta.get(KEY_SNAPSHOT);
+    if (snap !== undefined) this.#snapshotMeta = decodeSnapshotMeta(JSON.parse(snap) as StoredSnapshot);
+    const conf = meta.get(KEY_CONF_STATE);
+    this.#confState = conf !== undefined
+      ? decodeConfState(JSON.parse(conf) as StoredSnapshot["confState"])
+      : this.#snapshotMeta.confState;
+    this.#applied = Number(meta.get(KEY_APPLIED) ?? this.#snapshotMeta.index);
+    const rows = this.#db.prepare("SELECT idx, term, type, data FROM raft_entry WHERE idx > ? ORDER BY idx")
+      .all(this.#snapshotMeta.index);
+    let expected = this.#snapshotMeta.index + 1;
+    for (const row of rows) {
+      if (Number(row.idx) !== expected) throw new Error(`raft log: gap at index ${expected} (found ${row.idx})`);
+      this.#entries.push({
+        index: expected,
+        term: Number(row.term),
+        type: Number(row.type) as EntryType,
+        data: toBytes(row.data),
+      });
+      expected++;
+    }
+    if (this.#applied > this.lastIndex()) {
+      throw new Error(`raft log: applied index ${this.#applied} is past the last entry ${this.lastIndex()}`);
+    }
+  }
+
+  /** True when nothing was ever persisted (a brand-new data dir). */
+  isEmpty(): boolean {
+    return this.lastIndex() === 0 && this.#hardState.term === 0 && this.#confState.voters.length === 0;
+  }
+
+  /** Sets the initial membership of a new member; only on an empty log. */
+  bootstrap(confState: ConfState): void {
+    if (!this.isEmpty()) throw new Error("raft log: bootstrap on a non-empty log");
+    this.#db.transaction(() => this.stageConfState(confState));
+    this.#confState = cloneConfState(confState);
+    this.#snapshotMeta = { index: 0, term: 0, confState: cloneConfState(confState) };
+  }
+
+  // ---- RaftStorage ----
+
+  initialState(): { hardState: HardState; confState: ConfState } {
+    return { hardState: { ...this.#hardState }, confState: cloneConfState(this.#confState) };
+  }
+
+  entries(lo: number, hi: number, maxSizeBytes: number): Entry[] {
+    if (lo <= this.#snapshotMeta.index) throw new ErrCompacted();
+    if (hi > this.lastIndex() + 1 || lo > hi) throw new ErrUnavailable();
+    const offset = this.#snapshotMeta.index + 1;
+    const out: Entry[] = [];
+    let sizeBytes = 0;
+    for (let i = lo; i < hi; i++) {
+      const entry = this.#entries[i - offset]!;
+      sizeBytes += entry.data.byteLength + 16;
+      if (out.length > 0 && sizeBytes > maxSizeBytes) break;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  term(i: number): number {
+    if (i === this.#snapshotMeta.index) return this.#snapshotMeta.term;
+    if (i < this.#snapshotMeta.index) throw new ErrCompacted();
+    if (i > this.lastIndex()) throw new ErrUnavailable();
+    return this.#entries[i - this.#snapshotMeta.index - 1]!.term;
+  }
+
+  lastIndex(): number {
+    return this.#snapshotMeta.index + this.#entries.length;
+  }
+
+  firstIndex(): number {
+    return this.#snapshotMeta.index + 1;
+  }
+
+  snapshot(): Snapshot {
+    return { metadata: { ...this.#snapshotMeta, confState: cloneConfState(this.#snapshotMeta.confState) }, data: this.snapshotData() };
+  }
+
+  // ---- persistence ----
+
+  /** The last applied index, as durably recorded. */
+  applied(): number {
+    return this.#applied;
+  }
+
+  /** The membership as last applied. */
+  confState(): ConfState {
+    return cloneConfState(this.#confState);
+  }
+
+  /** Writes a Ready's hard state, snapshot and entries. Call inside a transaction; then `accept(ready)`. */
+  stage(ready: Ready): void {
+    if (ready.snapshot !== undefined) {
+      this.#deleteUpTo.run(Number.MAX_SAFE_INTEGER);
+      this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(ready.snapshot.metadata)));
+      this.#setMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(ready.snapshot.metadata.confState)));
+      this.#setMeta.run(KEY_APPLIED, String(ready.snapshot.metadata.index));
+    }
+    if (ready.entries.length > 0) {
+      const first = ready.entries[0]!.index;
+      if (first <= this.#snapshotMeta.index && ready.snapshot === undefined) {
+        throw new Error(`raft log: append at ${first} below the snapshot ${this.#snapshotMeta.index}`);
+      }
+      if (first > this.lastIndex() + 1 && ready.snapshot === undefined) {
+        throw new Error(`raft log: append at ${first} leaves a gap after ${this.lastIndex()}`);
+      }
+      this.#deleteFrom.run(first);
+      for (const entry of ready.entries) this.#insertEntry.run(entry.index, entry.term, entry.type, entry.data);
+    }
+    if (ready.hardState !== undefined) {
+      const hs = ready.hardState;
+      this.#setMeta.run(KEY_HARD_STATE, JSON.stringify({ term: hs.term, vote: hs.vote.toString(), commit: hs.commit }));
+    }
+  }
+
+  /** Updates the in-memory log after the transaction that staged `ready` committed. */
+  accept(ready: Ready): void {
+    if (ready.snapshot !== undefined) {
+      const meta = ready.snapshot.metadata;
+      this.#snapshotMeta = { index: meta.index, term: meta.term, confState: cloneConfState(meta.confState) };
+      this.#confState = cloneConfState(meta.confState);
+      this.#entries = [];
+      this.#applied = meta.index;
+    }
+    if (ready.entries.length > 0) {
+      const first = ready.entries[0]!.index;
+      this.#entries.length = first - this.#snapshotMeta.index - 1;
+      for (const entry of ready.entries) this.#entries.push(entry);
+    }
+    if (ready.hardState !== undefined) this.#hardState = { ...ready.hardState };
+  }
+
+  /** Records the applied index; call in the transaction that applied up to it. */
+  stageApplied(index: number): void {
+    if (index < this.#applied) throw new Error(`raft log: applied index going back from ${this.#applied} to ${index}`);
+    this.#setMeta.run(KEY_APPLIED, String(index));
+  }
+
+  /** After that transaction committed. */
+  acceptApplied(index: number): void {
+    this.#applied = index;
+  }
+
+  /** Records a new membership, applied from a conf change; call inside the applying transaction. */
+  stageConfState(confState: ConfState): void {
+    this.#setMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(confState)));
+  }
+
+  /** After that transaction committed. */
+  acceptConfState(confState: ConfState): void {
+    this.#confState = cloneConfState(confState);
+  }
+
+  /**
+   * Drops entries up to `index` (which must be applied), keeping a snapshot marker there; its own
+   * transaction. The state machine's data is the snapshot's data.
+   */
+  compact(index: number): void {
+    if (index <= this.#snapshotMeta.index) return;
+    if (index > this.#applied) throw new Error(`raft log: compacting ${index} past applied ${this.#applied}`);
+    const meta: SnapshotMetadata = { index, term: this.term(index), confState: cloneConfState(this.#confState) };
+    this.#db.transaction(() => {
+      this.#deleteUpTo.run(index);
+      this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(meta)));
+    });
+    this.#entries = this.#entries.slice(index - this.#snapshotMeta.index);
+    this.#snapshotMeta = meta;
+  }
+}
+
+function toBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value === null || value === undefined) return new Uint8Array(0);
+  throw new Error(`raft log: entry data is not a BLOB (${typeof value})`);
+}
+
+function cloneConfState(c: ConfState): ConfState {
+  return { voters: [...c.voters], learners: [...c.learners] };
+}
+
+function encodeConfState(c: ConfState): StoredSnapshot["confState"] {
+  return { voters: c.voters.map(String), learners: c.learners.map(String) };
+}
+
+function decodeConfState(c: StoredSnapshot["confState"]): ConfState {
+  return { voters: c.voters.map((v) => BigInt(v)), learners: c.learners.map((v) => BigInt(v)) };
+}
+
+function encodeSnapshotMeta(m: SnapshotMetadata): StoredSnapshot {
+  return { index: m.index, term: m.term, confState: encodeConfState(m.confState) };
+}
+
+function decodeSnapshotMeta(s: StoredSnapshot): SnapshotMetadata {
+  return { index: s.index, term: s.term, confState: decodeConfState(s.confState) };
+}
