@@ -1,0 +1,390 @@
+/**
+ * tsetcd's revisioned key-value store with etcd v3's semantics, on SQLite.
+ *
+ * Every write (put, delete that removes something, txn with an effective write) takes one main revision;
+ * the writes inside it are numbered by sub-revision. Reads may be historical down to the compacted
+ * revision.
+ *
+ * Writes do not open a transaction: the caller (the server's apply loop) wraps each applied batch in
+ * `db.transaction(...)` together with its applied index. A txn runs inside a SAVEPOINT so that an error
+ * halfway leaves no partial write behind. Revisions are read from the meta table on every call rather than
+ * cached, so a rolled-back outer transaction can never leave this object ahead of the database.
+ *
+ * @example
+ * ```ts
+ * const store = new MvccStore(openDatabase(":memory:", { durable: false }));
+ * const { response, events } = store.put({ key: bytes("a"), value: bytes("1") }); // revision 2
+ * store.range({ key: bytes("a") }).kvs[0].version; // 1
+ * ```
+ * @module
+ */
+import type {
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  Event,
+  KeyValue,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  RequestOp,
+  ResponseHeader,
+  ResponseOp,
+  TxnRequest,
+  TxnResponse,
+} from "../codec/messages.ts";
+import { EventType } from "../codec/messages.ts";
+import { Errors } from "../codec/errors.ts";
+import type { SqlDatabase } from "../storage/adapter.ts";
+import { MvccQueries } from "../storage/mvcc_queries.ts";
+import { META_COMPACT_REV, META_CURRENT_REV, META_PHYSICAL_COMPACT_REV } from "../storage/mvcc_schema.ts";
+import { compareHolds } from "./compare.ts";
+import { applyFilters, applyLimit, applySort, fetchLimit, keySpan } from "./range_rules.ts";
+
+export { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest } from "./validate.ts";
+
+/** Options of a store. */
+export interface MvccStoreOptions {
+  /** Whether a lease exists; a put naming an unknown lease fails. Default: no lease exists. */
+  hasLease?: (id: bigint) => boolean;
+  /** Rows examined per compaction batch (≥ 2). Default 1,000, as etcd's compaction batch limit. */
+  compactionBatchRows?: number;
+}
+
+/** Result of a write: the response and the events it produced, in revision/sub-revision order. */
+export interface WriteResult<R> {
+  response: R;
+  events: Event[];
+}
+
+const DEFAULT_COMPACTION_BATCH_ROWS = 1_000;
+/** Bound on compaction batches run by one `compact` call (far above any store we expect). */
+const MAX_COMPACTION_BATCHES = 100_000_000;
+/** Bound on txn nesting during apply (validation rejects deeper ones first). */
+const MAX_TXN_DEPTH = 64;
+const EMPTY = new Uint8Array(0);
+
+/** The state a write sees: the revision it started at, writes so far, events so far. */
+interface WriteContext {
+  beginRev: number;
+  /** Number of writes so far: the next sub-revision. */
+  changes: number;
+  events: Event[];
+}
+
+function header(revision: number): ResponseHeader {
+  return { cluster_id: 0n, member_id: 0n, revision, raft_term: 0 };
+}
+
+/** The revision a read inside a write sees: the write's own once it has written something. */
+function viewRev(ctx: WriteContext): number {
+  return ctx.changes > 0 ? ctx.beginRev + 1 : ctx.beginRev;
+}
+
+/** A revisioned key-value store over one SQLite database. */
+export class MvccStore {
+  readonly #db: SqlDatabase;
+  readonly #q: MvccQueries;
+  readonly #hasLease: (id: bigint) => boolean;
+  readonly #batchRows: number;
+  /** Where the next physical compaction batch starts, for the target in `#compactCursorRev`. */
+  #compactCursor: Uint8Array = EMPTY;
+  #compactCursorRev = -1;
+
+  /** Creates the tables if missing and opens the store at its stored revisions. */
+  constructor(db: SqlDatabase, options: MvccStoreOptions = {}) {
+    this.#db = db;
+    this.#q = new MvccQueries(db);
+    this.#hasLease = options.hasLease ?? (() => false);
+    this.#batchRows = options.compactionBatchRows ?? DEFAULT_COMPACTION_BATCH_ROWS;
+    if (!(this.#batchRows >= 2)) throw new Error("mvcc: compactionBatchRows must be at least 2");
+    const current = this.currentRevision();
+    if (!(current >= 1 && this.compactedRevision() <= current)) {
+      throw new Error(`mvcc: stored revisions are inconsistent (current ${current})`);
+    }
+  }
+
+  /** The revision of the last write; 1 for an empty store. */
+  currentRevision(): number {
+    return this.#q.getMeta(META_CURRENT_REV);
+  }
+
+  /** The revision of the last compaction; -1 when never compacted (etcd's initial value). */
+  compactedRevision(): number {
+    return this.#q.getMeta(META_COMPACT_REV);
+  }
+
+  /** Reads keys, now or at a past revision. Throws `compacted` / `futureRev` as etcd. */
+  range(req: RangeRequest): RangeResponse {
+    return this.#rangeAt(req, this.currentRevision());
+  }
+
+  /** Puts one key. Throws `leaseNotFound`, or `keyNotFound` for ignore_value/ignore_lease on a missing key. */
+  put(req: PutRequest): WriteResult<PutResponse> {
+    const lease = req.lease ?? 0n;
+    if (lease !== 0n && !this.#hasLease(lease)) throw Errors.leaseNotFound();
+    const ctx = this.#begin();
+    const response = this.#put(ctx, req);
+    return this.#finish(ctx, response);
+  }
+
+  /** Deletes one key or a range; a delete that removes nothing takes no revision. */
+  deleteRange(req: DeleteRangeRequest): WriteResult<DeleteRangeResponse> {
+    const ctx = this.#begin();
+    const response = this.#deleteRange(ctx, req);
+    return this.#finish(ctx, response);
+  }
+
+  /**
+   * Runs a txn: compares (all of them, nested ones included, on the state before the txn), checks of the
+   * chosen branch, then its ops under one main revision. An error leaves the store unchanged.
+   */
+  txn(req: TxnRequest): WriteResult<TxnResponse> {
+    const path = this.#compareToPath(req, 0);
+    const readOnly = isReadOnly(req);
+    if (!readOnly) this.#checkOps(req, path, 0, (op) => this.#checkPut(op));
+    const current = this.currentRevision();
+    const compacted = this.compactedRevision();
+    this.#checkOps(req, path, 0, (op) => checkTxnRange(op, current, compacted));
+    if (readOnly) {
+      const ctx: WriteContext = { beginRev: current, changes: 0, events: [] };
+      const response = this.#applyTxn(ctx, req, path, { next: 0 }, 0);
+      response.header = header(current);
+      return { response, events: [] };
+    }
+    this.#db.exec("SAVEPOINT mvcc_txn");
+    try {
+      const ctx = this.#begin();
+      const cursor = { next: 0 };
+      const response = this.#applyTxn(ctx, req, path, cursor, 0);
+      if (cursor.next !== path.length) throw new Error("mvcc: txn path not fully consumed");
+      const result = this.#finish(ctx, response);
+      result.response.header = header(viewRev(ctx));
+      this.#db.exec("RELEASE mvcc_txn");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK TO mvcc_txn");
+      this.#db.exec("RELEASE mvcc_txn");
+      throw error;
+    }
+  }
+
+  /**
+   * Compacts at `revision`: history before it becomes unreadable and superseded rows are removed, in
+   * batches of bounded size. Throws `compacted` when at or below the last compaction, `futureRev` when
+   * above the current revision.
+   */
+  compact(revision: number, options: { physical?: boolean } = {}): CompactionResponse {
+    const current = this.currentRevision();
+    if (revision <= this.compactedRevision()) throw Errors.compacted();
+    if (revision > current) throw Errors.futureRev();
+    this.#q.setMeta(META_COMPACT_REV, revision);
+    if (options.physical ?? true) {
+      let batches = 0;
+      while (this.compactStep()) {
+        batches += 1;
+        if (batches > MAX_COMPACTION_BATCHES) throw new Error("mvcc: compaction did not converge");
+      }
+    }
+    return { header: header(current) };
+  }
+
+  /**
+   * Removes one bounded batch of superseded rows left by the last compaction; true while more remain.
+   * `compact` runs it to the end; a caller that wants to spread the work can pass `physical: false` and
+   * call this between its own transactions. Safe to interrupt: reads never need the removed rows.
+   */
+  compactStep(): boolean {
+    const target = this.compactedRevision();
+    if (this.#q.getMeta(META_PHYSICAL_COMPACT_REV) >= target) return false;
+    if (this.#compactCursorRev !== target) {
+      this.#compactCursor = EMPTY;
+      this.#compactCursorRev = target;
+    }
+    const rows = this.#q.compactScan(this.#compactCursor, target, this.#batchRows);
+    const full = rows.length === this.#batchRows;
+    let start = 0;
+    while (start < rows.length) {
+      let end = start + 1;
+      while (end < rows.length && sameKey(rows[end]!.key, rows[start]!.key)) end += 1;
+      // The last group of a full batch may continue in the next batch: keep its newest row for now.
+      const complete = !(full && end === rows.length);
+      for (let i = start; i < end - 1; i++) this.#q.deleteRevision(rows[i]!);
+      const newest = rows[end - 1]!;
+      // A tombstone at or below the compaction revision ends the key's history: nothing of it is kept.
+      if (complete && newest.tombstone) this.#q.deleteRevision(newest);
+      start = end;
+    }
+    if (!full) {
+      this.#q.setMeta(META_PHYSICAL_COMPACT_REV, target);
+      this.#compactCursor = EMPTY;
+      return false;
+    }
+    this.#compactCursor = rows[rows.length - 1]!.key;
+    return true;
+  }
+
+  /** Size of the database file and the part in use. */
+  sizeBytes(): { total: number; inUse: number } {
+    return this.#q.sizeBytes();
+  }
+
+  // ---- internals ----
+
+  #begin(): WriteContext {
+    return { beginRev: this.currentRevision(), changes: 0, events: [] };
+  }
+
+  #finish<R extends { header: ResponseHeader }>(ctx: WriteContext, response: R): WriteResult<R> {
+    if (ctx.changes > 0) this.#q.setMeta(META_CURRENT_REV, ctx.beginRev + 1);
+    if (ctx.events.length !== ctx.changes) throw new Error("mvcc: events and writes disagree");
+    return { response, events: ctx.events };
+  }
+
+  #rangeAt(req: RangeRequest, curRev: number): RangeResponse {
+    let rev = req.revision ?? 0;
+    if (rev > curRev) throw Errors.futureRev();
+    if (rev <= 0) rev = curRev;
+    if (rev < this.compactedRevision()) throw Errors.compacted();
+    const span = keySpan(req.key, req.range_end);
+    const latest = rev === curRev;
+    if (req.count_only === true) {
+      const count = latest ? this.#q.latestCount(span) : this.#q.historyCount(span, rev);
+      return { header: header(curRev), kvs: [], more: false, count };
+    }
+    const limit = fetchLimit(req);
+    let kvs: KeyValue[] = latest ? this.#q.latest(span, limit) : this.#q.history(span, rev, limit);
+    let count = kvs.length;
+    if (limit > 0 && kvs.length >= limit) {
+      count = latest ? this.#q.latestCount(span) : this.#q.historyCount(span, rev);
+    }
+    kvs = applySort(req, applyFilters(req, kvs));
+    const limited = applyLimit(req, kvs);
+    if (req.keys_only === true) {
+      for (const kv of limited.kvs) kv.value = EMPTY;
+    }
+    return { header: header(curRev), kvs: limited.kvs, more: limited.more, count };
+  }
+
+  #put(ctx: WriteContext, req: PutRequest): PutResponse {
+    const prev = this.#q.latest({ kind: "single", key: req.key }, 0)[0];
+    const ignoreValue = req.ignore_value === true;
+    const ignoreLease = req.ignore_lease === true;
+    if ((ignoreValue || ignoreLease) && prev === undefined) throw Errors.keyNotFound();
+    const rev = ctx.beginRev + 1;
+    const kv: KeyValue = {
+      key: req.key,
+      create_revision: prev?.create_revision ?? rev,
+      mod_revision: rev,
+      version: (prev?.version ?? 0) + 1,
+      value: ignoreValue ? prev!.value : req.value ?? EMPTY,
+      lease: ignoreLease ? prev!.lease : req.lease ?? 0n,
+    };
+    this.#q.writeVersion(kv, ctx.changes);
+    ctx.changes += 1;
+    ctx.events.push(prev === undefined ? { type: EventType.PUT, kv } : { type: EventType.PUT, kv, prev_kv: prev });
+    const response: PutResponse = { header: header(rev) };
+    if (req.prev_kv === true && prev !== undefined) response.prev_kv = prev;
+    return response;
+  }
+
+  #deleteRange(ctx: WriteContext, req: DeleteRangeRequest): DeleteRangeResponse {
+    const doomed = this.#q.latest(keySpan(req.key, req.range_end), 0);
+    const rev = ctx.beginRev + 1;
+    for (const prev of doomed) {
+      this.#q.writeTombstone(prev.key, rev, ctx.changes);
+      ctx.changes += 1;
+      const kv: KeyValue = { key: prev.key, create_revision: 0, mod_revision: rev, version: 0, value: EMPTY, lease: 0n };
+      ctx.events.push({ type: EventType.DELETE, kv, prev_kv: prev });
+    }
+    return {
+      header: header(viewRev(ctx)),
+      deleted: doomed.length,
+      prev_kvs: req.prev_kv === true ? doomed : [],
+    };
+  }
+
+  /** Every compare result, the txn's first, then its chosen branch's nested txns depth-first. */
+  #compareToPath(req: TxnRequest, depth: number): boolean[] {
+    if (depth > MAX_TXN_DEPTH) throw Errors.tooManyOps();
+    const succeeded = (req.compare ?? []).every((compare) => {
+      const kvs = this.#q.latest(keySpan(compare.key, compare.range_end), 0);
+      return compareHolds(compare, kvs);
+    });
+    const path = [succeeded];
+    for (const op of branch(req, succeeded)) {
+      if (op.request_txn !== undefined) path.push(...this.#compareToPath(op.request_txn, depth + 1));
+    }
+    return path;
+  }
+
+  /** Runs `check` on every non-txn op of the chosen branches; returns how many path entries it used. */
+  #checkOps(req: TxnRequest, path: boolean[], at: number, check: (op: RequestOp) => void): number {
+    let used = 1;
+    for (const op of branch(req, path[at]!)) {
+      if (op.request_txn !== undefined) used += this.#checkOps(op.request_txn, path, at + used, check);
+      else check(op);
+    }
+    return used;
+  }
+
+  /** etcd checks puts against the state before the txn: ignore_* needs the key, a lease must exist. */
+  #checkPut(op: RequestOp): void {
+    const put = op.request_put;
+    if (put === undefined) return;
+    if (put.ignore_value === true || put.ignore_lease === true) {
+      if (this.#q.latest({ kind: "single", key: put.key }, 0).length === 0) throw Errors.keyNotFound();
+    }
+    const lease = put.lease ?? 0n;
+    if (lease !== 0n && !this.#hasLease(lease)) throw Errors.leaseNotFound();
+  }
+
+  #applyTxn(ctx: WriteContext, req: TxnRequest, path: boolean[], cursor: { next: number }, depth: number): TxnResponse {
+    if (depth > MAX_TXN_DEPTH) throw Errors.tooManyOps();
+    const succeeded = path[cursor.next];
+    if (succeeded === undefined) throw new Error("mvcc: txn path too short");
+    cursor.next += 1;
+    const responses: ResponseOp[] = [];
+    for (const op of branch(req, succeeded)) responses.push(this.#applyOp(ctx, op, path, cursor, depth));
+    // Nested txn responses carry an empty header in etcd; the caller sets the top-level one.
+    return { header: header(0), succeeded, responses };
+  }
+
+  #applyOp(ctx: WriteContext, op: RequestOp, path: boolean[], cursor: { next: number }, depth: number): ResponseOp {
+    if (op.request_range !== undefined) return { response_range: this.#rangeAt(op.request_range, viewRev(ctx)) };
+    if (op.request_put !== undefined) return { response_put: this.#put(ctx, op.request_put) };
+    if (op.request_delete_range !== undefined) {
+      return { response_delete_range: this.#deleteRange(ctx, op.request_delete_range) };
+    }
+    if (op.request_txn !== undefined) {
+      return { response_txn: this.#applyTxn(ctx, op.request_txn, path, cursor, depth + 1) };
+    }
+    throw Errors.keyNotFound();
+  }
+}
+
+function branch(req: TxnRequest, succeeded: boolean): RequestOp[] {
+  return (succeeded ? req.success : req.failure) ?? [];
+}
+
+/** etcd's test: a txn holding only ranges, in both branches (a nested txn counts as a write). */
+function isReadOnly(req: TxnRequest): boolean {
+  return [...(req.success ?? []), ...(req.failure ?? [])].every((op) => op.request_range !== undefined);
+}
+
+/** A range inside a txn is checked against the revisions before the txn, as etcd does. */
+function checkTxnRange(op: RequestOp, current: number, compacted: number): void {
+  const range = op.request_range;
+  if (range === undefined) return;
+  const rev = range.revision ?? 0;
+  if (rev === 0) return;
+  if (rev > current) throw Errors.futureRev();
+  if (rev < compacted) throw Errors.compacted();
+}
+
+function sameKey(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
