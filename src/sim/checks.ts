@@ -1,0 +1,124 @@
+/**
+ * Raft's safety properties, checked incrementally as a simulated run goes: each member reports what it
+ * persists, applies and when it leads; the checker keeps global records and returns a message for the
+ * first property broken.
+ * @module
+ */
+import { type Entry, type NodeId, type RaftStorage } from "../raft/types.ts";
+
+/** A compact fingerprint of an entry's content (type, length, FNV-1a of the bytes). */
+export function entryFingerprint(e: Entry): string {
+  let h = 0x811c9dc5;
+  const d = e.data;
+  for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i]!, 0x01000193);
+  return `${e.type}/${d.length}/${(h >>> 0).toString(16)}`;
+}
+
+interface CommittedEntry {
+  term: number;
+  fingerprint: string;
+  /** Member that first applied it (for messages). */
+  by: NodeId;
+}
+
+/** Reads the term of entry `i` from a storage, or undefined when it is not there (compacted, missing). */
+export function storageTerm(storage: RaftStorage, i: number): number | undefined {
+  if (i < storage.firstIndex() - 1 || i > storage.lastIndex()) return undefined;
+  try {
+    return storage.term(i);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Global records of a run and the checks against them. Each check returns a violation message or undefined. */
+export class SafetyChecker {
+  private readonly leaderByTerm = new Map<number, NodeId>();
+  /** Entries known committed (some member applied them), by index. */
+  readonly committed = new Map<number, CommittedEntry>();
+  maxCommittedIndex = 0;
+  /** Log matching: (index, term) → fingerprint and previous entry's term, as first persisted anywhere. */
+  private readonly persisted = new Map<string, { fingerprint: string; prevTerm: number | undefined; by: NodeId }>();
+
+  /** At most one leader per term. */
+  onLeader(id: NodeId, term: number): string | undefined {
+    const other = this.leaderByTerm.get(term);
+    if (other !== undefined && other !== id) return `two leaders in term ${term}: ${other} and ${id}`;
+    this.leaderByTerm.set(term, id);
+    return undefined;
+  }
+
+  /** Log matching, on entries a member has just made durable, plus "a committed entry is never overwritten". */
+  onPersist(id: NodeId, entries: readonly Entry[], storage: RaftStorage): string | undefined {
+    for (const e of entries) {
+      const fingerprint = entryFingerprint(e);
+      const prevTerm = storageTerm(storage, e.index - 1);
+      const key = `${e.index}:${e.term}`;
+      const seen = this.persisted.get(key);
+      if (seen === undefined) {
+        this.persisted.set(key, { fingerprint, prevTerm, by: id });
+      } else {
+        if (seen.fingerprint !== fingerprint) {
+          return `log matching: entry ${key} differs between ${seen.by} and ${id}`;
+        }
+        if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
+          return `log matching: entry ${key} follows term ${seen.prevTerm} on ${seen.by} but ${prevTerm} on ${id}`;
+        }
+      }
+      const c = this.committed.get(e.index);
+      if (c !== undefined && (c.term !== e.term || c.fingerprint !== fingerprint)) {
+        return `committed entry ${e.index} (term ${c.term}, applied by ${c.by}) overwritten on ${id} by term ${e.term}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** State machine safety: every member applies the same entry at an index. Records the entry as committed. */
+  onApply(id: NodeId, e: Entry): string | undefined {
+    const fingerprint = entryFingerprint(e);
+    const c = this.committed.get(e.index);
+    if (c === undefined) {
+      this.committed.set(e.index, { term: e.term, fingerprint, by: id });
+      if (e.index > this.maxCommittedIndex) this.maxCommittedIndex = e.index;
+      return undefined;
+    }
+    if (c.term !== e.term || c.fingerprint !== fingerprint) {
+      return `state machine safety: index ${e.index} applied as term ${c.term} by ${c.by} but term ${e.term} by ${id}`;
+    }
+    return undefined;
+  }
+
+  /** A snapshot (installed or restored) must agree with the committed entry at its index. */
+  onSnapshot(id: NodeId, index: number, term: number): string | undefined {
+    const c = this.committed.get(index);
+    if (c !== undefined && c.term !== term) {
+      return `snapshot at ${index} on ${id} has term ${term}, committed entry there has term ${c.term}`;
+    }
+    return undefined;
+  }
+
+  /** A durable log never contradicts a committed entry in [lo, hi]. */
+  checkDurableLog(id: NodeId, storage: RaftStorage, lo: number, hi: number): string | undefined {
+    const from = Math.max(lo, storage.firstIndex());
+    const to = Math.min(hi, storage.lastIndex());
+    for (let i = from; i <= to; i++) {
+      const c = this.committed.get(i);
+      if (c === undefined) continue;
+      const t = storageTerm(storage, i);
+      if (t !== undefined && t !== c.term) {
+        return `durable log of ${id} has term ${t} at committed index ${i} (committed term ${c.term})`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Leader completeness: a new leader's log holds every entry committed so far. */
+  checkLeaderComplete(id: NodeId, term: number, storage: RaftStorage): string | undefined {
+    if (storage.lastIndex() < this.maxCommittedIndex) {
+      return `leader completeness: leader ${id} of term ${term} has last index ${storage.lastIndex()} ` +
+        `but index ${this.maxCommittedIndex} is committed`;
+    }
+    const broken = this.checkDurableLog(id, storage, 1, this.maxCommittedIndex);
+    return broken === undefined ? undefined : `leader completeness (term ${term}): ${broken}`;
+  }
+}
