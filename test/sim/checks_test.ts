@@ -1,0 +1,80 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { SafetyChecker } from "../../src/sim/checks.ts";
+import { decodeMarker, decodePut, encodeMarker, encodePut, KvStateMachine } from "../../src/sim/kv.ts";
+import { type Entry, EntryType, type RaftStorage, type Snapshot } from "../../src/raft/types.ts";
+
+const enc = new TextEncoder();
+
+function entry(index: number, term: number, text: string): Entry {
+  return { index, term, type: EntryType.Normal, data: enc.encode(text) };
+}
+
+/** A minimal storage over a plain array (index 1 at position 0), enough for the checker. */
+function logOf(entries: Entry[]): RaftStorage {
+  return {
+    initialState: () => ({ hardState: { term: 0, vote: 0n, commit: 0 }, confState: { voters: [], learners: [] } }),
+    entries: () => entries,
+    term: (i: number) => (i === 0 ? 0 : entries[i - 1]!.term),
+    lastIndex: () => entries.length,
+    firstIndex: () => 1,
+    snapshot: () => ({ metadata: { index: 0, term: 0, confState: { voters: [], learners: [] } }, data: new Uint8Array() }) as Snapshot,
+  };
+}
+
+test("two leaders in one term are caught, re-reporting the same leader is fine", () => {
+  const c = new SafetyChecker();
+  assert.is(c.onLeader(1n, 2), undefined);
+  assert.is(c.onLeader(1n, 2), undefined);
+  assert.is(c.onLeader(2n, 3), undefined);
+  assert.match(c.onLeader(3n, 2) ?? "", /two leaders in term 2/);
+});
+
+test("log matching: same index and term with different content or different predecessor", () => {
+  const c = new SafetyChecker();
+  const a = [entry(1, 1, "x"), entry(2, 1, "y")];
+  assert.is(c.onPersist(1n, a, logOf(a)), undefined);
+  assert.is(c.onPersist(2n, a, logOf(a)), undefined);
+  const b = [entry(1, 1, "x"), entry(2, 1, "z")];
+  assert.match(c.onPersist(3n, b.slice(1), logOf(b)) ?? "", /log matching: entry 2:1 differs/);
+  const d = [entry(1, 2, "q"), entry(2, 3, "r")];
+  const e = [entry(1, 1, "x"), entry(2, 3, "r")];
+  assert.is(c.onPersist(4n, d, logOf(d)), undefined);
+  assert.match(c.onPersist(5n, e.slice(1), logOf(e)) ?? "", /follows term 2 .* but 1/);
+});
+
+test("state machine safety, committed overwrite and leader completeness", () => {
+  const c = new SafetyChecker();
+  assert.is(c.onApply(1n, entry(1, 1, "x")), undefined);
+  assert.is(c.onApply(2n, entry(1, 1, "x")), undefined);
+  assert.match(c.onApply(3n, entry(1, 2, "y")) ?? "", /state machine safety: index 1/);
+  assert.is(c.onApply(1n, entry(2, 1, "w")), undefined);
+  const overwriting = [entry(1, 1, "x"), entry(2, 2, "other")];
+  assert.match(c.onPersist(4n, overwriting.slice(1), logOf(overwriting)) ?? "", /committed entry 2 .* overwritten/);
+  assert.match(c.checkLeaderComplete(5n, 3, logOf([entry(1, 1, "x")])) ?? "", /leader completeness.*last index 1/);
+  assert.match(c.checkLeaderComplete(5n, 3, logOf(overwriting)) ?? "", /leader completeness.*term 2 at committed index 2/);
+  assert.is(c.checkLeaderComplete(5n, 3, logOf([entry(1, 1, "x"), entry(2, 1, "w"), entry(3, 3, "")])), undefined);
+  assert.match(c.onSnapshot(6n, 2, 5) ?? "", /snapshot at 2/);
+  assert.is(c.onSnapshot(6n, 2, 1), undefined);
+});
+
+test("KV commands round-trip and duplicates are applied once", () => {
+  const cmd = { clientId: 2, reqId: 7, key: "k1", value: "2.7" };
+  assert.equal(decodePut(encodePut(cmd)), cmd);
+  assert.is(decodePut(new Uint8Array()), undefined);
+  assert.is(decodePut(encodeMarker(3)), undefined);
+  assert.is(decodeMarker(encodeMarker(3)), 3);
+  assert.is(decodeMarker(encodePut(cmd)), undefined);
+  const sm = new KvStateMachine();
+  assert.ok(sm.applyPut(cmd));
+  assert.not.ok(sm.applyPut(cmd));
+  assert.not.ok(sm.applyPut({ ...cmd, reqId: 6, value: "old" }));
+  assert.is(sm.get("k1"), "2.7");
+  assert.is(sm.get("nope"), null);
+  const copy = KvStateMachine.decode(sm.encode());
+  assert.is(copy.get("k1"), "2.7");
+  assert.not.ok(copy.applyPut(cmd));
+  assert.equal(KvStateMachine.decode(new Uint8Array()).values.size, 0);
+});
+
+test.run();
