@@ -200,6 +200,10 @@ export interface RaftConfig {
   /** Injected randomness in [0, 1): the only source of nondeterminism the core has. */
   random: () => number;
   bugs?: RaftBugs;
+  /** Bytes of committed entries handed out per Ready (at least one entry). Default: max(maxSizePerMsgBytes, 1 MiB). */
+  maxCommittedSizePerReadyBytes?: number;
+  /** Bound on ReadIndex requests waiting at the leader (queued or awaiting a quorum of acks). Default 4,096. */
+  maxPendingReadIndex?: number;
 }
 
 /** Why a proposal was not accepted. The caller learns at once; nothing is silently dropped. */
@@ -210,8 +214,33 @@ export const ProposalError = {
   TooLarge: "raft: proposal dropped: uncommitted entries exceed the limit",
   NotLearnerCaughtUp: "raft: proposal dropped: learner has not caught up",
   WouldLoseQuorum: "raft: proposal dropped: change would lose quorum",
+  TooManyReads: "raft: read dropped: too many pending read requests",
 } as const;
 export type ProposalError = typeof ProposalError[keyof typeof ProposalError];
+
+/** Replication state of one member as the leader sees it (see progress.ts). */
+export interface ProgressStatus {
+  match: number;
+  next: number;
+  state: "probe" | "replicate" | "snapshot";
+  recentActive: boolean;
+  isLearner: boolean;
+}
+
+/** A snapshot of one member's core, for tests, the simulator's checkers and /metrics. */
+export interface RaftStatus {
+  id: NodeId;
+  term: number;
+  vote: NodeId;
+  commit: number;
+  applied: number;
+  lead: NodeId;
+  role: StateRole;
+  leadTransferee: NodeId;
+  /** Every member's progress; empty unless this member is the leader. */
+  progress: Map<NodeId, ProgressStatus>;
+  confState: ConfState;
+}
 
 /** Storage errors the core understands. */
 export class ErrCompacted extends Error {
