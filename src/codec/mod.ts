@@ -1,0 +1,29 @@
+/**
+ * The codec: etcd v3 message shapes, errors, and their encodings (etcd 3.4 gateway JSON and CBOR), shared
+ * by the server's HTTP front-end and the client.
+ *
+ * @example
+ * import { decodeJson, encodeJson } from "./src/codec/mod.ts";
+ * const req = decodeJson<PutRequest>("PutRequest", '{"key":"Zm9v","value":"YmFy"}');
+ * @module
+ */
+export * from "./messages.ts";
+export * from "./errors.ts";
+export { type EnumDef, type FieldDef, fieldsOf, type MessageKind, type ScalarKind, SCHEMAS } from "./schema.ts";
+export { messageFromWire, zeroMessage } from "./wire.ts";
+export { decodeJson, encodeJson } from "./json.ts";
+export { decodeCbor, decodeCborValue, encodeCbor } from "./cbor.ts";
+export {
+  CBOR_CONTENT_TYPE,
+  contentTypeOf,
+  decodeBody,
+  encodeBody,
+  encodeError,
+  errorBody,
+  errorBodyCbor,
+  errorFromBody,
+  httpStatusFromCode,
+  JSON_CONTENT_TYPE,
+  type WireFormat,
+  wireFormatOf,
+} from "./http.ts";
