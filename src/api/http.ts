@@ -1,0 +1,183 @@
+/**
+ * The HTTP front-end: etcd's v3 gateway routes (JSON, or CBOR with `Content-Type: application/cbor`),
+ * /health, /version and /metrics. Runtime-neutral: `createHttpHandler` maps a Request to a Response;
+ * only `serveHttp` knows it runs on Bun.serve.
+ *
+ * A front-end holds no logic: decode, call the service, encode. Bad input of any kind answers with etcd's
+ * status and `{error, code, message}` body; nothing a client sends can crash the server or yield a 5xx.
+ * @module
+ */
+import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import type { MessageKind } from "../codec/schema.ts";
+import type { KvService } from "../server/member.ts";
+import {
+  contentTypeOf,
+  decodeBody,
+  encodeBody,
+  encodeError,
+  httpStatusFromCode,
+  type WireFormat,
+  wireFormatOf,
+} from "../codec/http.ts";
+
+/** What the handler needs besides the service. */
+export interface HttpOptions {
+  /** --max-request-bytes: a body over it plus gRPC's overhead allowance is refused as etcd refuses it. */
+  maxRequestBytes: number;
+  /** Reported by GET /version, e.g. "3.4.30". */
+  serverVersion: string;
+  clusterVersion: string;
+  /** Extra Prometheus lines for /metrics. */
+  metrics?: () => string;
+}
+
+/** etcd's gRPC server accepts this much over --max-request-bytes before refusing a message outright. */
+export const GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+interface Route {
+  request: MessageKind;
+  response: MessageKind;
+  call: (service: KvService, req: never) => Promise<unknown>;
+}
+
+const ROUTES: Record<string, Route> = {
+  "/v3/kv/range": { request: "RangeRequest", response: "RangeResponse", call: (s, r) => s.range(r) },
+  "/v3/kv/put": { request: "PutRequest", response: "PutResponse", call: (s, r) => s.put(r) },
+  "/v3/kv/deleterange": {
+    request: "DeleteRangeRequest",
+    response: "DeleteRangeResponse",
+    call: (s, r) => s.deleteRange(r),
+  },
+  "/v3/kv/txn": { request: "TxnRequest", response: "TxnResponse", call: (s, r) => s.txn(r) },
+  "/v3/kv/compaction": { request: "CompactionRequest", response: "CompactionResponse", call: (s, r) => s.compact(r) },
+  "/v3/maintenance/status": { request: "StatusRequest", response: "StatusResponse", call: (s) => s.status() },
+  "/v3/cluster/member/list": {
+    request: "MemberListRequest",
+    response: "MemberListResponse",
+    call: (s) => s.memberList(),
+  },
+};
+
+/** Counters for /metrics; plain numbers, no allocation per request. */
+interface Counters {
+  requests: number;
+  errors: number;
+}
+
+/** Builds the request handler. */
+export function createHttpHandler(service: KvService, options: HttpOptions): (request: Request) => Promise<Response> {
+  const counters: Counters = { requests: 0, errors: 0 };
+  return async (request: Request): Promise<Response> => {
+    counters.requests++;
+    const url = new URL(request.url);
+    const path = normalisePath(url.pathname);
+    const route = ROUTES[path];
+    if (route !== undefined) {
+      const response = await handleRpc(service, route, request, options);
+      if (response.status >= 400) counters.errors++;
+      return response;
+    }
+    if (path === "/health") return plainGet(request, () => json({ health: "true" }));
+    if (path === "/version") {
+      return plainGet(request, () => json({ etcdserver: options.serverVersion, etcdcluster: options.clusterVersion }));
+    }
+    if (path === "/metrics") return plainGet(request, () => text(metricsText(counters, options)));
+    counters.errors++;
+    return notFound(path);
+  };
+}
+
+/** etcd 3.4 also serves the gateway under its older prefixes. */
+function normalisePath(path: string): string {
+  if (path.startsWith("/v3beta/")) return `/v3/${path.slice(8)}`;
+  if (path.startsWith("/v3alpha/")) return `/v3/${path.slice(9)}`;
+  return path;
+}
+
+async function handleRpc(service: KvService, route: Route, request: Request, options: HttpOptions): Promise<Response> {
+  const format = wireFormatOf(request.headers.get("content-type"));
+  if (request.method !== "POST") return methodNotAllowed();
+  try {
+    const body = await readBody(request, options.maxRequestBytes + GRPC_OVERHEAD_BYTES);
+    const message = decodeBody(route.request, format, body);
+    const result = await route.call(service, message as never);
+    return new Response(encodeBody(route.response, format, result), {
+      headers: { "content-type": contentTypeOf(format) },
+    });
+  } catch (err) {
+    return errorResponse(format, err);
+  }
+}
+
+/** Reads at most `limitBytes` of body; more is etcd's "received message larger than max". */
+async function readBody(request: Request, limitBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(declared, limitBytes);
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > limitBytes) throw tooLarge(bytes.byteLength, limitBytes);
+  return bytes;
+}
+
+function tooLarge(sizeBytes: number, limitBytes: number): EtcdError {
+  return new EtcdError(
+    GrpcCode.ResourceExhausted,
+    `grpc: received message larger than max (${sizeBytes} vs. ${limitBytes})`,
+  );
+}
+
+function errorResponse(format: WireFormat, err: unknown): Response {
+  let error: EtcdError;
+  if (err instanceof EtcdError) {
+    error = err;
+  } else {
+    // Anything else is our bug, not the client's: still an etcd-shaped answer, never a crash.
+    console.error("tsetcd: internal error serving a request:", err);
+    error = new EtcdError(GrpcCode.Unknown, String((err as Error)?.message ?? err));
+  }
+  return new Response(encodeError(format, error), {
+    status: httpStatusFromCode(error.code),
+    headers: { "content-type": contentTypeOf(format) },
+  });
+}
+
+function plainGet(request: Request, fn: () => Response): Response {
+  if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed();
+  return fn();
+}
+
+function json(value: unknown): Response {
+  return new Response(JSON.stringify(value), { headers: { "content-type": "application/json" } });
+}
+
+function text(body: string): Response {
+  return new Response(body, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+}
+
+/** Go's http.NotFound for paths outside the gateway, the gateway's own answer inside it. */
+function notFound(path: string): Response {
+  const body = path.startsWith("/v3/") ? "Not Found\n" : "404 page not found\n";
+  return new Response(body, {
+    status: 404,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+  });
+}
+
+function methodNotAllowed(): Response {
+  return new Response("Method Not Allowed\n", {
+    status: 405,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+  });
+}
+
+function metricsText(counters: Counters, options: HttpOptions): string {
+  const lines = [
+    "# HELP tsetcd_http_requests_total HTTP requests received.",
+    "# TYPE tsetcd_http_requests_total counter",
+    `tsetcd_http_requests_total ${counters.requests}`,
+    "# HELP tsetcd_http_errors_total HTTP requests answered with an error status.",
+    "# TYPE tsetcd_http_errors_total counter",
+    `tsetcd_http_errors_total ${counters.errors}`,
+  ];
+  const extra = options.metrics?.();
+  return `${lines.join("\n")}\n${extra ?? ""}`;
+}

@@ -1,0 +1,500 @@
+/**
+ * One member: the service layer every front-end calls, and the Ready loop that drives the Raft core.
+ *
+ * Writes: a request becomes a proposal with a waiter; proposals arriving in the same event-loop turn are
+ * handed to the core together, then the core's Ready is processed once — one SQLite transaction and one
+ * fsync for the whole batch. The waiter resolves after the transaction that applied the entry committed.
+ *
+ * Two ways through a Ready:
+ * - combined (a single voter, nothing to send): persist the entries and hard state, apply the committed
+ *   entries and record the applied index, all in ONE transaction;
+ * - general (what a follower uses): persist in one transaction, send, then apply with the applied index
+ *   in a second transaction. A crash between the two replays the entries from applied index + 1.
+ *
+ * Linearizable reads: reads waiting in one turn share one ReadIndex request; they are served once the
+ * applied index reaches the read index. Serializable reads are served at once from local state.
+ * @module
+ */
+import { EtcdError, Errors } from "../codec/errors.ts";
+import type {
+  CompactionRequest,
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  Member as MemberInfo,
+  MemberListResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  ResponseHeader,
+  StatusResponse,
+  TxnRequest,
+  TxnResponse,
+} from "../codec/messages.ts";
+import {
+  type Entry,
+  EntryType,
+  type Message,
+  NONE,
+  type Ready,
+  type ReadState,
+  StateRole,
+} from "../raft/types.ts";
+import type { SqlDatabase } from "../storage/adapter.ts";
+import type { SqliteRaftLog } from "../storage/raft_log.ts";
+import {
+  checkDeleteRangeRequest,
+  checkPutRequest,
+  checkRangeRequest,
+  checkTxnRequest,
+} from "../mvcc/validate.ts";
+import { decodeProposal, encodeProposal, newOrigin, type Proposal } from "./proposal.ts";
+import { Waiters } from "./waiters.ts";
+
+/** The part of the Raft core the member drives. */
+export interface RaftCore {
+  tick(): void;
+  step(message: Message): void;
+  /** Starts an election now. */
+  campaign(): void;
+  /** Returns why the proposal was refused, or nothing when it was accepted. */
+  propose(data: Uint8Array): string | undefined | void;
+  readIndex(context: Uint8Array): void;
+  hasReady(): boolean;
+  ready(): Ready;
+  advance(): void;
+}
+
+/** What a committed write does to the key-value state, and the local reads. Synchronous, on `db`. */
+export interface KvStateMachine {
+  range(req: RangeRequest): RangeResponse;
+  put(req: PutRequest): PutResponse;
+  deleteRange(req: DeleteRangeRequest): DeleteRangeResponse;
+  txn(req: TxnRequest): TxnResponse;
+  compact(req: CompactionRequest): CompactionResponse;
+  /** The current revision (1 for an empty store). */
+  revision(): number;
+}
+
+/** The service layer a front-end calls. */
+export interface KvService {
+  range(req: RangeRequest): Promise<RangeResponse>;
+  put(req: PutRequest): Promise<PutResponse>;
+  deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse>;
+  txn(req: TxnRequest): Promise<TxnResponse>;
+  compact(req: CompactionRequest): Promise<CompactionResponse>;
+  status(): Promise<StatusResponse>;
+  memberList(): Promise<MemberListResponse>;
+}
+
+export interface MemberOptions {
+  db: SqlDatabase;
+  log: SqliteRaftLog;
+  raft: RaftCore;
+  kv: KvStateMachine;
+  memberId: bigint;
+  clusterId: bigint;
+  members: () => MemberInfo[];
+  /** True when this member is the only voter: the combined persist+apply path is allowed. */
+  singleVoter: () => boolean;
+  maxTxnOps: number;
+  requestTimeoutMs: number;
+  maxPendingRequests: number;
+  /** Reported by status. */
+  version: string;
+  /** Sends messages to peers (cluster issue); a single member has none to send. */
+  send?: (messages: Message[]) => void;
+  /** --max-request-bytes: a proposal bigger than this is refused with etcd's "request is too large". */
+  maxRequestBytes: number;
+  /**
+   * Test-only: always take the general path, and after this many Readies carrying writes exit the process
+   * right after the next one's persist transaction, before its apply.
+   */
+  crashAfterPersist?: number;
+  /** Applies the log's compaction policy after an apply (keeps the log bounded). */
+  snapshotCount?: number;
+  now?: () => number;
+}
+
+/** Outcome of applying one entry, kept until the transaction commits and then handed to its waiter. */
+interface Applied {
+  id: number;
+  value?: unknown;
+  error?: Error;
+}
+
+/** Read batches waiting for their ReadIndex, then for the applied index to reach it. */
+interface ReadBatch {
+  readerIds: number[];
+  index?: number;
+}
+
+/** Bound on Ready rounds in one flush; the core needs one or two per batch. */
+const MAX_READY_ROUNDS = 64;
+/** Entries kept behind the applied index when the log is compacted, for slow followers. */
+const CATCH_UP_ENTRIES = 5_000;
+
+/** One member's service layer and Ready loop. */
+export class Member implements KvService {
+  readonly #o: MemberOptions;
+  readonly #origin = newOrigin();
+  readonly #writes: Waiters<unknown>;
+  readonly #reads: Waiters<void>;
+  readonly #now: () => number;
+  #nextId = 1;
+  #queued: { id: number; data: Uint8Array }[] = [];
+  #readersQueued: number[] = [];
+  #readBatches = new Map<string, ReadBatch>();
+  #readyBatches: ReadBatch[] = [];
+  #flushScheduled = false;
+  #stopped = false;
+  #leader: bigint = NONE;
+  #role: StateRole = StateRole.Follower;
+  #term = 0;
+  #applied: number;
+  #commit = 0;
+  #writeReadies = 0;
+
+  constructor(options: MemberOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => performance.now());
+    const bounds = { maxPending: options.maxPendingRequests, timeoutMs: options.requestTimeoutMs };
+    this.#writes = new Waiters(bounds);
+    this.#reads = new Waiters(bounds);
+    this.#applied = options.log.applied();
+    const hs = options.log.initialState().hardState;
+    this.#term = hs.term;
+    this.#commit = hs.commit;
+  }
+
+  // ---- driving the core ----
+
+  /** Starts an election at once (a single voter need not wait an election timeout). */
+  campaign(): void {
+    this.#o.raft.campaign();
+    this.#processReadies();
+  }
+
+  /** One heartbeat-interval tick: the core's clock, expiry of timed-out callers, and any Ready it caused. */
+  tick(): void {
+    if (this.#stopped) return;
+    this.#o.raft.tick();
+    const nowMs = this.#now();
+    this.#writes.expire(nowMs);
+    this.#reads.expire(nowMs);
+    this.#processReadies();
+  }
+
+  /** A message from a peer (cluster issue). */
+  step(message: Message): void {
+    if (this.#stopped) return;
+    this.#o.raft.step(message);
+    this.#scheduleFlush();
+  }
+
+  /** Stops serving: every waiting caller gets "server stopped". */
+  stop(): void {
+    this.#stopped = true;
+    this.#writes.rejectAll(Errors.stopped);
+    this.#reads.rejectAll(Errors.stopped);
+  }
+
+  /** The member's view, for status and tests. */
+  info(): { leader: bigint; term: number; applied: number; commit: number; lastIndex: number; isLeader: boolean } {
+    return {
+      leader: this.#leader,
+      term: this.#term,
+      applied: this.#applied,
+      commit: this.#commit,
+      lastIndex: this.#o.log.lastIndex(),
+      isLeader: this.#role === StateRole.Leader,
+    };
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#stopped) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** Hands every proposal and read queued this turn to the core, then processes the Ready. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#stopped) return;
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const { id, data } of queued) {
+      const refused = this.#o.raft.propose(data);
+      if (typeof refused === "string") this.#writes.reject(id, proposalError(refused));
+    }
+    if (this.#readersQueued.length > 0) {
+      const key = `${this.#nextId++}`;
+      this.#readBatches.set(key, { readerIds: this.#readersQueued });
+      this.#readersQueued = [];
+      this.#o.raft.readIndex(new TextEncoder().encode(key));
+    }
+    this.#processReadies();
+  }
+
+  #processReadies(): void {
+    for (let round = 0; round < MAX_READY_ROUNDS && !this.#stopped && this.#o.raft.hasReady(); round++) {
+      const ready = this.#o.raft.ready();
+      this.#handleReady(ready);
+      this.#o.raft.advance();
+    }
+    this.#serveReads();
+    if (this.#o.raft.hasReady()) this.#scheduleFlush();
+  }
+
+  #handleReady(ready: Ready): void {
+    if (ready.softState !== undefined) {
+      this.#leader = ready.softState.lead;
+      this.#role = ready.softState.role;
+    }
+    if (ready.hardState !== undefined) {
+      this.#term = ready.hardState.term;
+      this.#commit = ready.hardState.commit;
+    }
+    const mustPersist = ready.entries.length > 0 || ready.hardState !== undefined || ready.snapshot !== undefined;
+    const combine = ready.committedEntries.length > 0 && ready.messages.length === 0 &&
+      ready.snapshot === undefined && this.#o.singleVoter() && this.#o.crashAfterPersist === undefined;
+    let outcomes: Applied[] = [];
+    if (combine) {
+      outcomes = this.#o.db.transaction(() => {
+        this.#o.log.stage(ready);
+        return this.#stageApply(ready.committedEntries);
+      });
+      this.#o.log.accept(ready);
+    } else {
+      if (mustPersist) {
+        this.#o.db.transaction(() => this.#o.log.stage(ready));
+        this.#o.log.accept(ready);
+      }
+      if (this.#o.crashAfterPersist !== undefined && carriesWrites(ready.committedEntries)) {
+        // Test-only: the crash window between a durable log and an applied state machine.
+        if (this.#writeReadies >= this.#o.crashAfterPersist) process.exit(86);
+        this.#writeReadies++;
+      }
+      if (ready.messages.length > 0) this.#o.send?.(ready.messages);
+      if (ready.committedEntries.length > 0) {
+        outcomes = this.#o.db.transaction(() => this.#stageApply(ready.committedEntries));
+      }
+    }
+    if (ready.committedEntries.length > 0) {
+      this.#applied = ready.committedEntries[ready.committedEntries.length - 1]!.index;
+      this.#o.log.acceptApplied(this.#applied);
+      this.#maybeCompactLog();
+    }
+    for (const outcome of outcomes) {
+      if (outcome.error !== undefined) this.#writes.reject(outcome.id, outcome.error);
+      else this.#writes.resolve(outcome.id, outcome.value);
+    }
+    for (const state of ready.readStates) this.#onReadState(state);
+  }
+
+  /** Applies committed entries in order and records the applied index; inside the caller's transaction. */
+  #stageApply(entries: Entry[]): Applied[] {
+    const outcomes: Applied[] = [];
+    let applied = this.#applied;
+    for (const entry of entries) {
+      if (entry.index !== applied + 1) {
+        throw new Error(`apply: entry ${entry.index} after applied ${applied} (skipped or applied twice)`);
+      }
+      if (entry.type === EntryType.Normal && entry.data.byteLength > 0) {
+        const outcome = this.#applyProposal(decodeProposal(entry.data), entry.term);
+        if (outcome !== undefined) outcomes.push(outcome);
+      }
+      applied = entry.index;
+    }
+    this.#o.log.stageApplied(applied);
+    return outcomes;
+  }
+
+  /** Applies one write; a deterministic error (an EtcdError) is the outcome, anything else is fatal. */
+  #applyProposal(p: Proposal, term: number): Applied | undefined {
+    const ours = p.origin === this.#origin;
+    try {
+      // A savepoint, so a write that fails half-way leaves nothing behind.
+      const value = this.#o.db.transaction(() => this.#execute(p, term));
+      return ours ? { id: p.id, value } : undefined;
+    } catch (err) {
+      if (!(err instanceof EtcdError)) throw err;
+      return ours ? { id: p.id, error: err } : undefined;
+    }
+  }
+
+  #execute(p: Proposal, term: number): unknown {
+    const kv = this.#o.kv;
+    let response: { header: ResponseHeader };
+    if (p.put !== undefined) response = kv.put(p.put);
+    else if (p.deleteRange !== undefined) response = kv.deleteRange(p.deleteRange);
+    else if (p.txn !== undefined) response = kv.txn(p.txn);
+    else if (p.compaction !== undefined) response = kv.compact(p.compaction);
+    else throw new Error("apply: proposal without an operation");
+    response.header = this.#header(response.header.revision, term);
+    return response;
+  }
+
+  #maybeCompactLog(): void {
+    const count = this.#o.snapshotCount;
+    if (count === undefined) return;
+    const keep = Math.min(CATCH_UP_ENTRIES, count);
+    if (this.#applied - this.#o.log.firstIndex() > count + keep) this.#o.log.compact(this.#applied - keep);
+  }
+
+  // ---- reads ----
+
+  #onReadState(state: ReadState): void {
+    const key = new TextDecoder().decode(state.requestCtx);
+    const batch = this.#readBatches.get(key);
+    if (batch === undefined) return;
+    this.#readBatches.delete(key);
+    batch.index = state.index;
+    this.#readyBatches.push(batch);
+  }
+
+  #serveReads(): void {
+    if (this.#readyBatches.length === 0) return;
+    const waiting: ReadBatch[] = [];
+    for (const batch of this.#readyBatches) {
+      if (batch.index! <= this.#applied) {
+        for (const id of batch.readerIds) this.#reads.resolve(id, undefined);
+      } else {
+        waiting.push(batch);
+      }
+    }
+    this.#readyBatches = waiting;
+    // Batches whose readers all timed out would otherwise linger; the bound is the waiter bound.
+    if (this.#readBatches.size > this.#o.maxPendingRequests) this.#readBatches.clear();
+  }
+
+  /** Resolves when a read started now may be served linearizably. */
+  #linearizable(): Promise<void> {
+    if (this.#stopped) return Promise.reject(Errors.stopped());
+    const id = this.#nextId++;
+    const promise = this.#reads.wait(id, this.#now());
+    this.#readersQueued.push(id);
+    this.#scheduleFlush();
+    return promise;
+  }
+
+  #propose<T>(op: Omit<Proposal, "origin" | "id">): Promise<T> {
+    if (this.#stopped) return Promise.reject(Errors.stopped());
+    const id = this.#nextId++;
+    const data = encodeProposal({ origin: this.#origin, id, ...op });
+    if (data.byteLength > this.#o.maxRequestBytes) return Promise.reject(Errors.requestTooLarge());
+    const promise = this.#writes.wait(id, this.#now()) as Promise<T>;
+    this.#queued.push({ id, data });
+    this.#scheduleFlush();
+    return promise;
+  }
+
+  #header(revision: number, term = this.#term): ResponseHeader {
+    return { cluster_id: this.#o.clusterId, member_id: this.#o.memberId, revision, raft_term: term };
+  }
+
+  // ---- the KV service ----
+
+  async range(req: RangeRequest): Promise<RangeResponse> {
+    throwIf(checkRangeRequest(req));
+    if (req.serializable !== true) await this.#linearizable();
+    const response = this.#o.kv.range(req);
+    response.header = this.#header(response.header.revision);
+    return response;
+  }
+
+  put(req: PutRequest): Promise<PutResponse> {
+    return this.#guard(() => {
+      throwIf(checkPutRequest(req));
+      return this.#propose<PutResponse>({ put: req });
+    });
+  }
+
+  deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
+    return this.#guard(() => {
+      throwIf(checkDeleteRangeRequest(req));
+      return this.#propose<DeleteRangeResponse>({ deleteRange: req });
+    });
+  }
+
+  async txn(req: TxnRequest): Promise<TxnResponse> {
+    throwIf(checkTxnRequest(req, { maxTxnOps: this.#o.maxTxnOps }));
+    if (!isReadOnlyTxn(req)) return await this.#propose<TxnResponse>({ txn: req });
+    // A read-only txn changes nothing: served like a range, linearizable unless every read is serializable.
+    if (!allSerializable(req)) await this.#linearizable();
+    const response = this.#o.kv.txn(req);
+    response.header = this.#header(response.header.revision);
+    return response;
+  }
+
+  compact(req: CompactionRequest): Promise<CompactionResponse> {
+    return this.#propose<CompactionResponse>({ compaction: req });
+  }
+
+  status(): Promise<StatusResponse> {
+    const page = this.#o.db.prepare("PRAGMA page_size").get();
+    const pages = this.#o.db.prepare("PRAGMA page_count").get();
+    const free = this.#o.db.prepare("PRAGMA freelist_count").get();
+    const pageBytes = Number(Object.values(page ?? {})[0] ?? 0);
+    const pageCount = Number(Object.values(pages ?? {})[0] ?? 0);
+    const freeCount = Number(Object.values(free ?? {})[0] ?? 0);
+    return Promise.resolve({
+      header: this.#header(this.#o.kv.revision()),
+      version: this.#o.version,
+      dbSize: pageBytes * pageCount,
+      leader: this.#leader,
+      raftIndex: this.#commit,
+      raftTerm: this.#term,
+      raftAppliedIndex: this.#applied,
+      errors: [],
+      dbSizeInUse: pageBytes * (pageCount - freeCount),
+      isLearner: false,
+    });
+  }
+
+  memberList(): Promise<MemberListResponse> {
+    return Promise.resolve({ header: this.#header(this.#o.kv.revision()), members: this.#o.members() });
+  }
+
+  /** Turns a synchronous throw (validation, too many requests) into a rejected promise. */
+  #guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return fn();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+function proposalError(reason: string): EtcdError {
+  if (reason.includes("no leader")) return Errors.noLeader();
+  if (reason.includes("transfer")) return Errors.leaderChanged();
+  if (reason.includes("exceed")) return Errors.tooManyRequests();
+  return Errors.notCapable();
+}
+
+function carriesWrites(entries: Entry[]): boolean {
+  return entries.some((e) => e.type === EntryType.Normal && e.data.byteLength > 0);
+}
+
+function throwIf(error: EtcdError | undefined): void {
+  if (error !== undefined) throw error;
+}
+
+/** True when no branch of the txn (nested ones included) writes. */
+export function isReadOnlyTxn(req: TxnRequest): boolean {
+  for (const op of [...(req.success ?? []), ...(req.failure ?? [])]) {
+    if (op.request_put !== undefined || op.request_delete_range !== undefined) return false;
+    if (op.request_txn !== undefined && !isReadOnlyTxn(op.request_txn)) return false;
+  }
+  return true;
+}
+
+function allSerializable(req: TxnRequest): boolean {
+  for (const op of [...(req.success ?? []), ...(req.failure ?? [])]) {
+    if (op.request_range !== undefined && op.request_range.serializable !== true) return false;
+    if (op.request_txn !== undefined && !allSerializable(op.request_txn)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,265 @@
+/**
+ * The embeddable server: one durable member on SQLite, every write through the Raft core, serving etcd's
+ * v3 HTTP gateway API.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ dataDir: "/tmp/n1", listenClientUrls: ["http://127.0.0.1:0"] });
+ * console.log(server.clientUrl); // http://127.0.0.1:<port>
+ * await server.close();
+ * ```
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createHttpHandler, GRPC_OVERHEAD_BYTES } from "../api/http.ts";
+import type { Member as MemberInfo } from "../codec/messages.ts";
+import { MvccStore } from "../mvcc/mod.ts";
+import { RaftNode } from "../raft/mod.ts";
+import type { SqlDatabase } from "../storage/adapter.ts";
+import { SqliteRaftLog } from "../storage/raft_log.ts";
+import { openDatabase } from "../storage/sqlite_bun.ts";
+import { parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
+import { clusterIdFor, idHex, memberIdFor } from "./ids.ts";
+import { mvccStateMachine } from "./kv_machine.ts";
+import { lockDataDir } from "./lock.ts";
+import { Member } from "./member.ts";
+import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
+
+/** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
+export type StartServerOptions =
+  & Partial<Omit<ServerConfig, "listenClientUrls" | "listenPeerUrls">>
+  & {
+    listenClientUrls?: (string | URL)[];
+    listenPeerUrls?: (string | URL)[];
+    /** Bound on requests waiting for apply or a read index (etcd's "too many requests" past it). */
+    maxPendingRequests?: number;
+    /** How long a request may wait before etcd's "request timed out". Default 5 s + 2 × election timeout. */
+    requestTimeoutMs?: number;
+  };
+
+/** A running member. */
+export interface TsetcdServer {
+  /** The first client URL actually listened on (port resolved when 0 was asked for). */
+  clientUrl: string;
+  clientUrls: string[];
+  name: string;
+  memberId: bigint;
+  clusterId: bigint;
+  dataDir: string;
+  /** The member's service layer, for in-process use and tests. */
+  member: Member;
+  /** Stops serving and closes the data dir; resolves when everything is released. */
+  close(): Promise<void>;
+}
+
+/** File names inside the data dir. */
+export const DB_FILE = "tsetcd.db";
+
+/** Default bound on pending requests. */
+const DEFAULT_MAX_PENDING = 20_000;
+
+/** Starts a member: takes the data dir lock, opens or creates its database, joins the Raft core, listens. */
+export async function startServer(options: StartServerOptions = {}): Promise<TsetcdServer> {
+  const config = resolveConfig(options);
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockDataDir(config.dataDir);
+  let db: SqlDatabase | undefined;
+  try {
+    db = openDatabase(join(config.dataDir, DB_FILE), { durable: true });
+    return await startOnDatabase(config, options, db, lock.release);
+  } catch (err) {
+    db?.close();
+    lock.release();
+    throw err;
+  }
+}
+
+async function startOnDatabase(
+  config: ServerConfig,
+  options: StartServerOptions,
+  db: SqlDatabase,
+  releaseLock: () => void,
+): Promise<TsetcdServer> {
+  const log = new SqliteRaftLog(db);
+  const store = new MvccStore(db);
+  const cluster = loadOrCreateCluster(db, config);
+  if (log.isEmpty()) log.bootstrap({ voters: cluster.members.map((m) => m.ID), learners: [] });
+  const heartbeatTicks = 1;
+  const raft = new RaftNode({
+    id: cluster.memberId,
+    electionTick: Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs)),
+    heartbeatTick: heartbeatTicks,
+    storage: log,
+    applied: log.applied(),
+    maxSizePerMsgBytes: 1024 * 1024,
+    maxInflightMsgs: 256,
+    maxUncommittedEntriesSizeBytes: 1 << 30,
+    preVote: true,
+    checkQuorum: true,
+    random: Math.random,
+  });
+  const clientUrls: string[] = [];
+  const member = new Member({
+    db,
+    log,
+    raft,
+    kv: mvccStateMachine(store),
+    memberId: cluster.memberId,
+    clusterId: cluster.clusterId,
+    members: () => cluster.members.map((m) => (m.ID === cluster.memberId ? { ...m, clientURLs: clientUrls } : m)),
+    singleVoter: () => log.confState().voters.length === 1 && log.confState().learners.length === 0,
+    maxTxnOps: config.maxTxnOps,
+    maxRequestBytes: config.maxRequestBytes,
+    requestTimeoutMs: options.requestTimeoutMs ?? 5_000 + 2 * config.electionTimeoutMs,
+    maxPendingRequests: options.maxPendingRequests ?? DEFAULT_MAX_PENDING,
+    version: ETCD_API_VERSION,
+    snapshotCount: config.snapshotCount,
+    crashAfterPersist: crashAfterPersistFromEnv(),
+  });
+  if (log.confState().voters.length === 1 && log.confState().voters[0] === cluster.memberId) member.campaign();
+  const ticker = setInterval(() => member.tick(), config.heartbeatIntervalMs);
+  const handler = createHttpHandler(member, {
+    maxRequestBytes: config.maxRequestBytes,
+    serverVersion: ETCD_API_VERSION,
+    clusterVersion: ETCD_CLUSTER_VERSION,
+    metrics: () => metricsLines(member),
+  });
+  const servers: ReturnType<typeof Bun.serve>[] = [];
+  try {
+    for (const url of config.listenClientUrls) {
+      const server = Bun.serve({
+        hostname: url.hostname.replace(/^\[|\]$/g, ""),
+        port: Number(url.port),
+        maxRequestBodySize: config.maxRequestBytes + GRPC_OVERHEAD_BYTES + 64 * 1024,
+        fetch: handler,
+        error: () => new Response("internal error\n", { status: 500 }),
+      });
+      servers.push(server);
+      clientUrls.push(`http://${url.hostname}:${server.port}`);
+    }
+  } catch (err) {
+    for (const server of servers) server.stop(true);
+    clearInterval(ticker);
+    member.stop();
+    throw err;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    clientUrl: clientUrls[0]!,
+    clientUrls,
+    name: config.name,
+    memberId: cluster.memberId,
+    clusterId: cluster.clusterId,
+    dataDir: config.dataDir,
+    member,
+    close(): Promise<void> {
+      closed ??= (async () => {
+        clearInterval(ticker);
+        for (const server of servers) await server.stop(true);
+        member.stop();
+        db.close();
+        releaseLock();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Fills unspecified options with etcd's defaults (the same ones the command line has). */
+export function resolveConfig(options: StartServerOptions): ServerConfig {
+  const parsed = parseServerArgs([], {});
+  if (parsed.kind !== "run") throw new Error("default server config is invalid");
+  const { listenClientUrls, listenPeerUrls, maxPendingRequests: _p, requestTimeoutMs: _t, ...rest } = options;
+  const config: ServerConfig = { ...parsed.config, ...rest };
+  if (options.name !== undefined && options.dataDir === undefined) config.dataDir = `${options.name}.tsetcd`;
+  if (options.name !== undefined && options.initialCluster === undefined) {
+    config.initialCluster = new Map([[options.name, config.initialAdvertisePeerUrls]]);
+  }
+  if (listenClientUrls !== undefined) config.listenClientUrls = toUrls("listen-client-urls", listenClientUrls);
+  if (listenPeerUrls !== undefined) config.listenPeerUrls = toUrls("listen-peer-urls", listenPeerUrls);
+  if (!config.initialCluster.has(config.name)) {
+    throw new Error(`couldn't find local name "${config.name}" in the initial cluster configuration`);
+  }
+  return config;
+}
+
+function toUrls(flag: string, urls: (string | URL)[]): URL[] {
+  const parsed = parseUrls(flag, urls.map(String).join(","));
+  if (typeof parsed === "string") throw new Error(parsed);
+  return parsed;
+}
+
+interface ClusterInfo {
+  memberId: bigint;
+  clusterId: bigint;
+  members: MemberInfo[];
+}
+
+/**
+ * The member and cluster ids: derived from the flags on first start and stored, so a restart keeps them
+ * whatever the flags say then (as etcd keeps its membership in the data dir).
+ */
+function loadOrCreateCluster(db: SqlDatabase, config: ServerConfig): ClusterInfo {
+  db.exec("CREATE TABLE IF NOT EXISTS tsetcd_cluster (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  const row = db.prepare("SELECT value FROM tsetcd_cluster WHERE key = 'cluster'").get();
+  if (row !== undefined) {
+    const stored = JSON.parse(String(row.value)) as {
+      memberId: string;
+      clusterId: string;
+      members: { ID: string; name: string; peerURLs: string[] }[];
+    };
+    return {
+      memberId: BigInt(stored.memberId),
+      clusterId: BigInt(stored.clusterId),
+      members: stored.members.map((m) => ({ ID: BigInt(m.ID), name: m.name, peerURLs: m.peerURLs, clientURLs: [] })),
+    };
+  }
+  const members: MemberInfo[] = [...config.initialCluster].map(([name, peerURLs]) => ({
+    ID: memberIdFor(peerURLs, config.initialClusterToken),
+    name,
+    peerURLs,
+    clientURLs: [],
+  }));
+  const memberId = members.find((m) => m.name === config.name)!.ID;
+  const info = { memberId, clusterId: clusterIdFor(members.map((m) => m.ID)), members };
+  const stored = {
+    memberId: String(info.memberId),
+    clusterId: String(info.clusterId),
+    members: members.map((m) => ({ ID: String(m.ID), name: m.name, peerURLs: m.peerURLs })),
+  };
+  db.transaction(() =>
+    db.prepare("INSERT INTO tsetcd_cluster (key, value) VALUES ('cluster', ?)").run(JSON.stringify(stored))
+  );
+  return info;
+}
+
+/**
+ * Test-only switch: TSETCD_TEST_CRASH_AFTER_PERSIST=N lets N batches of writes through the general path,
+ * then exits right after the next batch's persist transaction, before its apply.
+ */
+function crashAfterPersistFromEnv(): number | undefined {
+  const value = process.env.TSETCD_TEST_CRASH_AFTER_PERSIST;
+  if (value === undefined || value === "") return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`TSETCD_TEST_CRASH_AFTER_PERSIST: bad value ${value}`);
+  return count;
+}
+
+function metricsLines(member: Member): string {
+  const info = member.info();
+  return [
+    "# TYPE etcd_server_has_leader gauge",
+    `etcd_server_has_leader ${info.leader !== 0n ? 1 : 0}`,
+    "# TYPE etcd_server_is_leader gauge",
+    `etcd_server_is_leader ${info.isLeader ? 1 : 0}`,
+    "# TYPE etcd_server_proposals_committed_total gauge",
+    `etcd_server_proposals_committed_total ${info.commit}`,
+    "# TYPE etcd_server_proposals_applied_total gauge",
+    `etcd_server_proposals_applied_total ${info.applied}`,
+    `tsetcd_version{version="${TSETCD_VERSION}"} 1`,
+    "",
+  ].join("\n");
+}
+
+export { idHex };

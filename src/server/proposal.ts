@@ -1,0 +1,57 @@
+/**
+ * What a Normal log entry carries: one client write, tagged with the proposing process (`origin`, a
+ * random 64-bit nonce chosen at start) and a request id unique within that process. Only the process
+ * that proposed an entry has a waiter for it; matching on the origin too means an entry replayed after a
+ * restart can never resolve a new caller that happens to reuse an id.
+ *
+ * Encoded with the codec's CBOR; decoded back through the message schema.
+ * @module
+ */
+import { decodeCborValue, encodeCbor } from "../codec/cbor.ts";
+import type { CompactionRequest, DeleteRangeRequest, PutRequest, TxnRequest } from "../codec/messages.ts";
+import { messageFromWire } from "../codec/wire.ts";
+
+/** One replicated write. Exactly one of the operation fields is set. */
+export interface Proposal {
+  origin: bigint;
+  id: number;
+  put?: PutRequest;
+  deleteRange?: DeleteRangeRequest;
+  txn?: TxnRequest;
+  compaction?: CompactionRequest;
+}
+
+/** Proposal → entry data. */
+export function encodeProposal(p: Proposal): Uint8Array {
+  const ops = Number(p.put !== undefined) + Number(p.deleteRange !== undefined) + Number(p.txn !== undefined) +
+    Number(p.compaction !== undefined);
+  if (ops !== 1) throw new Error(`proposal must carry exactly one operation, has ${ops}`);
+  return encodeCbor(p);
+}
+
+/** Entry data → proposal; throws on bytes that are not one. */
+export function decodeProposal(data: Uint8Array): Proposal {
+  const value = decodeCborValue(data) as Record<string, unknown>;
+  if (typeof value !== "object" || value === null || typeof value.id !== "number") {
+    throw new Error("entry data is not a proposal");
+  }
+  // Through the schema, so ids come back as bigint and absent fields as etcd's zero values.
+  const p: Proposal = { origin: BigInt(value.origin as number | bigint), id: value.id };
+  if (value.put !== undefined) p.put = messageFromWire<PutRequest>("PutRequest", value.put);
+  if (value.deleteRange !== undefined) {
+    p.deleteRange = messageFromWire<DeleteRangeRequest>("DeleteRangeRequest", value.deleteRange);
+  }
+  if (value.txn !== undefined) p.txn = messageFromWire<TxnRequest>("TxnRequest", value.txn);
+  if (value.compaction !== undefined) {
+    p.compaction = messageFromWire<CompactionRequest>("CompactionRequest", value.compaction);
+  }
+  return p;
+}
+
+/** A random 64-bit nonce for this process's proposals. */
+export function newOrigin(): bigint {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  return value;
+}
