@@ -12,7 +12,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fioCommand, runFio, type FioResult } from "./lib/fio.ts";
 import {
-  type BenchOptions, defaultRows, parseOptions, RANGE_KEYSPACE, type Row, type Target, threadsFor, USAGE,
+  type BenchOptions, defaultRows, parseOptions, rowMatches, RANGE_KEYSPACE, type Row, type Target, threadsFor, USAGE,
   VALUE_BYTES, wrkScript,
 } from "./lib/matrix.ts";
 import { formatDocument, formatTable, type Outcome, parseWrkOutput, type RunFacts } from "./lib/report.ts";
@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (opts.profileDir !== undefined) mkdirSync(opts.profileDir, { recursive: true });
   const rowFilter = opts.rowFilter;
-  const rows = defaultRows().filter((row) => rowFilter === undefined || row.label.includes(rowFilter));
+  const rows = defaultRows().filter((row) => rowFilter === undefined || rowMatches(row.label, rowFilter));
   if (rows.length === 0) {
     console.error(`bench: no row matches "${rowFilter}"`);
     return 2;

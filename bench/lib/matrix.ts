@@ -70,6 +70,20 @@ export function wrkScript(workload: Workload): { script: string; args: string[] 
   return { script: "range.lua", args: [`keyspace=${RANGE_KEYSPACE}`, `serializable=${serializable}`] };
 }
 
+/**
+ * Whether a row is selected by `--rows`: a comma-separated list of label fragments, where a fragment that
+ * ends in a number does not match a longer number ("c=1" selects "put c=1", not "put c=16").
+ */
+export function rowMatches(label: string, filter: string): boolean {
+  return filter.split(",").map((f) => f.trim()).filter((f) => f.length > 0).some((fragment) => {
+    for (let at = label.indexOf(fragment); at >= 0; at = label.indexOf(fragment, at + 1)) {
+      const after = label[at + fragment.length];
+      if (!(/\d$/.test(fragment) && after !== undefined && /\d/.test(after))) return true;
+    }
+    return false;
+  });
+}
+
 /** wrk threads for a row: never more threads than connections. */
 export function threadsFor(row: Row, threads: number): number {
   return Math.max(1, Math.min(threads, row.connections));
@@ -84,7 +98,7 @@ A full run of both targets writes bench/RESULTS.md.
 Options:
   --quick               2 s rows, 1 s warm-up, 3 s fio (does not write bench/RESULTS.md)
   --only etcd|tsetcd    run one target only (does not write bench/RESULTS.md)
-  --rows TEXT           only rows whose label contains TEXT, e.g. "put" or "c=64"
+  --rows TEXT[,TEXT]    only rows whose label contains one TEXT, e.g. "put", "c=64", "put c=1,range (ser)"
   --threads N           wrk threads (default 1)
   --duration S          measured whole seconds per row (default 8; wrk takes whole seconds)
   --warmup S            warm-up whole seconds per row (default 1; 0 for none)
