@@ -155,6 +155,8 @@ export class Member implements KvService {
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
+  /** SQLite write transactions (each one fsync) the Ready loop committed: batching keeps this far below requests. */
+  #transactions = 0;
 
   constructor(options: MemberOptions) {
     this.#o = options;
@@ -201,8 +203,17 @@ export class Member implements KvService {
   }
 
   /** The member's view, for status and tests. */
-  info(): { leader: bigint; term: number; applied: number; commit: number; lastIndex: number; isLeader: boolean } {
+  info(): {
+    leader: bigint;
+    term: number;
+    applied: number;
+    commit: number;
+    lastIndex: number;
+    isLeader: boolean;
+    transactions: number;
+  } {
     return {
+      transactions: this.#transactions,
       leader: this.#leader,
       term: this.#term,
       applied: this.#applied,
@@ -265,10 +276,12 @@ export class Member implements KvService {
         this.#o.log.stage(ready);
         return this.#stageApply(ready.committedEntries);
       });
+      this.#transactions++;
       this.#o.log.accept(ready);
     } else {
       if (mustPersist) {
         this.#o.db.transaction(() => this.#o.log.stage(ready));
+        this.#transactions++;
         this.#o.log.accept(ready);
       }
       if (this.#o.crashAfterPersist !== undefined && carriesWrites(ready.committedEntries)) {
@@ -279,6 +292,7 @@ export class Member implements KvService {
       if (ready.messages.length > 0) this.#o.send?.(ready.messages);
       if (ready.committedEntries.length > 0) {
         outcomes = this.#o.db.transaction(() => this.#stageApply(ready.committedEntries));
+        this.#transactions++;
       }
     }
     if (ready.committedEntries.length > 0) {

@@ -131,7 +131,8 @@ async function startOnDatabase(
       const server = Bun.serve({
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: Number(url.port),
-        maxRequestBodySize: config.maxRequestBytes + GRPC_OVERHEAD_BYTES + 64 * 1024,
+        // Generous, so an oversized body reaches the handler and gets etcd's error rather than Bun's 413.
+        maxRequestBodySize: 2 * (config.maxRequestBytes + GRPC_OVERHEAD_BYTES) + 1024 * 1024,
         fetch: handler,
         error: () => new Response("internal error\n", { status: 500 }),
       });
