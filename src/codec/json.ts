@@ -113,3 +113,11 @@ function base64(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("encodeJson: bytes field must be a Uint8Array");
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
+
+/**
+ * One message of a gateway stream (watch, lease keep-alive): etcd writes each as `{"result":<message>}`
+ * followed by a newline, which the caller adds.
+ */
+export function encodeJsonStreamResult(kind: MessageKind, value: unknown): string {
+  return '{"result":' + encodeJson(kind, value) + "}";
+}

@@ -11,7 +11,7 @@ export * from "./messages.ts";
 export * from "./errors.ts";
 export { type EnumDef, type FieldDef, fieldsOf, type MessageKind, type ScalarKind, SCHEMAS } from "./schema.ts";
 export { messageFromWire, zeroMessage } from "./wire.ts";
-export { decodeJson, encodeJson } from "./json.ts";
+export { decodeJson, encodeJson, encodeJsonStreamResult } from "./json.ts";
 export { decodeCbor, decodeCborValue, encodeCbor } from "./cbor.ts";
 export {
   CBOR_CONTENT_TYPE,

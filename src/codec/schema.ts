@@ -174,7 +174,8 @@ export const SCHEMAS = {
   MoveLeaderResponse: [header],
   AlarmRequest: [enumField("action", AlarmAction), field("memberID", "uid64"), enumField("alarm", AlarmType)],
   AlarmMember: [field("memberID", "uid64"), enumField("alarm", AlarmType)],
-  AlarmResponse: [header, msgField("alarms", "AlarmMember", R)],
+  // etcd 3.4 answers an alarm GET without any header ("{}"), so absence must survive a round trip.
+  AlarmResponse: [msgField("header", "ResponseHeader", { optional: true }), msgField("alarms", "AlarmMember", R)],
 } as const satisfies Record<string, readonly FieldDef[]>;
 
 /** Name of a request or response type, e.g. "RangeRequest", "RangeResponse". */
