@@ -15,6 +15,7 @@ import {
   type NodeId,
   type RaftConfig,
   type ReadState,
+  type Ready,
   StateRole,
 } from "./types.ts";
 
@@ -58,6 +59,8 @@ export class TestCluster {
   queue: Message[] = [];
   /** Links "from>to" that drop messages. */
   private readonly cut = new Set<string>();
+  /** Every message handed out in a Ready, delivered or not. */
+  readonly sent: Message[] = [];
   /** Every message delivered, for assertions on traffic. */
   readonly delivered: Message[] = [];
   /** When set, only messages for which this returns true are delivered. */
@@ -117,13 +120,28 @@ export class TestCluster {
 
   /** Handles one member's Ready, if any: persist, queue messages, apply, advance. */
   handleReady(member: TestMember): boolean {
+    if (!member.node.hasReady()) return false;
+    this.finishReady(member, member.node.ready());
+    return true;
+  }
+
+  /** Takes `id`'s Ready now and handles it fully; returns it for inspection. */
+  takeReady(id: NodeId): Ready {
+    const member = this.get(id);
+    const rd = member.node.ready();
+    this.finishReady(member, rd);
+    return rd;
+  }
+
+  private finishReady(member: TestMember, rd: Ready): void {
     const { node, storage } = member;
-    if (!node.hasReady()) return false;
-    const rd = node.ready();
     if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
     storage.append(rd.entries);
     if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
-    for (const m of rd.messages) this.queue.push(m);
+    for (const m of rd.messages) {
+      this.queue.push(m);
+      this.sent.push(m);
+    }
     if (rd.snapshot !== undefined) member.confState = rd.snapshot.metadata.confState;
     for (const e of rd.committedEntries) {
       if (e.type === EntryType.ConfChange) {
@@ -134,7 +152,6 @@ export class TestCluster {
     }
     for (const rs of rd.readStates) member.readStates.push(rs);
     node.advance();
-    return true;
   }
 
   /** Handles every Ready and delivers every message until quiet (bounded by `maxRounds`). */
