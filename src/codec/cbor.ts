@@ -12,10 +12,17 @@
  * const req = decodeCbor<PutRequest>("PutRequest", bytes);
  * @module
  */
-import { Encoder } from "cbor-x";
+import { CBOR_NATIVE_DISABLED } from "./cbor_env.ts";
+// "cbor-x/encode" is the pure-JS build (encoder and decoder); the package root would load the native addon.
+import { isNativeAccelerationEnabled } from "cbor-x/decode";
+import { Encoder } from "cbor-x/encode";
 import { EtcdError, GrpcCode } from "./errors.ts";
 import type { MessageKind } from "./schema.ts";
 import { messageFromWire } from "./wire.ts";
+
+if (!CBOR_NATIVE_DISABLED || isNativeAccelerationEnabled) {
+  throw new Error("codec: cbor-x native acceleration is on; it crashes under Bun (see cbor_env.ts)");
+}
 
 const codec = new Encoder({
   useRecords: false,
@@ -40,7 +47,7 @@ export function decodeCbor<T = Record<string, unknown>>(kind: MessageKind, bytes
   if (bytes.length === 0) return messageFromWire<T>(kind, undefined);
   let value: unknown;
   try {
-    value = codec.decode(bytes);
+    value = codec.decode(asBuffer(bytes));
   } catch (err) {
     throw new EtcdError(GrpcCode.InvalidArgument, `cbor: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -49,5 +56,10 @@ export function decodeCbor<T = Record<string, unknown>>(kind: MessageKind, bytes
 
 /** Decodes one CBOR item without a schema (error bodies, diagnostics); throws cbor-x's error. */
 export function decodeCborValue(bytes: Uint8Array): unknown {
-  return codec.decode(bytes);
+  return codec.decode(asBuffer(bytes));
+}
+
+/** cbor-x's decoder relies on Buffer methods for strings; a plain Uint8Array is wrapped without copying. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

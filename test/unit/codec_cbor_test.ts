@@ -2,10 +2,11 @@
  * CBOR codec: exact round-trips of bytes and 64-bit ids (uint64 ≥ 2^63, negatives), a stateless wire
  * format another decoder instance can read, and the same errors as the JSON codec for wrong shapes.
  */
-import { Decoder, Encoder } from "cbor-x";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeCbor, encodeCbor } from "../../src/codec/cbor.ts";
+// Imported after the codec, as any other module would be: the codec must keep the native addon off.
+import { Decoder, Encoder, isNativeAccelerationEnabled } from "cbor-x";
 import { EtcdError, GrpcCode } from "../../src/codec/errors.ts";
 import { decodeJson } from "../../src/codec/json.ts";
 import type { LeaseGrantRequest, Member, PutRequest, RangeResponse } from "../../src/codec/messages.ts";
@@ -110,6 +111,14 @@ test("bigint ids outside any 64-bit type are refused", () => {
   assert.throws(() => decodeCbor("LeaseRevokeRequest", encodeCbor({ ID: 2n ** 64n + 1n })), isRangeError);
   assert.throws(() => decodeCbor("LeaseRevokeRequest", encodeCbor({ ID: -(2n ** 63n) - 1n })), isRangeError);
   assert.is(decodeCbor<{ ID: bigint }>("LeaseRevokeRequest", encodeCbor({ ID: -(2n ** 63n) })).ID, -(2n ** 63n));
+});
+
+test("cbor-x's native string extractor stays off (it crashes Bun 1.4)", () => {
+  assert.is(isNativeAccelerationEnabled, false);
+  const names = Array.from({ length: 50 }, (_, i) => "member-name-" + "x".repeat(i));
+  const value = { header: { revision: 1 }, members: names.map((name, i) => ({ ID: BigInt(i), name })) };
+  const back = decodeCbor<{ members: { name: string }[] }>("MemberListResponse", encodeCbor(value));
+  assert.equal(back.members.map((m) => m.name), names);
 });
 
 test.run();
