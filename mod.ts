@@ -3,9 +3,30 @@
  * tsetcd: a strongly consistent distributed key-value store with etcd v3's model.
  *
  * As a library this module exports the client and the embeddable server; run directly, it is the CLI.
+ *
+ * @example
+ * import { connect, startServer } from "tsetcd";
+ * const server = await startServer({ dataDir: "/tmp/tsetcd", listenClientUrls: ["http://127.0.0.1:0"] });
+ * const client = connect({ endpoints: [server.clientUrl] });
+ * await client.put("greeting", "hello");
+ * await server.close();
  * @module
  */
 export * from "./src/raft/types.ts";
+export {
+  type CallOptions,
+  Client,
+  connect,
+  type ConnectOptions,
+  type DeleteOptions,
+  type GetOptions,
+  type HealthResult,
+  type PutOptions,
+} from "./src/client/mod.ts";
+export { EtcdError, Errors, GrpcCode } from "./src/codec/errors.ts";
+export type * from "./src/codec/messages.ts";
+export { CompareResult, CompareTarget, EventType, SortOrder, SortTarget } from "./src/codec/messages.ts";
+export { startServer, type StartServerOptions, type TsetcdServer } from "./src/server/mod.ts";
 
 if (import.meta.main) {
   const { runCli } = await import("./commands/mod.ts");

@@ -1,14 +1,151 @@
 /**
- * The CLI's dispatcher: `tsetcd server …` runs a member, every other subcommand is a thin client.
+ * The CLI's dispatcher: `tsetcd server …` runs a member, every other subcommand is a thin client with
+ * etcdctl 3.4's commands, flags, output and exit codes.
  * @module
  */
+import { readFileSync } from "node:fs";
+import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
+import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts";
+import { COMPACTION_COMMAND } from "./compaction.ts";
+import { DEL_COMMAND } from "./del.ts";
+import { ENDPOINT_HEALTH_COMMAND, ENDPOINT_STATUS_COMMAND } from "./endpoint.ts";
+import { FlagError, GLOBAL_FLAGS, parseCommandLine } from "./flags.ts";
+import { GET_COMMAND } from "./get.ts";
+import { commandHelp, rootHelp } from "./help.ts";
+import { MEMBER_LIST_COMMAND } from "./member.ts";
+import { PUT_COMMAND } from "./put.ts";
+import { TXN_COMMAND } from "./txn.ts";
+import { VERSION_COMMAND } from "./version.ts";
+
+/** Every client command, in help order. */
+export const COMMANDS: CommandSpec[] = [
+  COMPACTION_COMMAND,
+  DEL_COMMAND,
+  ENDPOINT_HEALTH_COMMAND,
+  ENDPOINT_STATUS_COMMAND,
+  GET_COMMAND,
+  MEMBER_LIST_COMMAND,
+  PUT_COMMAND,
+  TXN_COMMAND,
+  VERSION_COMMAND,
+];
+
+/** The real process: stdout/stderr, stdin read to EOF, environment. */
+function processIo(): Io {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: () => {
+      try {
+        return new Uint8Array(readFileSync(0));
+      } catch {
+        return new Uint8Array();
+      }
+    },
+    env: process.env,
+    stdoutIsTty: process.stdout.isTTY === true,
+  };
+}
+
+const VALUE_GLOBALS = new Set(GLOBAL_FLAGS.filter((f) => f.kind !== "bool").flatMap((f) => [
+  `--${f.name}`,
+  ...(f.short !== undefined ? [`-${f.short}`] : []),
+]));
+
+/** Indices of the non-flag words in argv (global flag values skipped), up to `max`. */
+function commandWordIndices(argv: string[], max: number): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < argv.length && found.length < max; i++) {
+    const word = argv[i]!;
+    if (word === "--") break;
+    if (word.startsWith("-") && word.length > 1) {
+      if (VALUE_GLOBALS.has(word)) i++;
+      continue;
+    }
+    found.push(i);
+  }
+  return found;
+}
+
+/** cobra's prefix matching: an exact name, or the one name the word is a prefix of. */
+function matchName(word: string, names: string[]): string | undefined {
+  if (names.includes(word)) return word;
+  const matches = names.filter((n) => n.startsWith(word));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+function unknownCommand(io: Io, word: string, parent: string): number {
+  const line = `Error: unknown command ${JSON.stringify(word)} for ${JSON.stringify(parent)}\n`;
+  io.stderr(`${line}Run '${parent} --help' for usage.\n${line}`);
+  return 1;
+}
+
+interface Resolved {
+  spec?: CommandSpec;
+  /** Print this help and exit 0 (a group without a subcommand, or `help`). */
+  help?: string;
+  exitCode?: number;
+  rest: string[];
+}
+
+const API_VERSION = ETCD_API_VERSION.split(".").slice(0, 2).join(".");
+
+function resolve(argv: string[], io: Io): Resolved {
+  const color = io.stdoutIsTty;
+  const root = rootHelp(COMMANDS, { tsetcd: TSETCD_VERSION, api: API_VERSION }, { color });
+  const [first, second] = commandWordIndices(argv, 2);
+  if (first === undefined) return { help: root, rest: argv };
+  const topNames = [...new Set(COMMANDS.map((c) => c.path[0]!)), "help"];
+  const top = matchName(argv[first]!, topNames);
+  if (top === undefined) return { exitCode: unknownCommand(io, argv[first]!, "tsetcd"), rest: argv };
+  const without = (indices: number[]): string[] => argv.filter((_w, i) => !indices.includes(i));
+  if (top === "help") {
+    const target = COMMANDS.find((c) => c.path.join(" ") === without([first]).filter((w) => !w.startsWith("-")).join(" "));
+    return { help: target === undefined ? root : commandHelp(target, { color }), rest: [] };
+  }
+  const group = COMMANDS.filter((c) => c.path[0] === top);
+  if (group.length === 1 && group[0]!.path.length === 1) return { spec: group[0]!, rest: without([first]) };
+  const subNames = group.map((c) => c.path[1]!);
+  const groupHelp = `${top} commands:\n${group.map((c) => `\t${c.path.join(" ").padEnd(20)}${c.short}\n`).join("")}`;
+  if (second === undefined) return { help: groupHelp, rest: [] };
+  const sub = matchName(argv[second]!, subNames);
+  if (sub === undefined) return { exitCode: unknownCommand(io, argv[second]!, `tsetcd ${top}`), rest: argv };
+  return { spec: group.find((c) => c.path[1] === sub)!, rest: without([first, second]) };
+}
+
+/** Runs one client command after its words were resolved. */
+async function runCommand(spec: CommandSpec, argv: string[], io: Io): Promise<number> {
+  try {
+    const line = parseCommandLine(argv, spec.flags, io.env);
+    if (line.help) {
+      io.stdout(commandHelp(spec, { color: io.stdoutIsTty }));
+      return 0;
+    }
+    return await spec.run({ io, args: line.args, flags: line.flags, globals: globalsFrom(line.flags) });
+  } catch (error) {
+    if (error instanceof FlagError) {
+      io.stdout(commandHelp(spec, { color: io.stdoutIsTty }));
+      io.stderr(`Error: ${error.message}\n\nError: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const cliError = asCliError(error);
+    if (cliError === undefined) throw error;
+    io.stderr(cliError.raw ? cliError.message : `Error: ${cliError.message}\n`);
+    return cliError.exitCode;
+  }
+}
 
 /** Runs the CLI with `args` (argv without the runtime and script) and resolves to the exit code. */
-export async function runCli(args: string[]): Promise<number> {
+export async function runCli(args: string[], io: Io = processIo()): Promise<number> {
   if (args[0] === "server") {
     const { runServerCommand } = await import("./server.ts");
     return await runServerCommand(args.slice(1));
   }
-  console.error(`Error: unknown command "${args[0] ?? ""}"`);
-  return 1;
+  const resolved = resolve(args, io);
+  if (resolved.exitCode !== undefined) return resolved.exitCode;
+  if (resolved.help !== undefined) {
+    io.stdout(resolved.help);
+    return 0;
+  }
+  return await runCommand(resolved.spec!, resolved.rest, io);
 }

@@ -13,6 +13,7 @@ import {
 } from "../src/codec/messages.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { utf8 } from "./format.ts";
+import { NUL_KEY, prefixEnd } from "../src/client/keys.ts";
 
 /** get's flags, as etcdctl names them. */
 export interface GetFlags {
@@ -55,19 +56,10 @@ export const GET_DEFAULTS: GetFlags = {
 export const PUT_DEFAULTS: PutFlags = { lease: "0", prevKv: false, ignoreValue: false, ignoreLease: false };
 export const DEL_DEFAULTS: DelFlags = { prefix: false, prevKv: false, fromKey: false };
 
-const NUL = new Uint8Array([0]);
+const NUL = NUL_KEY;
 
-/** The smallest key greater than every key with `prefix`; "\0" (everything) when none exists. */
-export function prefixEnd(prefix: Uint8Array): Uint8Array {
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    if (prefix[i]! < 0xff) {
-      const end = prefix.slice(0, i + 1);
-      end[i] = prefix[i]! + 1;
-      return end;
-    }
-  }
-  return NUL;
-}
+/** Re-exported for the txn grammar and tests: etcd's prefix range end. */
+export { prefixEnd };
 
 interface KeyRange {
   key: Uint8Array;

@@ -1,0 +1,77 @@
+/**
+ * `tsetcd endpoint status|health`: per-endpoint status and health, as etcdctl's endpoint commands
+ * (each endpoint asked on its own; a failed endpoint is reported and makes the exit code 1).
+ * @module
+ */
+import {
+  type CommandContext,
+  type CommandSpec,
+  clientFrom,
+  emit,
+  printOptionsFrom,
+} from "./command.ts";
+import { CliError, ExitCode } from "./errors.ts";
+import { type EndpointHealth, type EndpointStatus, printEndpointHealth, printEndpointStatus } from "./printer.ts";
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function runStatus(ctx: CommandContext): Promise<number> {
+  const options = printOptionsFrom(ctx.globals);
+  const client = clientFrom(ctx.globals);
+  const list: EndpointStatus[] = [];
+  let failed = false;
+  for (const endpoint of ctx.globals.endpoints) {
+    try {
+      list.push({ endpoint, status: await client.status(endpoint) });
+    } catch (error) {
+      failed = true;
+      ctx.io.stderr(`Failed to get the status of endpoint ${endpoint} (${errorText(error)})\n`);
+    }
+  }
+  emit(ctx.io, printEndpointStatus(list, options));
+  return failed ? ExitCode.Error : 0;
+}
+
+/** Health as etcdctl measures it: a linearizable read of key "health" through consensus. */
+async function checkOne(ctx: CommandContext, endpoint: string): Promise<EndpointHealth> {
+  const client = clientFrom(ctx.globals, [endpoint]);
+  const startNs = process.hrtime.bigint();
+  try {
+    await client.get("health");
+    return { endpoint, health: true, tookNs: process.hrtime.bigint() - startNs };
+  } catch (error) {
+    return { endpoint, health: false, tookNs: process.hrtime.bigint() - startNs, error: errorText(error) };
+  }
+}
+
+async function runHealth(ctx: CommandContext): Promise<number> {
+  const options = printOptionsFrom(ctx.globals);
+  const list = await Promise.all(ctx.globals.endpoints.map((endpoint) => checkOne(ctx, endpoint)));
+  emit(ctx.io, printEndpointHealth(list, options));
+  if (list.some((h) => h.error !== undefined)) throw new CliError(ExitCode.Error, "unhealthy cluster");
+  return 0;
+}
+
+/** The endpoint status command. */
+export const ENDPOINT_STATUS_COMMAND: CommandSpec = {
+  path: ["endpoint", "status"],
+  use: "endpoint status",
+  short: "Prints out the status of endpoints specified in `--endpoints` flag",
+  long: `When --write-out is set to simple, this command prints out comma-separated status lists for each endpoint.
+The items in the lists are endpoint, ID, version, db size, is leader, is learner, raft term, raft index, raft applied index, errors.`,
+  examples: ["tsetcd endpoint status -w table", "tsetcd --endpoints=127.0.0.1:2379,127.0.0.1:22379 endpoint status"],
+  flags: [],
+  run: runStatus,
+};
+
+/** The endpoint health command. */
+export const ENDPOINT_HEALTH_COMMAND: CommandSpec = {
+  path: ["endpoint", "health"],
+  use: "endpoint health",
+  short: "Checks the healthiness of endpoints specified in `--endpoints` flag",
+  examples: ["tsetcd endpoint health", "tsetcd endpoint health -w json"],
+  flags: [],
+  run: runHealth,
+};

@@ -1,0 +1,59 @@
+/**
+ * Help text in etcdctl's layout (NAME, USAGE, DESCRIPTION, OPTIONS, GLOBAL OPTIONS) plus EXAMPLES.
+ * Section titles are bold only when writing to a terminal. Pure.
+ * @module
+ */
+import { createColors } from "picocolors";
+import type { CommandSpec } from "./command.ts";
+import { type FlagSpec, GLOBAL_FLAGS } from "./flags.ts";
+
+/** One-line description of the program. */
+export const PROGRAM_DESCRIPTION = "A strongly consistent distributed key-value store with etcd v3's model.";
+
+function flagLine(spec: FlagSpec): string {
+  const short = spec.short !== undefined ? `  -${spec.short}, ` : "      ";
+  const value = spec.kind === "bool" ? `[=${spec.defaultText}]` : `=${spec.defaultText}`;
+  const left = `${short}--${spec.name}${value}`;
+  return `${left.padEnd(40)}${spec.description}\n`;
+}
+
+function flagLines(specs: FlagSpec[]): string {
+  return [...specs].sort((a, b) => a.name.localeCompare(b.name)).map(flagLine).join("");
+}
+
+/** Help of one command. */
+export function commandHelp(spec: CommandSpec, options: { color: boolean }): string {
+  const c = createColors(options.color);
+  const name = spec.path.join(" ");
+  let text = `${c.bold("NAME:")}\n\t${name} - ${spec.short}\n\n${c.bold("USAGE:")}\n\ttsetcd ${spec.use} [flags]\n\n`;
+  if (spec.long !== undefined) {
+    text += `${c.bold("DESCRIPTION:")}\n${spec.long.split("\n").map((l) => (l === "" ? "" : `\t${l}`)).join("\n")}\n\n`;
+  }
+  if (spec.examples.length > 0) text += `${c.bold("EXAMPLES:")}\n${spec.examples.map((e) => `\t${e}\n`).join("")}\n`;
+  const help: FlagSpec = { name: "help", short: "h", kind: "bool", defaultText: "false", description: `help for ${spec.path.at(-1)}` };
+  text += `${c.bold("OPTIONS:")}\n${flagLines([...spec.flags, help])}\n`;
+  text += `${c.bold("GLOBAL OPTIONS:")}\n${flagLines(GLOBAL_FLAGS)}\n`;
+  return text;
+}
+
+/** Help of the whole program: every command with its one-line description. */
+export function rootHelp(
+  commands: CommandSpec[],
+  versions: { tsetcd: string; api: string },
+  options: { color: boolean },
+): string {
+  const c = createColors(options.color);
+  const rows = [
+    ...commands.map((spec) => [spec.path.join(" "), spec.short]),
+    ["server", "Starts a tsetcd member (etcd's flags; see tsetcd server --help)"],
+  ].sort((a, b) => a[0]!.localeCompare(b[0]!));
+  let text = `${c.bold("NAME:")}\n\ttsetcd - ${PROGRAM_DESCRIPTION}\n\n`;
+  text += `${c.bold("USAGE:")}\n\ttsetcd [flags] <command>\n\n`;
+  text += `${c.bold("VERSION:")}\n\t${versions.tsetcd}\n\n${c.bold("API VERSION:")}\n\t${versions.api}\n\n\n`;
+  text += `${c.bold("COMMANDS:")}\n${rows.map(([n, d]) => `\t${n!.padEnd(20)}${d}\n`).join("")}\n`;
+  text += `${c.bold("EXAMPLES:")}\n\ttsetcd server --data-dir /tmp/tsetcd\n\ttsetcd put greeting hello\n` +
+    `\ttsetcd get greeting -w json\n\ttsetcd get '' --prefix --keys-only\n\ttsetcd endpoint status -w table\n\n`;
+  text += `${c.bold("OPTIONS:")}\n${flagLines([{ name: "help", short: "h", kind: "bool", defaultText: "false", description: "help for tsetcd" }])}` +
+    `${flagLines(GLOBAL_FLAGS)}\n`;
+  return text;
+}

@@ -1,0 +1,324 @@
+/**
+ * The tsetcd client: etcd v3's KV, cluster and maintenance calls over HTTP with CBOR bodies, against one
+ * or more endpoints. Connection failures fail over to the next endpoint and are retried until the
+ * command deadline; etcd errors (a compacted revision, a missing lease…) are returned at once as
+ * EtcdError with etcd's code and message.
+ *
+ * @example
+ * import { connect } from "tsetcd";
+ * const client = connect({ endpoints: ["127.0.0.1:2379"] });
+ * await client.put("greeting", "hello");
+ * const { kvs } = await client.get("greeting");
+ * console.log(new TextDecoder().decode(kvs[0]!.value)); // "hello"
+ * @module
+ */
+import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
+import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { CBOR_CONTENT_TYPE, errorFromBody } from "../codec/http.ts";
+import type {
+  CompactionRequest,
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  MemberListRequest,
+  MemberListResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  SortOrder,
+  SortTarget,
+  StatusResponse,
+  TxnRequest,
+  TxnResponse,
+} from "../codec/messages.ts";
+import type { MessageKind } from "../codec/schema.ts";
+import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
+
+export { endpointUrl, prefixEnd } from "./keys.ts";
+
+/** How to reach the cluster. */
+export interface ConnectOptions {
+  /** "host:port" or URLs; tried in order, the first that answers is kept. */
+  endpoints: string[];
+  /** How long an endpoint that has never answered may take before the next one is tried (default 2000). */
+  dialTimeoutMs?: number;
+  /** Deadline for one call, retries included (default 5000), as etcdctl's --command-timeout. */
+  commandTimeoutMs?: number;
+}
+
+/** Per-call options: every call can be cancelled. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** Options of the friendly `get`. */
+export interface GetOptions extends CallOptions {
+  /** Every key starting with `key`. */
+  prefix?: boolean;
+  /** Every key ≥ `key`. */
+  fromKey?: boolean;
+  /** Explicit end of the range [key, rangeEnd). */
+  rangeEnd?: string | Uint8Array;
+  limit?: number;
+  revision?: number;
+  serializable?: boolean;
+  keysOnly?: boolean;
+  countOnly?: boolean;
+  sortTarget?: SortTarget;
+  sortOrder?: SortOrder;
+}
+
+/** Options of the friendly `put`. */
+export interface PutOptions extends CallOptions {
+  lease?: bigint;
+  prevKv?: boolean;
+  ignoreValue?: boolean;
+  ignoreLease?: boolean;
+}
+
+/** Options of the friendly `delete`. */
+export interface DeleteOptions extends CallOptions {
+  prefix?: boolean;
+  fromKey?: boolean;
+  rangeEnd?: string | Uint8Array;
+  prevKv?: boolean;
+}
+
+/** What `health` reports for one endpoint, as etcd's /health does. */
+export interface HealthResult {
+  health: boolean;
+  reason?: string;
+}
+
+const DEFAULT_DIAL_TIMEOUT_MS = 2_000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
+const MAX_ATTEMPTS = 1_000;
+const BACKOFF_START_MS = 25;
+const BACKOFF_MAX_MS = 500;
+
+function deadlineExceeded(): EtcdError {
+  return new EtcdError(GrpcCode.DeadlineExceeded, "context deadline exceeded");
+}
+
+function canceled(): EtcdError {
+  return new EtcdError(GrpcCode.Canceled, "context canceled");
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Why one attempt failed: the endpoint could not be reached (fail over) or the caller's time is up. */
+type AttemptOutcome = { ok: true; response: Response } | { ok: false; reason: "unreachable" | "deadline" | "canceled" };
+
+/**
+ * A connection to a tsetcd (or etcd-gateway-compatible) cluster. Create with `connect`.
+ * Every method takes the etcd request shape from src/codec/messages.ts and resolves to the response.
+ */
+export class Client {
+  readonly endpoints: readonly string[];
+  private readonly urls: string[];
+  private readonly answered = new Set<string>();
+  private current = 0;
+  private readonly dialTimeoutMs: number;
+  private readonly commandTimeoutMs: number;
+
+  constructor(options: ConnectOptions) {
+    if (options.endpoints.length === 0) throw new Error("connect: at least one endpoint is required");
+    this.endpoints = [...options.endpoints];
+    this.urls = options.endpoints.map(endpointUrl);
+    this.dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    if (!(this.dialTimeoutMs > 0 && this.commandTimeoutMs > 0)) throw new Error("connect: timeouts must be > 0");
+  }
+
+  /** Range over keys: one key, [key, range_end), prefixes with `prefixEnd`, everything with "\0". */
+  range(request: RangeRequest, options: CallOptions = {}): Promise<RangeResponse> {
+    return this.call("/v3/kv/range", request, "RangeResponse", options);
+  }
+
+  /** Writes one key. */
+  put(key: string | Uint8Array, value: string | Uint8Array, options?: PutOptions): Promise<PutResponse>;
+  put(request: PutRequest, options?: CallOptions): Promise<PutResponse>;
+  put(
+    first: string | Uint8Array | PutRequest,
+    second?: string | Uint8Array | CallOptions,
+    third: PutOptions = {},
+  ): Promise<PutResponse> {
+    if (typeof first === "string" || first instanceof Uint8Array) {
+      const request: PutRequest = { key: toBytes(first), value: toBytes(second as string | Uint8Array) };
+      if (third.lease !== undefined && third.lease !== 0n) request.lease = third.lease;
+      if (third.prevKv === true) request.prev_kv = true;
+      if (third.ignoreValue === true) request.ignore_value = true;
+      if (third.ignoreLease === true) request.ignore_lease = true;
+      return this.call("/v3/kv/put", request, "PutResponse", third);
+    }
+    return this.call("/v3/kv/put", first, "PutResponse", (second ?? {}) as CallOptions);
+  }
+
+  /** Deletes one key or a range. */
+  deleteRange(request: DeleteRangeRequest, options: CallOptions = {}): Promise<DeleteRangeResponse> {
+    return this.call("/v3/kv/deleterange", request, "DeleteRangeResponse", options);
+  }
+
+  /** Compares, then runs the success or failure operations, atomically in one revision. */
+  txn(request: TxnRequest, options: CallOptions = {}): Promise<TxnResponse> {
+    return this.call("/v3/kv/txn", request, "TxnResponse", options);
+  }
+
+  /** Discards history before `revision`. */
+  compact(request: CompactionRequest, options: CallOptions = {}): Promise<CompactionResponse> {
+    return this.call("/v3/kv/compaction", request, "CompactionResponse", options);
+  }
+
+  /** One member's status; `endpoint` picks the member (default: the current endpoint, with failover). */
+  status(endpoint?: string, options: CallOptions = {}): Promise<StatusResponse> {
+    return this.call("/v3/maintenance/status", {}, "StatusResponse", options, endpoint);
+  }
+
+  /** The cluster's members. */
+  memberList(request: MemberListRequest = {}, options: CallOptions = {}): Promise<MemberListResponse> {
+    return this.call("/v3/cluster/member/list", request, "MemberListResponse", options);
+  }
+
+  /** GET /health on one endpoint (default: the current one, with failover). */
+  async health(endpoint?: string, options: CallOptions = {}): Promise<HealthResult> {
+    const response = await this.send("/health", undefined, options, endpoint);
+    const text = await response.text();
+    if (!response.ok) throw errorFromBody(response.status, text);
+    const body = JSON.parse(text) as { health?: unknown; reason?: unknown };
+    const result: HealthResult = { health: body.health === true || body.health === "true" };
+    if (typeof body.reason === "string" && body.reason !== "") result.reason = body.reason;
+    return result;
+  }
+
+  /**
+   * Reads a key, a prefix or a range.
+   * @example await client.get("config/", { prefix: true, limit: 10 })
+   */
+  get(key: string | Uint8Array, options: GetOptions = {}): Promise<RangeResponse> {
+    const request: RangeRequest = { key: toBytes(key), ...rangeEndOf(toBytes(key), options) };
+    if (options.limit !== undefined) request.limit = options.limit;
+    if (options.revision !== undefined) request.revision = options.revision;
+    if (options.serializable === true) request.serializable = true;
+    if (options.keysOnly === true) request.keys_only = true;
+    if (options.countOnly === true) request.count_only = true;
+    if (options.sortTarget !== undefined) request.sort_target = options.sortTarget;
+    if (options.sortOrder !== undefined) request.sort_order = options.sortOrder;
+    return this.range(request, options);
+  }
+
+  /**
+   * Deletes a key, a prefix or a range.
+   * @example await client.delete("config/", { prefix: true, prevKv: true })
+   */
+  delete(key: string | Uint8Array, options: DeleteOptions = {}): Promise<DeleteRangeResponse> {
+    const request: DeleteRangeRequest = { key: toBytes(key), ...rangeEndOf(toBytes(key), options) };
+    if (options.prevKv === true) request.prev_kv = true;
+    return this.deleteRange(request, options);
+  }
+
+  private async call<T>(
+    path: string,
+    request: unknown,
+    kind: MessageKind,
+    options: CallOptions,
+    endpoint?: string,
+  ): Promise<T> {
+    const response = await this.send(path, encodeCbor(request), options, endpoint);
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (!response.ok) throw errorFromBody(response.status, body);
+    return decodeCbor<T>(kind, body);
+  }
+
+  /** Sends one request, failing over between endpoints on connection errors until the deadline. */
+  private async send(
+    path: string,
+    body: Uint8Array | undefined,
+    options: CallOptions,
+    endpoint?: string,
+  ): Promise<Response> {
+    const deadlineMs = Date.now() + this.commandTimeoutMs;
+    const pinned = endpoint === undefined ? undefined : endpointUrl(endpoint);
+    let backoffMs = BACKOFF_START_MS;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (options.signal?.aborted === true) throw canceled();
+      const url = pinned ?? this.urls[this.current]!;
+      const outcome = await this.attempt(url + path, url, body, deadlineMs, options.signal);
+      if (outcome.ok) {
+        this.answered.add(url);
+        return outcome.response;
+      }
+      if (outcome.reason === "canceled") throw canceled();
+      if (outcome.reason === "deadline" || Date.now() >= deadlineMs) throw deadlineExceeded();
+      if (pinned === undefined) this.current = (this.current + 1) % this.urls.length;
+      // A full round of refusals: wait before the next round rather than spinning.
+      if (pinned !== undefined || this.current === 0) {
+        await sleep(Math.min(backoffMs, Math.max(0, deadlineMs - Date.now())), options.signal);
+        backoffMs = Math.min(backoffMs * 2, BACKOFF_MAX_MS);
+      }
+    }
+    throw deadlineExceeded();
+  }
+
+  private async attempt(
+    target: string,
+    base: string,
+    body: Uint8Array | undefined,
+    deadlineMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<AttemptOutcome> {
+    const remainingMs = Math.max(1, deadlineMs - Date.now());
+    const limitMs = this.answered.has(base) ? remainingMs : Math.min(remainingMs, this.dialTimeoutMs);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), limitMs);
+    const signals = signal === undefined ? [timeout.signal] : [timeout.signal, signal];
+    try {
+      const init: RequestInit = { method: body === undefined ? "GET" : "POST", signal: AbortSignal.any(signals) };
+      if (body !== undefined) {
+        init.body = body;
+        init.headers = { "content-type": CBOR_CONTENT_TYPE, accept: CBOR_CONTENT_TYPE };
+      }
+      return { ok: true, response: await fetch(target, init) };
+    } catch {
+      if (signal?.aborted === true) return { ok: false, reason: "canceled" };
+      if (Date.now() >= deadlineMs) return { ok: false, reason: "deadline" };
+      return { ok: false, reason: "unreachable" };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function rangeEndOf(
+  key: Uint8Array,
+  options: { prefix?: boolean; fromKey?: boolean; rangeEnd?: string | Uint8Array },
+): { key?: Uint8Array; range_end?: Uint8Array } {
+  const chosen = [options.prefix === true, options.fromKey === true, options.rangeEnd !== undefined];
+  if (chosen.filter(Boolean).length > 1) throw new Error("choose one of prefix, fromKey and rangeEnd");
+  if (options.prefix === true) {
+    return key.length === 0 ? { key: NUL_KEY, range_end: NUL_KEY } : { range_end: prefixEnd(key) };
+  }
+  if (options.fromKey === true) return key.length === 0 ? { key: NUL_KEY, range_end: NUL_KEY } : { range_end: NUL_KEY };
+  if (options.rangeEnd !== undefined) return { range_end: toBytes(options.rangeEnd) };
+  return {};
+}
+
+/**
+ * Opens a client. No connection is made until the first call.
+ * @example
+ * const client = connect({ endpoints: ["127.0.0.1:2379", "127.0.0.1:22379"], commandTimeoutMs: 3000 });
+ * const res = await client.range({ key: new TextEncoder().encode("a"), range_end: new Uint8Array([0]) });
+ */
+export function connect(options: ConnectOptions): Client {
+  return new Client(options);
+}
