@@ -11,6 +11,7 @@ export * from "./messages.ts";
 export * from "./errors.ts";
 export { type EnumDef, type FieldDef, fieldsOf, type MessageKind, type ScalarKind, SCHEMAS } from "./schema.ts";
 export { messageFromWire, zeroMessage } from "./wire.ts";
+export { protoSizeBytes, varintSizeBytes } from "./proto_size.ts";
 export { decodeJson, encodeJson, encodeJsonStreamResult } from "./json.ts";
 export { decodeCbor, decodeCborValue, encodeCbor } from "./cbor.ts";
 export {

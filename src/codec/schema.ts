@@ -38,6 +38,8 @@ export interface FieldDef {
   oneof?: string;
   /** A message field left undefined when absent (otherwise decoding fills a zero message). */
   optional: boolean;
+  /** Bytes of the protobuf tag (1 for field numbers below 16, 2 below 2048); only Compare.range_end (64) is 2. */
+  tagBytes: number;
 }
 
 const SortOrder: EnumDef = { goName: "etcdserverpb.RangeRequest_SortOrder", names: ["NONE", "ASCEND", "DESCEND"] };
@@ -80,6 +82,7 @@ function field(name: string, kind: ScalarKind, options: FieldOptions = {}): Fiel
     repeated: options.repeated ?? false,
     oneof: options.oneof,
     optional: false,
+    tagBytes: 1,
   };
 }
 
@@ -123,7 +126,7 @@ export const SCHEMAS = {
   Compare: [enumField("result", CompareResult), enumField("target", CompareTarget), field("key", "bytes"),
     field("version", "int64", { oneof: "target_union" }), field("create_revision", "int64", { oneof: "target_union" }),
     field("mod_revision", "int64", { oneof: "target_union" }), field("value", "bytes", { oneof: "target_union" }),
-    field("lease", "id64", { oneof: "target_union" }), field("range_end", "bytes")],
+    field("lease", "id64", { oneof: "target_union" }), { ...field("range_end", "bytes"), tagBytes: 2 }],
   TxnRequest: [msgField("compare", "Compare", R), msgField("success", "RequestOp", R),
     msgField("failure", "RequestOp", R)],
   TxnResponse: [header, field("succeeded", "bool"), msgField("responses", "ResponseOp", R)],
