@@ -25,9 +25,15 @@
  * ```ts
  * const storage = new MemoryStorage({ snapshot: bootstrapSnapshot({ voters: [1n, 2n, 3n], learners: [] }) });
  * ```
+ * On such a first start the core writes the founding configuration into the log, as etcd's Bootstrap does:
+ * one committed ConfChange entry per member at term 1 (AddNode for voters, then AddLearnerNode for
+ * learners, ids ascending), so every founder has the same entries 1..n. The first Ready hands them out
+ * to persist (with hard state term 1, commit n) and to apply like any ConfChange entry (applying a change
+ * already in effect changes nothing). Elections start once they are applied, at term 2.
+ *
  * A member joining an existing cluster later starts from empty storage (`new MemoryStorage()`, an empty
- * ConfState): it does not campaign, and learns the configuration from the leader's log or snapshot once an
- * AddNode / AddLearnerNode for it is committed.
+ * ConfState): it does not campaign, and learns the whole configuration by replaying the leader's log from
+ * index 1 (or from a snapshot), including the AddNode / AddLearnerNode that added it.
  *
  * ## Restarting a member
  * Construct the node over the storage as persisted; pass `applied` (the application's applied index) so the

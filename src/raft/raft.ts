@@ -169,7 +169,9 @@ export class RaftNode {
     const { hardState, confState } = config.storage.initialState();
     this.prs.setConfig(confState, this.log.lastIndex() + 1);
     this.isLearner = this.prs.learners.includes(this.id);
-    if (hardState.term !== 0 || hardState.vote !== NONE || hardState.commit !== 0) this.loadState(hardState);
+    const zeroHardState = hardState.term === 0 && hardState.vote === NONE && hardState.commit === 0;
+    if (!zeroHardState) this.loadState(hardState);
+    else if (this.log.lastIndex() === 0 && confState.voters.length > 0) this.bootstrapLog();
     if (config.applied !== undefined && config.applied > 0) this.log.appliedTo(config.applied);
     this.becomeFollower(this.term, NONE);
     this.prevSoft = this.softState();
@@ -215,20 +217,27 @@ export class RaftNode {
 
   /** Applies a committed ConfChange entry (the application calls this when it applies one) and returns the new ConfState. */
   applyConfChange(cc: ConfChange): ConfState {
-    const voters = this.prs.voters.filter((id) => id !== cc.nodeId);
-    const learners = this.prs.learners.filter((id) => id !== cc.nodeId);
+    const id = cc.nodeId;
+    let voters = this.prs.voters;
+    let learners = this.prs.learners;
     switch (cc.type) {
       case ConfChangeType.AddNode:
-        voters.push(cc.nodeId);
+        if (!voters.includes(id)) voters = [...voters, id];
+        learners = learners.filter((x) => x !== id);
         break;
       case ConfChangeType.AddLearnerNode:
-        learners.push(cc.nodeId);
+        voters = voters.filter((x) => x !== id);
+        if (!learners.includes(id)) learners = [...learners, id];
         break;
       case ConfChangeType.RemoveNode:
+        voters = voters.filter((x) => x !== id);
+        learners = learners.filter((x) => x !== id);
         break;
       default:
         throw new Error(`raft: unknown conf change type ${cc.type as number}`);
     }
+    // Applying a change that is already in effect (e.g. the founding entries) changes nothing.
+    if (voters === this.prs.voters && learners === this.prs.learners) return this.prs.confState();
     return this.switchToConfig({ voters, learners });
   }
 
@@ -366,6 +375,29 @@ export class RaftNode {
       progress,
       confState: this.prs.confState(),
     };
+  }
+
+  /**
+   * A founding member's first start (empty log at index 0, zero hard state, a non-empty ConfState): write
+   * the founding configuration into the log as committed ConfChange entries at term 1, ids in ascending
+   * order, as etcd's Bootstrap does. Every founder writes the same entries, and a member that joins later
+   * learns the founders by replaying the log from index 1.
+   */
+  private bootstrapLog(): void {
+    const ascending = (a: NodeId, b: NodeId): number => (a < b ? -1 : a > b ? 1 : 0);
+    const changes: ConfChange[] = [
+      ...[...this.prs.voters].sort(ascending).map((nodeId) => ({ type: ConfChangeType.AddNode, nodeId })),
+      ...[...this.prs.learners].sort(ascending).map((nodeId) => ({ type: ConfChangeType.AddLearnerNode, nodeId })),
+    ];
+    const entries = changes.map((cc, i): Entry => ({
+      term: 1,
+      index: i + 1,
+      type: EntryType.ConfChange,
+      data: encodeConfChange(cc),
+    }));
+    this.log.append(entries);
+    this.log.commitTo(entries.length);
+    this.term = 1;
   }
 
   // ---------------------------------------------------------------- state transitions

@@ -74,6 +74,8 @@ export class TestCluster {
     for (const id of [...voters, ...learners]) {
       this.add(id, new MemoryStorage({ snapshot: bootstrapSnapshot(cs) }));
     }
+    // The founders' first Ready: the founding configuration entries (1..n, term 1), persisted and applied.
+    this.stabilize();
   }
 
   /** Adds (or restarts) a member over `storage`. */
@@ -142,7 +144,10 @@ export class TestCluster {
       this.queue.push(m);
       this.sent.push(m);
     }
-    if (rd.snapshot !== undefined) member.confState = rd.snapshot.metadata.confState;
+    if (rd.snapshot !== undefined) {
+      member.confState = rd.snapshot.metadata.confState;
+      member.applied = decodeApplied(rd.snapshot.data);
+    }
     for (const e of rd.committedEntries) {
       if (e.type === EntryType.ConfChange) {
         member.confState = node.applyConfChange(decodeConfChange(e.data));
@@ -205,11 +210,32 @@ export class TestCluster {
     return best;
   }
 
+  /**
+   * Takes a snapshot of `id`'s applied state (the applied entries' data) at its applied index and compacts its
+   * log up to `keep` entries before that.
+   */
+  snapshot(id: NodeId, keep = 0): void {
+    const member = this.get(id);
+    const index = member.node.status().applied;
+    member.storage.createSnapshot(index, member.confState, encodeApplied(member.applied));
+    if (index - keep > member.storage.firstIndex() - 1) member.storage.compact(index - keep);
+  }
+
   /** Crashes `id` and restarts it from what it persisted; it applies the committed log again from the start. */
   restart(id: NodeId, extra: Partial<RaftConfig> = {}): TestMember {
     this.queue = this.queue.filter((m) => m.to !== id);
     return this.add(id, this.get(id).storage, extra);
   }
+}
+
+function encodeApplied(applied: Entry[]): Uint8Array {
+  return bytes(JSON.stringify(applied.map((e) => [e.index, e.term, text(e.data)])));
+}
+
+function decodeApplied(data: Uint8Array): Entry[] {
+  if (data.length === 0) return [];
+  const rows = JSON.parse(text(data)) as [number, number, string][];
+  return rows.map(([index, term, d]) => ({ index, term, type: EntryType.Normal, data: bytes(d) }));
 }
 
 /** Bytes from a string, for test payloads. */

@@ -13,12 +13,23 @@ import { bytes, DEFAULT_TEST_CONFIG, TestCluster } from "../../src/raft/testing.
 
 function lone(random: () => number, voters = [1n, 2n, 3n]): RaftNode {
   const storage = new MemoryStorage({ snapshot: bootstrapSnapshot({ voters, learners: [] }) });
-  return new RaftNode({ ...DEFAULT_TEST_CONFIG, id: 1n, storage, random });
+  const node = new RaftNode({ ...DEFAULT_TEST_CONFIG, id: 1n, storage, random });
+  storages.set(node, storage);
+  drain(node); // the founding entries
+  return node;
 }
 
+const storages = new WeakMap<RaftNode, MemoryStorage>();
+
+/** Handles the node's Ready (persisting to its storage) and returns the messages. */
 function drain(node: RaftNode): Message[] {
   if (!node.hasReady()) return [];
   const rd = node.ready();
+  const storage = storages.get(node);
+  if (storage !== undefined) {
+    storage.append(rd.entries);
+    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+  }
   node.advance();
   return rd.messages;
 }
@@ -38,13 +49,13 @@ test("the election timeout is randomised in [electionTick, 2*electionTick) from 
 
 test("a member grants one vote per term, and only to an up-to-date log", () => {
   const node = lone(() => 0);
-  node.step(makeMessage({ type: MessageType.Vote, from: 2n, to: 1n, term: 1, index: 0, logTerm: 0 }));
-  node.step(makeMessage({ type: MessageType.Vote, from: 3n, to: 1n, term: 1, index: 0, logTerm: 0 }));
+  node.step(makeMessage({ type: MessageType.Vote, from: 2n, to: 1n, term: 2, index: 3, logTerm: 1 }));
+  node.step(makeMessage({ type: MessageType.Vote, from: 3n, to: 1n, term: 2, index: 3, logTerm: 1 }));
   const resps = drain(node).filter((m) => m.type === MessageType.VoteResp);
   assert.equal(resps.map((m) => [m.to, m.reject]), [[2n, false], [3n, true]]);
   assert.is(node.status().vote, 2n);
   // The same candidate asking again gets the same answer.
-  node.step(makeMessage({ type: MessageType.Vote, from: 2n, to: 1n, term: 1, index: 0, logTerm: 0 }));
+  node.step(makeMessage({ type: MessageType.Vote, from: 2n, to: 1n, term: 2, index: 3, logTerm: 1 }));
   assert.is(drain(node)[0]!.reject, false);
 
   const c = new TestCluster([1n, 2n, 3n]);
@@ -52,7 +63,7 @@ test("a member grants one vote per term, and only to an up-to-date log", () => {
   c.node(1n).propose(bytes("x"));
   c.stabilize();
   // A candidate whose log lacks the committed entries is refused.
-  c.node(2n).step(makeMessage({ type: MessageType.Vote, from: 3n, to: 2n, term: 5, index: 1, logTerm: 1 }));
+  c.node(2n).step(makeMessage({ type: MessageType.Vote, from: 3n, to: 2n, term: 5, index: 4, logTerm: 2 }));
   const out = drain(c.node(2n)).filter((m) => m.type === MessageType.VoteResp);
   assert.is(out.length, 1);
   assert.is(out[0]!.reject, true);
@@ -61,8 +72,10 @@ test("a member grants one vote per term, and only to an up-to-date log", () => {
 test("bug voteTwice: the member grants a second vote in the same term", () => {
   const storage = new MemoryStorage({ snapshot: bootstrapSnapshot({ voters: [1n, 2n, 3n], learners: [] }) });
   const node = new RaftNode({ ...DEFAULT_TEST_CONFIG, id: 1n, storage, random: () => 0, bugs: { voteTwice: true } });
-  node.step(makeMessage({ type: MessageType.Vote, from: 2n, to: 1n, term: 1 }));
-  node.step(makeMessage({ type: MessageType.Vote, from: 3n, to: 1n, term: 1 }));
+  storages.set(node, storage);
+  drain(node);
+  node.step(makeMessage({ type: MessageType.Vote, from: 2n, to: 1n, term: 2, index: 3, logTerm: 1 }));
+  node.step(makeMessage({ type: MessageType.Vote, from: 3n, to: 1n, term: 2, index: 3, logTerm: 1 }));
   const resps = drain(node).filter((m) => m.type === MessageType.VoteResp);
   assert.equal(resps.map((m) => m.reject), [false, false]);
 });
@@ -70,15 +83,15 @@ test("bug voteTwice: the member grants a second vote in the same term", () => {
 test("pre-vote: an isolated member does not raise its term, and rejoining does not disrupt the leader", () => {
   const c = new TestCluster([1n, 2n, 3n], { preVote: true, checkQuorum: true });
   c.elect(1n);
-  assert.is(c.node(1n).status().term, 1);
+  assert.is(c.node(1n).status().term, 2);
   c.isolate(3n);
   c.tickAll(100);
-  assert.is(c.node(3n).status().term, 1, "pre-candidate keeps its term");
+  assert.is(c.node(3n).status().term, 2, "pre-candidate keeps its term");
   assert.is(c.node(3n).status().role, StateRole.PreCandidate);
   c.heal();
   c.tickAll(30);
   assert.is(c.leader()?.id, 1n);
-  assert.is(c.node(1n).status().term, 1);
+  assert.is(c.node(1n).status().term, 2);
   assert.is(c.node(3n).status().lead, 1n);
 });
 
@@ -94,9 +107,9 @@ test("pre-vote alone: a rejoining member whose log is behind cannot win a pre-vo
   c.cutLink(3n, 1n);
   c.node(3n).campaign();
   c.stabilize();
-  assert.is(c.node(3n).status().term, 1);
+  assert.is(c.node(3n).status().term, 2);
   assert.is(c.node(1n).status().role, StateRole.Leader);
-  assert.is(c.node(2n).status().term, 1);
+  assert.is(c.node(2n).status().term, 2);
 });
 
 test("without pre-vote, an isolated member raises its term and disrupts the leader when it returns", () => {
@@ -104,10 +117,10 @@ test("without pre-vote, an isolated member raises its term and disrupts the lead
   c.elect(1n);
   c.isolate(3n);
   c.tickAll(100);
-  assert.ok(c.node(3n).status().term > 1);
+  assert.ok(c.node(3n).status().term > 2);
   c.heal();
   c.tickAll(25);
-  assert.ok(c.node(1n).status().term > 1, "the old leader saw the higher term");
+  assert.ok(c.node(1n).status().term > 2, "the old leader saw the higher term");
 });
 
 test("check-quorum: a leader that hears from no quorum for an election timeout steps down", () => {
@@ -127,21 +140,21 @@ test("check-quorum: a leader that hears from a quorum keeps leading", () => {
   c.isolate(3n);
   c.tickAll(50);
   assert.is(c.node(1n).status().role, StateRole.Leader);
-  assert.is(c.node(1n).status().term, 1);
+  assert.is(c.node(1n).status().term, 2);
 });
 
 test("leader stickiness: a follower that heard from the leader recently ignores a vote request", () => {
   const c = new TestCluster([1n, 2n, 3n], { checkQuorum: true });
   c.elect(1n);
   c.tickAll(2);
-  c.node(2n).step(makeMessage({ type: MessageType.Vote, from: 3n, to: 2n, term: 2, index: 10, logTerm: 1 }));
-  c.node(2n).step(makeMessage({ type: MessageType.PreVote, from: 3n, to: 2n, term: 2, index: 10, logTerm: 1 }));
-  assert.is(c.node(2n).status().term, 1);
+  c.node(2n).step(makeMessage({ type: MessageType.Vote, from: 3n, to: 2n, term: 3, index: 10, logTerm: 2 }));
+  c.node(2n).step(makeMessage({ type: MessageType.PreVote, from: 3n, to: 2n, term: 3, index: 10, logTerm: 2 }));
+  assert.is(c.node(2n).status().term, 2);
   assert.is(c.node(2n).status().vote, 1n);
   assert.equal(drain(c.node(2n)).filter((m) => m.type === MessageType.VoteResp || m.type === MessageType.PreVoteResp), []);
   // Once the lease has run out (no word from the leader for an election timeout), it listens again.
   for (let i = 0; i < 10; i++) c.node(2n).tick();
-  c.node(2n).step(makeMessage({ type: MessageType.Vote, from: 3n, to: 2n, term: 5, index: 10, logTerm: 1 }));
+  c.node(2n).step(makeMessage({ type: MessageType.Vote, from: 3n, to: 2n, term: 5, index: 10, logTerm: 2 }));
   assert.is(c.node(2n).status().term, 5);
 });
 
@@ -158,7 +171,7 @@ test("a candidate whose log is behind loses the vote and steps down; a leader is
   c.node(3n).campaign();
   c.stabilize();
   assert.is(c.node(3n).status().role, StateRole.Follower);
-  assert.is(c.node(3n).status().term, 2);
+  assert.is(c.node(3n).status().term, 3);
   // The old leader stepped down on seeing term 2; the next election (by ticks) restores a leader.
   c.tickAll(200);
   const leader = c.leader();

@@ -234,8 +234,8 @@ test("ready hands out committed entries only once they were handed out for persi
   c.node(1n).propose(bytes("a"));
   const rd = c.takeReady(1n);
   // A single voter commits on its own append: the same Ready carries the entry to persist and to apply.
-  assert.equal(rd.entries.map((e) => e.index), [2]);
-  assert.equal(rd.committedEntries.map((e) => e.index), [2]);
+  assert.equal(rd.entries.map((e) => e.index), [3]);
+  assert.equal(rd.committedEntries.map((e) => e.index), [3]);
   assert.is(rd.mustSync, true);
   c.node(1n).propose(bytes("b"));
   c.node(1n).ready();
