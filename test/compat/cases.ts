@@ -1,0 +1,265 @@
+/**
+ * The scenarios of the differential suite, in the order they run against both servers (state carries over:
+ * revisions must line up). Expectations (`status`, `includes`) were recorded from etcd 3.4.23.
+ */
+import { b64, type Step } from "./harness.ts";
+
+/** Both servers run with this --max-request-bytes so oversize cases stay small and fast. */
+export const MAX_REQUEST_BYTES = 1024;
+
+const j = JSON.stringify;
+
+function put(name: string, body: Record<string, unknown>, status = 200): Step {
+  return { name, path: "/v3/kv/put", body: j(body), status };
+}
+
+function range(name: string, body: Record<string, unknown>, status = 200): Step {
+  return { name, path: "/v3/kv/range", body: j(body), status };
+}
+
+const ALL = { key: b64("\0"), range_end: b64("\0") };
+
+/** Writes that give keys distinct versions, create and mod revisions and values for the sort cases. */
+export const PUT_AND_RANGE: Step[] = [
+  put("put foo", { key: b64("foo"), value: b64("bar") }),
+  put("put foo again with prev_kv", { key: b64("foo"), value: b64("baz"), prev_kv: true }),
+  put("put ignore_value keeps the value", { key: b64("foo"), ignore_value: true, prev_kv: true }),
+  put("put a", { key: b64("a"), value: b64("3") }),
+  put("put b", { key: b64("b"), value: b64("1") }),
+  put("put c twice (1)", { key: b64("c"), value: b64("2") }),
+  put("put c twice (2)", { key: b64("c"), value: b64("0") }),
+  put("put empty value", { key: b64("e"), value: "" }),
+  put("put binary key", { key: Buffer.from([0xff, 0x00, 0x80]).toString("base64"), value: b64("bin") }),
+  put("put with lowerCamel prevKv and numeric-string lease 0", { key: b64("a"), value: b64("4"), prevKv: true, lease: "0" }),
+  { ...put("put value with ignore_value", { key: b64("foo"), value: b64("x"), ignore_value: true }, 400), includes: "value is provided" },
+  { ...put("put lease with ignore_lease", { key: b64("foo"), lease: "5", ignore_lease: true }, 400), includes: "lease is provided" },
+  { ...put("put ignore_value on a missing key", { key: b64("nokey"), ignore_value: true }, 400), includes: "key not found" },
+  { ...put("put with a lease that does not exist", { key: b64("foo"), value: b64("x"), lease: "12345" }, 404), includes: "requested lease not found" },
+  range("range one key", { key: b64("foo") }),
+  range("range a missing key", { key: b64("nope") }),
+  range("range [a, c)", { key: b64("a"), range_end: b64("c") }),
+  range("range prefix f", { key: b64("f"), range_end: b64("g") }),
+  range("range from key b", { key: b64("b"), range_end: b64("\0") }),
+  range("range all", ALL),
+  range("range all limit 2", { ...ALL, limit: 2 }),
+  range("range all limit as string", { ...ALL, limit: "3" }),
+  range("range all negative limit", { ...ALL, limit: -1 }),
+  range("range all keys_only", { ...ALL, keys_only: true }),
+  range("range all count_only", { ...ALL, count_only: true }),
+  range("range all count_only with limit", { ...ALL, count_only: true, limit: 1 }),
+  range("range all serializable", { ...ALL, serializable: true }),
+  range("range at revision 3", { ...ALL, revision: 3 }),
+  range("range at revision 2 as string", { ...ALL, revision: "2" }),
+  range("range at a future revision", { ...ALL, revision: 1000 }, 400),
+  range("range min_mod_revision", { ...ALL, min_mod_revision: 6 }),
+  range("range max_mod_revision", { ...ALL, max_mod_revision: 5 }),
+  range("range min_create_revision", { ...ALL, min_create_revision: 5 }),
+  range("range max_create_revision", { ...ALL, max_create_revision: 4 }),
+  range("range mod window with limit", { ...ALL, min_mod_revision: 3, max_mod_revision: 9, limit: 2 }),
+  ...["NONE", "ASCEND", "DESCEND"].flatMap((order) =>
+    ["KEY", "VERSION", "CREATE", "MOD", "VALUE"].map((target) =>
+      range(`range sort ${order} by ${target}`, { ...ALL, sort_order: order, sort_target: target })
+    )
+  ),
+  range("range sort by numbers", { ...ALL, sort_order: 2, sort_target: 4 }),
+  range("range sort DESCEND by MOD with limit", { ...ALL, sort_order: "DESCEND", sort_target: "MOD", limit: 2 }),
+  range("range lowerCamel names", { key: b64("a"), rangeEnd: b64("z"), sortOrder: "DESCEND", keysOnly: true }),
+  range("range unknown field ignored", { key: b64("foo"), bogus: [1, 2] }),
+];
+
+export const DELETE_RANGE: Step[] = [
+  put("put d1", { key: b64("d1"), value: b64("1") }),
+  put("put d2", { key: b64("d2"), value: b64("2") }),
+  put("put d3", { key: b64("d3"), value: b64("3") }),
+  { name: "delete d1", path: "/v3/kv/deleterange", body: j({ key: b64("d1") }), status: 200 },
+  { name: "delete a missing key", path: "/v3/kv/deleterange", body: j({ key: b64("d1") }), status: 200 },
+  {
+    name: "delete prefix d with prev_kv",
+    path: "/v3/kv/deleterange",
+    body: j({ key: b64("d"), range_end: b64("e"), prev_kv: true }),
+    status: 200,
+  },
+  { name: "delete with empty key", path: "/v3/kv/deleterange", body: "{}", status: 400, includes: "key is not provided" },
+  range("range after deletes", ALL),
+];
+
+function cmp(result: string, target: string, key: string, extra: Record<string, unknown>): Record<string, unknown> {
+  return { result, target, key: b64(key), ...extra };
+}
+
+function txn(name: string, body: Record<string, unknown>, status = 200): Step {
+  return { name, path: "/v3/kv/txn", body: j(body), status };
+}
+
+const putOp = (key: string, value: string): Record<string, unknown> => ({
+  request_put: { key: b64(key), value: b64(value) },
+});
+const rangeOp = (key: string, rangeEnd?: string): Record<string, unknown> => ({
+  request_range: rangeEnd === undefined ? { key: b64(key) } : { key: b64(key), range_end: b64(rangeEnd) },
+});
+
+export const TXN: Step[] = [
+  txn("empty txn", {}),
+  txn("value EQUAL true", {
+    compare: [cmp("EQUAL", "VALUE", "foo", { value: b64("baz") })],
+    success: [putOp("t1", "yes"), rangeOp("foo")],
+    failure: [putOp("t1", "no")],
+  }),
+  txn("value EQUAL false", {
+    compare: [cmp("EQUAL", "VALUE", "foo", { value: b64("nope") })],
+    success: [putOp("t1", "yes")],
+    failure: [rangeOp("t1"), { request_delete_range: { key: b64("t1"), prev_kv: true } }],
+  }),
+  txn("version GREATER", { compare: [cmp("GREATER", "VERSION", "c", { version: 1 })], success: [rangeOp("c")] }),
+  txn("version LESS as string", { compare: [cmp("LESS", "VERSION", "c", { version: "2" })], failure: [rangeOp("c")] }),
+  txn("create NOT_EQUAL", { compare: [cmp("NOT_EQUAL", "CREATE", "a", { create_revision: 0 })], success: [rangeOp("a")] }),
+  txn("mod LESS", { compare: [cmp("LESS", "MOD", "b", { mod_revision: 100 })], success: [rangeOp("b")] }),
+  txn("missing key version EQUAL 0", { compare: [cmp("EQUAL", "VERSION", "ghost", { version: 0 })], success: [putOp("ghost", "g")] }),
+  txn("missing key create EQUAL 0 fails now", { compare: [cmp("EQUAL", "CREATE", "ghost", { create_revision: 0 })] }),
+  txn("lease EQUAL 0", { compare: [cmp("EQUAL", "LEASE", "foo", { lease: 0 })], success: [rangeOp("foo")] }),
+  txn("compare over a range", {
+    compare: [cmp("GREATER", "MOD", "a", { range_end: b64("d"), mod_revision: 1 })],
+    success: [rangeOp("a", "d")],
+  }),
+  txn("compare over a range, one fails", {
+    compare: [cmp("EQUAL", "VERSION", "a", { range_end: b64("d"), version: 1 })],
+    failure: [rangeOp("a", "d")],
+  }),
+  txn("several compares by number enums", {
+    compare: [
+      { result: 0, target: 3, key: b64("foo"), value: b64("baz") },
+      { result: 1, target: 0, key: b64("c"), version: "1" },
+    ],
+    success: [putOp("t2", "both")],
+  }),
+  txn("nested txn", {
+    success: [{
+      request_txn: {
+        compare: [cmp("EQUAL", "VALUE", "t2", { value: b64("both") })],
+        success: [putOp("t3", "nested"), { request_txn: { success: [rangeOp("t3")] } }],
+      },
+    }],
+  }),
+  txn("put with prev_kv and delete in one txn", {
+    success: [
+      { request_put: { key: b64("t4"), value: b64("v"), prev_kv: true } },
+      { request_delete_range: { key: b64("t2"), prev_kv: true } },
+    ],
+  }),
+  { ...txn("duplicate put keys", { success: [putOp("dup", "1"), putOp("dup", "2")] }, 400), includes: "duplicate key" },
+  {
+    ...txn("put and delete of the same key", {
+      success: [putOp("dup", "1"), { request_delete_range: { key: b64("dup") } }],
+    }, 400),
+    includes: "duplicate key",
+  },
+  { ...txn("txn put with empty key", { success: [{ request_put: { key: "" } }] }, 400), includes: "key is not provided" },
+  { ...txn("too many ops", { success: Array.from({ length: 129 }, (_, i) => putOp(`op${i}`, "x")) }, 400), includes: "too many operations" },
+  txn("128 ranges is the limit", { success: Array.from({ length: 128 }, () => rangeOp("foo")) }),
+  { ...txn("txn range at a future revision", { success: [{ request_range: { key: b64("foo"), revision: 999 } }] }, 400), includes: "future revision" },
+  range("range after txns", ALL),
+];
+
+export const COMPACTION: Step[] = [
+  { name: "compact to 5", path: "/v3/kv/compaction", body: j({ revision: "5" }), status: 200 },
+  { name: "compact to 5 again", path: "/v3/kv/compaction", body: j({ revision: 5 }), status: 400, includes: "compacted" },
+  { name: "compact to 4", path: "/v3/kv/compaction", body: j({ revision: 4 }), status: 400, includes: "compacted" },
+  { name: "compact to the future", path: "/v3/kv/compaction", body: j({ revision: 100000 }), status: 400, includes: "future revision" },
+  range("range at a compacted revision", { ...ALL, revision: 4 }, 400),
+  range("range at the compaction revision", { ...ALL, revision: 5 }),
+  range("range at revision 6", { ...ALL, revision: 6 }),
+  { name: "compact physical to 7", path: "/v3/kv/compaction", body: j({ revision: 7, physical: true }), status: 200 },
+  range("range at 6 after physical compaction", { ...ALL, revision: 6 }, 400),
+  range("range at 7 after physical compaction", { ...ALL, revision: 7 }),
+  { name: "compact with empty body", path: "/v3/kv/compaction", body: "", status: 400, includes: "compacted" },
+];
+
+export const SERVICE_ROUTES: Step[] = [
+  { name: "status", path: "/v3/maintenance/status", body: "{}", status: 200 },
+  { name: "status empty body", path: "/v3/maintenance/status", status: 200 },
+  {
+    name: "member list",
+    path: "/v3/cluster/member/list",
+    body: "{}",
+    status: 200,
+    normalize: (body) => body.replace(/"ID":"\d+"/g, '"ID":"<member>"'),
+  },
+  { name: "health", path: "/health", method: "GET", status: 200 },
+  { name: "version", path: "/version", method: "GET", status: 200 },
+];
+
+/** Bodies etcd rejects on /v3/kv/range with 400 and Go's decoder text. */
+const BAD_RANGE_BODIES: string[] = [
+  "{",
+  '{"key":"Zm9v"',
+  "[1]",
+  "5",
+  '"x"',
+  '{"key":"Zm9v",}',
+  "{key:1}",
+  '{"key":"Zm9v" "a":1}',
+  '{"a":tru}',
+  '{"a":"\\q"}',
+  '{"a":<}',
+  '{"key":"Zm9"}',
+  '{"key":"Zm9v!"}',
+  '{"key":"Zm9-"}',
+  '{"key":"Zm8=x"}',
+  '{"key":123}',
+  '{"key":"Zm9v","limit":"x"}',
+  '{"key":"Zm9v","limit":1.5}',
+  '{"key":"Zm9v","limit":"99999999999999999999"}',
+  '{"key":"Zm9v","limit":true}',
+  '{"key":"Zm9v","limit":"-"}',
+  '{"key":"Zm9v","limit":""}',
+  '{"key":"Zm9v","sort_order":"BOGUS"}',
+  '{"key":"Zm9v","sort_order":1.5}',
+  '{"key":"Zm9v","serializable":"true"}',
+  '{"limit":true,"key":5}',
+];
+
+export const BAD_INPUT: Step[] = [
+  ...BAD_RANGE_BODIES.map((body): Step => ({ name: `bad range body ${body}`, path: "/v3/kv/range", body, status: 400 })),
+  { name: "range with empty body", path: "/v3/kv/range", body: "", status: 400, includes: "key is not provided" },
+  { name: "range with null body", path: "/v3/kv/range", body: "null", status: 400, includes: "key is not provided" },
+  { name: "range with empty key", path: "/v3/kv/range", body: '{"key":""}', status: 400, includes: "key is not provided" },
+  { name: "put with empty body", path: "/v3/kv/put", body: "", status: 400, includes: "key is not provided" },
+  { name: "put without key", path: "/v3/kv/put", body: j({ value: b64("v") }), status: 400, includes: "key is not provided" },
+  { name: "put bad value base64", path: "/v3/kv/put", body: '{"key":"YQ==","value":"%%"}', status: 400 },
+  { name: "put lease as object", path: "/v3/kv/put", body: '{"key":"YQ==","lease":{}}', status: 400 },
+  { name: "put lease too big", path: "/v3/kv/put", body: '{"key":"YQ==","lease":"9223372036854775808"}', status: 400 },
+  { name: "txn compare not a list", path: "/v3/kv/txn", body: '{"compare":5}', status: 400 },
+  { name: "txn op not an object", path: "/v3/kv/txn", body: '{"success":[{"request_put":5}]}', status: 400 },
+  { name: "txn bad compare enum", path: "/v3/kv/txn", body: '{"compare":[{"result":"SAME"}]}', status: 400 },
+  { name: "deleterange bad json", path: "/v3/kv/deleterange", body: "{]", status: 400 },
+  { name: "compaction revision as bool", path: "/v3/kv/compaction", body: '{"revision":true}', status: 400 },
+  {
+    name: "put over --max-request-bytes",
+    path: "/v3/kv/put",
+    body: j({ key: b64("big"), value: Buffer.alloc(MAX_REQUEST_BYTES + 100, 0x78).toString("base64") }),
+    status: 400,
+    includes: "request is too large",
+  },
+  {
+    name: "put over the gRPC limit (max-request-bytes + 512 KiB)",
+    path: "/v3/kv/put",
+    body: j({ key: b64("huge"), value: Buffer.alloc(600_000, 0x78).toString("base64") }),
+    status: 429,
+    includes: "grpc: received message larger than max (600010 vs. 525312)",
+  },
+  {
+    name: "a large body of unknown fields is not counted",
+    path: "/v3/kv/range",
+    body: j({ key: b64("foo"), junk: "x".repeat(4_000) }),
+    status: 200,
+  },
+  { name: "unknown /v3 route", path: "/v3/nope", body: "{}", status: 404 },
+  { name: "unknown kv route", path: "/v3/kv/rangex", body: "{}", status: 404 },
+  { name: "unknown root route", path: "/nope", body: "{}", status: 404 },
+  { name: "GET on a POST route", path: "/v3/kv/range", method: "GET", status: 405 },
+  { name: "PUT on a POST route", path: "/v3/kv/put", method: "PUT", body: '{"key":"Zm9v"}', status: 405 },
+  { name: "GET status", path: "/v3/maintenance/status", method: "GET", status: 405 },
+  { name: "POST /health", path: "/health", body: "{}", status: 405 },
+  { name: "POST /version", path: "/version", body: "{}", status: 405 },
+  range("the store is intact after bad input", ALL),
+];

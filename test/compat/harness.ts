@@ -1,0 +1,116 @@
+/**
+ * Differential harness: the same HTTP request goes to real etcd and to tsetcd, both answers are
+ * normalised (only what legitimately differs between two clusters: ids, terms, ports, sizes, versions)
+ * and compared byte for byte — status, content type and body.
+ */
+import type { ServerProcess } from "../helpers/etcd.ts";
+
+/** One request of a scenario. */
+export interface Step {
+  /** Shown in diffs. */
+  name: string;
+  path: string;
+  method?: string;
+  /** JSON text (or raw bytes) sent as the body; none when undefined. */
+  body?: string | Uint8Array;
+  contentType?: string;
+  /** Expected status on etcd: checks our understanding of etcd, so a wrong expectation fails too. */
+  status?: number;
+  /** Substring expected in etcd's body (after normalisation). */
+  includes?: string;
+  /** Extra per-step normalisation, applied to both bodies. */
+  normalize?: (body: string) => string;
+}
+
+/** What one server answered, normalised. */
+export interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Values that differ between any two clusters and say nothing about compatibility. */
+const NORMALIZERS: [RegExp, string][] = [
+  [/"cluster_id":"\d+"/g, '"cluster_id":"<cluster>"'],
+  [/"member_id":"\d+"/g, '"member_id":"<member>"'],
+  [/"raft_term":"\d+"/g, '"raft_term":"<term>"'],
+  [/"leader":"\d+"/g, '"leader":"<member>"'],
+  [/"raftIndex":"\d+"/g, '"raftIndex":"<index>"'],
+  [/"raftAppliedIndex":"\d+"/g, '"raftAppliedIndex":"<index>"'],
+  [/"raftTerm":"\d+"/g, '"raftTerm":"<term>"'],
+  [/"dbSize":"\d+"/g, '"dbSize":"<size>"'],
+  [/"dbSizeInUse":"\d+"/g, '"dbSizeInUse":"<size>"'],
+  [/"version":"3\.4\.\d+"/g, '"version":"3.4.x"'],
+  [/"etcdserver":"3\.4\.\d+"/g, '"etcdserver":"3.4.x"'],
+  [/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>"],
+];
+
+/** Applies the cluster-independent normalisation. */
+export function normalizeBody(body: string): string {
+  let out = body;
+  for (const [pattern, replacement] of NORMALIZERS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Sends one step to one server. */
+export async function send(server: ServerProcess, step: Step): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (step.contentType !== undefined) headers["content-type"] = step.contentType;
+  else if (step.body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded"; // what curl -d sends
+  const res = await fetch(server.clientUrl + step.path, {
+    method: step.method ?? "POST",
+    headers,
+    body: step.body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  let body = normalizeBody(await res.text());
+  if (step.normalize !== undefined) body = step.normalize(body);
+  const contentType = (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
+  return { status: res.status, contentType, body };
+}
+
+/** Runs the steps in order on both servers; returns one line per difference or failed expectation. */
+export async function runScenario(etcd: ServerProcess, ours: ServerProcess, steps: Step[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const step of steps) {
+    const expected = await send(etcd, step);
+    const actual = await send(ours, step);
+    problems.push(...checkExpectation(step, expected));
+    problems.push(...diffAnswers(step, expected, actual));
+  }
+  return problems;
+}
+
+function checkExpectation(step: Step, etcd: Answer): string[] {
+  const out: string[] = [];
+  if (step.status !== undefined && etcd.status !== step.status) {
+    out.push(`[${step.name}] etcd itself answered ${etcd.status}, the case expects ${step.status}: ${etcd.body}`);
+  }
+  if (step.includes !== undefined && !etcd.body.includes(step.includes)) {
+    out.push(`[${step.name}] etcd's body lacks ${JSON.stringify(step.includes)}: ${etcd.body}`);
+  }
+  return out;
+}
+
+function diffAnswers(step: Step, etcd: Answer, ours: Answer): string[] {
+  const out: string[] = [];
+  if (etcd.status !== ours.status) out.push(`[${step.name}] status: etcd ${etcd.status}, tsetcd ${ours.status}`);
+  if (etcd.contentType !== ours.contentType) {
+    out.push(`[${step.name}] content-type: etcd ${etcd.contentType}, tsetcd ${ours.contentType}`);
+  }
+  if (etcd.body !== ours.body) {
+    out.push(`[${step.name}] body:\n    etcd:   ${clip(etcd.body)}\n    tsetcd: ${clip(ours.body)}`);
+  }
+  return out;
+}
+
+function clip(text: string): string {
+  return text.length > 600 ? text.slice(0, 600) + `… (${text.length} chars)` : text;
+}
+
+/** Base64 of a UTF-8 string, for building request bodies readably. */
+export function b64(text: string): string {
+  return Buffer.from(text).toString("base64");
+}
