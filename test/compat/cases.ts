@@ -263,3 +263,24 @@ export const BAD_INPUT: Step[] = [
   { name: "POST /version", path: "/version", body: "{}", status: 405 },
   range("the store is intact after bad input", ALL),
 ];
+
+/** The same kinds of requests sent to tsetcd in CBOR: the answers, as messages, must equal etcd's JSON ones. */
+export const CBOR: Step[] = [
+  put("cbor put", { key: b64("cb1"), value: Buffer.from([0, 1, 2, 255]).toString("base64") }),
+  put("cbor put with prev_kv", { key: b64("cb1"), value: b64("two"), prev_kv: true }),
+  put("cbor put with a lease", { key: b64("cb2"), value: b64("x"), lease: "777" }, 404),
+  put("cbor put without key", { value: b64("x") }, 400),
+  range("cbor range prefix", { key: b64("cb"), range_end: b64("cc") }),
+  range("cbor range sorted with limit", { ...ALL, sort_order: "DESCEND", sort_target: "MOD", limit: 3 }),
+  range("cbor range count_only", { ...ALL, count_only: true }),
+  range("cbor range at a compacted revision", { ...ALL, revision: 2 }, 400),
+  txn("cbor txn", {
+    compare: [cmp("EQUAL", "VALUE", "cb1", { value: b64("two") })],
+    success: [putOp("cb3", "3"), { request_txn: { success: [rangeOp("cb", "cc")] } }],
+    failure: [rangeOp("cb1")],
+  }),
+  { ...txn("cbor txn duplicate keys", { success: [putOp("cb9", "1"), putOp("cb9", "2")] }, 400), includes: "duplicate key" },
+  { name: "cbor delete with prev_kv", path: "/v3/kv/deleterange", body: j({ key: b64("cb"), range_end: b64("cc"), prev_kv: true }), status: 200 },
+  { name: "cbor compact to the future", path: "/v3/kv/compaction", body: j({ revision: 99999 }), status: 400 },
+  { name: "cbor status", path: "/v3/maintenance/status", body: "{}", status: 200 },
+].map((step) => ({ ...step, cbor: true }));

@@ -3,6 +3,10 @@
  * normalised (only what legitimately differs between two clusters: ids, terms, ports, sizes, versions)
  * and compared byte for byte — status, content type and body.
  */
+import { decodeCbor, encodeCbor } from "../../src/codec/cbor.ts";
+import { errorBody, errorFromBody } from "../../src/codec/http.ts";
+import { decodeJson, encodeJson } from "../../src/codec/json.ts";
+import type { MessageKind } from "../../src/codec/schema.ts";
 import type { ServerProcess } from "../helpers/etcd.ts";
 
 /** One request of a scenario. */
@@ -20,7 +24,19 @@ export interface Step {
   includes?: string;
   /** Extra per-step normalisation, applied to both bodies. */
   normalize?: (body: string) => string;
+  /** Send to tsetcd as CBOR (the JSON body re-encoded) and turn its CBOR answer back into gateway JSON. */
+  cbor?: boolean;
 }
+
+/** Request and response kinds of the routes the CBOR steps use. */
+const ROUTE_KINDS: Record<string, [MessageKind, MessageKind]> = {
+  "/v3/kv/range": ["RangeRequest", "RangeResponse"],
+  "/v3/kv/put": ["PutRequest", "PutResponse"],
+  "/v3/kv/deleterange": ["DeleteRangeRequest", "DeleteRangeResponse"],
+  "/v3/kv/txn": ["TxnRequest", "TxnResponse"],
+  "/v3/kv/compaction": ["CompactionRequest", "CompactionResponse"],
+  "/v3/maintenance/status": ["StatusRequest", "StatusResponse"],
+};
 
 /** What one server answered, normalised. */
 export interface Answer {
@@ -71,12 +87,37 @@ export async function send(server: ServerProcess, step: Step): Promise<Answer> {
   return { status: res.status, contentType, body };
 }
 
+/**
+ * Sends a JSON step to tsetcd in CBOR and renders the CBOR answer as gateway JSON with our codec, so it
+ * compares with etcd's JSON: this checks the server's CBOR path gives the same messages as its JSON path.
+ */
+export async function sendCbor(server: ServerProcess, step: Step): Promise<Answer> {
+  const kinds = ROUTE_KINDS[step.path];
+  if (kinds === undefined || typeof step.body !== "string") throw new Error(`cbor step ${step.name}: no route kinds`);
+  const [requestKind, responseKind] = kinds;
+  const res = await fetch(server.clientUrl + step.path, {
+    method: "POST",
+    headers: { "content-type": "application/cbor" },
+    body: encodeCbor(decodeJson(requestKind, step.body)),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const json = res.status === 200
+    ? encodeJson(responseKind, decodeCbor(responseKind, bytes))
+    : errorBody(errorFromBody(res.status, bytes));
+  let body = normalizeBody(json);
+  if (step.normalize !== undefined) body = step.normalize(body);
+  // etcd always answers JSON; the CBOR path must label its answer as CBOR instead.
+  const contentType = (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
+  return { status: res.status, contentType: contentType === "application/cbor" ? "application/json" : contentType, body };
+}
+
 /** Runs the steps in order on both servers; returns one line per difference or failed expectation. */
 export async function runScenario(etcd: ServerProcess, ours: ServerProcess, steps: Step[]): Promise<string[]> {
   const problems: string[] = [];
   for (const step of steps) {
     const expected = await send(etcd, step);
-    const actual = await send(ours, step);
+    const actual = step.cbor === true ? await sendCbor(ours, step) : await send(ours, step);
     problems.push(...checkExpectation(step, expected));
     problems.push(...diffAnswers(step, expected, actual));
   }

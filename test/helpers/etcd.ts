@@ -3,10 +3,10 @@
  * loopback, in a fresh temp data dir, on ports from the 23000–23099 range. A missing etcd binary fails
  * loudly: CI installs it, so its absence is a broken environment, never a reason to skip.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 
 /** A running server process under test. */
 export interface ServerProcess {
@@ -46,12 +46,12 @@ process.on("exit", () => {
 export function etcdBinary(): string {
   const fromEnv = process.env.ETCD_BIN;
   if (fromEnv !== undefined && existsSync(fromEnv)) return fromEnv;
-  const found = spawnSync("sh", ["-c", "command -v etcd"], { encoding: "utf8" });
-  const path = found.stdout.trim();
-  if (found.status !== 0 || path === "") {
-    throw new Error("etcd is not installed (apt-get install -y etcd-server etcd-client); the compat suite needs it");
+  const dirs = (process.env.PATH ?? "").split(delimiter).filter((dir) => dir !== "");
+  for (const dir of dirs) {
+    const candidate = join(dir, "etcd");
+    if (existsSync(candidate)) return candidate;
   }
-  return path;
+  throw new Error("etcd is not installed (apt-get install -y etcd-server etcd-client); the compat suite needs it");
 }
 
 /**
