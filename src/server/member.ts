@@ -33,6 +33,9 @@ import type {
   TxnResponse,
 } from "../codec/messages.ts";
 import {
+  type ConfChange,
+  type ConfState,
+  decodeConfChange,
   type Entry,
   EntryType,
   type Message,
@@ -40,7 +43,7 @@ import {
   type Ready,
   type ReadState,
   StateRole,
-} from "../raft/types.ts";
+} from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
 import {
@@ -58,6 +61,8 @@ export interface RaftCore {
   step(message: Message): void;
   /** Starts an election now. */
   campaign(): void;
+  /** Applies a committed membership change; returns the new configuration. */
+  applyConfChange(change: ConfChange): ConfState;
   /** Returns why the proposal was refused, or nothing when it was accepted. */
   propose(data: Uint8Array): string | undefined | void;
   readIndex(context: Uint8Array): void;
@@ -155,6 +160,10 @@ export class Member implements KvService {
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
+  /** A membership applied in the transaction in progress, recorded in memory once it commits. */
+  #confChanged: ConfState | undefined;
+  /** Proposals by their entry bytes, while the core holds them; weak, so nothing is kept after apply. */
+  #proposed = new WeakMap<Uint8Array, Proposal>();
   /** SQLite write transactions (each one fsync) the Ready loop committed: batching keeps this far below requests. */
   #transactions = 0;
 
@@ -172,8 +181,12 @@ export class Member implements KvService {
 
   // ---- driving the core ----
 
-  /** Starts an election at once (a single voter need not wait an election timeout). */
+  /**
+   * Starts an election at once (a single voter need not wait an election timeout). A new member first
+   * persists and applies the founding configuration its core hands out; the core campaigns only after.
+   */
   campaign(): void {
+    this.#processReadies();
     this.#o.raft.campaign();
     this.#processReadies();
   }
@@ -295,6 +308,10 @@ export class Member implements KvService {
         this.#transactions++;
       }
     }
+    if (this.#confChanged !== undefined) {
+      this.#o.log.acceptConfState(this.#confChanged);
+      this.#confChanged = undefined;
+    }
     if (ready.committedEntries.length > 0) {
       this.#applied = ready.committedEntries[ready.committedEntries.length - 1]!.index;
       this.#o.log.acceptApplied(this.#applied);
@@ -315,8 +332,14 @@ export class Member implements KvService {
       if (entry.index !== applied + 1) {
         throw new Error(`apply: entry ${entry.index} after applied ${applied} (skipped or applied twice)`);
       }
-      if (entry.type === EntryType.Normal && entry.data.byteLength > 0) {
-        const outcome = this.#applyProposal(decodeProposal(entry.data), entry.term);
+      if (entry.type === EntryType.ConfChange) {
+        const confState = this.#o.raft.applyConfChange(decodeConfChange(entry.data));
+        this.#o.log.stageConfState(confState);
+        this.#confChanged = confState;
+      } else if (entry.data.byteLength > 0) {
+        // Our own proposals are still in memory: skip decoding them (same bytes, same request).
+        const proposal = this.#proposed.get(entry.data) ?? decodeProposal(entry.data);
+        const outcome = this.#applyProposal(proposal, entry.term);
         if (outcome !== undefined) outcomes.push(outcome);
       }
       applied = entry.index;
@@ -329,8 +352,9 @@ export class Member implements KvService {
   #applyProposal(p: Proposal, term: number): Applied | undefined {
     const ours = p.origin === this.#origin;
     try {
-      // A savepoint, so a write that fails half-way leaves nothing behind.
-      const value = this.#o.db.transaction(() => this.#execute(p, term));
+      // No savepoint needed here: the store checks before it writes, and runs a txn in its own savepoint,
+      // so a write that fails leaves nothing behind.
+      const value = this.#execute(p, term);
       return ours ? { id: p.id, value } : undefined;
     } catch (err) {
       if (!(err instanceof EtcdError)) throw err;
@@ -396,7 +420,9 @@ export class Member implements KvService {
   #propose<T>(op: Omit<Proposal, "origin" | "id">): Promise<T> {
     if (this.#stopped) return Promise.reject(Errors.stopped());
     const id = this.#nextId++;
-    const data = encodeProposal({ origin: this.#origin, id, ...op });
+    const proposal: Proposal = { origin: this.#origin, id, ...op };
+    const data = encodeProposal(proposal);
+    this.#proposed.set(data, proposal);
     if (data.byteLength > this.#o.maxRequestBytes) return Promise.reject(Errors.requestTooLarge());
     const promise = this.#writes.wait(id, this.#now()) as Promise<T>;
     this.#queued.push({ id, data });
