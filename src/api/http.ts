@@ -8,6 +8,7 @@
  * @module
  */
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { protoSizeBytes } from "../codec/proto_size.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import type { KvService } from "../server/member.ts";
 import {
@@ -77,7 +78,7 @@ export function createHttpHandler(service: KvService, options: HttpOptions): (re
       if (response.status >= 400) counters.errors++;
       return response;
     }
-    if (path === "/health") return plainGet(request, () => json({ health: "true" }));
+    if (path === "/health") return plainGet(request, () => health(service.hasLeader()));
     if (path === "/version") {
       return plainGet(request, () => json({ etcdserver: options.serverVersion, etcdcluster: options.clusterVersion }));
     }
@@ -98,8 +99,12 @@ async function handleRpc(service: KvService, route: Route, request: Request, opt
   const format = wireFormatOf(request.headers.get("content-type"));
   if (request.method !== "POST") return methodNotAllowed();
   try {
-    const body = await readBody(request, options.maxRequestBytes + GRPC_OVERHEAD_BYTES);
+    const limitBytes = options.maxRequestBytes + GRPC_OVERHEAD_BYTES;
+    // The body cap only guards memory; etcd's limit is on the protobuf size, checked after decoding.
+    const body = await readBody(request, bodyCapBytes(options.maxRequestBytes));
     const message = decodeBody(route.request, format, body);
+    const sizeBytes = protoSizeBytes(route.request, message);
+    if (sizeBytes > limitBytes) throw tooLarge(sizeBytes, limitBytes);
     const result = await route.call(service, message as never);
     return new Response(encodeBody(route.response, format, result), {
       headers: { "content-type": contentTypeOf(format) },
@@ -107,6 +112,11 @@ async function handleRpc(service: KvService, route: Route, request: Request, opt
   } catch (err) {
     return errorResponse(format, err);
   }
+}
+
+/** Largest body read at all: JSON's base64 and field names can make a body ~4/3 of its protobuf size. */
+export function bodyCapBytes(maxRequestBytes: number): number {
+  return 2 * (maxRequestBytes + GRPC_OVERHEAD_BYTES) + 1024 * 1024;
 }
 
 /** Reads at most `limitBytes` of body; more is etcd's "received message larger than max". */
@@ -143,6 +153,14 @@ function errorResponse(format: WireFormat, err: unknown): Response {
 function plainGet(request: Request, fn: () => Response): Response {
   if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed();
   return fn();
+}
+
+/** etcd 3.4: `{"health":"true"}`, or 503 `{"health":"false"}` without a leader; Go sniffs it as text. */
+function health(ok: boolean): Response {
+  return new Response(JSON.stringify({ health: ok ? "true" : "false" }), {
+    status: ok ? 200 : 503,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
 }
 
 function json(value: unknown): Response {

@@ -16,6 +16,7 @@
  * @module
  */
 import { EtcdError, Errors } from "../codec/errors.ts";
+import { protoSizeBytes, varintSizeBytes } from "../codec/proto_size.ts";
 import type {
   CompactionRequest,
   CompactionResponse,
@@ -91,6 +92,7 @@ export interface KvService {
   compact(req: CompactionRequest): Promise<CompactionResponse>;
   status(): Promise<StatusResponse>;
   memberList(): Promise<MemberListResponse>;
+  hasLeader(): boolean;
 }
 
 export interface MemberOptions {
@@ -160,6 +162,8 @@ export class Member implements KvService {
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
+  /** Bytes of etcd's request id varint for this member (its low 16 bits lead the id), for size accounting. */
+  readonly #requestIdBytes: number;
   /** A membership applied in the transaction in progress, recorded in memory once it commits. */
   #confChanged: ConfState | undefined;
   /** Proposals by their entry bytes, while the core holds them; weak, so nothing is kept after apply. */
@@ -174,6 +178,7 @@ export class Member implements KvService {
     this.#writes = new Waiters(bounds);
     this.#reads = new Waiters(bounds);
     this.#applied = options.log.applied();
+    this.#requestIdBytes = varintSizeBytes(((options.memberId & 0xffffn) << 48n) | 0xffffffffffffn);
     const hs = options.log.initialState().hardState;
     this.#term = hs.term;
     this.#commit = hs.commit;
@@ -420,10 +425,12 @@ export class Member implements KvService {
   #propose<T>(op: Omit<Proposal, "origin" | "id">): Promise<T> {
     if (this.#stopped) return Promise.reject(Errors.stopped());
     const id = this.#nextId++;
+    if (internalRequestSizeBytes(op, this.#requestIdBytes) > this.#o.maxRequestBytes) {
+      return Promise.reject(Errors.requestTooLarge());
+    }
     const proposal: Proposal = { origin: this.#origin, id, ...op };
     const data = encodeProposal(proposal);
     this.#proposed.set(data, proposal);
-    if (data.byteLength > this.#o.maxRequestBytes) return Promise.reject(Errors.requestTooLarge());
     const promise = this.#writes.wait(id, this.#now()) as Promise<T>;
     this.#queued.push({ id, data });
     this.#scheduleFlush();
@@ -493,8 +500,14 @@ export class Member implements KvService {
     });
   }
 
+  /** True once a leader is known (what /health reports). */
+  hasLeader(): boolean {
+    return this.#leader !== NONE;
+  }
+
   memberList(): Promise<MemberListResponse> {
-    return Promise.resolve({ header: this.#header(this.#o.kv.revision()), members: this.#o.members() });
+    // etcd's cluster service fills no revision in this header.
+    return Promise.resolve({ header: this.#header(0), members: this.#o.members() });
   }
 
   /** Turns a synchronous throw (validation, too many requests) into a rejected promise. */
@@ -512,6 +525,21 @@ function proposalError(reason: string): EtcdError {
   if (reason.includes("transfer")) return Errors.leaderChanged();
   if (reason.includes("exceed")) return Errors.tooManyRequests();
   return Errors.notCapable();
+}
+
+/**
+ * Size of the request as etcd accounts it against --max-request-bytes: the protobuf InternalRaftRequest
+ * holding a header (field 100) with the request id, and the request in its own field (put = 4 …).
+ */
+export function internalRequestSizeBytes(op: Omit<Proposal, "origin" | "id">, requestIdBytes: number): number {
+  let bodyBytes: number;
+  if (op.put !== undefined) bodyBytes = protoSizeBytes("PutRequest", op.put);
+  else if (op.deleteRange !== undefined) bodyBytes = protoSizeBytes("DeleteRangeRequest", op.deleteRange);
+  else if (op.txn !== undefined) bodyBytes = protoSizeBytes("TxnRequest", op.txn);
+  else if (op.compaction !== undefined) bodyBytes = protoSizeBytes("CompactionRequest", op.compaction);
+  else throw new Error("internalRequestSizeBytes: no operation");
+  const headerBytes = 1 + requestIdBytes; // RequestHeader{ID}
+  return 2 + varintSizeBytes(headerBytes) + headerBytes + 1 + varintSizeBytes(bodyBytes) + bodyBytes;
 }
 
 function carriesWrites(entries: Entry[]): boolean {

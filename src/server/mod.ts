@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createHttpHandler, GRPC_OVERHEAD_BYTES } from "../api/http.ts";
+import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
 import type { Member as MemberInfo } from "../codec/messages.ts";
 import { MvccStore } from "../mvcc/mod.ts";
 import { RaftNode } from "../raft/mod.ts";
@@ -132,7 +132,7 @@ async function startOnDatabase(
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: Number(url.port),
         // Generous, so an oversized body reaches the handler and gets etcd's error rather than Bun's 413.
-        maxRequestBodySize: 2 * (config.maxRequestBytes + GRPC_OVERHEAD_BYTES) + 1024 * 1024,
+        maxRequestBodySize: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024,
         fetch: handler,
         error: () => new Response("internal error\n", { status: 500 }),
       });
