@@ -3,6 +3,7 @@
  * @module
  */
 import { type CommandContext, type CommandSpec, clientFrom, emit, printOptionsFrom } from "./command.ts";
+import { DEL_FLAGS, DEL_USE } from "./specs.ts";
 import { flagBool } from "./flags.ts";
 import { printDel } from "./printer.ts";
 import { deleteRequestFromArgs } from "./requests.ts";
@@ -22,13 +23,9 @@ async function run(ctx: CommandContext): Promise<number> {
 /** The del command. */
 export const DEL_COMMAND: CommandSpec = {
   path: ["del"],
-  use: "del [options] <key> [range_end]",
+  use: DEL_USE,
   short: "Removes the specified key or range of keys [key, range_end)",
   examples: ["tsetcd del greeting", "tsetcd del app/ --prefix --prev-kv", "tsetcd del a c"],
-  flags: [
-    { name: "from-key", kind: "bool", defaultText: "false", description: "delete keys that are greater than or equal to the given key using byte compare" },
-    { name: "prefix", kind: "bool", defaultText: "false", description: "delete keys with matching prefix" },
-    { name: "prev-kv", kind: "bool", defaultText: "false", description: "return deleted key-value pairs" },
-  ],
+  flags: DEL_FLAGS,
   run,
 };

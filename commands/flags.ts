@@ -8,19 +8,9 @@ import { cac } from "cac";
 import { CliError, ExitCode } from "./errors.ts";
 import { parseGoDurationMs } from "./format.ts";
 import { parseGoInt } from "./requests.ts";
+import type { FlagSpec } from "./specs.ts";
 
-/** A flag's value type, as pflag names them. */
-export type FlagKind = "bool" | "string" | "int" | "duration" | "stringSlice";
-
-/** One flag of a command or of the root. */
-export interface FlagSpec {
-  name: string;
-  short?: string;
-  kind: FlagKind;
-  /** Default as etcdctl prints it in help (`5s`, `[127.0.0.1:2379]`, `false`). */
-  defaultText: string;
-  description: string;
-}
+export type { FlagKind, FlagSpec } from "./specs.ts";
 
 /** Parsed flag values by flag name: booleans, strings, bigint for ints, ms for durations, lists. */
 export type FlagValue = boolean | string | bigint | number | string[];
@@ -150,15 +140,17 @@ function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase());
 }
 
-/** Reads argv with cac, declaring every flag (value flags as strings so nothing is coerced). */
-function parseWithCac(argv: string[], specs: FlagSpec[]): { args: string[]; options: Record<string, unknown> } {
+/**
+ * Reads the canonical command line with cac: every flag as `--name=value`, then `--` and the positional
+ * arguments. (cac 7 declares kebab-case booleans to mri under their camelCase names, so given raw argv it
+ * would swallow the word after `--ignore-value` as its value; pflag's word-by-word rules are applied by
+ * scanFlags first, and cac reads the unambiguous form.)
+ */
+function parseWithCac(tokens: Token[], positional: string[], specs: FlagSpec[]): { args: string[]; options: Record<string, unknown> } {
   const cli = cac("tsetcd");
-  for (const spec of specs) {
-    const names = (spec.short !== undefined ? `-${spec.short}, ` : "") + `--${spec.name}`;
-    if (spec.kind === "bool") cli.option(names, spec.description);
-    else cli.option(`${names} <value>`, spec.description, { type: [String] });
-  }
-  const parsed = cli.parse(["bun", "tsetcd", ...argv], { run: false });
+  for (const spec of specs) cli.option(`--${spec.name} <value>`, spec.description, { type: [String] });
+  const canonical = [...tokens.map((t) => `--${t.spec.name}=${t.value}`), "--", ...positional];
+  const parsed = cli.parse(["bun", "tsetcd", ...canonical], { run: false });
   const rest = (parsed.options["--"] as string[] | undefined) ?? [];
   return { args: [...parsed.args.map(String), ...rest], options: parsed.options };
 }
@@ -167,9 +159,8 @@ function parseWithCac(argv: string[], specs: FlagSpec[]): { args: string[]; opti
 function cacValue(options: Record<string, unknown>, spec: FlagSpec): string | undefined {
   const raw = options[camel(spec.name)];
   if (raw === undefined) return undefined;
-  const last = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if (last === undefined) return undefined;
-  return typeof last === "boolean" ? String(last) : String(last);
+  const last: unknown = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  return last === undefined ? undefined : String(last);
 }
 
 /**
@@ -183,17 +174,13 @@ export function parseCommandLine(
   env: Record<string, string | undefined>,
 ): ParsedLine {
   const specs = [...commandFlags, ...GLOBAL_FLAGS, HELP_FLAG];
-  const { tokens } = scanFlags(argv, specs);
+  const { tokens, positional } = scanFlags(argv, specs);
   for (const token of tokens) convert(token.spec, token.value); // pflag rejects bad values in argv order
-  const { args, options } = parseWithCac(argv, specs);
+  const { args, options } = parseWithCac(tokens, positional, specs);
   const flags: FlagValues = new Map();
   const explicit = new Set<string>();
   for (const spec of specs) {
-    const given = tokens.some((t) => t.spec === spec);
-    const fromCac = given ? cacValue(options, spec) : undefined;
-    // pflag keeps the last occurrence; cac agrees except that a bool's "=false" is read back as text.
-    const last = [...tokens].reverse().find((t) => t.spec === spec);
-    const text = last !== undefined && spec.kind === "bool" ? last.value : fromCac ?? last?.value;
+    const text = cacValue(options, spec); // the last occurrence wins, as in pflag
     if (text !== undefined) {
       flags.set(spec.name, convert(spec, text));
       explicit.add(spec.name);

@@ -3,6 +3,7 @@
  * @module
  */
 import { type CommandContext, type CommandSpec, clientFrom, emit, printOptionsFrom } from "./command.ts";
+import { GET_FLAGS, GET_USE } from "./specs.ts";
 import { flagBool, flagInt, flagString } from "./flags.ts";
 import { printGet } from "./printer.ts";
 import { rangeRequestFromArgs } from "./requests.ts";
@@ -27,7 +28,7 @@ async function run(ctx: CommandContext): Promise<number> {
 /** The get command. */
 export const GET_COMMAND: CommandSpec = {
   path: ["get"],
-  use: "get [options] <key> [range_end]",
+  use: GET_USE,
   short: "Gets the key or a range of keys",
   examples: [
     "tsetcd get greeting",
@@ -36,16 +37,6 @@ export const GET_COMMAND: CommandSpec = {
     "tsetcd get '' --from-key -w json",
     "tsetcd get greeting --rev=3 --consistency=s",
   ],
-  flags: [
-    { name: "consistency", kind: "string", defaultText: '"l"', description: "Linearizable(l) or Serializable(s)" },
-    { name: "from-key", kind: "bool", defaultText: "false", description: "Get keys that are greater than or equal to the given key using byte compare" },
-    { name: "keys-only", kind: "bool", defaultText: "false", description: "Get only the keys" },
-    { name: "limit", kind: "int", defaultText: "0", description: "Maximum number of results" },
-    { name: "order", kind: "string", defaultText: '""', description: "Order of results; ASCEND or DESCEND (ASCEND by default)" },
-    { name: "prefix", kind: "bool", defaultText: "false", description: "Get keys with matching prefix" },
-    { name: "print-value-only", kind: "bool", defaultText: "false", description: 'Only write values when using the "simple" output format' },
-    { name: "rev", kind: "int", defaultText: "0", description: "Specify the kv revision" },
-    { name: "sort-by", kind: "string", defaultText: '""', description: "Sort target; CREATE, KEY, MODIFY, VALUE, or VERSION" },
-  ],
+  flags: GET_FLAGS,
   run,
 };

@@ -3,6 +3,7 @@
  * @module
  */
 import { type CommandContext, type CommandSpec, clientFrom, emit, printOptionsFrom } from "./command.ts";
+import { PUT_FLAGS, PUT_USE } from "./specs.ts";
 import { flagBool, flagString } from "./flags.ts";
 import { printPut } from "./printer.ts";
 import { putRequestFromArgs } from "./requests.ts";
@@ -23,7 +24,7 @@ async function run(ctx: CommandContext): Promise<number> {
 /** The put command. */
 export const PUT_COMMAND: CommandSpec = {
   path: ["put"],
-  use: "put [options] <key> <value> (<value> can also be given from stdin)",
+  use: PUT_USE,
   short: "Puts the given key into the store",
   long: `Puts the given key into the store.
 
@@ -41,11 +42,6 @@ this command tries to read the value from standard input.`,
     "tsetcd put greeting hi --prev-kv -w json",
     "tsetcd put greeting --ignore-value --lease=694d7a5c2a5a9b0f",
   ],
-  flags: [
-    { name: "ignore-lease", kind: "bool", defaultText: "false", description: "updates the key using its current lease" },
-    { name: "ignore-value", kind: "bool", defaultText: "false", description: "updates the key using its current value" },
-    { name: "lease", kind: "string", defaultText: '"0"', description: "lease ID (in hexadecimal) to attach to the key" },
-    { name: "prev-kv", kind: "bool", defaultText: "false", description: "return the previous key-value pair before modification" },
-  ],
+  flags: PUT_FLAGS,
   run,
 };

@@ -16,6 +16,16 @@ import {
 import { CliError, ExitCode } from "./errors.ts";
 import { goQuote, utf8 } from "./format.ts";
 import {
+  cobraSubcommandUsage,
+  DEL_FLAGS,
+  DEL_USE,
+  type FlagSpec,
+  GET_FLAGS,
+  GET_USE,
+  PUT_FLAGS,
+  PUT_USE,
+} from "./specs.ts";
+import {
   DEL_DEFAULTS,
   deleteRequestFromArgs,
   GET_DEFAULTS,
@@ -209,22 +219,10 @@ export function parseCompare(line: string): Compare {
   throw new CliError(ExitCode.InvalidInput, `malformed comparison: ${line} (unknown target ${target})`);
 }
 
-type FlagKind = "bool" | "string" | "int";
-
-const REQUEST_FLAGS: Record<string, Record<string, FlagKind>> = {
-  get: {
-    consistency: "string",
-    order: "string",
-    "sort-by": "string",
-    limit: "int",
-    prefix: "bool",
-    "from-key": "bool",
-    rev: "int",
-    "keys-only": "bool",
-    "print-value-only": "bool",
-  },
-  put: { lease: "string", "prev-kv": "bool", "ignore-value": "bool", "ignore-lease": "bool" },
-  del: { prefix: "bool", "prev-kv": "bool", "from-key": "bool" },
+const REQUEST_COMMANDS: Record<string, { use: string; flags: FlagSpec[] }> = {
+  get: { use: GET_USE, flags: GET_FLAGS },
+  put: { use: PUT_USE, flags: PUT_FLAGS },
+  del: { use: DEL_USE, flags: DEL_FLAGS },
 };
 
 interface ParsedLine {
@@ -233,13 +231,46 @@ interface ParsedLine {
   flags: Record<string, string | boolean>;
 }
 
-/** Parses a request line's words as cobra would for the put/get/del subcommands; undefined when cobra fails. */
-function parseRequestWords(words: string[]): ParsedLine | undefined {
-  const names = Object.keys(REQUEST_FLAGS);
+const TRUE_TEXTS = ["true", "1", "t", "TRUE", "True", "T"];
+const FALSE_TEXTS = ["false", "0", "f", "FALSE", "False", "F"];
+
+/** Reads one flag word (and maybe its value); false when pflag would reject it. */
+function readFlag(
+  words: string[],
+  i: number,
+  known: FlagSpec[],
+  flags: Record<string, string | boolean>,
+): { ok: boolean; next: number } {
+  const word = words[i]!;
+  const eq = word.indexOf("=");
+  const name = eq < 0 ? word.slice(2) : word.slice(2, eq);
+  const spec = known.find((f) => f.name === name);
+  if (spec === undefined) return { ok: false, next: i };
+  if (spec.kind === "bool") {
+    const text = eq < 0 ? "true" : word.slice(eq + 1);
+    if (!TRUE_TEXTS.includes(text) && !FALSE_TEXTS.includes(text)) return { ok: false, next: i };
+    flags[name] = TRUE_TEXTS.includes(text);
+    return { ok: true, next: i };
+  }
+  const next = eq < 0 ? i + 1 : i;
+  const value = eq < 0 ? words[next] : word.slice(eq + 1);
+  if (value === undefined) return { ok: false, next };
+  if (spec.kind === "int" && typeof parseGoInt(value, 10) === "string") return { ok: false, next };
+  flags[name] = value;
+  return { ok: true, next };
+}
+
+/**
+ * Parses a request line's words as cobra would for the put/get/del subcommands: undefined for an unknown
+ * command, "usage" for a flag cobra rejects (it then prints the subcommand's usage).
+ */
+function parseRequestWords(words: string[]): ParsedLine | { usage: string } | undefined {
+  const names = Object.keys(REQUEST_COMMANDS);
   const matches = names.filter((n) => n.startsWith(words[0]!));
   const command = names.includes(words[0]!) ? words[0]! : matches.length === 1 ? matches[0]! : undefined;
   if (command === undefined) return undefined;
-  const known = REQUEST_FLAGS[command]!;
+  const { use, flags: known } = REQUEST_COMMANDS[command]!;
+  const usage = { usage: cobraSubcommandUsage(use, known) };
   const flags: Record<string, string | boolean> = {};
   const args: string[] = [];
   for (let i = 1; i < words.length; i++) {
@@ -248,27 +279,12 @@ function parseRequestWords(words: string[]): ParsedLine | undefined {
       args.push(...words.slice(i + 1));
       break;
     }
-    if (!word.startsWith("--") || word === "--") {
-      if (word.startsWith("-") && word.length > 1) return undefined;
-      args.push(word);
-      continue;
-    }
-    const eq = word.indexOf("=");
-    const name = eq < 0 ? word.slice(2) : word.slice(2, eq);
-    const kind = known[name];
-    if (kind === undefined) return undefined;
-    if (kind === "bool") {
-      const text = eq < 0 ? "true" : word.slice(eq + 1);
-      if (!["true", "false", "1", "0", "t", "f", "TRUE", "FALSE", "True", "False", "T", "F"].includes(text)) {
-        return undefined;
-      }
-      flags[name] = ["true", "1", "t", "TRUE", "True", "T"].includes(text);
-      continue;
-    }
-    let value: string | undefined = eq < 0 ? words[++i] : word.slice(eq + 1);
-    if (value === undefined) return undefined;
-    if (kind === "int" && typeof parseGoInt(value, 10) === "string") return undefined;
-    flags[name] = value;
+    if (word.startsWith("--")) {
+      const read = readFlag(words, i, known, flags);
+      if (!read.ok) return usage;
+      i = read.next;
+    } else if (word.startsWith("-") && word.length > 1) return usage;
+    else args.push(word);
   }
   return { command, args, flags };
 }
@@ -288,6 +304,10 @@ export function parseRequestOp(line: string): RequestOp {
   if (words.length < 2) throw new CliError(ExitCode.InvalidInput, `invalid txn compare request: ${line}`);
   const parsed = parseRequestWords(words);
   if (parsed === undefined) throw new CliError(ExitCode.InvalidInput, `invalid txn request: ${line}`);
+  if ("usage" in parsed) {
+    const message = `${parsed.usage}Error: invalid txn request: ${line}\n`;
+    throw new CliError(ExitCode.InvalidInput, message, { raw: true });
+  }
   const { command, args, flags } = parsed;
   if (command === "get") {
     return {

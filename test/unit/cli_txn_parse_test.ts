@@ -60,7 +60,11 @@ test("parseRequestOp maps get/put/del lines", () => {
   assert.ok(parseRequestOp("del x").request_delete_range !== undefined);
   assert.equal(failure(() => parseRequestOp("bogus op")), { code: 3, message: "invalid txn request: bogus op" });
   assert.equal(failure(() => parseRequestOp("get")), { code: 3, message: "invalid txn compare request: get" });
-  assert.equal(failure(() => parseRequestOp("get a --bogus")).message, "invalid txn request: get a --bogus");
+  const usage = failure(() => parseRequestOp("get a --bogus")).message;
+  assert.ok(usage.startsWith("Usage:\n   get [options] <key> [range_end] [flags]\n\nFlags:\n"));
+  assert.ok(usage.includes('      --consistency string   Linearizable(l) or Serializable(s) (default "l")\n'));
+  assert.ok(usage.includes("  -h, --help                 help for get\n"));
+  assert.ok(usage.endsWith("\n\nError: invalid txn request: get a --bogus\n"));
   assert.equal(failure(() => parseRequestOp("put foo")).code, 128);
 });
 
