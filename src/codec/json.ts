@@ -109,8 +109,15 @@ function integerText(value: unknown): string {
   return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
 }
 
+interface ToBase64 {
+  toBase64?: () => string;
+}
+
+/** Standard padded base64; the native Uint8Array.prototype.toBase64 where present (2× Buffer). */
 function base64(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("encodeJson: bytes field must be a Uint8Array");
+  const native = (bytes as ToBase64).toBase64;
+  if (native !== undefined) return native.call(bytes);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 

@@ -92,10 +92,14 @@ export function messageFromWire<T = Obj>(kind: MessageKind, value: unknown): T {
   return readMessage(kind, value) as T;
 }
 
+/**
+ * The proto name wins over the lowerCamel one, as in jsonpb. Plain property reads are safe: no schema field
+ * name is an Object.prototype member, and JSON trees have no prototype at all.
+ */
 function lookup(obj: Obj, def: FieldDef): unknown {
-  if (Object.hasOwn(obj, def.name)) return obj[def.name];
-  if (def.jsonName !== def.name && Object.hasOwn(obj, def.jsonName)) return obj[def.jsonName];
-  return undefined;
+  const value = obj[def.name];
+  if (value !== undefined || def.jsonName === def.name) return value;
+  return obj[def.jsonName];
 }
 
 function readMessage(kind: MessageKind, obj: Obj): Obj {
