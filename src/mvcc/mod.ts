@@ -37,10 +37,10 @@ import type {
 import { EventType } from "../codec/messages.ts";
 import { Errors } from "../codec/errors.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
-import { MvccQueries } from "../storage/mvcc_queries.ts";
+import { type KeySpan, MvccQueries, type StoredRevision } from "../storage/mvcc_queries.ts";
 import { META_COMPACT_REV, META_CURRENT_REV, META_PHYSICAL_COMPACT_REV } from "../storage/mvcc_schema.ts";
 import { compareHolds } from "./compare.ts";
-import { applyFilters, applyLimit, applySort, fetchLimit, keySpan } from "./range_rules.ts";
+import { applyFilters, applyLimit, applySort, compareBytes, fetchLimit, keySpan } from "./range_rules.ts";
 
 export { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest } from "./validate.ts";
 
@@ -50,6 +50,26 @@ export interface MvccStoreOptions {
   hasLease?: (id: bigint) => boolean;
   /** Rows examined per compaction batch (≥ 2). Default 1,000, as etcd's compaction batch limit. */
   compactionBatchRows?: number;
+}
+
+/** A replay of stored events: the key span, where to start, how much to read. */
+export interface HistoryRequest {
+  key: Uint8Array;
+  range_end?: Uint8Array;
+  start_revision: number;
+  /** Sub-revision to start at within `start_revision` (to continue a previous page). Default 0. */
+  start_sub?: number;
+  /** Last revision to include. Default: the current revision. */
+  end_revision?: number;
+  /** Most stored rows to read in this call (rows outside the span count too). */
+  limit_rows: number;
+  prev_kv?: boolean;
+}
+
+/** Events found, and where to continue when the row limit cut the replay short. */
+export interface HistoryResult {
+  events: Event[];
+  next: { revision: number; sub: number } | undefined;
 }
 
 /** Result of a write: the response and the events it produced, in revision/sub-revision order. */
@@ -225,12 +245,46 @@ export class MvccStore {
     return true;
   }
 
+  /**
+   * Replays stored events from `start_revision` on, in revision/sub-revision order, for a watcher that
+   * starts in the past or fell behind. Reads at most `limit_rows` stored rows (of any key) per call; when
+   * rows remain, `next` tells where to continue. Throws `compacted` when the start is below the compacted
+   * revision (as etcd, events at exactly that revision may be incomplete: a deletion there is gone).
+   */
+  history(req: HistoryRequest): HistoryResult {
+    if (!(req.limit_rows >= 1)) throw new Error("mvcc: history needs limit_rows ≥ 1");
+    if (req.start_revision < this.compactedRevision()) throw Errors.compacted();
+    const end = Math.min(req.end_revision ?? Number.MAX_SAFE_INTEGER, this.currentRevision());
+    const span = keySpan(req.key, req.range_end);
+    const rows = this.#q.revisionsFrom(req.start_revision, req.start_sub ?? 0, end, req.limit_rows);
+    const events: Event[] = [];
+    for (const row of rows) {
+      if (!spanHas(span, row.kv.key)) continue;
+      events.push(this.#eventOf(row, req.prev_kv === true));
+    }
+    if (rows.length < req.limit_rows) return { events, next: undefined };
+    const last = rows[rows.length - 1]!;
+    return { events, next: { revision: last.kv.mod_revision, sub: last.sub + 1 } };
+  }
+
   /** Size of the database file and the part in use. */
   sizeBytes(): { total: number; inUse: number } {
     return this.#q.sizeBytes();
   }
 
   // ---- internals ----
+
+  #eventOf(row: StoredRevision, withPrev: boolean): Event {
+    const kv: KeyValue = row.tombstone
+      ? { key: row.kv.key, create_revision: 0, mod_revision: row.kv.mod_revision, version: 0, value: EMPTY, lease: 0n }
+      : row.kv;
+    const event: Event = { type: row.tombstone ? EventType.DELETE : EventType.PUT, kv };
+    if (withPrev) {
+      const prev = this.#q.previous(row.kv.key, row.kv.mod_revision, row.sub);
+      if (prev !== undefined && !prev.tombstone) event.prev_kv = prev.kv;
+    }
+    return event;
+  }
 
   #begin(): WriteContext {
     return { beginRev: this.currentRevision(), changes: 0, events: [] };
@@ -382,6 +436,13 @@ function checkTxnRange(op: RequestOp, current: number, compacted: number): void 
   if (rev === 0) return;
   if (rev > current) throw Errors.futureRev();
   if (rev < compacted) throw Errors.compacted();
+}
+
+function spanHas(span: KeySpan, key: Uint8Array): boolean {
+  const fromStart = compareBytes(key, span.key);
+  if (span.kind === "single") return fromStart === 0;
+  if (fromStart < 0) return false;
+  return span.kind === "from" || compareBytes(key, span.end) < 0;
 }
 
 function sameKey(a: Uint8Array, b: Uint8Array): boolean {

@@ -61,6 +61,13 @@ export interface StoredKv {
   lease: bigint;
 }
 
+/** One stored revision row, as event replay reads it. */
+export interface StoredRevision {
+  kv: StoredKv;
+  sub: number;
+  tombstone: boolean;
+}
+
 /** One row as seen by compaction. */
 export interface RevisionRef {
   id: number;
@@ -112,6 +119,10 @@ function rowToKv(row: SqlRow): StoredKv {
   };
 }
 
+function rowToRevision(row: SqlRow): StoredRevision {
+  return { kv: rowToKv(row), sub: toNumber(row.sub), tombstone: toNumber(row.tombstone) !== 0 };
+}
+
 function spanValues(span: KeySpan): Record<string, SqlValue> {
   if (span.kind === "bounded") return { key: span.key, end: span.end };
   return { key: span.key };
@@ -131,6 +142,8 @@ export class MvccQueries {
   readonly #getMeta: Named;
   readonly #setMeta: Named;
   readonly #compactScan: Named;
+  readonly #revisionsFrom: Named;
+  readonly #previous: Named;
   readonly #deleteRevision: Named;
 
   constructor(db: SqlDatabase) {
@@ -180,6 +193,40 @@ export class MvccQueries {
         .where("key", ">=", p("key")).where("main", "<=", p("rev"))
         .orderBy("key").orderBy("main").orderBy("sub").limit(boundLimit()).compile(),
     );
+    const revisionColumns = [
+      "key",
+      "create_rev",
+      "main as mod_rev",
+      "sub",
+      "version",
+      sql<string>`cast(lease as text)`.as("lease"),
+      "value",
+      "tombstone",
+    ] as const;
+    this.#revisionsFrom = new Named(
+      db,
+      qb.selectFrom("mvcc_revisions").select(revisionColumns)
+        .where((eb) =>
+          eb.or([
+            eb("main", ">", p("main")),
+            eb.and([eb("main", "=", p("main_eq")), eb("sub", ">=", p("sub"))]),
+          ])
+        )
+        .where("main", "<=", p("end"))
+        .orderBy("main").orderBy("sub").limit(boundLimit()).compile(),
+    );
+    this.#previous = new Named(
+      db,
+      qb.selectFrom("mvcc_revisions").select(revisionColumns)
+        .where("key", "=", p("key"))
+        .where((eb) =>
+          eb.or([
+            eb("main", "<", p("main")),
+            eb.and([eb("main", "=", p("main_eq")), eb("sub", "<", p("sub"))]),
+          ])
+        )
+        .orderBy("main", "desc").orderBy("sub", "desc").limit(sql<number>`1`).compile(),
+    );
     this.#deleteRevision = new Named(
       db,
       qb.deleteFrom("mvcc_revisions").where("id", "=", p("id")).compile(),
@@ -214,6 +261,17 @@ export class MvccQueries {
     const row = this.#historyKey.get({ key, rev });
     if (row === undefined || toNumber(row.tombstone) !== 0) return [];
     return [rowToKv(row)];
+  }
+
+  /** Rows from (main, sub) on, up to main ≤ end, in revision order, at most `limit`. */
+  revisionsFrom(main: number, sub: number, end: number, limit: number): StoredRevision[] {
+    return this.#revisionsFrom.all({ main, main_eq: main, sub, end, limit }).map(rowToRevision);
+  }
+
+  /** The row of `key` just before (main, sub), if any is still stored. */
+  previous(key: Uint8Array, main: number, sub: number): StoredRevision | undefined {
+    const row = this.#previous.get({ key, main, main_eq: main, sub });
+    return row === undefined ? undefined : rowToRevision(row);
   }
 
   /** Stores a new version of a key: one revision row and the latest copy. */

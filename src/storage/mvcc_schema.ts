@@ -6,7 +6,7 @@
  *   version of the key (create/mod revision, version, value, lease) or a tombstone (the key's deletion).
  *   Historical reads and compaction use it. Rows live in a rowid table (writes append) with a
  *   (key, main, sub) index: measured, a 256-byte insert costs 2.6 µs this way against 5.6 µs in a
- *   WITHOUT ROWID table clustered on the key, at 300k rows.
+ *   WITHOUT ROWID table clustered on the key, at 300k rows. A (main, sub) index serves event replay.
  * - `mvcc_latest`: one row per live key, a copy of its newest version. Reads at the current revision (the
  *   hot path) are one B-tree lookup here instead of a "newest revision ≤ R" search.
  * - `mvcc_meta`: the current and compacted revisions, written in the caller's transaction with the data.
@@ -99,6 +99,8 @@ function schemaStatements(): CompiledQuery[] {
       .compile(),
     k.createIndex("mvcc_revisions_key").ifNotExists().unique().on("mvcc_revisions").columns(["key", "main", "sub"])
       .compile(),
+    // Revision order, for replaying events to watchers that start in the past.
+    k.createIndex("mvcc_revisions_rev").ifNotExists().on("mvcc_revisions").columns(["main", "sub"]).compile(),
     k.createTable("mvcc_latest").ifNotExists()
       .addColumn("key", "blob", (c) => c.primaryKey().notNull())
       .addColumn("create_rev", "integer", (c) => c.notNull())
