@@ -284,3 +284,17 @@ export const CBOR: Step[] = [
   { name: "cbor compact to the future", path: "/v3/kv/compaction", body: j({ revision: 99999 }), status: 400 },
   { name: "cbor status", path: "/v3/maintenance/status", body: "{}", status: 200 },
 ].map((step) => ({ ...step, cbor: true }));
+
+/** Routing corners etcd's Go mux and gateway handle in their own ways. */
+export const ROUTING: Step[] = [
+  { name: "OPTIONS (CORS preflight)", path: "/v3/kv/range", method: "OPTIONS", status: 200 },
+  { name: "HEAD /health", path: "/health", method: "HEAD", status: 405 },
+  { name: "DELETE on a POST route", path: "/v3/kv/range", method: "DELETE", status: 405 },
+  { name: "query string is ignored", path: "/v3/kv/range?x=1", body: j({ key: b64("foo") }), status: 200 },
+  { name: "trailing slash", path: "/v3/kv/range/", body: "{}", status: 404 },
+  { name: "upper-case prefix", path: "/V3/kv/range", body: "{}", status: 404 },
+  { name: "v3beta prefix is served", path: "/v3beta/kv/range", body: j({ key: b64("foo") }), status: 200 },
+  { name: "v3alpha prefix is not", path: "/v3alpha/kv/range", body: j({ key: b64("foo") }), status: 404 },
+  { name: "health with serializable", path: "/health?serializable=true", method: "GET", status: 200 },
+  { name: "version with trailing slash", path: "/version/", method: "GET", status: 404 },
+];
