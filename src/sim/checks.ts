@@ -48,7 +48,7 @@ export class SafetyChecker {
     return undefined;
   }
 
-  /** Log matching, on entries a member has just made durable, plus "a committed entry is never overwritten". */
+  /** Log matching, on entries a member has just made durable. */
   onPersist(id: NodeId, entries: readonly Entry[], storage: RaftStorage): string | undefined {
     for (const e of entries) {
       const fingerprint = entryFingerprint(e);
@@ -65,9 +65,22 @@ export class SafetyChecker {
           return `log matching: entry ${key} follows term ${seen.prevTerm} on ${seen.by} but ${prevTerm} on ${id}`;
         }
       }
-      const c = this.committed.get(e.index);
-      if (c !== undefined && (c.term !== e.term || c.fingerprint !== fingerprint)) {
-        return `committed entry ${e.index} (term ${c.term}, applied by ${c.by}) overwritten on ${id} by term ${e.term}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * A member's durable log agrees with the committed record up to the member's own durable commit index.
+   * (Above it a lagging follower may legitimately hold a stale leader's entry, to be overwritten later.)
+   */
+  onDurableCommit(id: NodeId, storage: RaftStorage, fromIndex: number, commit: number): string | undefined {
+    for (let i = Math.max(fromIndex, storage.firstIndex()); i <= Math.min(commit, storage.lastIndex()); i++) {
+      const c = this.committed.get(i);
+      if (c === undefined) continue;
+      const t = storageTerm(storage, i);
+      if (t !== undefined && t !== c.term) {
+        return `committed entry ${i} (term ${c.term}, applied by ${c.by}) is term ${t} in the durable log of ${id}, ` +
+          `which has commit ${commit}`;
       }
     }
     return undefined;

@@ -57,7 +57,7 @@ export function checkHistory(ops: readonly Operation[], options: CheckOptions = 
   const byKey = partitionByKey(ops);
   const result: CheckResult = { outcome: "ok", unknownKeys: [], violatingKeys: [], steps: 0 };
   for (const key of [...byKey.keys()].sort()) {
-    const keyResult = checkKey(byKey.get(key)!, options);
+    const keyResult = checkKey(boundUnknownWrites(byKey.get(key)!), options);
     result.steps += keyResult.steps;
     if (keyResult.outcome === "unknown") result.unknownKeys.push(key);
     if (keyResult.outcome === "violation") {
@@ -84,6 +84,39 @@ function partitionByKey(ops: readonly Operation[]): Map<string, Operation[]> {
     list.push(op);
   }
   return byKey;
+}
+
+/**
+ * Shrinks the search space that writes with unknown outcome open up, without changing the verdict, when
+ * every write of the key has a distinct value (the simulator's writes do):
+ * - an unknown write nobody read never needs to have happened (it could be placed last): drop it;
+ * - an unknown write somebody read took effect before the earliest such read returned: that is its return.
+ */
+function boundUnknownWrites(ops: readonly Operation[]): Operation[] {
+  const writesByValue = new Map<string | null, number>();
+  for (const op of ops) {
+    if (op.kind !== "put") continue;
+    if (writesByValue.has(op.value)) return ops.slice(); // values not unique: keep the general search
+    writesByValue.set(op.value, 0);
+  }
+  const firstReadReturn = new Map<string | null, number>();
+  for (const op of ops) {
+    if (op.kind !== "get" || op.returnTime === undefined) continue;
+    const seen = firstReadReturn.get(op.value);
+    if (seen === undefined || op.returnTime < seen) firstReadReturn.set(op.value, op.returnTime);
+  }
+  const out: Operation[] = [];
+  for (const op of ops) {
+    if (op.kind === "get" || op.returnTime !== undefined) {
+      out.push(op);
+      continue;
+    }
+    const readBy = firstReadReturn.get(op.value);
+    if (readBy === undefined) continue;
+    // A read that returned before the write was even invoked stays impossible: keep the write unbounded.
+    out.push(readBy >= op.callTime ? { ...op, returnTime: readBy } : op);
+  }
+  return out;
 }
 
 /** A node of the doubly linked list of call/return events the search lifts operations out of. */

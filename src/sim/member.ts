@@ -1,0 +1,383 @@
+/**
+ * One simulated member: a Raft core plus a model of its disk, and the driver loop etcd's server runs —
+ * ready → persist (maybe slowly) → send → apply → advance. A crash drops everything volatile; a restart
+ * builds a new core from what the disk held.
+ * @module
+ */
+import { decodeConfChange, MemoryStorage, RaftNode } from "../raft/mod.ts";
+import {
+  ConfChangeType,
+  type ConfState,
+  type Entry,
+  EntryType,
+  type Message,
+  type NodeId,
+  type RaftBugs,
+  type Ready,
+  type Snapshot,
+  StateRole,
+} from "../raft/types.ts";
+import type { SafetyChecker } from "./checks.ts";
+import { decodeMarker, decodePut, KvStateMachine, type PutCommand } from "./kv.ts";
+import type { Prng } from "./prng.ts";
+
+/** What a member needs from the simulation around it. */
+export interface MemberHost {
+  now(): number;
+  readonly checker: SafetyChecker;
+  readonly tracing: boolean;
+  trace(line: string): void;
+  violation(message: string): void;
+  send(from: Member, m: Message): void;
+  /** Schedules the end of a slow persist of the current Ready. */
+  schedulePersisted(member: Member, delay: number, incarnation: number): void;
+  onPutApplied(member: Member, cmd: PutCommand): void;
+  onReadServed(member: Member, clientId: number, reqId: number, value: string | null): void;
+  onConfChangeApplied(member: Member, cc: ReturnType<typeof decodeConfChange>): void;
+  onMarkerApplied(member: Member, marker: number): void;
+}
+
+/** Per-run settings shared by every member. */
+export interface MemberSettings {
+  electionTick: number;
+  heartbeatTick: number;
+  maxSizePerMsgBytes: number;
+  maxInflightMsgs: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  raftBugs?: RaftBugs;
+  /** Driver bug: send a Ready's messages before persisting it. */
+  ackBeforePersist: boolean;
+  /** Probability a Ready's persist takes time (a window in which a crash loses it). */
+  slowPersistRate: number;
+  maxPersistDelay: number;
+}
+
+/** What survives a crash: the Raft log and hard state, and the state machine's last durable copy. */
+export interface Disk {
+  storage: MemoryStorage;
+  checkpoint: { applied: number; kv: KvStateMachine };
+}
+
+interface PendingRead {
+  clientId: number;
+  reqId: number;
+  key: string;
+  /** Set once the core answered with a read index. */
+  index?: number;
+}
+
+/** Bound on Ready rounds per pump: the core must quiesce. */
+const MAX_READY_ROUNDS = 1_000;
+/** Bound on messages buffered while a persist is in progress. */
+const MAX_INBOX = 10_000;
+
+/** One member of the simulated cluster. */
+export class Member {
+  node: RaftNode | undefined;
+  kv = new KvStateMachine();
+  /** Highest index applied to the state machine. */
+  applied = 0;
+  /** After a restart: entries up to here were already applied before the crash (durable checkpoint). */
+  replayUpTo = 0;
+  /** Highest committed index the core has handed out in this incarnation. */
+  handedOut = 0;
+  confState: ConfState = { voters: [], learners: [] };
+  incarnation = 0;
+  /** A Ready is being persisted; messages and ticks wait in the inbox. */
+  private pending: Ready | undefined;
+  private sentEarly = false;
+  private inbox: Message[] = [];
+  private pendingTicks = 0;
+  readonly pendingReads = new Map<string, PendingRead>();
+  /** Role and term as of the last Ready with a soft state. */
+  role: StateRole = StateRole.Follower;
+  term = 0;
+  /** Permanently stopped (removed from the cluster). */
+  removed = false;
+  /** The Ready being applied added a member. */
+  private addedMember = false;
+
+  constructor(
+    readonly id: NodeId,
+    readonly disk: Disk,
+    private readonly host: MemberHost,
+    private readonly settings: MemberSettings,
+    private readonly rng: Prng,
+  ) {}
+
+  get up(): boolean {
+    return this.node !== undefined;
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Builds a core from the disk (a boot or a restart). */
+  start(): void {
+    if (this.node !== undefined) throw new Error(`member ${this.id} already running`);
+    const storage = this.disk.storage;
+    const snapIndex = storage.firstIndex() - 1;
+    const s = this.settings;
+    const random = this.rng.fork();
+    this.incarnation++;
+    this.node = new RaftNode({
+      id: this.id,
+      electionTick: s.electionTick,
+      heartbeatTick: s.heartbeatTick,
+      storage,
+      applied: snapIndex,
+      maxSizePerMsgBytes: s.maxSizePerMsgBytes,
+      maxInflightMsgs: s.maxInflightMsgs,
+      preVote: s.preVote,
+      checkQuorum: s.checkQuorum,
+      random: () => random.float(),
+      bugs: s.raftBugs,
+    });
+    this.kv = this.disk.checkpoint.kv.clone();
+    this.applied = this.disk.checkpoint.applied;
+    this.replayUpTo = this.applied;
+    this.handedOut = snapIndex;
+    this.confState = storage.initialState().confState;
+    this.role = StateRole.Follower;
+    this.term = storage.initialState().hardState.term;
+    if (this.applied < snapIndex) this.host.violation(`member ${this.id}: checkpoint ${this.applied} older than snapshot ${snapIndex}`);
+    this.host.trace(`start ${this.id} (incarnation ${this.incarnation}, applied ${this.applied}, log ${snapIndex + 1}..${storage.lastIndex()})`);
+  }
+
+  /** Loses everything volatile, including a Ready not yet persisted. */
+  crash(): void {
+    this.node = undefined;
+    this.pending = undefined;
+    this.sentEarly = false;
+    this.inbox = [];
+    this.pendingTicks = 0;
+    this.pendingReads.clear();
+    this.role = StateRole.Follower;
+    this.host.trace(`crash ${this.id}`);
+  }
+
+  /** Delivers a message (buffered while a persist is in progress). */
+  deliver(m: Message): void {
+    if (this.node === undefined) return;
+    if (this.pending !== undefined) {
+      if (this.inbox.length >= MAX_INBOX) throw new Error(`member ${this.id}: inbox overflow`);
+      this.inbox.push(m);
+      return;
+    }
+    this.node.step(m);
+    this.pump();
+  }
+
+  /** One clock tick (deferred while a persist is in progress). */
+  tick(): void {
+    if (this.node === undefined) return;
+    if (this.pending !== undefined) {
+      this.pendingTicks++;
+      return;
+    }
+    this.node.tick();
+    this.pump();
+  }
+
+  /** Runs the driver loop until the core has nothing more to hand out or a persist is in progress. */
+  pump(): void {
+    for (let round = 0; round < MAX_READY_ROUNDS; round++) {
+      const node = this.node;
+      if (node === undefined || this.pending !== undefined) return;
+      if (this.inbox.length > 0 || this.pendingTicks > 0) {
+        this.drainInbox(node);
+        continue;
+      }
+      if (!node.hasReady()) return;
+      this.beginReady(node.ready());
+    }
+    throw new Error(`member ${this.id}: no quiescence after ${MAX_READY_ROUNDS} Ready rounds`);
+  }
+
+  private drainInbox(node: RaftNode): void {
+    const inbox = this.inbox;
+    this.inbox = [];
+    for (; this.pendingTicks > 0; this.pendingTicks--) node.tick();
+    for (const m of inbox) node.step(m);
+  }
+
+  private beginReady(rd: Ready): void {
+    if (rd.softState !== undefined) this.onSoftState(rd);
+    const s = this.settings;
+    this.pending = rd;
+    this.sentEarly = false;
+    if (s.ackBeforePersist) {
+      this.sendAll(rd.messages);
+      this.sentEarly = true;
+    }
+    const slow = (rd.entries.length > 0 || rd.hardState !== undefined || rd.snapshot !== undefined) &&
+      this.rng.chance(s.slowPersistRate);
+    if (slow) {
+      this.host.schedulePersisted(this, this.rng.range(1, s.maxPersistDelay), this.incarnation);
+      return;
+    }
+    this.finishReady();
+  }
+
+  /** The persist of the pending Ready completed (if this incarnation still exists). */
+  persisted(incarnation: number): void {
+    if (incarnation !== this.incarnation || this.pending === undefined || this.node === undefined) return;
+    this.finishReady();
+    this.pump();
+  }
+
+  private onSoftState(rd: Ready): void {
+    const node = this.node!;
+    const status = node.status();
+    const becameLeader = rd.softState!.role === StateRole.Leader && this.role !== StateRole.Leader;
+    this.role = rd.softState!.role;
+    this.term = status.term;
+    if (!becameLeader) return;
+    this.host.trace(`leader ${this.id} term ${status.term}`);
+    const checker = this.host.checker;
+    const broken = checker.onLeader(this.id, status.term) ??
+      checker.checkLeaderComplete(this.id, status.term, this.disk.storage);
+    if (broken !== undefined) this.host.violation(broken);
+  }
+
+  private finishReady(): void {
+    const rd = this.pending!;
+    const node = this.node!;
+    this.persist(rd);
+    if (!this.sentEarly) this.sendAll(rd.messages);
+    for (const rs of rd.readStates) this.onReadState(rs.index, rs.requestCtx);
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) this.restoreSnapshot(rd.snapshot);
+    this.addedMember = false;
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    // A member added after our latest snapshot would refuse that snapshot (it is not in its ConfState) and
+    // never catch up once the log before it is compacted: snapshot again now that the config includes it.
+    if (this.addedMember) this.snapshotOnly();
+    this.serveReads();
+    this.pending = undefined;
+    node.advance();
+  }
+
+  private persist(rd: Ready): void {
+    const storage = this.disk.storage;
+    const checker = this.host.checker;
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) {
+      storage.applySnapshot(rd.snapshot);
+      const broken = checker.onSnapshot(this.id, rd.snapshot.metadata.index, rd.snapshot.metadata.term);
+      if (broken !== undefined) this.host.violation(broken);
+    }
+    const oldCommit = storage.hardState().commit;
+    if (rd.entries.length > 0) {
+      storage.append(rd.entries);
+      const broken = checker.onPersist(this.id, rd.entries, storage);
+      if (broken !== undefined) this.host.violation(broken);
+    }
+    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+    const commit = rd.hardState?.commit ?? oldCommit;
+    const from = rd.entries.length > 0 ? Math.min(rd.entries[0]!.index, oldCommit + 1) : oldCommit + 1;
+    if (from <= commit) {
+      const broken = checker.onDurableCommit(this.id, storage, from, commit);
+      if (broken !== undefined) this.host.violation(broken);
+    }
+  }
+
+  private sendAll(messages: readonly Message[]): void {
+    for (const m of messages) this.host.send(this, m);
+  }
+
+  private restoreSnapshot(snap: Snapshot): void {
+    const index = snap.metadata.index;
+    if (index <= this.applied) {
+      this.host.violation(`member ${this.id}: snapshot ${index} would move applied back from ${this.applied}`);
+      return;
+    }
+    this.kv = KvStateMachine.decode(snap.data);
+    this.applied = index;
+    this.handedOut = index;
+    this.replayUpTo = index;
+    this.confState = { voters: [...snap.metadata.confState.voters], learners: [...snap.metadata.confState.learners] };
+    this.disk.checkpoint = { applied: index, kv: this.kv.clone() };
+    this.host.trace(`${this.id} restored snapshot ${index} (term ${snap.metadata.term})`);
+  }
+
+  private applyEntry(e: Entry): void {
+    if (e.index !== this.handedOut + 1) {
+      this.host.violation(`member ${this.id}: committed entry ${e.index} handed out after ${this.handedOut}`);
+      return;
+    }
+    this.handedOut = e.index;
+    const broken = this.host.checker.onApply(this.id, e);
+    if (broken !== undefined) this.host.violation(broken);
+    const replay = e.index <= this.replayUpTo;
+    if (e.type === EntryType.ConfChange) {
+      const cc = decodeConfChange(e.data);
+      this.confState = this.node!.applyConfChange(cc);
+      if (cc.type !== ConfChangeType.RemoveNode) this.addedMember = true;
+      if (!replay) this.host.onConfChangeApplied(this, cc);
+    } else if (!replay) {
+      this.applyNormal(e);
+    }
+    if (replay) return;
+    if (e.index !== this.applied + 1) {
+      this.host.violation(`member ${this.id}: applied ${e.index} after ${this.applied}`);
+    }
+    this.applied = e.index;
+  }
+
+  private applyNormal(e: Entry): void {
+    const cmd = decodePut(e.data);
+    if (cmd !== undefined) {
+      if (this.kv.applyPut(cmd)) this.host.onPutApplied(this, cmd);
+      if (this.host.tracing) this.host.trace(`${this.id} apply ${e.index}/${e.term} put ${cmd.key}=${cmd.value}`);
+      return;
+    }
+    const marker = decodeMarker(e.data);
+    if (marker !== undefined) this.host.onMarkerApplied(this, marker);
+  }
+
+  /** Registers a linearizable read; the core answers with a read state carrying `ctx`. */
+  addRead(ctx: string, read: PendingRead): void {
+    this.pendingReads.set(ctx, read);
+  }
+
+  private onReadState(index: number, ctxBytes: Uint8Array): void {
+    const read = this.pendingReads.get(new TextDecoder().decode(ctxBytes));
+    if (read !== undefined && read.index === undefined) read.index = index;
+  }
+
+  private serveReads(): void {
+    if (this.pendingReads.size === 0) return;
+    for (const [ctx, read] of this.pendingReads) {
+      if (read.index === undefined || read.index > this.applied) continue;
+      this.pendingReads.delete(ctx);
+      this.host.onReadServed(this, read.clientId, read.reqId, this.kv.get(read.key));
+    }
+  }
+
+  /** Takes a durable copy of the state machine (what a restart resumes from). */
+  checkpoint(): void {
+    if (this.node === undefined || this.handedOut < this.applied) return;
+    this.disk.checkpoint = { applied: this.applied, kv: this.kv.clone() };
+  }
+
+  private snapshotOnly(): void {
+    const storage = this.disk.storage;
+    if (this.handedOut < this.applied || this.applied <= storage.snapshot().metadata.index) return;
+    storage.createSnapshot(this.applied, this.confState, this.kv.encode());
+    this.disk.checkpoint = { applied: this.applied, kv: this.kv.clone() };
+  }
+
+  /** Snapshots the state machine into the storage and compacts the log, keeping up to `retain` entries. */
+  snapshotAndCompact(retain: number): void {
+    const storage = this.disk.storage;
+    // During a replay the core's configuration lags `applied`; wait until it has caught up.
+    if (this.node === undefined || this.pending !== undefined || this.handedOut < this.applied) return;
+    if (this.applied <= storage.snapshot().metadata.index || this.applied > storage.lastIndex()) return;
+    storage.createSnapshot(this.applied, this.confState, this.kv.encode());
+    this.disk.checkpoint = { applied: this.applied, kv: this.kv.clone() };
+    const compactTo = this.applied - retain;
+    if (compactTo > storage.firstIndex() - 1) storage.compact(compactTo);
+    this.host.trace(`${this.id} snapshot at ${this.applied}, log now ${storage.firstIndex()}..${storage.lastIndex()}`);
+  }
+}

@@ -1,0 +1,31 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { BUG_NAMES, runSeed, runSeeds } from "../../src/sim/mod.ts";
+
+/** Seeds tried per deliberate bug before the test gives up on catching it. */
+const MAX_SEEDS_PER_BUG = 300;
+
+for (const bug of BUG_NAMES) {
+  test(`deliberate bug ${bug} is caught, and its first failing seed replays`, () => {
+    let first: ReturnType<typeof runSeed> | undefined;
+    const summary = runSeeds({ start: 1, count: MAX_SEEDS_PER_BUG }, {
+      bug,
+      onResult: (r) => {
+        if (first === undefined && r.violations.length > 0) first = r;
+      },
+      stopAfterFailures: 1,
+    });
+    assert.ok(first !== undefined, `no violation in ${summary.runs} seeds with ${bug}`);
+    const replay = runSeed({ seed: first.seed, bug, trace: true });
+    assert.equal(replay.violations, first.violations);
+    assert.ok(replay.trace.some((line) => line.includes("VIOLATION")));
+    console.log(`  ${bug}: seed ${first.seed} (${summary.runs} seeds tried): ${first.violations[0]}`);
+  });
+}
+
+test("without a bug those same seeds pass", () => {
+  const summary = runSeeds({ start: 1, count: 30 });
+  assert.is(summary.violations, 0, summary.failures.map((r) => `${r.seed}: ${r.violations[0]}`).join("\n"));
+});
+
+test.run();
