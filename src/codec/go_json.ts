@@ -143,7 +143,7 @@ class Reader {
 
   enter(): void {
     this.depth++;
-    if (this.depth > MAX_DEPTH) throw new GoJsonSyntaxError("exceeded max depth");
+    if (this.depth > MAX_DEPTH) this.fail("exceeded max depth"); // at the '[' or '{' that went too deep
   }
 
   object(): JsonValue {

@@ -252,6 +252,9 @@ const BAD_REQUESTS: [string, string][] = [
   ['{"a":<}', "invalid character '<' looking for beginning of value"],
   ['{"a":é}', "invalid character 'Ã' looking for beginning of value"],
   ['{"a":"\u0001"}', "invalid character '\\x01' in string literal"],
+  ["[".repeat(10_001) + "]".repeat(10_001), "invalid character '[' exceeded max depth"],
+  ['{"a":'.repeat(10_001) + "1" + "}".repeat(10_001), "invalid character '{' exceeded max depth"],
+  ["[".repeat(10_000) + "]".repeat(10_000), "json: cannot unmarshal array into Go value of type map[string]json.RawMessage"],
 ];
 
 test("every bad request gets etcd's exact error text and InvalidArgument", () => {
