@@ -57,7 +57,7 @@ async function waitHealthy(port: number, server: ChildProcess): Promise<void> {
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`server on ${port} exited with ${server.exitCode}`);
     try {
-      // A linearizable read needs a leader; /health alone answered before the election (COMPAT_FINDINGS).
+      // Ready means a linearizable read succeeds, i.e. a leader exists.
       const response = await fetch(`http://127.0.0.1:${port}/v3/kv/range`, {
         method: "POST",
         body: JSON.stringify({ key: btoa("health") }),

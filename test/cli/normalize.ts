@@ -82,15 +82,6 @@ function normalizeStderr(text: string, ids: SideIds): string {
  * CLI comparison stays meaningful meanwhile. Each entry names its finding; delete it once fixed.
  */
 export const KNOWN_SERVER_DIFFERENCES: { finding: string; apply(outcome: Outcome): Outcome }[] = [
-  {
-    finding: "member list header carries a revision (etcd 3.4 leaves it 0)",
-    apply: (o) => ({
-      ...o,
-      stdout: /"members":|"PeerURL" :/.test(o.stdout)
-        ? o.stdout.replace(/("member_id":\d+),"revision":\d+/, "$1").replace(/^"Revision" : \d+$/m, '"Revision" : 0')
-        : o.stdout,
-    }),
-  },
 ];
 
 /** Both streams and the code, ready to compare. */
