@@ -216,10 +216,17 @@ const BAD_RANGE_BODIES: string[] = [
   '{"key":"Zm9v","sort_order":1.5}',
   '{"key":"Zm9v","serializable":"true"}',
   '{"limit":true,"key":5}',
+  "[".repeat(10_001) + "]".repeat(10_001),
+  '{"key":"Zm9v","x":' + "[".repeat(10_001) + "]".repeat(10_001) + "}",
 ];
 
 export const BAD_INPUT: Step[] = [
-  ...BAD_RANGE_BODIES.map((body): Step => ({ name: `bad range body ${body}`, path: "/v3/kv/range", body, status: 400 })),
+  ...BAD_RANGE_BODIES.map((body): Step => ({
+    name: `bad range body ${body.length > 40 ? body.slice(0, 40) + "…" : body}`,
+    path: "/v3/kv/range",
+    body,
+    status: 400,
+  })),
   { name: "range with empty body", path: "/v3/kv/range", body: "", status: 400, includes: "key is not provided" },
   { name: "range with null body", path: "/v3/kv/range", body: "null", status: 400, includes: "key is not provided" },
   { name: "range with empty key", path: "/v3/kv/range", body: '{"key":""}', status: 400, includes: "key is not provided" },
