@@ -7,8 +7,16 @@
  * term handling, votes and elections are common to all roles and sit in `stepInternal`.
  * @module
  */
-import { decodeConfChange, encodeConfChange } from "./confchange.ts";
+import { admitConfChange, decodeConfChange, encodeConfChange } from "./confchange.ts";
 import { RaftLog } from "./log.ts";
+import {
+  bytesEqual,
+  CAMPAIGN_TRANSFER,
+  isLocalMessage,
+  isResponseMessage,
+  newMessage,
+  voteResponseType,
+} from "./messages.ts";
 import { Progress, ProgressState, ProgressTracker, VoteResult } from "./progress.ts";
 import { majority } from "./quorum.ts";
 import { ReadOnly } from "./read_only.ts";
@@ -35,12 +43,8 @@ import {
 } from "./types.ts";
 
 const EMPTY = new Uint8Array(0);
-/** The context of a Vote sent because of a leader transfer: it overrides the receivers' leader lease. */
-const CAMPAIGN_TRANSFER = new TextEncoder().encode("CampaignTransfer");
 const DEFAULT_MAX_PENDING_READ_INDEX = 4_096;
 const MIN_COMMITTED_SIZE_PER_READY_BYTES = 1 << 20;
-/** A learner is caught up for promotion when its match is at least this fraction of the leader's last index. */
-const LEARNER_CAUGHT_UP_FRACTION = 0.9;
 
 type CampaignType = "pre" | "election" | "transfer";
 
@@ -53,48 +57,10 @@ interface Outstanding {
   committedPayloadBytes: number;
 }
 
-function isLocalMessage(t: MessageType): boolean {
-  return t === MessageType.Hup || t === MessageType.Beat || t === MessageType.Unreachable ||
-    t === MessageType.SnapStatus || t === MessageType.CheckQuorum;
-}
-
-function isResponseMessage(t: MessageType): boolean {
-  return t === MessageType.AppResp || t === MessageType.VoteResp || t === MessageType.HeartbeatResp ||
-    t === MessageType.PreVoteResp;
-}
-
-function voteResponseType(t: MessageType): MessageType {
-  return t === MessageType.Vote ? MessageType.VoteResp : MessageType.PreVoteResp;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function payloadBytes(ents: Entry[]): number {
   let n = 0;
   for (let i = 0; i < ents.length; i++) n += ents[i]!.data.byteLength;
   return n;
-}
-
-/** A message with every field present (one object shape for the whole core). */
-function newMessage(type: MessageType, to: NodeId): Message {
-  return {
-    type,
-    from: NONE,
-    to,
-    term: 0,
-    logTerm: 0,
-    index: 0,
-    entries: [],
-    commit: 0,
-    reject: false,
-    rejectHint: 0,
-    snapshot: undefined,
-    context: undefined,
-  };
 }
 
 function validateConfig(c: RaftConfig): void {
@@ -195,7 +161,7 @@ export class RaftNode {
 
   /** Starts an election now (pre-vote first when configured). */
   campaign(): void {
-    this.stepInternal(this.localMessage(MessageType.Hup, NONE));
+    this.stepInternal(newMessage(MessageType.Hup, NONE));
   }
 
   /** Proposes an application command. `undefined` means accepted (on a follower: forwarded to the leader). */
@@ -243,28 +209,28 @@ export class RaftNode {
 
   /** Requests a linearizable read; the answer arrives as a `ReadState` with the same context in a later Ready. */
   readIndex(context: Uint8Array): ProposalError | undefined {
-    const m = this.localMessage(MessageType.ReadIndex, NONE);
+    const m = newMessage(MessageType.ReadIndex, NONE);
     m.context = context;
     return this.stepInternal(m);
   }
 
   /** Asks the leader to hand leadership to `target` (forwarded when called on a follower). */
   transferLeader(target: NodeId): void {
-    const m = this.localMessage(MessageType.TransferLeader, NONE);
+    const m = newMessage(MessageType.TransferLeader, NONE);
     m.from = target;
     this.stepInternal(m);
   }
 
   /** The transport could not reach `id`: stop pipelining to it. */
   reportUnreachable(id: NodeId): void {
-    const m = this.localMessage(MessageType.Unreachable, NONE);
+    const m = newMessage(MessageType.Unreachable, NONE);
     m.from = id;
     this.stepInternal(m);
   }
 
   /** The transport finished (ok) or failed sending the snapshot to `id`. */
   reportSnapshot(id: NodeId, ok: boolean): void {
-    const m = this.localMessage(MessageType.SnapStatus, NONE);
+    const m = newMessage(MessageType.SnapStatus, NONE);
     m.from = id;
     m.reject = !ok;
     this.stepInternal(m);
@@ -587,10 +553,6 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- step
 
-  private localMessage(type: MessageType, to: NodeId): Message {
-    return newMessage(type, to);
-  }
-
   private stepInternal(m: Message): ProposalError | undefined {
     if (m.term === 0) {
       // local message (or a forwarded Prop / ReadIndex, which carry no term)
@@ -656,6 +618,9 @@ export class RaftNode {
       resp.term = m.term;
       this.send(resp);
       if (m.type === MessageType.Vote) {
+        if (this.vote !== NONE && this.vote !== m.from && !this.bugVoteTwice) {
+          throw new Error(`raft: ${this.id} would vote twice in term ${this.term}`);
+        }
         this.electionElapsed = 0;
         this.vote = m.from;
       }
@@ -981,26 +946,13 @@ export class RaftNode {
 
   private checkConfChange(data: Uint8Array, force: boolean): ProposalError | undefined {
     if (this.pendingConfIndex > this.log.applied) return ProposalError.ConfChangePending;
-    const cc = decodeConfChange(data);
-    const current = this.prs.voters;
-    let next = current.filter((id) => id !== cc.nodeId);
-    if (cc.type === ConfChangeType.AddNode) {
-      next = current.includes(cc.nodeId) ? current : [...next, cc.nodeId];
-      const pr = this.prs.progress.get(cc.nodeId);
-      if (pr !== undefined && pr.isLearner && !this.learnerCaughtUp(pr)) return ProposalError.NotLearnerCaughtUp;
-    }
-    if (force || next.length === current.length && next.every((id) => current.includes(id))) return undefined;
-    // Growing a single-member cluster to two always needs the new member; it cannot be active yet.
-    if (current.length === 1 && cc.type === ConfChangeType.AddNode) return undefined;
-    let active = 0;
-    for (const id of next) {
-      if (id === this.id || this.prs.progress.get(id)?.recentActive === true) active++;
-    }
-    return active < majority(next.length) ? ProposalError.WouldLoseQuorum : undefined;
-  }
-
-  private learnerCaughtUp(pr: Progress): boolean {
-    return pr.match >= this.log.committed || pr.match >= LEARNER_CAUGHT_UP_FRACTION * this.log.lastIndex();
+    return admitConfChange(decodeConfChange(data), {
+      self: this.id,
+      tracker: this.prs,
+      committed: this.log.committed,
+      lastIndex: this.log.lastIndex(),
+      force,
+    });
   }
 
   private increaseUncommittedSize(sizeBytes: number): boolean {
