@@ -11,10 +11,22 @@ import {
   printOptionsFrom,
 } from "./command.ts";
 import { CliError, ExitCode } from "./errors.ts";
+import { flagBool, type FlagSpec } from "./flags.ts";
 import { type EndpointHealth, type EndpointStatus, printEndpointHealth, printEndpointStatus } from "./printer.ts";
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `--cluster`: every client URL of every member instead of `--endpoints`. */
+async function targetEndpoints(ctx: CommandContext): Promise<string[]> {
+  if (!flagBool(ctx.flags, "cluster")) return ctx.globals.endpoints;
+  try {
+    const { members } = await clientFrom(ctx.globals).memberList();
+    return members.flatMap((m) => m.clientURLs);
+  } catch (error) {
+    throw new CliError(ExitCode.Error, `failed to fetch endpoints from etcd cluster member list: ${errorText(error)}`);
+  }
 }
 
 async function runStatus(ctx: CommandContext): Promise<number> {
@@ -22,7 +34,7 @@ async function runStatus(ctx: CommandContext): Promise<number> {
   const client = clientFrom(ctx.globals);
   const list: EndpointStatus[] = [];
   let failed = false;
-  for (const endpoint of ctx.globals.endpoints) {
+  for (const endpoint of await targetEndpoints(ctx)) {
     try {
       list.push({ endpoint, status: await client.status(endpoint) });
     } catch (error) {
@@ -48,11 +60,19 @@ async function checkOne(ctx: CommandContext, endpoint: string): Promise<Endpoint
 
 async function runHealth(ctx: CommandContext): Promise<number> {
   const options = printOptionsFrom(ctx.globals);
-  const list = await Promise.all(ctx.globals.endpoints.map((endpoint) => checkOne(ctx, endpoint)));
+  const endpoints = await targetEndpoints(ctx);
+  const list = await Promise.all(endpoints.map((endpoint) => checkOne(ctx, endpoint)));
   emit(ctx.io, printEndpointHealth(list, options));
   if (list.some((h) => h.error !== undefined)) throw new CliError(ExitCode.Error, "unhealthy cluster");
   return 0;
 }
+
+const CLUSTER_FLAG: FlagSpec = {
+  name: "cluster",
+  kind: "bool",
+  defaultText: "false",
+  description: "use all endpoints from the cluster member list",
+};
 
 /** The endpoint status command. */
 export const ENDPOINT_STATUS_COMMAND: CommandSpec = {
@@ -61,8 +81,8 @@ export const ENDPOINT_STATUS_COMMAND: CommandSpec = {
   short: "Prints out the status of endpoints specified in `--endpoints` flag",
   long: `When --write-out is set to simple, this command prints out comma-separated status lists for each endpoint.
 The items in the lists are endpoint, ID, version, db size, is leader, is learner, raft term, raft index, raft applied index, errors.`,
-  examples: ["tsetcd endpoint status -w table", "tsetcd --endpoints=127.0.0.1:2379,127.0.0.1:22379 endpoint status"],
-  flags: [],
+  examples: ["tsetcd endpoint status -w table", "tsetcd endpoint status --cluster", "tsetcd --endpoints=127.0.0.1:2379,127.0.0.1:22379 endpoint status"],
+  flags: [CLUSTER_FLAG],
   run: runStatus,
 };
 
@@ -72,6 +92,6 @@ export const ENDPOINT_HEALTH_COMMAND: CommandSpec = {
   use: "endpoint health",
   short: "Checks the healthiness of endpoints specified in `--endpoints` flag",
   examples: ["tsetcd endpoint health", "tsetcd endpoint health -w json"],
-  flags: [],
+  flags: [CLUSTER_FLAG],
   run: runHealth,
 };

@@ -179,7 +179,9 @@ export const CLUSTER_CASES: CliCase[] = [
   c("endpoint status -w fields"),
   c("endpoint status -w table"),
   c("endpoint status -w xml"),
+  c("endpoint status --cluster -w json"),
   c("endpoint health"),
+  c("endpoint health --cluster"),
   c("endpoint health -w json"),
   c("endpoint health -w fields"),
   c("endpoint health -w table"),
@@ -201,6 +203,7 @@ export const CONNECTION_CASES: CliCase[] = [
   c("--endpoints <DEAD> --command-timeout 1s endpoint status -w json", { noEndpoint: true }),
   c("--endpoints <DEAD>,<EP> --command-timeout 1s endpoint status", { noEndpoint: true }),
   c("--endpoints <DEAD>,<EP> get foo", { noEndpoint: true }),
+  c("--endpoints <DEAD> --command-timeout 1s endpoint status --cluster", { noEndpoint: true }),
   c("get foo", { noEndpoint: true, env: { ETCDCTL_ENDPOINTS: "<EP>" } }),
   c("--dial-timeout x get foo", { noEndpoint: true }),
 ];
