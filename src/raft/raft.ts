@@ -141,7 +141,8 @@ export class RaftNode {
     if (config.applied !== undefined && config.applied > 0) this.log.appliedTo(config.applied);
     this.becomeFollower(this.term, NONE);
     this.prevSoft = this.softState();
-    this.prevHard = this.hardState();
+    // What the storage holds: a bootstrapped founder's first Ready carries its new hard state.
+    this.prevHard = { term: hardState.term, vote: hardState.vote, commit: hardState.commit };
   }
 
   // ---------------------------------------------------------------- public inputs
