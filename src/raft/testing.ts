@@ -42,8 +42,10 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The per-cluster part of a member's RaftConfig (id, storage and random are per member). */
 export type TestConfig = Omit<RaftConfig, "id" | "storage" | "random">;
 
+/** Small timeouts, large messages, no pre-vote or check-quorum: tests switch on what they exercise. */
 export const DEFAULT_TEST_CONFIG: TestConfig = {
   electionTick: 10,
   heartbeatTick: 1,
