@@ -167,30 +167,11 @@ export class MvccStore {
     const current = this.currentRevision();
     const compacted = this.compactedRevision();
     this.#checkOps(req, path, 0, (op) => checkTxnRange(op, current, compacted));
-    if (readOnly) {
-      const ctx: WriteContext = { beginRev: current, changes: 0, events: [] };
-      const response = this.#applyTxn(ctx, req, path, { next: 0 }, 0);
-      response.header = header(current);
-      return { response, events: [] };
-    }
-    this.#db.exec("SAVEPOINT mvcc_txn");
-    try {
-      const ctx = this.#begin();
-      const cursor = { next: 0 };
-      const response = this.#applyTxn(ctx, req, path, cursor, 0);
-      if (cursor.next !== path.length) throw new Error("mvcc: txn path not fully consumed");
-      const result = this.#finish(ctx, response);
-      result.response.header = header(viewRev(ctx));
-      this.#db.exec("RELEASE mvcc_txn");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK TO mvcc_txn");
-      this.#db.exec("RELEASE mvcc_txn");
-      throw error;
-    }
+    return readOnly ? this.#runTxn(req, path) : this.#inSavepoint(() => this.#runTxn(req, path));
   }
 
   /**
+   * Compacts at `revision`  /**
    * Compacts at `revision`: history before it becomes unreadable and superseded rows are removed, in
    * batches of bounded size. Throws `compacted` when at or below the last compaction, `futureRev` when
    * above the current revision.
@@ -273,6 +254,31 @@ export class MvccStore {
   }
 
   // ---- internals ----
+
+  /** Applies a checked txn along its compare path and commits its revision. */
+  #runTxn(req: TxnRequest, path: boolean[]): WriteResult<TxnResponse> {
+    const ctx = this.#begin();
+    const cursor = { next: 0 };
+    const response = this.#applyTxn(ctx, req, path, cursor, 0);
+    if (cursor.next !== path.length) throw new Error("mvcc: txn path not fully consumed");
+    const result = this.#finish(ctx, response);
+    result.response.header = header(viewRev(ctx));
+    return result;
+  }
+
+  /** Runs `fn` so that if it throws, none of its writes remain (it nests inside the caller's transaction). */
+  #inSavepoint<T>(fn: () => T): T {
+    this.#db.prepare("SAVEPOINT mvcc_txn").run();
+    try {
+      const result = fn();
+      this.#db.prepare("RELEASE mvcc_txn").run();
+      return result;
+    } catch (error) {
+      this.#db.prepare("ROLLBACK TO mvcc_txn").run();
+      this.#db.prepare("RELEASE mvcc_txn").run();
+      throw error;
+    }
+  }
 
   #eventOf(row: StoredRevision, withPrev: boolean): Event {
     const kv: KeyValue = row.tombstone
