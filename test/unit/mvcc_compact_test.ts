@@ -193,6 +193,26 @@ test("a reopened store finishes a deferred physical compaction", () => {
   assert.is(rows(db).length, reopened.range(ALL).count);
 });
 
+test("a large delete: one revision, sub-revisions in key order, all gone after compaction", () => {
+  const db = openDatabase(":memory:", { durable: false });
+  const store = new MvccStore(db, { compactionBatchRows: 64 });
+  db.transaction(() => {
+    for (let i = 0; i < 1500; i++) store.put({ key: b(`k${String(i).padStart(4, "0")}`), value: b("v") });
+  });
+  const del = store.deleteRange({ key: b("k"), range_end: b("l") });
+  assert.is(del.response.deleted, 1500);
+  assert.is(del.response.header.revision, 1502);
+  assert.is(del.events.length, 1500);
+  assert.ok(del.events.every((e) => e.kv.mod_revision === 1502));
+  const subs = db.prepare("SELECT sub FROM mvcc_revisions WHERE main = 1502 ORDER BY key").all().map((r) => r.sub);
+  assert.equal(subs, Array.from({ length: 1500 }, (_, i) => i));
+  const usedBefore = store.sizeBytes().inUse;
+  store.compact(1502);
+  assert.equal(rows(db), []);
+  assert.ok(store.sizeBytes().inUse < usedBefore, "freed pages are no longer in use");
+  assert.is(store.range({ key: b("k"), range_end: b("l"), count_only: true }).count, 0);
+});
+
 test("compactionBatchRows below 2 is refused", () => {
   assert.throws(() => new MvccStore(openDatabase(":memory:", { durable: false }), { compactionBatchRows: 1 }));
 });
