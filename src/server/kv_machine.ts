@@ -18,5 +18,6 @@ export function mvccStateMachine(store: MvccStore): KvStateMachine {
     // caller wait for it, and here it is done before the reply either way).
     compact: (req: CompactionRequest): CompactionResponse => store.compact(req.revision, { physical: true }),
     revision: () => store.currentRevision(),
+    sizeBytes: () => store.sizeBytes(),
   };
 }

@@ -81,6 +81,8 @@ export interface KvStateMachine {
   compact(req: CompactionRequest): CompactionResponse;
   /** The current revision (1 for an empty store). */
   revision(): number;
+  /** Size of the state database and the part in use. */
+  sizeBytes(): { total: number; inUse: number };
 }
 
 /** The service layer a front-end calls. */
@@ -96,7 +98,10 @@ export interface KvService {
 }
 
 export interface MemberOptions {
+  /** The Raft log's database: every commit fsynced. */
   db: SqlDatabase;
+  /** The state machine's database (MVCC, applied index); default `db`. May sync less often. */
+  stateDb?: SqlDatabase;
   log: SqliteRaftLog;
   raft: RaftCore;
   kv: KvStateMachine;
@@ -168,8 +173,9 @@ export class Member implements KvService {
   #confChanged: ConfState | undefined;
   /** Proposals by their entry bytes, while the core holds them; weak, so nothing is kept after apply. */
   #proposed = new WeakMap<Uint8Array, Proposal>();
-  /** SQLite write transactions (each one fsync) the Ready loop committed: batching keeps this far below requests. */
-  #transactions = 0;
+  /** Fsynced SQLite commits the Ready loop made: batching keeps this far below the number of requests. */
+  #fsyncs = 0;
+  readonly #stateDb: SqlDatabase;
 
   constructor(options: MemberOptions) {
     this.#o = options;
@@ -178,6 +184,7 @@ export class Member implements KvService {
     this.#writes = new Waiters(bounds);
     this.#reads = new Waiters(bounds);
     this.#applied = options.log.applied();
+    this.#stateDb = options.stateDb ?? options.db;
     this.#requestIdBytes = varintSizeBytes(((options.memberId & 0xffffn) << 48n) | 0xffffffffffffn);
     const hs = options.log.initialState().hardState;
     this.#term = hs.term;
@@ -228,10 +235,10 @@ export class Member implements KvService {
     commit: number;
     lastIndex: number;
     isLeader: boolean;
-    transactions: number;
+    fsyncs: number;
   } {
     return {
-      transactions: this.#transactions,
+      fsyncs: this.#fsyncs,
       leader: this.#leader,
       term: this.#term,
       applied: this.#applied,
@@ -286,20 +293,23 @@ export class Member implements KvService {
       this.#commit = ready.hardState.commit;
     }
     const mustPersist = ready.entries.length > 0 || ready.hardState !== undefined || ready.snapshot !== undefined;
+    // With the state in the log's database, one transaction (one fsync) persists and applies. With a
+    // separate state database the general path costs the same single fsync: the state commit doesn't sync.
     const combine = ready.committedEntries.length > 0 && ready.messages.length === 0 &&
-      ready.snapshot === undefined && this.#o.singleVoter() && this.#o.crashAfterPersist === undefined;
+      ready.snapshot === undefined && this.#o.singleVoter() && this.#o.crashAfterPersist === undefined &&
+      this.#stateDb === this.#o.db;
     let outcomes: Applied[] = [];
     if (combine) {
       outcomes = this.#o.db.transaction(() => {
         this.#o.log.stage(ready);
         return this.#stageApply(ready.committedEntries);
       });
-      this.#transactions++;
+      this.#fsyncs++;
       this.#o.log.accept(ready);
     } else {
       if (mustPersist) {
         this.#o.db.transaction(() => this.#o.log.stage(ready));
-        this.#transactions++;
+        this.#fsyncs++;
         this.#o.log.accept(ready);
       }
       if (this.#o.crashAfterPersist !== undefined && carriesWrites(ready.committedEntries)) {
@@ -309,8 +319,8 @@ export class Member implements KvService {
       }
       if (ready.messages.length > 0) this.#o.send?.(ready.messages);
       if (ready.committedEntries.length > 0) {
-        outcomes = this.#o.db.transaction(() => this.#stageApply(ready.committedEntries));
-        this.#transactions++;
+        outcomes = this.#stateDb.transaction(() => this.#stageApply(ready.committedEntries));
+        if (this.#stateDb === this.#o.db) this.#fsyncs++;
       }
     }
     if (this.#confChanged !== undefined) {
@@ -480,22 +490,18 @@ export class Member implements KvService {
   }
 
   status(): Promise<StatusResponse> {
-    const page = this.#o.db.prepare("PRAGMA page_size").get();
-    const pages = this.#o.db.prepare("PRAGMA page_count").get();
-    const free = this.#o.db.prepare("PRAGMA freelist_count").get();
-    const pageBytes = Number(Object.values(page ?? {})[0] ?? 0);
-    const pageCount = Number(Object.values(pages ?? {})[0] ?? 0);
-    const freeCount = Number(Object.values(free ?? {})[0] ?? 0);
+    // As etcd's dbSize is its backend's (not the WAL's): the state machine's database.
+    const size = this.#o.kv.sizeBytes();
     return Promise.resolve({
       header: this.#header(this.#o.kv.revision()),
       version: this.#o.version,
-      dbSize: pageBytes * pageCount,
+      dbSize: size.total,
       leader: this.#leader,
       raftIndex: this.#commit,
       raftTerm: this.#term,
       raftAppliedIndex: this.#applied,
       errors: [],
-      dbSizeInUse: pageBytes * (pageCount - freeCount),
+      dbSizeInUse: size.inUse,
       isLearner: false,
     });
   }

@@ -53,8 +53,12 @@ export interface TsetcdServer {
   close(): Promise<void>;
 }
 
-/** File names inside the data dir. */
-export const DB_FILE = "tsetcd.db";
+/**
+ * File names inside the data dir: the Raft log (fsynced on every commit) and the state machine (MVCC and
+ * applied index; synced at checkpoints, replayed from the log after a power loss).
+ */
+export const LOG_DB_FILE = "raft.db";
+export const STATE_DB_FILE = "state.db";
 
 /** Default bound on pending requests. */
 const DEFAULT_MAX_PENDING = 20_000;
@@ -65,24 +69,38 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tse
   mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDir(config.dataDir);
   let db: SqlDatabase | undefined;
+  let stateDb: SqlDatabase | undefined;
   try {
-    db = openDatabase(join(config.dataDir, DB_FILE), { durable: true });
-    return await startOnDatabase(config, options, db, lock.release);
+    db = openDatabase(join(config.dataDir, LOG_DB_FILE), { durable: true });
+    stateDb = openStateDatabase(join(config.dataDir, STATE_DB_FILE));
+    return await startOnDatabase(config, options, { db, stateDb }, lock.release);
   } catch (err) {
+    stateDb?.close();
     db?.close();
     lock.release();
     throw err;
   }
 }
 
+/**
+ * The state database: WAL with synchronous=NORMAL, so a commit is not fsynced but the file stays
+ * consistent; the WAL is synced at every checkpoint. Whatever a power loss takes is replayed from the log.
+ */
+function openStateDatabase(path: string): SqlDatabase {
+  const db = openDatabase(path, { durable: false });
+  db.exec("PRAGMA synchronous = NORMAL");
+  return db;
+}
+
 async function startOnDatabase(
   config: ServerConfig,
   options: StartServerOptions,
-  db: SqlDatabase,
+  dbs: { db: SqlDatabase; stateDb: SqlDatabase },
   releaseLock: () => void,
 ): Promise<TsetcdServer> {
-  const log = new SqliteRaftLog(db);
-  const store = new MvccStore(db);
+  const { db, stateDb } = dbs;
+  const log = new SqliteRaftLog(db, stateDb);
+  const store = new MvccStore(stateDb);
   const cluster = loadOrCreateCluster(db, config);
   if (log.isEmpty()) log.bootstrap({ voters: cluster.members.map((m) => m.ID), learners: [] });
   const heartbeatTicks = 1;
@@ -102,6 +120,7 @@ async function startOnDatabase(
   const clientUrls: string[] = [];
   const member = new Member({
     db,
+    stateDb,
     log,
     raft,
     kv: mvccStateMachine(store),
@@ -159,6 +178,7 @@ async function startOnDatabase(
         clearInterval(ticker);
         for (const server of servers) await server.stop(true);
         member.stop();
+        stateDb.close();
         db.close();
         releaseLock();
       })();

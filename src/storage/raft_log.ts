@@ -6,6 +6,12 @@
  * Writing is split in two so the caller decides the transaction: `stage(ready)` issues the SQL (call it
  * inside `db.transaction`, possibly together with applying entries and `stageApplied`), then
  * `accept(ready)` updates the in-memory copy once that transaction has committed.
+ *
+ * Two databases may be given: the log's (entries, hard state, snapshot marker; fsynced on every commit)
+ * and the state machine's (applied index and membership, written in the apply transactions with the
+ * MVCC; it may sync less often, since a state that lost its last applies is replayed from the log). When
+ * they are one database, the applied index is simply in the same file. Before the log is compacted the
+ * state database is checkpointed (synced), so the log never drops an entry the durable state lacks.
  * @module
  */
 import type { SqlDatabase, SqlStatement } from "./adapter.ts";
@@ -51,10 +57,12 @@ interface StoredSnapshot {
 /** The Raft log of one member, persisted in SQLite. */
 export class SqliteRaftLog implements RaftStorage {
   readonly #db: SqlDatabase;
+  readonly #stateDb: SqlDatabase;
   readonly #insertEntry: SqlStatement;
   readonly #deleteFrom: SqlStatement;
   readonly #deleteUpTo: SqlStatement;
   readonly #setMeta: SqlStatement;
+  readonly #setStateMeta: SqlStatement;
   #hardState: HardState = { term: 0, vote: NONE, commit: 0 };
   #confState: ConfState = { voters: [], learners: [] };
   #snapshotMeta: SnapshotMetadata = { index: 0, term: 0, confState: { voters: [], learners: [] } };
@@ -64,9 +72,14 @@ export class SqliteRaftLog implements RaftStorage {
   /** Supplies the state machine's bytes when the core asks for a snapshot (for a lagging follower). */
   snapshotData: () => Uint8Array = () => new Uint8Array(0);
 
-  constructor(db: SqlDatabase) {
+  constructor(db: SqlDatabase, stateDb: SqlDatabase = db) {
     this.#db = db;
+    this.#stateDb = stateDb;
     db.exec(SCHEMA);
+    if (stateDb !== db) stateDb.exec(SCHEMA);
+    this.#setStateMeta = stateDb.prepare(
+      "INSERT INTO raft_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
     this.#insertEntry = db.prepare("INSERT INTO raft_entry (idx, term, type, data) VALUES (?, ?, ?, ?)");
     this.#deleteFrom = db.prepare("DELETE FROM raft_entry WHERE idx >= ?");
     this.#deleteUpTo = db.prepare("DELETE FROM raft_entry WHERE idx <= ?");
@@ -80,6 +93,11 @@ export class SqliteRaftLog implements RaftStorage {
     const meta = new Map<string, string>();
     for (const row of this.#db.prepare("SELECT key, value FROM raft_meta").all()) {
       meta.set(String(row.key), String(row.value));
+    }
+    if (this.#stateDb !== this.#db) {
+      for (const row of this.#stateDb.prepare("SELECT key, value FROM raft_meta").all()) {
+        if (row.key === KEY_APPLIED || row.key === KEY_CONF_STATE) meta.set(String(row.key), String(row.value));
+      }
     }
     const hs = meta.get(KEY_HARD_STATE);
     if (hs !== undefined) {
@@ -119,7 +137,8 @@ export class SqliteRaftLog implements RaftStorage {
   /** Sets the initial membership of a new member; only on an empty log. */
   bootstrap(confState: ConfState): void {
     if (!this.isEmpty()) throw new Error("raft log: bootstrap on a non-empty log");
-    this.#db.transaction(() => this.stageConfState(confState));
+    this.#stateDb.transaction(() => this.stageConfState(confState));
+    this.#syncState();
     this.#confState = cloneConfState(confState);
     this.#snapshotMeta = { index: 0, term: 0, confState: cloneConfState(confState) };
   }
@@ -181,8 +200,9 @@ export class SqliteRaftLog implements RaftStorage {
     if (ready.snapshot !== undefined) {
       this.#deleteUpTo.run(Number.MAX_SAFE_INTEGER);
       this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(ready.snapshot.metadata)));
-      this.#setMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(ready.snapshot.metadata.confState)));
-      this.#setMeta.run(KEY_APPLIED, String(ready.snapshot.metadata.index));
+      // The state machine is replaced by the snapshot's: its applied index and membership go with it.
+      this.#setStateMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(ready.snapshot.metadata.confState)));
+      this.#setStateMeta.run(KEY_APPLIED, String(ready.snapshot.metadata.index));
     }
     if (ready.entries.length > 0) {
       const first = ready.entries[0]!.index;
@@ -221,7 +241,7 @@ export class SqliteRaftLog implements RaftStorage {
   /** Records the applied index; call in the transaction that applied up to it. */
   stageApplied(index: number): void {
     if (index < this.#applied) throw new Error(`raft log: applied index going back from ${this.#applied} to ${index}`);
-    this.#setMeta.run(KEY_APPLIED, String(index));
+    this.#setStateMeta.run(KEY_APPLIED, String(index));
   }
 
   /** After that transaction committed. */
@@ -231,12 +251,22 @@ export class SqliteRaftLog implements RaftStorage {
 
   /** Records a new membership, applied from a conf change; call inside the applying transaction. */
   stageConfState(confState: ConfState): void {
-    this.#setMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(confState)));
+    this.#setStateMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(confState)));
   }
 
-  /** After that transaction committed. */
+  /** After that transaction committed. Membership changes are rare: the state is synced at once. */
   acceptConfState(confState: ConfState): void {
+    this.#syncState();
     this.#confState = cloneConfState(confState);
+  }
+
+  /** Makes the state database durable up to its last commit (a no-op when it is the log's database). */
+  #syncState(): void {
+    if (this.#stateDb === this.#db) return;
+    const row = this.#stateDb.prepare("PRAGMA wal_checkpoint(FULL)").get();
+    if (row !== undefined && Number(Object.values(row)[0]) !== 0) {
+      throw new Error("raft log: the state database could not be checkpointed");
+    }
   }
 
   /**
@@ -247,6 +277,7 @@ export class SqliteRaftLog implements RaftStorage {
     if (index <= this.#snapshotMeta.index) return;
     if (index > this.#applied) throw new Error(`raft log: compacting ${index} past applied ${this.#applied}`);
     const meta: SnapshotMetadata = { index, term: this.term(index), confState: cloneConfState(this.#confState) };
+    this.#syncState();
     this.#db.transaction(() => {
       this.#deleteUpTo.run(index);
       this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(meta)));

@@ -119,4 +119,40 @@ test("a snapshot from the leader replaces the log", () => {
   });
 });
 
+test("with a separate state database, applied index and membership live there", () => {
+  withDb((path) => {
+    const statePath = `${path}.state`;
+    let db = openDatabase(path, { durable: true });
+    let stateDb = openDatabase(statePath, { durable: false });
+    let log = new SqliteRaftLog(db, stateDb);
+    log.bootstrap({ voters: [7n], learners: [] });
+    persist(log, db, ready({ entries: [entry(1, 1), entry(2, 1), entry(3, 1)], hardState: { term: 1, vote: 7n, commit: 3 } }));
+    stateDb.transaction(() => log.stageApplied(3));
+    log.acceptApplied(3);
+    assert.is(db.prepare("SELECT value FROM raft_meta WHERE key = 'applied'").get(), undefined);
+    assert.is(stateDb.prepare("SELECT value FROM raft_meta WHERE key = 'applied'").get()?.value, "3");
+    log.compact(2);
+    db.close();
+    stateDb.close();
+    db = openDatabase(path, { durable: true });
+    stateDb = openDatabase(statePath, { durable: false });
+    log = new SqliteRaftLog(db, stateDb);
+    assert.is(log.applied(), 3);
+    assert.is(log.firstIndex(), 3);
+    assert.equal(log.initialState().confState.voters, [7n]);
+    assert.equal(log.initialState().hardState, { term: 1, vote: 7n, commit: 3 });
+    // A state database that lost its last applies (power loss) replays them from the log.
+    stateDb.transaction(() => stateDb.prepare("UPDATE raft_meta SET value = '2' WHERE key = 'applied'").run());
+    db.close();
+    stateDb.close();
+    db = openDatabase(path, { durable: true });
+    stateDb = openDatabase(statePath, { durable: false });
+    log = new SqliteRaftLog(db, stateDb);
+    assert.is(log.applied(), 2);
+    assert.is(log.entries(3, 4, 100).length, 1);
+    db.close();
+    stateDb.close();
+  });
+});
+
 test.run();
