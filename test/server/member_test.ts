@@ -1,0 +1,148 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { EtcdError } from "../../src/codec/errors.ts";
+import { MvccStore } from "../../src/mvcc/mod.ts";
+import { RaftNode } from "../../src/raft/mod.ts";
+import type { SqlDatabase } from "../../src/storage/adapter.ts";
+import { SqliteRaftLog } from "../../src/storage/raft_log.ts";
+import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { mvccStateMachine } from "../../src/server/kv_machine.ts";
+import { internalRequestSizeBytes, Member } from "../../src/server/member.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const ID = 0x8e9e05c52164694dn;
+
+interface Setup {
+  member: Member;
+  db: SqlDatabase;
+  stateDb: SqlDatabase;
+  clock: { nowMs: number };
+}
+
+function setup(options: { separateState?: boolean; maxPending?: number; timeoutMs?: number; voters?: bigint[] } = {}): Setup {
+  const db = openDatabase(":memory:", { durable: false });
+  const stateDb = options.separateState === true ? openDatabase(":memory:", { durable: false }) : db;
+  const log = new SqliteRaftLog(db, stateDb);
+  log.bootstrap({ voters: options.voters ?? [ID], learners: [] });
+  let seed = 1;
+  const raft = new RaftNode({
+    id: ID,
+    electionTick: 10,
+    heartbeatTick: 1,
+    storage: log,
+    applied: log.applied(),
+    maxSizePerMsgBytes: 1 << 20,
+    maxInflightMsgs: 256,
+    preVote: true,
+    checkQuorum: true,
+    random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
+  });
+  const clock = { nowMs: 0 };
+  const member = new Member({
+    db,
+    stateDb,
+    log,
+    raft,
+    kv: mvccStateMachine(new MvccStore(stateDb)),
+    memberId: ID,
+    clusterId: 42n,
+    members: () => [],
+    singleVoter: () => log.confState().voters.length === 1,
+    maxTxnOps: 128,
+    maxRequestBytes: 1024,
+    requestTimeoutMs: options.timeoutMs ?? 1_000,
+    maxPendingRequests: options.maxPending ?? 1_000,
+    version: "3.4.30",
+    now: () => clock.nowMs,
+  });
+  member.campaign();
+  return { member, db, stateDb, clock };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<EtcdError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof EtcdError) return err;
+    throw err;
+  }
+  throw new Error("expected a rejection");
+}
+
+for (const separateState of [false, true]) {
+  const mode = separateState ? "separate state db" : "one db";
+
+  test(`${mode}: a batch of puts costs one fsync; reads see them`, async () => {
+    const { member } = setup({ separateState });
+    assert.ok(member.info().isLeader);
+    const before = member.info().fsyncs;
+    const puts = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => member.put({ key: enc.encode(`k${i}`), value: enc.encode(`v${i}`) })),
+    );
+    assert.equal(puts.map((p) => p.header.revision), Array.from({ length: 50 }, (_, i) => i + 2));
+    assert.is(puts[0]!.header.member_id, ID);
+    assert.is(puts[0]!.header.cluster_id, 42n);
+    assert.is(member.info().fsyncs - before, 1);
+    const range = await member.range({ key: enc.encode("k"), range_end: enc.encode("l") });
+    assert.is(range.count, 50);
+    assert.is(range.header.revision, 51);
+    const serializable = await member.range({ key: enc.encode("k7"), serializable: true });
+    assert.is(dec.decode(serializable.kvs[0]!.value), "v7");
+    const info = member.info();
+    assert.is(info.applied, info.commit);
+    member.stop();
+  });
+
+  test(`${mode}: apply errors reach their caller only, and change nothing`, async () => {
+    const { member } = setup({ separateState });
+    await member.put({ key: enc.encode("a"), value: enc.encode("1") });
+    const [bad, good] = await Promise.allSettled([
+      member.put({ key: enc.encode("b"), lease: 99n }),
+      member.put({ key: enc.encode("c"), value: enc.encode("3") }),
+    ]);
+    assert.is(bad.status, "rejected");
+    assert.is(((bad as PromiseRejectedResult).reason as EtcdError).message, "etcdserver: requested lease not found");
+    assert.is(good.status, "fulfilled");
+    const all = await member.range({ key: enc.encode("\0"), range_end: enc.encode("\0") });
+    assert.equal(all.kvs.map((kv) => dec.decode(kv.key)), ["a", "c"]);
+    assert.is(all.header.revision, 3);
+    member.stop();
+  });
+}
+
+test("validation happens before proposing", async () => {
+  const { member } = setup();
+  const before = member.info().lastIndex;
+  assert.is((await rejection(member.put({ key: new Uint8Array() }))).message, "etcdserver: key is not provided");
+  assert.is(
+    (await rejection(member.put({ key: enc.encode("k"), value: new Uint8Array(2000) }))).message,
+    "etcdserver: request is too large",
+  );
+  const ops = Array.from({ length: 129 }, (_, i) => ({ request_put: { key: enc.encode(`k${i}`) } }));
+  assert.is((await rejection(member.txn({ success: ops }))).message, "etcdserver: too many operations in txn request");
+  assert.is(member.info().lastIndex, before);
+  member.stop();
+});
+
+test("too many pending requests, then timeouts, without a leader", async () => {
+  // Two voters, the other one absent: no leader, nothing commits.
+  const { member, clock } = setup({ voters: [ID, 2n], maxPending: 3, timeoutMs: 500 });
+  const pending = [1, 2, 3].map((i) => member.range({ key: enc.encode(`k${i}`) }));
+  assert.is((await rejection(member.range({ key: enc.encode("k4") }))).message, "etcdserver: too many requests");
+  clock.nowMs = 600;
+  member.tick();
+  for (const p of pending) assert.is((await rejection(p)).message, "etcdserver: request timed out");
+  const noLeader = await rejection(member.put({ key: enc.encode("x") }));
+  assert.is(noLeader.message, "etcdserver: no leader");
+  member.stop();
+  assert.is((await rejection(member.put({ key: enc.encode("x") }))).message, "etcdserver: server stopped");
+});
+
+test("request size is etcd's protobuf accounting", () => {
+  // PutRequest{key: 3 bytes, value: 10 bytes} = 2+3 + 2+10 = 17 bytes; header {ID: 9-byte varint} = 10.
+  const size = internalRequestSizeBytes({ put: { key: enc.encode("abc"), value: new Uint8Array(10) } }, 9);
+  assert.is(size, 2 + 1 + 10 + 1 + 1 + 17);
+});
+
+test.run();
