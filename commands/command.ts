@@ -13,6 +13,8 @@ import { OUTPUT_FORMATS, type OutputFormat, type Printed, type PrintOptions } fr
 /** The process surroundings a command may touch. */
 export interface Io {
   stdout(text: string): void;
+  /** Raw bytes to stdout (protobuf output). */
+  stdoutBytes(bytes: Uint8Array): void;
   stderr(text: string): void;
   /** Everything on standard input, read to EOF (only called when a command needs it). */
   readStdin(): Uint8Array;
@@ -84,6 +86,7 @@ export function clientFrom(globals: Globals, endpoints: string[] = globals.endpo
 /** Writes a printer's output. */
 export function emit(io: Io, printed: Printed): void {
   if (printed.stdout !== "") io.stdout(printed.stdout);
+  if (printed.stdoutBytes !== undefined && printed.stdoutBytes.length > 0) io.stdoutBytes(printed.stdoutBytes);
   if (printed.stderr !== "") io.stderr(printed.stderr);
 }
 

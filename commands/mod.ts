@@ -34,6 +34,7 @@ export const COMMANDS: CommandSpec[] = [
 function processIo(): Io {
   return {
     stdout: (text) => process.stdout.write(text),
+    stdoutBytes: (bytes) => process.stdout.write(bytes),
     stderr: (text) => process.stderr.write(text),
     readStdin: () => {
       try {

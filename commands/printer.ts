@@ -15,6 +15,7 @@ import type {
   TxnResponse,
 } from "../src/codec/messages.ts";
 import { CliError, ExitCode } from "./errors.ts";
+import { goPrintfNoArgs, protoDel, protoMemberList, protoPut, protoRange, protoTxn } from "./protobuf.ts";
 import {
   base64,
   bytesToText,
@@ -37,10 +38,11 @@ export interface PrintOptions {
   valueOnly?: boolean;
 }
 
-/** Text for both streams; endpoint health writes its simple form to stderr. */
+/** Text for both streams (endpoint health writes its simple form to stderr); protobuf output is bytes. */
 export interface Printed {
   stdout: string;
   stderr: string;
+  stdoutBytes?: Uint8Array;
 }
 
 /** One endpoint's health as `endpoint health` measures it. */
@@ -63,6 +65,10 @@ function unsupported(format: string): CliError {
 
 function out(stdout: string): Printed {
   return { stdout, stderr: "" };
+}
+
+function outProto(encoded: Uint8Array): Printed {
+  return { stdout: "", stderr: "", stdoutBytes: goPrintfNoArgs(encoded) };
 }
 
 // ---- JSON: encoding/json over the gogo-protobuf structs, zero values omitted, 64-bit ints as numbers ----
@@ -278,6 +284,8 @@ export function printGet(r: RangeResponse, options: PrintOptions): Printed {
       return out(jsonRange(r) + "\n");
     case "fields":
       return out(fieldsRange(r));
+    case "protobuf":
+      return outProto(protoRange(r));
     default:
       throw unsupported(options.format);
   }
@@ -292,6 +300,8 @@ export function printPut(r: PutResponse, options: PrintOptions): Printed {
       return out(jsonPut(r) + "\n");
     case "fields":
       return out(fieldsPut(r));
+    case "protobuf":
+      return outProto(protoPut(r));
     default:
       throw unsupported(options.format);
   }
@@ -306,6 +316,8 @@ export function printDel(r: DeleteRangeResponse, options: PrintOptions): Printed
       return out(jsonDel(r) + "\n");
     case "fields":
       return out(fieldsDel(r));
+    case "protobuf":
+      return outProto(protoDel(r));
     default:
       throw unsupported(options.format);
   }
@@ -320,6 +332,8 @@ export function printTxn(r: TxnResponse, options: PrintOptions): Printed {
       return out(jsonTxn(r) + "\n");
     case "fields":
       return out(fieldsTxn(r));
+    case "protobuf":
+      return outProto(protoTxn(r));
     default:
       throw unsupported(options.format);
   }
@@ -358,6 +372,8 @@ export function printMemberList(r: MemberListResponse, options: PrintOptions): P
       return out(jsonMemberList(r) + "\n");
     case "fields":
       return out(fieldsMemberList(r));
+    case "protobuf":
+      return outProto(protoMemberList(r));
     case "table":
       return out(renderTable(MEMBER_HEADER, memberRows(r)));
     default:

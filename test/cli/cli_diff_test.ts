@@ -82,6 +82,7 @@ function run(command: string[], cliCase: CliCase, endpoint: string, dead: string
     const child = spawn(command[0]!, [...command.slice(1), ...full], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    child.stdout!.setEncoding(cliCase.args.includes("protobuf") ? "latin1" : "utf8");
     child.stdout!.on("data", (chunk) => (stdout += chunk));
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill("SIGKILL"), COMMAND_TIMEOUT_MS);
@@ -150,8 +151,9 @@ async function compareSequence(cases: CliCase[]): Promise<string[]> {
       run(etcd.command, cliCase, etcd.ids.endpoint, etcd.ids.deadEndpoint),
       run(ours.command, cliCase, ours.ids.endpoint, ours.ids.deadEndpoint),
     ]);
-    const want = normalize(expected, etcd.ids);
-    const got = normalize(KNOWN_SERVER_DIFFERENCES.reduce((o, d) => d.apply(o), actual), ours.ids);
+    const protobuf = cliCase.args.includes("protobuf");
+    const want = normalize(expected, etcd.ids, { protobuf });
+    const got = normalize(KNOWN_SERVER_DIFFERENCES.reduce((o, d) => d.apply(o), actual), ours.ids, { protobuf });
     if (want.stdout !== got.stdout || want.stderr !== got.stderr || want.code !== got.code) {
       mismatches.push(
         `$ ${describe(cliCase)}\n  etcdctl: code ${want.code} stdout ${JSON.stringify(want.stdout)} stderr ${JSON.stringify(want.stderr)}\n` +

@@ -84,8 +84,81 @@ function normalizeStderr(text: string, ids: SideIds): string {
 export const KNOWN_SERVER_DIFFERENCES: { finding: string; apply(outcome: Outcome): Outcome }[] = [
 ];
 
+interface ProtoField {
+  field: number;
+  wire: number;
+  value: bigint | Uint8Array;
+}
+
+/** Splits one protobuf message into fields; undefined when the bytes are not one. */
+function protoFields(bytes: Uint8Array): ProtoField[] | undefined {
+  const fields: ProtoField[] = [];
+  let i = 0;
+  const varint = (): bigint | undefined => {
+    let value = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (i >= bytes.length) return undefined;
+      const b = bytes[i++]!;
+      value |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return value;
+    }
+    return undefined;
+  };
+  while (i < bytes.length) {
+    const key = varint();
+    if (key === undefined) return undefined;
+    const field = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (wire === 0) {
+      const value = varint();
+      if (value === undefined) return undefined;
+      fields.push({ field, wire, value });
+    } else if (wire === 2) {
+      const length = varint();
+      if (length === undefined || i + Number(length) > bytes.length) return undefined;
+      fields.push({ field, wire, value: bytes.slice(i, i + Number(length)) });
+      i += Number(length);
+    } else return undefined;
+  }
+  return fields;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+/** Dumps a message, replacing the varint fields listed in `hide` (ids, raft term) by a placeholder. */
+function dumpMessage(bytes: Uint8Array, hide: number[], textFields: number[] = []): string {
+  const fields = protoFields(bytes);
+  if (fields === undefined) return `raw:${hex(bytes)}`;
+  return fields.map((f) => {
+    if (f.wire === 0) return `${f.field}=${hide.includes(f.field) ? "<X>" : f.value}`;
+    if (textFields.includes(f.field)) return `${f.field}=${JSON.stringify(new TextDecoder().decode(f.value as Uint8Array))}`;
+    return `${f.field}:${hex(f.value as Uint8Array)}`;
+  }).join(" ");
+}
+
+/**
+ * `-w protobuf` output with the header's cluster/member ids and raft term (and member ids in a member list)
+ * hidden; everything else (revisions, keys, values, counts) stays as hex.
+ */
+export function normalizeProtobuf(stdout: string): string {
+  const bytes = new Uint8Array(Buffer.from(stdout, "latin1"));
+  const top = protoFields(bytes);
+  if (top === undefined) return `raw:${hex(bytes)}`;
+  const isMemberList = top.some((f) => f.field === 2 && f.wire === 2 && /^(08|12)/.test(hex(f.value as Uint8Array)) && protoFields(f.value as Uint8Array)?.some((g) => g.field === 3 && g.wire === 2) === true);
+  return top.map((f) => {
+    if (f.field === 1 && f.wire === 2) return `header{${dumpMessage(f.value as Uint8Array, [1, 2, 4])}}`;
+    if (isMemberList && f.field === 2 && f.wire === 2) return `member{${dumpMessage(f.value as Uint8Array, [1], [2, 3, 4])}}`;
+    return f.wire === 0 ? `${f.field}=${f.value}` : `${f.field}:${hex(f.value as Uint8Array)}`;
+  }).join("\n") + "\n";
+}
+
 /** Both streams and the code, ready to compare. */
-export function normalize(outcome: Outcome, ids: SideIds): Outcome {
+export function normalize(outcome: Outcome, ids: SideIds, options: { protobuf?: boolean } = {}): Outcome {
+  if (options.protobuf === true && outcome.code === 0) {
+    return { stdout: normalizeIds(normalizeProtobuf(outcome.stdout), ids), stderr: normalizeStderr(outcome.stderr, ids), code: 0 };
+  }
   // Help text is our own (tsetcd's commands and flags, with examples); only its presence is compared.
   const stdout = /^NAME:\n/.test(outcome.stdout) ? "<USAGE>\n" : outcome.stdout;
   return {

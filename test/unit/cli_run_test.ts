@@ -15,6 +15,9 @@ function fakeIo(env: Record<string, string> = {}, stdin = ""): Io & { out: strin
     stderr(text: string) {
       io.err += text;
     },
+    stdoutBytes(bytes: Uint8Array) {
+      io.out += new TextDecoder().decode(bytes);
+    },
     readStdin: () => new TextEncoder().encode(stdin),
     env,
     stdoutIsTty: false,
