@@ -47,7 +47,8 @@ export interface RunStats {
   members: number;
   messages: number;
   committed: number;
-  leaders: number;
+  /** Times a member became leader. */
+  elections: number;
   crashes: number;
   partitions: number;
   snapshots: number;
@@ -65,6 +66,8 @@ export interface RunResult {
   violations: string[];
   linearizability: CheckOutcome;
   stats: RunStats;
+  /** The clients' operations, as given to the linearizability checker. */
+  history: Operation[];
   trace: string[];
 }
 
@@ -113,7 +116,8 @@ const MAX_EVENTS_PER_RUN = 3_000_000;
 const LIVENESS_REPROPOSE_TICKS = 40;
 
 function drawKnobs(rng: Prng, bug: BugName | undefined): Knobs {
-  const bugRun = bug !== undefined;
+  // Bug runs, and a share of normal runs, get the harshest faults.
+  const bugRun = bug !== undefined || rng.chance(0.3);
   return {
     voters: rng.chance(0.6) ? 3 : 5,
     learners: rng.chance(0.3) ? 1 : 0,
@@ -139,7 +143,7 @@ function drawSettings(rng: Prng, bug: BugName | undefined): MemberSettings {
     maxSizePerMsgBytes: rng.pick([1, 64, 256, 4096]),
     maxInflightMsgs: rng.range(1, 8),
     preVote: rng.chance(0.7),
-    checkQuorum: rng.chance(bug === undefined ? 0.7 : 0.4),
+    checkQuorum: rng.chance(bug === undefined ? 0.6 : 0.4),
     raftBugs,
     ackBeforePersist: bug === "ackBeforePersist",
     slowPersistRate: bug === "ackBeforePersist" ? 0.5 : rng.float() * 0.4,
@@ -180,7 +184,7 @@ class Simulation implements MemberHost {
   private readonly markerSeen = new Map<NodeId, number>();
   private done = false;
   private readonly stats: RunStats = {
-    ticks: 0, members: 0, messages: 0, committed: 0, leaders: 0, crashes: 0, partitions: 0, snapshots: 0,
+    ticks: 0, members: 0, messages: 0, committed: 0, elections: 0, crashes: 0, partitions: 0, snapshots: 0,
     confChanges: 0, transfers: 0, opsOk: 0, opsUnknown: 0, checkerSteps: 0,
   };
 
@@ -214,6 +218,7 @@ class Simulation implements MemberHost {
       violations: this.violations,
       linearizability,
       stats: this.stats,
+      history: this.history,
       trace: this.traceLines,
     };
   }
@@ -275,6 +280,11 @@ class Simulation implements MemberHost {
       return;
     }
     if (target === undefined && cc.nodeId < BigInt(this.nextId)) this.queue.push(this.time, { kind: "start", id: cc.nodeId });
+  }
+
+  onLeaderElected(member: Member, term: number): void {
+    this.stats.elections++;
+    this.trace(`leader ${member.id} term ${term}`);
   }
 
   onMarkerApplied(member: Member, marker: number): void {
@@ -381,7 +391,6 @@ class Simulation implements MemberHost {
       member.tick();
       if (this.done) return;
     }
-    this.noteLeaders();
     if (!this.liveness) {
       this.chaos();
       this.clientsAct();
@@ -389,12 +398,6 @@ class Simulation implements MemberHost {
     this.clientTimeouts();
     if (!this.liveness && this.tickNo >= this.chaosTicks) this.enterLiveness();
     if (this.liveness) this.livenessStep();
-  }
-
-  private noteLeaders(): void {
-    let count = 0;
-    for (const m of this.members.values()) if (m.up && m.role === StateRole.Leader) count++;
-    this.stats.leaders = Math.max(this.stats.leaders, count);
   }
 
   // ---- faults ----

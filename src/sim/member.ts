@@ -35,6 +35,7 @@ export interface MemberHost {
   onReadServed(member: Member, clientId: number, reqId: number, value: string | null): void;
   onConfChangeApplied(member: Member, cc: ReturnType<typeof decodeConfChange>): void;
   onMarkerApplied(member: Member, marker: number): void;
+  onLeaderElected(member: Member, term: number): void;
 }
 
 /** Per-run settings shared by every member. */
@@ -235,7 +236,7 @@ export class Member {
     this.role = rd.softState!.role;
     this.term = status.term;
     if (!becameLeader) return;
-    this.host.trace(`leader ${this.id} term ${status.term}`);
+    this.host.onLeaderElected(this, status.term);
     const checker = this.host.checker;
     const broken = checker.onLeader(this.id, status.term) ??
       checker.checkLeaderComplete(this.id, status.term, this.disk.storage);
