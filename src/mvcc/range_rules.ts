@@ -14,6 +14,7 @@
 import type { KeyValue, RangeRequest } from "../codec/messages.ts";
 import { SortOrder, SortTarget } from "../codec/messages.ts";
 import type { KeySpan } from "../storage/mvcc_queries.ts";
+import { goSort } from "./go_sort.ts";
 
 /** The span of keys for `key` and an optional `range_end` (`"\0"` means "to the end"). */
 export function keySpan(key: Uint8Array, rangeEnd: Uint8Array | undefined): KeySpan {
@@ -73,8 +74,9 @@ function comparator(target: SortTarget): (a: KeyValue, b: KeyValue) => number {
 }
 
 /**
- * Sorts fetched rows as etcd does. Rows arrive in key order; ties keep that order in both directions
- * (a stable sort, which is what etcd's sort gives on small results).
+ * Sorts fetched rows as etcd does: rows arrive in key order and go through Go's (unstable) sort, so rows
+ * that tie on the target end up exactly where etcd puts them. DESCEND is Go's sort.Reverse: the same
+ * algorithm with the comparison flipped, not a reversed ascending result.
  */
 export function applySort(req: RangeRequest, kvs: KeyValue[]): KeyValue[] {
   const target = req.sort_target ?? SortTarget.KEY;
@@ -83,8 +85,8 @@ export function applySort(req: RangeRequest, kvs: KeyValue[]): KeyValue[] {
   if (order === SortOrder.NONE) return kvs;
   const cmp = comparator(target);
   const sorted = [...kvs];
-  if (order === SortOrder.ASCEND) sorted.sort(cmp);
-  else if (order === SortOrder.DESCEND) sorted.sort((a, b) => cmp(b, a));
+  if (order === SortOrder.ASCEND) goSort(sorted, (a, b) => cmp(a, b) < 0);
+  else if (order === SortOrder.DESCEND) goSort(sorted, (a, b) => cmp(b, a) < 0);
   else throw new Error(`mvcc: unknown sort order ${order}`);
   return sorted;
 }

@@ -124,6 +124,27 @@ test("DESCEND by key with a limit takes the last keys", () => {
   assert.is(res.count, 5);
 });
 
+test("more than 12 ties come out in etcd's (Go pdqsort) order, not key order", () => {
+  // Observed on etcd 3.4.23: k10..k39 put once, k13 k17 k22 k31 k35 put twice.
+  const store = new MvccStore(openDatabase(":memory:", { durable: false }));
+  for (let i = 10; i <= 39; i++) store.put({ key: b(`k${i}`), value: b("v") });
+  for (const i of [13, 17, 22, 31, 35]) store.put({ key: b(`k${i}`), value: b("w") });
+  const span = { key: b("k"), range_end: b("l") };
+  const order = (req: RangeRequest): string => store.range(req).kvs.map((kv) => dec.decode(kv.key)).join(" ");
+  assert.is(
+    order({ ...span, sort_target: SortTarget.VERSION, sort_order: SortOrder.DESCEND }),
+    "k31 k17 k35 k13 k22 k12 k28 k15 k18 k19 k20 k21 k14 k23 k39 k11 k26 k27 k16 k29 k30 k10 k32 k33 k34 k25 k36 k37 k38 k24",
+  );
+  assert.is(
+    order({ ...span, sort_target: SortTarget.VERSION, sort_order: SortOrder.ASCEND }),
+    "k38 k14 k36 k39 k23 k15 k16 k24 k18 k19 k20 k21 k12 k11 k10 k25 k26 k27 k28 k29 k30 k37 k32 k33 k34 k17 k35 k31 k22 k13",
+  );
+  assert.is(
+    order({ ...span, sort_target: SortTarget.VALUE, sort_order: SortOrder.DESCEND }),
+    "k31 k17 k35 k13 k22 k12 k28 k15 k18 k19 k20 k21 k14 k23 k39 k11 k26 k27 k16 k29 k30 k10 k32 k33 k34 k25 k36 k37 k38 k24",
+  );
+});
+
 test("sort by create and mod revision, both directions", () => {
   assert.is(keys({ ...ALL, sort_target: SortTarget.MOD, sort_order: SortOrder.DESCEND }), "e,c,d,b,a");
   assert.is(keys({ ...ALL, sort_target: SortTarget.MOD, sort_order: SortOrder.ASCEND }), "a,b,d,c,e");
