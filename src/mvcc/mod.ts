@@ -10,6 +10,13 @@
  * halfway leaves no partial write behind. Revisions are read from the meta table on every call rather than
  * cached, so a rolled-back outer transaction can never leave this object ahead of the database.
  *
+ * Errors a client can cause are `EtcdError`s thrown before anything is written (a txn checks its chosen
+ * branches against the state before it, as etcd does); any other error is a bug or an I/O failure and the
+ * caller should roll its transaction back.
+ *
+ * Watchers get each write's events from its return value; `history` replays stored events for a watcher
+ * that starts in the past.
+ *
  * @example
  * ```ts
  * const store = new MvccStore(openDatabase(":memory:", { durable: false }));
