@@ -18,6 +18,8 @@ export interface Io {
   stderr(text: string): void;
   /** Everything on standard input, read to EOF (only called when a command needs it). */
   readStdin(): Uint8Array;
+  /** The next newline-terminated line of standard input without its "\n"; undefined at EOF. */
+  readStdinLine(): string | undefined;
   env: Record<string, string | undefined>;
   stdoutIsTty: boolean;
 }

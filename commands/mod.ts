@@ -3,7 +3,7 @@
  * etcdctl 3.4's commands, flags, output and exit codes.
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readSync, writeSync } from "node:fs";
 import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
 import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts";
 import { COMPACTION_COMMAND } from "./compaction.ts";
@@ -30,12 +30,66 @@ export const COMMANDS: CommandSpec[] = [
   VERSION_COMMAND,
 ];
 
-/** The real process: stdout/stderr, stdin read to EOF, environment. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const WRITE_STALL_LIMIT_MS = 60_000;
+const ENCODER = new TextEncoder();
+
+/**
+ * Writes everything synchronously: the CLI exits right after printing, and an asynchronous write to a
+ * pipe would be cut short (seen: 64 KiB of a 1 MB value). A non-blocking pipe that is full says EAGAIN;
+ * wait a millisecond and retry, within a bound.
+ */
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const startMs = Date.now();
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      if (Date.now() - startMs > WRITE_STALL_LIMIT_MS) throw error;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
+/**
+ * Reads stdin one line at a time, so `txn -i` prompts appear before the person types each section.
+ * Byte-at-a-time keeps it from reading past the line; txn input is small.
+ */
+function stdinLineReader(): () => string | undefined {
+  const byte = new Uint8Array(1);
+  let eof = false;
+  return () => {
+    if (eof) return undefined;
+    const line: number[] = [];
+    while (line.length < MAX_LINE_BYTES) {
+      let count = 0;
+      try {
+        count = readSync(0, byte, 0, 1, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue;
+        count = 0;
+      }
+      if (count === 0) {
+        eof = true;
+        return undefined; // a trailing fragment without "\n" is EOF, as Go's ReadString reports it
+      }
+      if (byte[0] === 0x0a) return new TextDecoder().decode(new Uint8Array(line));
+      line.push(byte[0]!);
+    }
+    throw new Error(`stdin line longer than ${MAX_LINE_BYTES} bytes`);
+  };
+}
+
+/** The real process: stdout/stderr, stdin read to EOF or by line, environment. */
 function processIo(): Io {
   return {
-    stdout: (text) => process.stdout.write(text),
-    stdoutBytes: (bytes) => process.stdout.write(bytes),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => writeAll(1, text),
+    stdoutBytes: (bytes) => writeAll(1, bytes),
+    stderr: (text) => writeAll(2, text),
     readStdin: () => {
       try {
         return new Uint8Array(readFileSync(0));
@@ -43,6 +97,7 @@ function processIo(): Io {
         return new Uint8Array();
       }
     },
+    readStdinLine: stdinLineReader(),
     env: process.env,
     stdoutIsTty: process.stdout.isTTY === true,
   };

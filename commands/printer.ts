@@ -15,7 +15,7 @@ import type {
   TxnResponse,
 } from "../src/codec/messages.ts";
 import { CliError, ExitCode } from "./errors.ts";
-import { goPrintfNoArgs, protoDel, protoMemberList, protoPut, protoRange, protoTxn } from "./protobuf.ts";
+import { protoDel, protoMemberList, protoPut, protoRange, protoTxn } from "./protobuf.ts";
 import {
   base64,
   bytesToText,
@@ -68,7 +68,7 @@ function out(stdout: string): Printed {
 }
 
 function outProto(encoded: Uint8Array): Printed {
-  return { stdout: "", stderr: "", stdoutBytes: goPrintfNoArgs(encoded) };
+  return { stdout: "", stderr: "", stdoutBytes: encoded };
 }
 
 // ---- JSON: encoding/json over the gogo-protobuf structs, zero values omitted, 64-bit ints as numbers ----

@@ -1,6 +1,6 @@
 /**
- * etcdctl's `-w protobuf`: the response's protobuf encoding, written through Go's fmt.Printf as the format
- * string (etcdctl 3.4 does exactly that, so a `%` in the bytes is interpreted as a verb). Pure.
+ * etcdctl's `-w protobuf`: the response's protobuf encoding (gogo-protobuf Marshal), written raw with no
+ * newline. Pure.
  * @module
  */
 import type {
@@ -134,59 +134,4 @@ function member(m: Member): Uint8Array {
 export function protoMemberList(r: MemberListResponse): Uint8Array {
   const w = new ProtoWriter().message(1, header(r.header));
   return repeated(w, 2, (r.members ?? []).map(member)).done();
-}
-
-const PERCENT = 0x25;
-const FLAG_BYTES = new Set([0x2b, 0x2d, 0x23, 0x20, 0x30]); // + - # space 0
-
-function isDigit(b: number | undefined): boolean {
-  return b !== undefined && b >= 0x30 && b <= 0x39;
-}
-
-/** Length of the UTF-8 sequence starting with `lead` (1 for an invalid lead byte, as Go decodes it). */
-function runeLength(bytes: Uint8Array, i: number): number {
-  const lead = bytes[i]!;
-  const size = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  for (let k = 1; k < size; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return 1;
-  return size;
-}
-
-const ENCODER = new TextEncoder();
-
-/**
- * What Go's fmt.Printf(format) writes when given no arguments: `%%` → `%`, any other verb →
- * `%!<verb>(MISSING)`, a trailing `%` → `%!(NOVERB)`; every other byte as is.
- */
-export function goPrintfNoArgs(format: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let i = 0;
-  while (i < format.length) {
-    const b = format[i]!;
-    if (b !== PERCENT) {
-      out.push(b);
-      i++;
-      continue;
-    }
-    i++;
-    while (i < format.length && FLAG_BYTES.has(format[i]!)) i++;
-    while (isDigit(format[i])) i++;
-    if (format[i] === 0x2e) {
-      i++;
-      while (isDigit(format[i])) i++;
-    }
-    if (i >= format.length) {
-      out.push(...ENCODER.encode("%!(NOVERB)"));
-      break;
-    }
-    if (format[i] === PERCENT) {
-      out.push(PERCENT);
-      i++;
-      continue;
-    }
-    const size = runeLength(format, i);
-    const verb = size === 1 && format[i]! >= 0x80 ? ENCODER.encode("\ufffd") : format.slice(i, i + size);
-    out.push(...ENCODER.encode("%!"), ...verb, ...ENCODER.encode("(MISSING)"));
-    i += size;
-  }
-  return new Uint8Array(out);
 }

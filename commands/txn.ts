@@ -7,17 +7,17 @@ import { type CommandContext, type CommandSpec, clientFrom, emit, printOptionsFr
 import { CliError, ExitCode } from "./errors.ts";
 import { flagBool } from "./flags.ts";
 import { printTxn } from "./printer.ts";
-import { parseTxn } from "./txn_parse.ts";
+import { readTxn } from "./txn_parse.ts";
 
 async function run(ctx: CommandContext): Promise<number> {
   if (ctx.args.length !== 0) throw new CliError(ExitCode.BadArgs, "txn command does not accept argument");
   const options = printOptionsFrom(ctx.globals);
   const client = clientFrom(ctx.globals);
-  const input = new TextDecoder().decode(ctx.io.readStdin());
-  const parsed = parseTxn(input, { interactive: flagBool(ctx.flags, "interactive") });
-  if (parsed.stdout !== "") ctx.io.stdout(parsed.stdout);
-  if (parsed.error !== undefined) throw parsed.error;
-  const response = await client.txn(parsed.request!);
+  const interactive = flagBool(ctx.flags, "interactive");
+  const request = readTxn(ctx.io.readStdinLine, (text) => {
+    if (interactive) ctx.io.stdout(text + "\n");
+  });
+  const response = await client.txn(request);
   emit(ctx.io, printTxn(response, options));
   return 0;
 }

@@ -353,12 +353,16 @@ export interface TxnParse {
 
 const MAX_TXN_LINES = 1_000_000;
 
+/** Gives the next newline-terminated line (without "\n"), or undefined at EOF. */
+export type LineSource = () => string | undefined;
+
 /** Reads and parses lines up to the first blank one; EOF before it is etcdctl's `Error: EOF`. */
-function readSection<T>(lines: string[], cursor: { index: number }, parse: (line: string) => T): T[] {
+function readSection<T>(nextLine: LineSource, parse: (line: string) => T): T[] {
   const section: T[] = [];
   for (let n = 0; n < MAX_TXN_LINES; n++) {
-    if (cursor.index >= lines.length) throw new CliError(ExitCode.InvalidInput, "EOF");
-    const line = lines[cursor.index++]!.trim();
+    const raw = nextLine();
+    if (raw === undefined) throw new CliError(ExitCode.InvalidInput, "EOF");
+    const line = raw.trim();
     if (line.length === 0) return section;
     section.push(parse(line));
   }
@@ -366,25 +370,37 @@ function readSection<T>(lines: string[], cursor: { index: number }, parse: (line
 }
 
 /**
- * The whole stdin of `txn` → TxnRequest, with the `-i` prompts printed along the way.
+ * Reads `txn`'s three sections from a line source, calling `prompt` before each one (for `-i`, so a
+ * person at a terminal sees it before typing). Throws the CliError etcdctl exits with.
+ */
+export function readTxn(nextLine: LineSource, prompt: (text: string) => void): TxnRequest {
+  prompt(TXN_PROMPTS[0]);
+  const compare = readSection(nextLine, parseCompare);
+  prompt(TXN_PROMPTS[1]);
+  const success = readSection(nextLine, parseRequestOp);
+  prompt(TXN_PROMPTS[2]);
+  const failure = readSection(nextLine, parseRequestOp);
+  return { compare, success, failure };
+}
+
+/** Splits text into its newline-terminated lines: a trailing fragment is EOF, as for Go's ReadString. */
+export function linesOf(input: string): LineSource {
+  const lines = input.split("\n").slice(0, -1);
+  let index = 0;
+  return () => (index < lines.length ? lines[index++] : undefined);
+}
+
+/**
+ * The whole stdin of `txn` → TxnRequest, with the `-i` prompts it would print.
  * @example parseTxn('value("k") = "v"\n\nput k w\n\nget k\n\n', { interactive: false })
  */
 export function parseTxn(input: string, options: { interactive: boolean }): TxnParse {
-  // Only newline-terminated lines count: Go's ReadString('\n') reports EOF for a trailing fragment.
-  const lines = input.split("\n").slice(0, -1);
-  const cursor = { index: 0 };
   let stdout = "";
-  const prompt = (i: number): void => {
-    if (options.interactive) stdout += TXN_PROMPTS[i] + "\n";
+  const prompt = (text: string): void => {
+    if (options.interactive) stdout += text + "\n";
   };
   try {
-    prompt(0);
-    const compare = readSection(lines, cursor, parseCompare);
-    prompt(1);
-    const success = readSection(lines, cursor, parseRequestOp);
-    prompt(2);
-    const failure = readSection(lines, cursor, parseRequestOp);
-    return { request: { compare, success, failure }, stdout };
+    return { request: readTxn(linesOf(input), prompt), stdout };
   } catch (error) {
     if (error instanceof CliError) return { error, stdout };
     throw error;

@@ -37,6 +37,7 @@ export const PUT_CASES: CliCase[] = [
   c("put c 3"),
   c("put k 'hello world'"),
   c("put stdinkey", { stdin: "from stdin\n" }),
+  c("put big", { stdin: "0123456789".repeat(30_000) }), // 300 kB: output must survive a pipe
   c("put"),
   c("put onlykey", { stdin: "" }),
   c("put --ignore-value foo"),
@@ -58,6 +59,7 @@ export const PUT_CASES: CliCase[] = [
 /** get: ranges, every flag, every format, errors. */
 export const GET_CASES: CliCase[] = [
   c("get foo"),
+  c("get big -w json"),
   c("get foo -w json"),
   c("get foo --hex"),
   c("get foo --hex -w json"),

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { goPrintfNoArgs, protoDel, protoPut, protoRange } from "../../commands/protobuf.ts";
+import { protoDel, protoPut, protoRange } from "../../commands/protobuf.ts";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 const header = { cluster_id: 1n, member_id: 2n, revision: 3, raft_term: 4 };
@@ -16,12 +16,6 @@ test("protobuf encodings follow rpc.proto field numbers, zero values skipped", (
 test("negative int64 is ten bytes of two's complement", () => {
   const encoded = protoDel({ header: { cluster_id: 0n, member_id: 0n, revision: -1, raft_term: 0 }, deleted: 0, prev_kvs: [] });
   assert.is(hex(encoded), "0a0b18ffffffffffffffffff01");
-});
-
-test("goPrintfNoArgs reproduces fmt.Printf of a format string without arguments", () => {
-  const text = new TextDecoder().decode(goPrintfNoArgs(new TextEncoder().encode("a%%b%dc%5.2fx%")));
-  assert.is(text, "a%b%!d(MISSING)c%!f(MISSING)x%!(NOVERB)");
-  assert.equal(Array.from(goPrintfNoArgs(new Uint8Array([0x01, 0xff]))), [0x01, 0xff]);
 });
 
 test.run();

@@ -4,6 +4,7 @@ import type { Io } from "../../commands/command.ts";
 import { parseCommandLine } from "../../commands/flags.ts";
 import { runCli } from "../../commands/mod.ts";
 import { GET_FLAGS, pflagUsages, PUT_FLAGS } from "../../commands/specs.ts";
+import { linesOf } from "../../commands/txn_parse.ts";
 
 function fakeIo(env: Record<string, string> = {}, stdin = ""): Io & { out: string; err: string } {
   const io = {
@@ -19,6 +20,7 @@ function fakeIo(env: Record<string, string> = {}, stdin = ""): Io & { out: strin
       io.out += new TextDecoder().decode(bytes);
     },
     readStdin: () => new TextEncoder().encode(stdin),
+    readStdinLine: linesOf(stdin),
     env,
     stdoutIsTty: false,
   };
