@@ -15,6 +15,7 @@ import {
   type BenchOptions, defaultRows, parseOptions, rowMatches, RANGE_KEYSPACE, type Row, type Target, threadsFor, USAGE,
   VALUE_BYTES, wrkScript,
 } from "./lib/matrix.ts";
+import { describeInterval, lastInterval } from "./lib/instrument_report.ts";
 import { formatDocument, formatTable, type Outcome, parseWrkOutput, type RunFacts } from "./lib/report.ts";
 import { CLIENT_PORT, launchSpec, type RunningServer, seedAndVerify, startServer, stopServer } from "./lib/servers.ts";
 
@@ -23,6 +24,7 @@ const REPO_ROOT = resolve(BENCH_DIR, "..");
 const WRK_DIR = join(BENCH_DIR, "wrk");
 const RESULTS_PATH = join(BENCH_DIR, "RESULTS.md");
 const WRK_TIMEOUT = "5s";
+const INSTRUMENT_SETTLE_MS = 200;
 const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ, the unit of utime/stime in /proc/<pid>/stat
 
 /** Per row and target: what the server process used while wrk ran. */
@@ -42,6 +44,15 @@ function missingTools(targets: Target[], fioSeconds: number): string[] {
 function firstLine(command: string, args: string[]): string {
   const run = spawnSync(command, args, { encoding: "utf8" });
   return `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n")[0]?.trim() || "unknown";
+}
+
+/** The commit measured, and whether the code the server runs differs from it (others work in this tree). */
+function gitRevision(): string {
+  const head = firstLine("git", ["-C", REPO_ROOT, "rev-parse", "--short", "HEAD"]);
+  const dirty = spawnSync("git", ["-C", REPO_ROOT, "status", "--porcelain", "--", "src", "commands", "mod.ts"], {
+    encoding: "utf8",
+  }).stdout.trim();
+  return dirty === "" ? head : `${head} + uncommitted changes in src/ or commands/`;
 }
 
 function formatLoad(): string {
@@ -85,13 +96,23 @@ function runWrk(url: string, row: Row, threads: number, seconds: number): Outcom
   }
 }
 
+/** Asks the preloaded instrument to write its figures since the last signal, and gives it time to. */
+async function signalInstrument(pid: number): Promise<void> {
+  process.kill(pid, "SIGUSR2");
+  await Bun.sleep(INSTRUMENT_SETTLE_MS);
+}
+
 async function benchTarget(
-  target: Target, rows: Row[], opts: BenchOptions, details: Map<string, RowDetail>,
+  target: Target, rows: Row[], opts: BenchOptions, details: Map<string, RowDetail>, instrumentLines: string[],
 ): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   const workDir = mkdtempSync(join(tmpdir(), `tsetcd-bench-${target}-`));
   const logPath = join(workDir, "server.log");
-  const spec = launchSpec(target, join(workDir, "data"), REPO_ROOT, target === "tsetcd" ? opts.profileDir : undefined);
+  const instrumentOut = opts.instrument && target === "tsetcd" ? join(workDir, "instrument.jsonl") : undefined;
+  const spec = launchSpec(target, join(workDir, "data"), REPO_ROOT, {
+    profileDir: target === "tsetcd" ? opts.profileDir : undefined,
+    instrumentOut,
+  });
   let server: RunningServer | undefined;
   try {
     if (await portInUse(CLIENT_PORT)) throw new Error(`port ${CLIENT_PORT} is already in use`);
@@ -107,6 +128,7 @@ async function benchTarget(
         const warmup = runWrk(server.url, row, opts.threads, opts.warmupS);
         if (!warmup.ok) console.error(`[${target}] ${row.label} warm-up failed: ${warmup.reason}`);
       }
+      if (instrumentOut !== undefined) await signalInstrument(server.pid); // drop the warm-up's figures
       const cpuBefore = cpuSeconds(server.pid);
       const startMs = performance.now();
       const outcome = runWrk(server.url, row, opts.threads, opts.durationS);
@@ -115,14 +137,25 @@ async function benchTarget(
       const cpuPercent = cpuBefore === undefined || cpuAfter === undefined ? undefined :
         ((cpuAfter - cpuBefore) / elapsedS) * 100;
       details.set(`${target} ${row.label}`, { cpuPercent });
+      if (instrumentOut !== undefined && outcome.ok) {
+        await signalInstrument(server.pid);
+        const figures = existsSync(instrumentOut) ? lastInterval(readFileSync(instrumentOut, "utf8")) : undefined;
+        if (figures !== undefined) instrumentLines.push(...describeInterval(row.label, figures, outcome.result.requests));
+      }
       outcomes.set(row.label, outcome);
+      if (server.child.exitCode !== null || server.child.signalCode !== null) {
+        const tail = readFileSync(logPath, "utf8").split("\n").slice(-25).join("\n");
+        throw new Error(`${target} exited during "${row.label}" (code ${server.child.exitCode}, signal ` +
+          `${server.child.signalCode})\n--- log tail ---\n${tail}`);
+      }
       console.error(`[${target}] ${row.label}: ${describe(outcome)}` +
         (cpuPercent === undefined ? "" : `, server CPU ${cpuPercent.toFixed(0)} %`));
     }
   } catch (error) {
     const reason = (error as Error).message;
     console.error(`[${target}] failed: ${reason}`);
-    for (const row of rows) if (!outcomes.has(row.label)) outcomes.set(row.label, { ok: false, reason });
+    const short = reason.split("\n")[0]!;
+    for (const row of rows) if (!outcomes.has(row.label)) outcomes.set(row.label, { ok: false, reason: short });
   } finally {
     if (server !== undefined) await stopServer(server);
     rmSync(workDir, { recursive: true, force: true });
@@ -195,13 +228,17 @@ async function main(argv: string[]): Promise<number> {
   if (disk.result !== undefined) console.error(`[fio] ${disk.result.syncsPerS.toFixed(0)} fdatasync/s, ${disk.note}`);
   const outcomes = new Map<Target, Map<string, Outcome>>();
   const details = new Map<string, RowDetail>();
-  for (const target of opts.targets) outcomes.set(target, await benchTarget(target, rows, opts, details));
+  const instrumentLines: string[] = [];
+  for (const target of opts.targets) {
+    outcomes.set(target, await benchTarget(target, rows, opts, details, instrumentLines));
+  }
   const facts: RunFacts = {
     dateIso: new Date().toISOString(),
     command: ["npm run bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
     nproc: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? "unknown",
     bunVersion: Bun.version,
+    gitRevision: gitRevision(),
     etcdVersion: firstLine("etcd", ["--version"]),
     wrkVersion: firstLine("wrk", ["-v"]).replace(/\s+Copyright.*$/, ""),
     loadBefore,
@@ -217,7 +254,9 @@ async function main(argv: string[]): Promise<number> {
   );
   const document = formatDocument(facts, formatTable(rows, outcomes), putC1) + "\n" +
     "Server CPU while wrk ran (100 % = one core of the machine's " + `${facts.nproc}):\n\n` +
-    detailsTable(rows, opts.targets, details) + "\n";
+    detailsTable(rows, opts.targets, details) + "\n" +
+    (instrumentLines.length === 0 ? "" : "\nSQLite transactions in tsetcd (bench/lib/instrument.ts):\n\n" +
+      instrumentLines.join("\n") + "\n");
   console.log(document);
   if (opts.outPath !== undefined) {
     writeFileSync(opts.outPath, keepProfileSection(opts.outPath, document));

@@ -34,6 +34,8 @@ export interface BenchOptions {
   outPath: string | undefined;
   /** Run the tsetcd server under `bun --cpu-prof-md` and keep the profile in this folder. */
   profileDir: string | undefined;
+  /** Run the tsetcd server with bench/lib/instrument.ts preloaded and report SQLite transaction figures. */
+  instrument: boolean;
   /** Restrict to rows whose label contains this text. */
   rowFilter: string | undefined;
   /** Seconds fio measures fdatasync for; 0 skips fio. */
@@ -104,6 +106,8 @@ Options:
   --warmup S            warm-up whole seconds per row (default 1; 0 for none)
   --out PATH            write the markdown here (overrides the defaults above)
   --profile DIR         run tsetcd under bun --cpu-prof-md, profile written to DIR
+  --instrument          preload bench/lib/instrument.ts into tsetcd: per row, SQLite transactions/s, batch
+                        size, body and COMMIT (fsync) time
   --no-fio              skip the fio fdatasync measurement
   -h, --help            this text
 `;
@@ -118,6 +122,7 @@ export function parseOptions(argv: string[], defaultOutPath: string): BenchOptio
     warmupS: 1,
     outPath: undefined,
     profileDir: undefined,
+    instrument: false,
     rowFilter: undefined,
     fioSeconds: 10,
   };
@@ -141,6 +146,7 @@ export function parseOptions(argv: string[], defaultOutPath: string): BenchOptio
     else if (arg === "--warmup") (opts.warmupS = parseNonNegative(arg, value(), 60)), (explicitWarmup = true);
     else if (arg === "--out") explicitOut = value();
     else if (arg === "--profile") opts.profileDir = value();
+    else if (arg === "--instrument") opts.instrument = true;
     else if (arg === "--no-fio") noFio = true;
     else throw new Error(`unknown option ${arg} (see --help)`);
   }
@@ -151,7 +157,7 @@ export function parseOptions(argv: string[], defaultOutPath: string): BenchOptio
   }
   if (noFio) opts.fioSeconds = 0;
   const fullRun = !opts.quick && opts.targets.length === 2 && opts.rowFilter === undefined &&
-    opts.profileDir === undefined;
+    opts.profileDir === undefined && !opts.instrument;
   opts.outPath = explicitOut ?? (fullRun ? defaultOutPath : undefined);
   return opts;
 }

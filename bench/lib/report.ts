@@ -104,6 +104,7 @@ export interface RunFacts {
   nproc: number;
   cpuModel: string;
   bunVersion: string;
+  gitRevision: string;
   etcdVersion: string;
   wrkVersion: string;
   loadBefore: string;
@@ -134,7 +135,7 @@ export function formatDocument(facts: RunFacts, table: string, putC1: Map<Target
     `- Date: ${facts.dateIso}`,
     `- Machine: ${facts.nproc} cores (${facts.cpuModel}); load average before ${facts.loadBefore}, after ` +
     `${facts.loadAfter}. The cores are shared by wrk and the server under test.`,
-    `- Versions: bun ${facts.bunVersion}, ${facts.etcdVersion}, ${facts.wrkVersion}`,
+    `- Versions: tsetcd ${facts.gitRevision}, bun ${facts.bunVersion}, ${facts.etcdVersion}, ${facts.wrkVersion}`,
     `- wrk: ${facts.threads} thread(s) (never more than connections), ${facts.warmupS} s warm-up + ` +
     `${facts.durationS} s measured per row; each server starts on a fresh temp data dir with default ` +
     "settings, the two never run at the same time.",

@@ -32,6 +32,16 @@ export interface LaunchSpec {
   command: string;
   args: string[];
   cwd: string;
+  /** Extra environment variables. */
+  env: Record<string, string>;
+}
+
+/** Profiling and instrumentation of the tsetcd server (ignored for etcd). */
+export interface Observe {
+  /** Run under `bun --cpu-prof-md`, writing the profile into this folder on exit. */
+  profileDir?: string;
+  /** Preload bench/lib/instrument.ts, which appends its figures to this file on SIGUSR2. */
+  instrumentOut?: string;
 }
 
 /** etcd's member flags for a single-member cluster on the bench ports; both servers take the same. */
@@ -49,18 +59,28 @@ export function memberFlags(dataDir: string): string[] {
   ];
 }
 
-/** The command line for a target; `profileDir` runs tsetcd under Bun's CPU profiler. */
-export function launchSpec(target: Target, dataDir: string, repoRoot: string, profileDir?: string): LaunchSpec {
-  if (target === "etcd") return { command: "etcd", args: memberFlags(dataDir), cwd: repoRoot };
+/** The command line for a target (etcd's default settings; tsetcd from the working tree). */
+export function launchSpec(target: Target, dataDir: string, repoRoot: string, observe: Observe = {}): LaunchSpec {
+  if (target === "etcd") return { command: "etcd", args: memberFlags(dataDir), cwd: repoRoot, env: {} };
   const bun = join(repoRoot, "node_modules", ".bin", "bun");
-  const profile = profileDir === undefined ? [] : ["--cpu-prof-md", `--cpu-prof-dir=${profileDir}`];
-  return { command: bun, args: [...profile, "mod.ts", "server", ...memberFlags(dataDir)], cwd: repoRoot };
+  const bunFlags: string[] = [];
+  const env: Record<string, string> = {};
+  if (observe.profileDir !== undefined) bunFlags.push("--cpu-prof-md", `--cpu-prof-dir=${observe.profileDir}`);
+  if (observe.instrumentOut !== undefined) {
+    bunFlags.push("--preload", join(repoRoot, "bench", "lib", "instrument.ts"));
+    env.BENCH_INSTRUMENT_OUT = observe.instrumentOut;
+  }
+  return { command: bun, args: [...bunFlags, "mod.ts", "server", ...memberFlags(dataDir)], cwd: repoRoot, env };
 }
 
 /** Spawns the server with its output in `logPath`, then waits until a range request succeeds. */
 export async function startServer(target: Target, spec: LaunchSpec, logPath: string): Promise<RunningServer> {
   const logFd = openSync(logPath, "a");
-  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ["ignore", logFd, logFd] });
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env },
+    stdio: ["ignore", logFd, logFd],
+  });
   closeSync(logFd);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${spec.command}`);

@@ -1,0 +1,47 @@
+/**
+ * Summarises what bench/lib/instrument.ts recorded during one row: per database file, transactions per
+ * second, mean body and BEGIN+COMMIT time, transaction latency percentiles, and statements per
+ * transaction (the log database's INSERT count per transaction is the batch size). Pure.
+ * @module
+ */
+import type { IntervalFigures } from "./instrument.ts";
+
+const TOP_STATEMENTS = 4;
+
+function percentile(sortedUs: number[], p: number): number {
+  if (sortedUs.length === 0) return 0;
+  const at = Math.min(sortedUs.length - 1, Math.floor((p / 100) * sortedUs.length));
+  return sortedUs[at]!;
+}
+
+/** The last complete JSON line of the instrument file, or undefined when there is none. */
+export function lastInterval(fileText: string): IntervalFigures | undefined {
+  const lines = fileText.split("\n").filter((l) => l.trim().length > 0);
+  const last = lines.at(-1);
+  return last === undefined ? undefined : (JSON.parse(last) as IntervalFigures);
+}
+
+/** Markdown lines describing one interval for a row, given the requests wrk completed in it. */
+export function describeInterval(rowLabel: string, figures: IntervalFigures, requests: number): string[] {
+  const seconds = figures.intervalMs / 1000;
+  if (!(seconds > 0)) throw new Error("instrument interval has no duration");
+  const lines = [
+    `- **${rowLabel}**: ${requests} requests in ${seconds.toFixed(1)} s; event loop inside SQLite ` +
+    `transactions ${((figures.inTransactionMs / figures.intervalMs) * 100).toFixed(0)} % of the time`,
+  ];
+  for (const [path, db] of Object.entries(figures.databases)) {
+    if (db.transactions === 0) continue;
+    const sorted = [...db.samplesUs].sort((a, b) => a - b);
+    const perTxn = Object.entries(db.statements).sort((a, b) => b[1] - a[1]).slice(0, TOP_STATEMENTS)
+      .map(([sql, n]) => `${(n / db.transactions).toFixed(1)}× \`${sql}\``).join(", ");
+    const name = path.split("/").at(-1) ?? path;
+    lines.push(
+      `  - ${name}: ${(db.transactions / seconds).toFixed(0)} txn/s ` +
+      `(${(requests / db.transactions).toFixed(1)} requests per txn); ` +
+      `body ${(db.bodyMs / db.transactions).toFixed(3)} ms + BEGIN/COMMIT ${(db.commitMs / db.transactions).toFixed(3)} ms` +
+      ` mean; txn p50 ${(percentile(sorted, 50) / 1000).toFixed(3)} ms, p99 ${(percentile(sorted, 99) / 1000).toFixed(3)} ms` +
+      `; per txn: ${perTxn}`,
+    );
+  }
+  return lines;
+}
