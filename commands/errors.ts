@@ -15,6 +15,7 @@ export const ExitCode = {
   IO: 6,
   BadArgs: 128,
 } as const;
+/** One of etcdctl's exit codes. */
 export type ExitCode = typeof ExitCode[keyof typeof ExitCode];
 
 /**

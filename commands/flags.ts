@@ -14,6 +14,7 @@ export type { FlagKind, FlagSpec } from "./specs.ts";
 
 /** Parsed flag values by flag name: booleans, strings, bigint for ints, ms for durations, lists. */
 export type FlagValue = boolean | string | bigint | number | string[];
+/** Every flag of a command line by name, defaults filled in. */
 export type FlagValues = Map<string, FlagValue>;
 
 /** The root's persistent flags (etcdctl's globals that tsetcd honours or accepts). */
@@ -193,31 +194,35 @@ export function parseCommandLine(
   return { args, flags, explicit, help: flags.get("help") === true };
 }
 
-/** Typed reads of parsed flags (the spec guarantees the type). */
+/** A bool flag's value; the typed readers throw if the spec declared another type. */
 export function flagBool(flags: FlagValues, name: string): boolean {
   const value = flags.get(name);
   if (typeof value !== "boolean") throw new Error(`flag ${name} is not a bool`);
   return value;
 }
 
+/** A string flag's value. */
 export function flagString(flags: FlagValues, name: string): string {
   const value = flags.get(name);
   if (typeof value !== "string") throw new Error(`flag ${name} is not a string`);
   return value;
 }
 
+/** An int flag's value (etcdctl's int64 flags stay far below 2^53 in practice). */
 export function flagInt(flags: FlagValues, name: string): number {
   const value = flags.get(name);
   if (typeof value !== "bigint") throw new Error(`flag ${name} is not an int`);
   return Number(value);
 }
 
+/** A duration flag's value in milliseconds. */
 export function flagDurationMs(flags: FlagValues, name: string): number {
   const value = flags.get(name);
   if (typeof value !== "number") throw new Error(`flag ${name} is not a duration`);
   return value;
 }
 
+/** A string-slice flag's values (`--endpoints a,b`). */
 export function flagList(flags: FlagValues, name: string): string[] {
   const value = flags.get(name);
   if (!Array.isArray(value)) throw new Error(`flag ${name} is not a list`);

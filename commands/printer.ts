@@ -29,6 +29,7 @@ import {
 
 /** The `-w` values etcdctl accepts. */
 export const OUTPUT_FORMATS = ["simple", "json", "fields", "table", "protobuf"] as const;
+/** One `-w` value. */
 export type OutputFormat = typeof OUTPUT_FORMATS[number];
 
 /** How to print: the `-w` format, `--hex`, and get's `--print-value-only`. */

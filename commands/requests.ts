@@ -53,7 +53,9 @@ export const GET_DEFAULTS: GetFlags = {
   rev: 0,
   keysOnly: false,
 };
+/** put's defaults. */
 export const PUT_DEFAULTS: PutFlags = { lease: "0", prevKv: false, ignoreValue: false, ignoreLease: false };
+/** del's defaults. */
 export const DEL_DEFAULTS: DelFlags = { prefix: false, prevKv: false, fromKey: false };
 
 const NUL = NUL_KEY;

@@ -20,6 +20,7 @@ export interface FlagSpec {
 
 /** get's usage line and flags. */
 export const GET_USE = "get [options] <key> [range_end]";
+/** get's flags, as etcdctl 3.4 declares them. */
 export const GET_FLAGS: FlagSpec[] = [
   { name: "consistency", kind: "string", defaultText: '"l"', description: "Linearizable(l) or Serializable(s)" },
   { name: "from-key", kind: "bool", defaultText: "false", description: "Get keys that are greater than or equal to the given key using byte compare" },
@@ -34,6 +35,7 @@ export const GET_FLAGS: FlagSpec[] = [
 
 /** put's usage line and flags. */
 export const PUT_USE = "put [options] <key> <value> (<value> can also be given from stdin)";
+/** put's flags. */
 export const PUT_FLAGS: FlagSpec[] = [
   { name: "ignore-lease", kind: "bool", defaultText: "false", description: "updates the key using its current lease" },
   { name: "ignore-value", kind: "bool", defaultText: "false", description: "updates the key using its current value" },
@@ -43,6 +45,7 @@ export const PUT_FLAGS: FlagSpec[] = [
 
 /** del's usage line and flags. */
 export const DEL_USE = "del [options] <key> [range_end]";
+/** del's flags. */
 export const DEL_FLAGS: FlagSpec[] = [
   { name: "from-key", kind: "bool", defaultText: "false", description: "delete keys that are greater than or equal to the given key using byte compare" },
   { name: "prefix", kind: "bool", defaultText: "false", description: "delete keys with matching prefix" },
