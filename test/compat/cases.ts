@@ -305,3 +305,26 @@ export const ROUTING: Step[] = [
   { name: "health with serializable", path: "/health?serializable=true", method: "GET", status: 200 },
   { name: "version with trailing slash", path: "/version/", method: "GET", status: 404 },
 ];
+
+const TIE_KEYS = 24;
+
+/** Many equal sort keys: etcd's order among ties comes from Go's unstable sort, which tsetcd must mirror. */
+export const SORT_TIES: Step[] = [
+  ...Array.from({ length: TIE_KEYS }, (_, i) =>
+    put(`tie put ${i}`, { key: b64(`tie${String((i * 7) % TIE_KEYS).padStart(2, "0")}`), value: b64(String(i % 3)) })
+  ),
+  put("tie put again 5", { key: b64("tie05"), value: b64("1") }),
+  put("tie put again 11", { key: b64("tie11"), value: b64("2") }),
+  ...["ASCEND", "DESCEND"].flatMap((order) =>
+    ["VERSION", "CREATE", "MOD", "VALUE"].map((target) =>
+      range(`ties ${order} by ${target}`, {
+        key: b64("tie"),
+        range_end: b64("tif"),
+        sort_order: order,
+        sort_target: target,
+        keys_only: true,
+      })
+    )
+  ),
+  range("ties by VALUE with limit", { key: b64("tie"), range_end: b64("tif"), sort_order: "ASCEND", sort_target: "VALUE", limit: 13 }),
+];

@@ -6,7 +6,17 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { type ServerProcess, startEtcd, startTsetcd } from "../helpers/etcd.ts";
-import { BAD_INPUT, CBOR, COMPACTION, DELETE_RANGE, MAX_REQUEST_BYTES, PUT_AND_RANGE, SERVICE_ROUTES, TXN } from "./cases.ts";
+import {
+  BAD_INPUT,
+  CBOR,
+  COMPACTION,
+  DELETE_RANGE,
+  MAX_REQUEST_BYTES,
+  PUT_AND_RANGE,
+  SERVICE_ROUTES,
+  SORT_TIES,
+  TXN,
+} from "./cases.ts";
 import { runScenario, type Step } from "./harness.ts";
 
 interface Context {
@@ -46,6 +56,7 @@ async function check(ctx: Context, steps: Step[]): Promise<void> {
 }
 
 compat("put and range with every option", (ctx) => check(ctx, PUT_AND_RANGE));
+compat("sort order among many ties", (ctx) => check(ctx, SORT_TIES));
 compat("delete range", (ctx) => check(ctx, DELETE_RANGE));
 compat("txn: compares, branches, nesting, errors", (ctx) => check(ctx, TXN));
 compat("compaction and compacted/future errors", (ctx) => check(ctx, COMPACTION));
