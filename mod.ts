@@ -26,7 +26,18 @@ export {
 export { EtcdError, Errors, GrpcCode } from "./src/codec/errors.ts";
 export type * from "./src/codec/messages.ts";
 export { CompareResult, CompareTarget, EventType, SortOrder, SortTarget } from "./src/codec/messages.ts";
-export { startServer, type StartServerOptions, type TsetcdServer } from "./src/server/mod.ts";
+import type { StartServerOptions, TsetcdServer } from "./src/server/mod.ts";
+export type { StartServerOptions, TsetcdServer };
+
+/**
+ * Starts an embedded member (see src/server/mod.ts). The server code is loaded on first call so that
+ * the CLI's client commands, which also start from this module, do not pay for it.
+ * @example const server = await startServer({ dataDir: "/tmp/tsetcd" }); await server.close();
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<TsetcdServer> {
+  const server = await import("./src/server/mod.ts");
+  return await server.startServer(options);
+}
 
 if (import.meta.main) {
   const { runCli } = await import("./commands/mod.ts");
