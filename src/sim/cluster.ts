@@ -77,6 +77,7 @@ type SimEvent =
   | { kind: "persisted"; member: Member; incarnation: number }
   | { kind: "restart"; member: Member }
   | { kind: "stop"; member: Member }
+  | { kind: "resume"; member: Member; incarnation: number }
   | { kind: "start"; id: NodeId }
   | { kind: "report"; member: Member; incarnation: number; to: NodeId; snapshotOk?: boolean };
 
@@ -109,6 +110,10 @@ interface Knobs {
   maxRetain: number;
   /** Share of partitions that isolate the current leader. */
   isolateLeaderRate: number;
+  /** Per tick: probability a member pauses (a stop-the-world stall). */
+  pauseRate: number;
+  /** Per member and tick: probability its clock skips a tick (drift). */
+  driftRate: number;
 }
 
 const MAX_MEMBER_IDS = 9;
@@ -131,6 +136,8 @@ function drawKnobs(rng: Prng, bug: BugName | undefined): Knobs {
     snapshotRate: rng.float() * 0.03,
     maxRetain: rng.range(0, 20),
     isolateLeaderRate: bugRun ? 0.7 : rng.float() * 0.5,
+    pauseRate: rng.float() * 0.006,
+    driftRate: rng.chance(0.5) ? rng.float() * 0.1 : 0,
   };
 }
 
@@ -344,6 +351,9 @@ class Simulation implements MemberHost {
       case "restart":
         if (!ev.member.up && !ev.member.removed) ev.member.start();
         return;
+      case "resume":
+        if (ev.member.incarnation === ev.incarnation) ev.member.resume();
+        return;
       case "stop":
         if (ev.member.up) ev.member.crash();
         ev.member.removed = true;
@@ -379,7 +389,12 @@ class Simulation implements MemberHost {
 
   private deliverReport(member: Member, incarnation: number, to: NodeId, snapshotOk: boolean | undefined): void {
     const node = member.node;
-    if (node === undefined || member.incarnation !== incarnation || member.busy) return;
+    if (node === undefined || member.incarnation !== incarnation) return;
+    if (!member.available) {
+      // The transport reports once the member's loop is free again.
+      this.queue.push(this.time + 1, { kind: "report", member, incarnation, to, snapshotOk });
+      return;
+    }
     if (snapshotOk === undefined) node.reportUnreachable(to);
     else node.reportSnapshot(to, snapshotOk);
     member.pump();
@@ -387,7 +402,9 @@ class Simulation implements MemberHost {
 
   private onTick(): void {
     this.tickNo = Math.round(this.time / TICK);
+    const drift = this.liveness ? 0 : this.knobs.driftRate;
     for (const member of this.members.values()) {
+      if (drift > 0 && this.rng.chance(drift)) continue; // this member's clock runs slow
       member.tick();
       if (this.done) return;
     }
@@ -412,6 +429,7 @@ class Simulation implements MemberHost {
     }
     this.partitions();
     if (rng.chance(k.crashRate)) this.crashOne();
+    if (rng.chance(k.pauseRate)) this.pauseOne();
     if (rng.chance(k.snapshotRate)) this.snapshotOne();
     if (rng.chance(0.02)) this.randomMember()?.checkpoint();
     if (rng.chance(k.confChangeRate)) this.changeMembership();
@@ -459,6 +477,17 @@ class Simulation implements MemberHost {
     this.queue.push(this.time + this.rng.range(5, 200) * TICK, { kind: "restart", member: victim });
   }
 
+  private pauseOne(): void {
+    const live = [...this.members.values()].filter((m) => m.up && !m.paused);
+    if (live.length === 0) return;
+    // The leader is the interesting one to pause: it wakes up stale.
+    const leader = this.leader();
+    const victim = leader !== undefined && !leader.paused && this.rng.chance(0.5) ? leader : this.rng.pick(live);
+    victim.pause();
+    const resumeAt = this.time + this.rng.range(1, 4 * this.settings.electionTick) * TICK;
+    this.queue.push(resumeAt, { kind: "resume", member: victim, incarnation: victim.incarnation });
+  }
+
   private snapshotOne(): void {
     const member = this.randomMember();
     if (member === undefined) return;
@@ -479,7 +508,7 @@ class Simulation implements MemberHost {
 
   private changeMembership(): void {
     const leader = this.leader();
-    if (leader === undefined || leader.busy) return;
+    if (leader === undefined || !leader.available) return;
     const cs = leader.node!.status().confState;
     const rng = this.rng;
     let cc: ConfChange | undefined;
@@ -499,7 +528,7 @@ class Simulation implements MemberHost {
 
   private transferLeader(): void {
     const leader = this.leader();
-    if (leader === undefined || leader.busy) return;
+    if (leader === undefined || !leader.available) return;
     const voters = leader.node!.status().confState.voters.filter((v) => v !== leader.id);
     if (voters.length === 0) return;
     const target = this.rng.pick(voters);
@@ -523,7 +552,7 @@ class Simulation implements MemberHost {
     const candidates = [...this.members.values()].filter((m) => !m.removed);
     const member = rng.pick(candidates);
     client.nextTick = this.tickNo + rng.range(0, 5);
-    if (!member.up || member.busy) return; // connection refused / busy: try again later
+    if (!member.available) return; // connection refused / busy: try again later
     const reqId = ++client.reqId;
     const key = `k${rng.int(this.knobs.keys)}`;
     const deadline = this.time + this.knobs.clientTimeoutTicks * TICK;
@@ -574,7 +603,10 @@ class Simulation implements MemberHost {
     this.network.heal();
     this.healTick = -1;
     this.network.profile = CALM_NETWORK;
-    for (const m of this.members.values()) if (!m.up && !m.removed) m.start();
+    for (const m of this.members.values()) {
+      if (!m.up && !m.removed) m.start();
+      m.resume();
+    }
     this.trace("liveness phase: network healed, every member up");
   }
 
@@ -590,7 +622,7 @@ class Simulation implements MemberHost {
       this.violation(`liveness: ${this.livenessStuck(leader)} after ${elapsed} ticks of calm`);
       return;
     }
-    if (leader === undefined || leader.busy) return;
+    if (leader === undefined || !leader.available) return;
     if (this.markerTick >= 0 && this.tickNo - this.markerTick < LIVENESS_REPROPOSE_TICKS) return;
     this.markerTick = this.tickNo;
     const err = leader.node!.propose(encodeMarker(++this.markerCount));

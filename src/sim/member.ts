@@ -98,6 +98,7 @@ export class Member {
   removed = false;
   /** The Ready being applied added a member. */
   private addedMember = false;
+  paused = false;
 
   constructor(
     readonly id: NodeId,
@@ -113,6 +114,26 @@ export class Member {
 
   get busy(): boolean {
     return this.pending !== undefined;
+  }
+
+  /** Up, not persisting, not paused: can take a client request or a local command right now. */
+  get available(): boolean {
+    return this.node !== undefined && this.pending === undefined && !this.paused;
+  }
+
+  /** A process pause (GC, VM steal): no ticks, messages queue up, until `resume`. */
+  pause(): void {
+    if (this.node === undefined) return;
+    this.paused = true;
+    this.host.trace(`pause ${this.id}`);
+  }
+
+  /** Ends a pause; the ticks it missed are lost (as with a real ticker), the queued messages are processed. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.host.trace(`resume ${this.id}`);
+    this.pump();
   }
 
   /** Builds a core from the disk (a boot or a restart). */
@@ -155,6 +176,7 @@ export class Member {
     this.inbox = [];
     this.pendingTicks = 0;
     this.pendingReads.clear();
+    this.paused = false;
     this.role = StateRole.Follower;
     this.host.trace(`crash ${this.id}`);
   }
@@ -162,7 +184,7 @@ export class Member {
   /** Delivers a message (buffered while a persist is in progress). */
   deliver(m: Message): void {
     if (this.node === undefined) return;
-    if (this.pending !== undefined) {
+    if (this.pending !== undefined || this.paused) {
       if (this.inbox.length >= MAX_INBOX) throw new Error(`member ${this.id}: inbox overflow`);
       this.inbox.push(m);
       return;
@@ -173,7 +195,7 @@ export class Member {
 
   /** One clock tick (deferred while a persist is in progress). */
   tick(): void {
-    if (this.node === undefined) return;
+    if (this.node === undefined || this.paused) return;
     if (this.pending !== undefined) {
       this.pendingTicks++;
       return;
@@ -186,7 +208,7 @@ export class Member {
   pump(): void {
     for (let round = 0; round < MAX_READY_ROUNDS; round++) {
       const node = this.node;
-      if (node === undefined || this.pending !== undefined) return;
+      if (node === undefined || this.pending !== undefined || this.paused) return;
       if (this.inbox.length > 0 || this.pendingTicks > 0) {
         this.drainInbox(node);
         continue;
