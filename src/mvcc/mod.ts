@@ -95,6 +95,11 @@ const EMPTY = new Uint8Array(0);
 /** The state a write sees: the revision it started at, writes so far, events so far. */
 interface WriteContext {
   beginRev: number;
+  /**
+   * Each written key's value before this write began (undefined: absent). An event's prev_kv is the key
+   * at revision - 1, as etcd's watch reads it — not an earlier write of the same txn.
+   */
+  before: Map<string, KeyValue | undefined>;
   /** Number of writes so far: the next sub-revision. */
   changes: number;
   events: Event[];
@@ -287,20 +292,19 @@ export class MvccStore {
     }
   }
 
-  #eventOf(row: StoredRevision, withPrev: boolean): Event {
+  #eventOf(row: StoredRevision, includePrev: boolean): Event {
     const kv: KeyValue = row.tombstone
       ? { key: row.kv.key, create_revision: 0, mod_revision: row.kv.mod_revision, version: 0, value: EMPTY, lease: 0n }
       : row.kv;
     const event: Event = { type: row.tombstone ? EventType.DELETE : EventType.PUT, kv };
-    if (withPrev) {
-      const prev = this.#q.previous(row.kv.key, row.kv.mod_revision, row.sub);
-      if (prev !== undefined && !prev.tombstone) event.prev_kv = prev.kv;
-    }
-    return event;
+    // As etcd's watch: the key as of revision - 1, unless that is compacted away.
+    if (!includePrev || row.kv.mod_revision - 1 < this.compactedRevision()) return event;
+    const prev = this.#q.previous(row.kv.key, row.kv.mod_revision, 0);
+    return withPrev(event, prev === undefined || prev.tombstone ? undefined : prev.kv);
   }
 
   #begin(): WriteContext {
-    return { beginRev: this.currentRevision(), changes: 0, events: [] };
+    return { beginRev: this.currentRevision(), changes: 0, events: [], before: new Map() };
   }
 
   #finish<R extends { header: ResponseHeader }>(ctx: WriteContext, response: R): WriteResult<R> {
@@ -351,7 +355,7 @@ export class MvccStore {
     };
     this.#q.writeVersion(kv, ctx.changes);
     ctx.changes += 1;
-    ctx.events.push(prev === undefined ? { type: EventType.PUT, kv } : { type: EventType.PUT, kv, prev_kv: prev });
+    ctx.events.push(withPrev({ type: EventType.PUT, kv }, rememberBefore(ctx, kv.key, prev)));
     const response: PutResponse = { header: header(rev) };
     if (req.prev_kv === true && prev !== undefined) response.prev_kv = prev;
     return response;
@@ -364,7 +368,7 @@ export class MvccStore {
       this.#q.writeTombstone(prev.key, rev, ctx.changes);
       ctx.changes += 1;
       const kv: KeyValue = { key: prev.key, create_revision: 0, mod_revision: rev, version: 0, value: EMPTY, lease: 0n };
-      ctx.events.push({ type: EventType.DELETE, kv, prev_kv: prev });
+      ctx.events.push(withPrev({ type: EventType.DELETE, kv }, rememberBefore(ctx, kv.key, prev)));
     }
     return {
       header: header(viewRev(ctx)),
@@ -430,6 +434,26 @@ export class MvccStore {
     }
     throw Errors.keyNotFound();
   }
+}
+
+/** Records the key's value before the write (first write of the key wins) and returns it. */
+function rememberBefore(ctx: WriteContext, key: Uint8Array, current: KeyValue | undefined): KeyValue | undefined {
+  const name = latin1(key);
+  if (!ctx.before.has(name)) ctx.before.set(name, current);
+  return ctx.before.get(name);
+}
+
+/** Sets prev_kv as etcd's watch does: never on a create event, otherwise when the key existed. */
+function withPrev(event: Event, prev: KeyValue | undefined): Event {
+  const isCreate = event.type === EventType.PUT && event.kv.create_revision === event.kv.mod_revision;
+  if (!isCreate && prev !== undefined) event.prev_kv = prev;
+  return event;
+}
+
+function latin1(key: Uint8Array): string {
+  let s = "";
+  for (const byte of key) s += String.fromCharCode(byte);
+  return s;
 }
 
 function branch(req: TxnRequest, succeeded: boolean): RequestOp[] {

@@ -36,7 +36,16 @@ function workload(store: MvccStore, seed: number, writes: number): Event[] {
     if (roll < 0.55) all.push(...store.put({ key: key(), value: b(`${i}`) }).events);
     else if (roll < 0.7) all.push(...store.deleteRange({ key: key() }).events);
     else if (roll < 0.8) all.push(...store.deleteRange({ key: b("k"), range_end: key() }).events);
-    else {
+    else if (roll < 0.85) {
+      // A put and a delete of one key in one revision (nested txns allow it).
+      const k = key();
+      all.push(...store.txn({
+        success: [
+          { request_txn: { success: [{ request_put: { key: k, value: b(`n${i}`) } }] } },
+          { request_txn: { success: [{ request_delete_range: { key: k } }] } },
+        ],
+      }).events);
+    } else {
       const k = key();
       all.push(...store.txn({
         success: [
@@ -61,6 +70,18 @@ function replay(store: MvccStore, from: number, pageRows: number, span: { key: U
   }
   return out;
 }
+
+test("create events carry no prev_kv; updates and deletes carry the key at revision - 1", () => {
+  const store = new MvccStore(openDatabase(":memory:", { durable: false }));
+  const created = store.put({ key: b("a"), value: b("1") }).events[0]!;
+  assert.is(created.prev_kv, undefined);
+  const updated = store.put({ key: b("a"), value: b("2") }).events[0]!;
+  assert.is(brief(updated.prev_kv), "a=1@c2m2v1l0");
+  const deleted = store.deleteRange({ key: b("a") }).events[0]!;
+  assert.is(brief(deleted.prev_kv), "a=2@c2m3v2l0");
+  const recreated = store.put({ key: b("a"), value: b("3") }).events[0]!;
+  assert.is(recreated.prev_kv, undefined);
+});
 
 test("replay of all keys equals the events the writes returned, in any page size", () => {
   const store = new MvccStore(openDatabase(":memory:", { durable: false }));

@@ -301,11 +301,21 @@ test("put then delete of one key across nested txns (allowed by etcd) ends delet
   const res = store.txn({
     success: [
       { request_txn: { success: [{ request_put: { key: b("b"), value: b("p") } }] } },
-      { request_txn: { success: [{ request_delete_range: { key: b("b") } }] } },
+      { request_txn: { success: [{ request_delete_range: { key: b("b"), prev_kv: true } }] } },
     ],
   });
   assert.is(res.response.header.revision, 5);
   assert.equal(res.events.map(ev), ["PUT b=p@c3m5v2", "DEL b=@c0m5v0"]);
+  // Observed on etcd: the delete's response shows the txn's own put, but both watch events carry the
+  // key as it was before the txn (etcd's watch reads prev_kv at revision - 1).
+  const deleted = res.response.responses[1]!.response_txn!.responses[0]!.response_delete_range!;
+  assert.equal(deleted.prev_kvs.map(brief), ["b=p@c3m5v2"]);
+  assert.equal(res.events.map((e) => brief(e.prev_kv)), ["b=vb@c3m3v1", "b=vb@c3m3v1"]);
+  const replay = store.history({ key: b("b"), start_revision: 5, limit_rows: 10, prev_kv: true });
+  assert.equal(replay.events.map((e) => `${ev(e)} prev ${brief(e.prev_kv)}`), [
+    "PUT b=p@c3m5v2 prev b=vb@c3m3v1",
+    "DEL b=@c0m5v0 prev b=vb@c3m3v1",
+  ]);
   assert.equal(store.range({ key: b("b") }).kvs, []);
   assert.equal(store.range({ key: b("b"), revision: 4 }).kvs.map(brief), ["b=vb@c3m3v1"]);
   store.put({ key: b("b"), value: b("again") });
