@@ -54,6 +54,7 @@ import {
   checkTxnRequest,
 } from "../mvcc/validate.ts";
 import { decodeProposal, encodeProposal, newOrigin, type Proposal } from "./proposal.ts";
+import type { LogWriterClient } from "./log_writer.ts";
 import { Waiters } from "./waiters.ts";
 
 /** The part of the Raft core the member drives. */
@@ -115,6 +116,8 @@ export interface MemberOptions {
   maxPendingRequests: number;
   /** Reported by status. */
   version: string;
+  /** Persists log writes on another thread; without it the Ready loop writes inline. */
+  logWriter?: LogWriterClient;
   /** Sends messages to peers (cluster issue); a single member has none to send. */
   send?: (messages: Message[]) => void;
   /** --max-request-bytes: a proposal bigger than this is refused with etcd's "request is too large". */
@@ -160,6 +163,9 @@ export class Member implements KvService {
   #readBatches = new Map<string, ReadBatch>();
   #readyBatches: ReadBatch[] = [];
   #flushScheduled = false;
+  /** A Ready is with the writer thread; the core holds new proposals until it is advanced. */
+  #persisting = false;
+  #onPersisted: (() => void)[] = [];
   #stopped = false;
   #leader: bigint = NONE;
   #role: StateRole = StateRole.Follower;
@@ -197,10 +203,19 @@ export class Member implements KvService {
    * Starts an election at once (a single voter need not wait an election timeout). A new member first
    * persists and applies the founding configuration its core hands out; the core campaigns only after.
    */
-  campaign(): void {
-    this.#processReadies();
+  async campaign(): Promise<void> {
+    await this.#settle();
     this.#o.raft.campaign();
-    this.#processReadies();
+    await this.#settle();
+  }
+
+  /** Processes Readies until the core has nothing more and no write is with the writer thread. */
+  async #settle(): Promise<void> {
+    for (let round = 0; round < MAX_READY_ROUNDS && !this.#stopped; round++) {
+      this.#processReadies();
+      if (!this.#persisting && !this.#o.raft.hasReady()) return;
+      if (this.#persisting) await new Promise<void>((resolve) => this.#onPersisted.push(resolve));
+    }
   }
 
   /** One heartbeat-interval tick: the core's clock, expiry of timed-out callers, and any Ready it caused. */
@@ -274,16 +289,47 @@ export class Member implements KvService {
   }
 
   #processReadies(): void {
-    for (let round = 0; round < MAX_READY_ROUNDS && !this.#stopped && this.#o.raft.hasReady(); round++) {
+    for (let round = 0; round < MAX_READY_ROUNDS; round++) {
+      if (this.#stopped || this.#persisting || !this.#o.raft.hasReady()) break;
       const ready = this.#o.raft.ready();
+      this.#noteState(ready);
+      const mustPersist = ready.entries.length > 0 || ready.hardState !== undefined;
+      const writer = this.#o.logWriter;
+      if (writer !== undefined && mustPersist && ready.snapshot === undefined) {
+        // The writer thread syncs while this thread keeps taking requests; they form the next batch.
+        this.#o.log.check(ready);
+        this.#persisting = true;
+        writer.write(ready).then(() => this.#persisted(ready), (err) => this.#fatal(err));
+        break;
+      }
       this.#handleReady(ready);
       this.#o.raft.advance();
     }
     this.#serveReads();
-    if (this.#o.raft.hasReady()) this.#scheduleFlush();
+    if (!this.#persisting && this.#o.raft.hasReady()) this.#scheduleFlush();
   }
 
-  #handleReady(ready: Ready): void {
+  /** The writer thread made `ready`'s log part durable: continue as the inline path would. */
+  #persisted(ready: Ready): void {
+    this.#persisting = false;
+    const waiting = this.#onPersisted;
+    this.#onPersisted = [];
+    for (const resolve of waiting) resolve();
+    if (this.#stopped) return;
+    this.#o.log.accept(ready);
+    this.#fsyncs++;
+    this.#afterPersist(ready);
+    this.#o.raft.advance();
+    this.#processReadies();
+  }
+
+  /** A failed log write cannot be retried safely (the core believes it in progress): stop loudly. */
+  #fatal(err: unknown): void {
+    console.error("tsetcd: fatal: could not persist the Raft log:", err);
+    process.exit(1);
+  }
+
+  #noteState(ready: Ready): void {
     if (ready.softState !== undefined) {
       this.#leader = ready.softState.lead;
       this.#role = ready.softState.role;
@@ -292,37 +338,52 @@ export class Member implements KvService {
       this.#term = ready.hardState.term;
       this.#commit = ready.hardState.commit;
     }
+  }
+
+  /** Persists (and applies) one Ready on this thread. */
+  #handleReady(ready: Ready): void {
     const mustPersist = ready.entries.length > 0 || ready.hardState !== undefined || ready.snapshot !== undefined;
     // With the state in the log's database, one transaction (one fsync) persists and applies. With a
     // separate state database the general path costs the same single fsync: the state commit doesn't sync.
     const combine = ready.committedEntries.length > 0 && ready.messages.length === 0 &&
       ready.snapshot === undefined && this.#o.singleVoter() && this.#o.crashAfterPersist === undefined &&
       this.#stateDb === this.#o.db;
-    let outcomes: Applied[] = [];
     if (combine) {
-      outcomes = this.#o.db.transaction(() => {
+      const outcomes = this.#o.db.transaction(() => {
         this.#o.log.stage(ready);
         return this.#stageApply(ready.committedEntries);
       });
       this.#fsyncs++;
       this.#o.log.accept(ready);
-    } else {
-      if (mustPersist) {
-        this.#o.db.transaction(() => this.#o.log.stage(ready));
-        this.#fsyncs++;
-        this.#o.log.accept(ready);
-      }
-      if (this.#o.crashAfterPersist !== undefined && carriesWrites(ready.committedEntries)) {
-        // Test-only: the crash window between a durable log and an applied state machine.
-        if (this.#writeReadies >= this.#o.crashAfterPersist) process.exit(86);
-        this.#writeReadies++;
-      }
-      if (ready.messages.length > 0) this.#o.send?.(ready.messages);
-      if (ready.committedEntries.length > 0) {
-        outcomes = this.#stateDb.transaction(() => this.#stageApply(ready.committedEntries));
-        if (this.#stateDb === this.#o.db) this.#fsyncs++;
-      }
+      this.#finishApply(ready, outcomes);
+      return;
     }
+    if (mustPersist) {
+      this.#o.db.transaction(() => this.#o.log.stage(ready));
+      this.#fsyncs++;
+      this.#o.log.accept(ready);
+    }
+    this.#afterPersist(ready);
+  }
+
+  /** The general path after the log is durable: send, then apply in the state's own transaction. */
+  #afterPersist(ready: Ready): void {
+    if (this.#o.crashAfterPersist !== undefined && carriesWrites(ready.committedEntries)) {
+      // Test-only: the crash window between a durable log and an applied state machine.
+      if (this.#writeReadies >= this.#o.crashAfterPersist) process.exit(86);
+      this.#writeReadies++;
+    }
+    if (ready.messages.length > 0) this.#o.send?.(ready.messages);
+    let outcomes: Applied[] = [];
+    if (ready.committedEntries.length > 0) {
+      outcomes = this.#stateDb.transaction(() => this.#stageApply(ready.committedEntries));
+      if (this.#stateDb === this.#o.db) this.#fsyncs++;
+    }
+    this.#finishApply(ready, outcomes);
+  }
+
+  /** After the apply transaction committed: memory state, log compaction, callers, read states. */
+  #finishApply(ready: Ready, outcomes: Applied[]): void {
     if (this.#confChanged !== undefined) {
       this.#o.log.acceptConfState(this.#confChanged);
       this.#confChanged = undefined;

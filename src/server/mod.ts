@@ -23,6 +23,7 @@ import { parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { clusterIdFor, idHex, memberIdFor } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
 import { lockDataDir } from "./lock.ts";
+import { startLogWriter } from "./log_writer.ts";
 import { Member } from "./member.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
 
@@ -36,6 +37,12 @@ export type StartServerOptions =
     maxPendingRequests?: number;
     /** How long a request may wait before etcd's "request timed out". Default 5 s + 2 × election timeout. */
     requestTimeoutMs?: number;
+    /**
+     * Persist the Raft log on a writer thread, so the next batch forms while the disk syncs. Default false:
+     * on this 2-core machine under load, the thread hand-offs cost more than the overlap gains (measured
+     * with bench/wrk put: c16 2.4k vs 4.1k puts/s in-process). Falls back to inline when unavailable.
+     */
+    logWriterThread?: boolean;
   };
 
 /** A running member. */
@@ -99,6 +106,8 @@ async function startOnDatabase(
   releaseLock: () => void,
 ): Promise<TsetcdServer> {
   const { db, stateDb } = dbs;
+  // The writer thread has its own connection; ours waits for it rather than failing when compacting.
+  db.exec("PRAGMA busy_timeout = 10000");
   const log = new SqliteRaftLog(db, stateDb);
   const store = new MvccStore(stateDb);
   const cluster = loadOrCreateCluster(db, config);
@@ -118,7 +127,11 @@ async function startOnDatabase(
     random: Math.random,
   });
   const clientUrls: string[] = [];
+  const logWriter = options.logWriterThread === true
+    ? await startLogWriter(join(config.dataDir, LOG_DB_FILE))
+    : undefined;
   const member = new Member({
+    logWriter,
     db,
     stateDb,
     log,
@@ -136,7 +149,7 @@ async function startOnDatabase(
     snapshotCount: config.snapshotCount,
     crashAfterPersist: crashAfterPersistFromEnv(),
   });
-  if (log.confState().voters.length === 1 && log.confState().voters[0] === cluster.memberId) member.campaign();
+  if (log.confState().voters.length === 1 && log.confState().voters[0] === cluster.memberId) await member.campaign();
   const ticker = setInterval(() => member.tick(), config.heartbeatIntervalMs);
   const handler = createHttpHandler(member, {
     maxRequestBytes: config.maxRequestBytes,
@@ -162,6 +175,7 @@ async function startOnDatabase(
     for (const server of servers) server.stop(true);
     clearInterval(ticker);
     member.stop();
+    await logWriter?.close();
     throw err;
   }
   let closed: Promise<void> | undefined;
@@ -178,6 +192,7 @@ async function startOnDatabase(
         clearInterval(ticker);
         for (const server of servers) await server.stop(true);
         member.stop();
+        await logWriter?.close();
         stateDb.close();
         db.close();
         releaseLock();

@@ -58,11 +58,10 @@ interface StoredSnapshot {
 export class SqliteRaftLog implements RaftStorage {
   readonly #db: SqlDatabase;
   readonly #stateDb: SqlDatabase;
-  readonly #insertEntry: SqlStatement;
-  readonly #deleteFrom: SqlStatement;
   readonly #deleteUpTo: SqlStatement;
   readonly #setMeta: SqlStatement;
   readonly #setStateMeta: SqlStatement;
+  readonly #writer: RaftLogWriter;
   #hardState: HardState = { term: 0, vote: NONE, commit: 0 };
   #confState: ConfState = { voters: [], learners: [] };
   #snapshotMeta: SnapshotMetadata = { index: 0, term: 0, confState: { voters: [], learners: [] } };
@@ -80,12 +79,11 @@ export class SqliteRaftLog implements RaftStorage {
     this.#setStateMeta = stateDb.prepare(
       "INSERT INTO raft_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     );
-    this.#insertEntry = db.prepare("INSERT INTO raft_entry (idx, term, type, data) VALUES (?, ?, ?, ?)");
-    this.#deleteFrom = db.prepare("DELETE FROM raft_entry WHERE idx >= ?");
     this.#deleteUpTo = db.prepare("DELETE FROM raft_entry WHERE idx <= ?");
     this.#setMeta = db.prepare(
       "INSERT INTO raft_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     );
+    this.#writer = new RaftLogWriter(db);
     this.#load();
   }
 
@@ -197,6 +195,7 @@ export class SqliteRaftLog implements RaftStorage {
 
   /** Writes a Ready's hard state, snapshot and entries. Call inside a transaction; then `accept(ready)`. */
   stage(ready: Ready): void {
+    this.check(ready);
     if (ready.snapshot !== undefined) {
       this.#deleteUpTo.run(Number.MAX_SAFE_INTEGER);
       this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(ready.snapshot.metadata)));
@@ -204,20 +203,18 @@ export class SqliteRaftLog implements RaftStorage {
       this.#setStateMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(ready.snapshot.metadata.confState)));
       this.#setStateMeta.run(KEY_APPLIED, String(ready.snapshot.metadata.index));
     }
-    if (ready.entries.length > 0) {
-      const first = ready.entries[0]!.index;
-      if (first <= this.#snapshotMeta.index && ready.snapshot === undefined) {
-        throw new Error(`raft log: append at ${first} below the snapshot ${this.#snapshotMeta.index}`);
-      }
-      if (first > this.lastIndex() + 1 && ready.snapshot === undefined) {
-        throw new Error(`raft log: append at ${first} leaves a gap after ${this.lastIndex()}`);
-      }
-      this.#deleteFrom.run(first);
-      for (const entry of ready.entries) this.#insertEntry.run(entry.index, entry.term, entry.type, entry.data);
+    this.#writer.write(ready);
+  }
+
+  /** Throws if a Ready's entries would leave a gap or overwrite the snapshot (a core bug). */
+  check(ready: Ready): void {
+    if (ready.entries.length === 0 || ready.snapshot !== undefined) return;
+    const first = ready.entries[0]!.index;
+    if (first <= this.#snapshotMeta.index) {
+      throw new Error(`raft log: append at ${first} below the snapshot ${this.#snapshotMeta.index}`);
     }
-    if (ready.hardState !== undefined) {
-      const hs = ready.hardState;
-      this.#setMeta.run(KEY_HARD_STATE, JSON.stringify({ term: hs.term, vote: hs.vote.toString(), commit: hs.commit }));
+    if (first > this.lastIndex() + 1) {
+      throw new Error(`raft log: append at ${first} leaves a gap after ${this.lastIndex()}`);
     }
   }
 
@@ -284,6 +281,43 @@ export class SqliteRaftLog implements RaftStorage {
     });
     this.#entries = this.#entries.slice(index - this.#snapshotMeta.index);
     this.#snapshotMeta = meta;
+  }
+}
+
+/** The log part of a Ready that reaches the disk: entries (replacing any suffix from the first) and hard state. */
+export interface LogWrite {
+  entries: Entry[];
+  hardState?: HardState;
+}
+
+/**
+ * Just the SQL that appends entries and records the hard state, with no in-memory log: what a writer
+ * thread with its own connection runs (the owner of the `SqliteRaftLog` checks the Ready first).
+ */
+export class RaftLogWriter {
+  readonly #insertEntry: SqlStatement;
+  readonly #deleteFrom: SqlStatement;
+  readonly #setMeta: SqlStatement;
+
+  constructor(db: SqlDatabase) {
+    db.exec(SCHEMA);
+    this.#insertEntry = db.prepare("INSERT INTO raft_entry (idx, term, type, data) VALUES (?, ?, ?, ?)");
+    this.#deleteFrom = db.prepare("DELETE FROM raft_entry WHERE idx >= ?");
+    this.#setMeta = db.prepare(
+      "INSERT INTO raft_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+  }
+
+  /** Writes entries and hard state; call inside a transaction. */
+  write(w: LogWrite): void {
+    if (w.entries.length > 0) {
+      this.#deleteFrom.run(w.entries[0]!.index);
+      for (const entry of w.entries) this.#insertEntry.run(entry.index, entry.term, entry.type, entry.data);
+    }
+    if (w.hardState !== undefined) {
+      const hs = w.hardState;
+      this.#setMeta.run(KEY_HARD_STATE, JSON.stringify({ term: hs.term, vote: hs.vote.toString(), commit: hs.commit }));
+    }
   }
 }
 

@@ -1,6 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { EtcdError } from "../../src/codec/errors.ts";
+import { startServer } from "../../src/server/mod.ts";
 import { MvccStore } from "../../src/mvcc/mod.ts";
 import { RaftNode } from "../../src/raft/mod.ts";
 import type { SqlDatabase } from "../../src/storage/adapter.ts";
@@ -20,7 +24,7 @@ interface Setup {
   clock: { nowMs: number };
 }
 
-function setup(options: { separateState?: boolean; maxPending?: number; timeoutMs?: number; voters?: bigint[] } = {}): Setup {
+async function setup(options: { separateState?: boolean; maxPending?: number; timeoutMs?: number; voters?: bigint[] } = {}): Promise<Setup> {
   const db = openDatabase(":memory:", { durable: false });
   const stateDb = options.separateState === true ? openDatabase(":memory:", { durable: false }) : db;
   const log = new SqliteRaftLog(db, stateDb);
@@ -56,7 +60,7 @@ function setup(options: { separateState?: boolean; maxPending?: number; timeoutM
     version: "3.4.30",
     now: () => clock.nowMs,
   });
-  member.campaign();
+  await member.campaign();
   return { member, db, stateDb, clock };
 }
 
@@ -74,7 +78,7 @@ for (const separateState of [false, true]) {
   const mode = separateState ? "separate state db" : "one db";
 
   test(`${mode}: a batch of puts costs one fsync; reads see them`, async () => {
-    const { member } = setup({ separateState });
+    const { member } = await setup({ separateState });
     assert.ok(member.info().isLeader);
     const before = member.info().fsyncs;
     const puts = await Promise.all(
@@ -95,7 +99,7 @@ for (const separateState of [false, true]) {
   });
 
   test(`${mode}: apply errors reach their caller only, and change nothing`, async () => {
-    const { member } = setup({ separateState });
+    const { member } = await setup({ separateState });
     await member.put({ key: enc.encode("a"), value: enc.encode("1") });
     const [bad, good] = await Promise.allSettled([
       member.put({ key: enc.encode("b"), lease: 99n }),
@@ -112,7 +116,7 @@ for (const separateState of [false, true]) {
 }
 
 test("validation happens before proposing", async () => {
-  const { member } = setup();
+  const { member } = await setup();
   const before = member.info().lastIndex;
   assert.is((await rejection(member.put({ key: new Uint8Array() }))).message, "etcdserver: key is not provided");
   assert.is(
@@ -127,7 +131,7 @@ test("validation happens before proposing", async () => {
 
 test("too many pending requests, then timeouts, without a leader", async () => {
   // Two voters, the other one absent: no leader, nothing commits.
-  const { member, clock } = setup({ voters: [ID, 2n], maxPending: 3, timeoutMs: 500 });
+  const { member, clock } = await setup({ voters: [ID, 2n], maxPending: 3, timeoutMs: 500 });
   const pending = [1, 2, 3].map((i) => member.range({ key: enc.encode(`k${i}`) }));
   assert.is((await rejection(member.range({ key: enc.encode("k4") }))).message, "etcdserver: too many requests");
   clock.nowMs = 600;
@@ -137,6 +141,30 @@ test("too many pending requests, then timeouts, without a leader", async () => {
   assert.is(noLeader.message, "etcdserver: no leader");
   member.stop();
   assert.is((await rejection(member.put({ key: enc.encode("x") }))).message, "etcdserver: server stopped");
+});
+
+test("with the log writer thread: batches, durability, restart", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsetcd-writer-"));
+  try {
+    let server = await startServer({ dataDir: dir, listenClientUrls: ["http://127.0.0.1:0"], logWriterThread: true });
+    assert.ok(server.member.info().isLeader);
+    const before = server.member.info().fsyncs;
+    const puts = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => server.member.put({ key: enc.encode(`w${i}`), value: enc.encode(`${i}`) })),
+    );
+    assert.is(new Set(puts.map((p) => p.header.revision)).size, 100);
+    assert.ok(server.member.info().fsyncs - before <= 3, `${server.member.info().fsyncs - before} fsyncs`);
+    const read = await server.member.range({ key: enc.encode("w"), range_end: enc.encode("x"), count_only: true });
+    assert.is(read.count, 100);
+    await server.close();
+    server = await startServer({ dataDir: dir, listenClientUrls: ["http://127.0.0.1:0"], logWriterThread: true });
+    const again = await server.member.range({ key: enc.encode("w"), range_end: enc.encode("x"), count_only: true });
+    assert.is(again.count, 100);
+    assert.is(again.header.revision, 101);
+    await server.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("request size is etcd's protobuf accounting", () => {
