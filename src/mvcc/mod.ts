@@ -88,8 +88,11 @@ export interface WriteResult<R> {
 const DEFAULT_COMPACTION_BATCH_ROWS = 1_000;
 /** Bound on compaction batches run by one `compact` call (far above any store we expect). */
 const MAX_COMPACTION_BATCHES = 100_000_000;
-/** Bound on txn nesting during apply (validation rejects deeper ones first). */
-const MAX_TXN_DEPTH = 64;
+/**
+ * Bound on txn nesting during apply, against stack exhaustion. Validation already limits nesting: each
+ * level spends at least one op of the --max-txn-ops budget, so it is never deeper than that budget.
+ */
+const MAX_TXN_DEPTH = 4_096;
 const EMPTY = new Uint8Array(0);
 
 /** The state a write sees: the revision it started at, writes so far, events so far. */

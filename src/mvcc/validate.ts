@@ -11,8 +11,11 @@ import { compareBytes } from "./range_rules.ts";
 /** etcd's default for --max-txn-ops. */
 export const DEFAULT_MAX_TXN_OPS = 128;
 
-/** Bound on txn nesting, so a hostile request cannot exhaust the stack. */
-const MAX_TXN_DEPTH = 64;
+/**
+ * Bound on txn nesting, so a hostile request cannot exhaust the stack. The op budget already bounds the
+ * depth (each level spends at least one op), so only an absurd --max-txn-ops can reach this.
+ */
+const MAX_TXN_DEPTH = 4_096;
 
 /** A range request needs a key. */
 export function checkRangeRequest(req: RangeRequest): EtcdError | undefined {

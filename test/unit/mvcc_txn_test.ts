@@ -219,6 +219,17 @@ test("nested txn failure branch and deeper nesting", () => {
   assert.equal(res.events.map(ev), ["PUT n1=1@c5m5v1", "PUT n2=2@c5m5v1"]);
 });
 
+test("a txn nested 120 deep (within the op budget) applies", () => {
+  const store = fixture();
+  let req: TxnRequest = { success: [{ request_put: { key: b("deep"), value: b("1") } }] };
+  for (let i = 0; i < 120; i++) req = { success: [{ request_txn: req }] };
+  const res = store.txn(req);
+  assert.equal(res.events.map(ev), ["PUT deep=1@c5m5v1"]);
+  let inner = res.response;
+  for (let i = 0; i < 120; i++) inner = inner.responses[0]!.response_txn!;
+  assert.is(inner.responses[0]!.response_put!.header.revision, 5);
+});
+
 test("ignore_value is checked against the state before the txn", () => {
   const store = fixture();
   expectError(

@@ -123,10 +123,15 @@ test("keys compare as bytes, not text", () => {
   assert.is(message(checkTxnRequest({ success: [high, high] }, MAX)), DUP);
 });
 
-test("nesting deeper than the bound is refused, not a stack overflow", () => {
-  let req: TxnRequest = { success: [put("a")] };
-  for (let i = 0; i < 200; i++) req = { success: [{ request_txn: req }] };
-  assert.is(message(checkTxnRequest(req, MAX)), TOO_MANY);
+test("each nesting level spends the op budget: 127 levels pass, 129 do not", () => {
+  const nest = (levels: number): TxnRequest => {
+    let req: TxnRequest = { success: [put("a")] };
+    for (let i = 0; i < levels; i++) req = { success: [{ request_txn: req }] };
+    return req;
+  };
+  assert.is(checkTxnRequest(nest(127), MAX), undefined);
+  assert.is(message(checkTxnRequest(nest(129), MAX)), TOO_MANY);
+  assert.is(message(checkTxnRequest(nest(100_000), { maxTxnOps: 1_000_000 })), TOO_MANY, "no stack overflow");
 });
 
 test.run();
