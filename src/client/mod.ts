@@ -41,7 +41,11 @@ export { endpointUrl, prefixEnd } from "./keys.ts";
 export interface ConnectOptions {
   /** "host:port" or URLs; tried in order, the first that answers is kept. */
   endpoints: string[];
-  /** How long an endpoint that has never answered may take before the next one is tried (default 2000). */
+  /**
+   * How long a read sent to an endpoint that has never answered may wait before the next endpoint is tried
+   * (default 2000). Writes are never re-sent after this: they wait for the command deadline instead, since
+   * a slow endpoint may still apply them.
+   */
   dialTimeoutMs?: number;
   /** Deadline for one call, retries included (default 5000), as etcdctl's --command-timeout. */
   commandTimeoutMs?: number;
@@ -117,8 +121,20 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** Where a request goes: a pinned endpoint (no failover), and whether re-sending it elsewhere is safe. */
+interface SendTarget {
+  endpoint?: string;
+  idempotent?: boolean;
+}
+
 /** Why one attempt failed: the endpoint could not be reached (fail over) or the caller's time is up. */
-type AttemptOutcome = { ok: true; response: Response } | { ok: false; reason: "unreachable" | "deadline" | "canceled" };
+type AttemptOutcome =
+  | { ok: true; response: Response }
+  | { ok: false; reason: "unreachable" | "deadline" | "canceled" }
+  | { ok: false; reason: "lost"; message: string };
+
+/** Errors that prove the request never reached a server, so sending it elsewhere cannot apply it twice. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ConnectionRefused", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /**
  * A connection to a tsetcd (or etcd-gateway-compatible) cluster. Create with `connect`.
@@ -143,7 +159,7 @@ export class Client {
 
   /** Range over keys: one key, [key, range_end), prefixes with `prefixEnd`, everything with "\0". */
   range(request: RangeRequest, options: CallOptions = {}): Promise<RangeResponse> {
-    return this.call("/v3/kv/range", request, "RangeResponse", options);
+    return this.call("/v3/kv/range", request, "RangeResponse", options, { idempotent: true });
   }
 
   /** Writes one key. */
@@ -182,17 +198,17 @@ export class Client {
 
   /** One member's status; `endpoint` picks the member (default: the current endpoint, with failover). */
   status(endpoint?: string, options: CallOptions = {}): Promise<StatusResponse> {
-    return this.call("/v3/maintenance/status", {}, "StatusResponse", options, endpoint);
+    return this.call("/v3/maintenance/status", {}, "StatusResponse", options, { idempotent: true, endpoint });
   }
 
   /** The cluster's members. */
   memberList(request: MemberListRequest = {}, options: CallOptions = {}): Promise<MemberListResponse> {
-    return this.call("/v3/cluster/member/list", request, "MemberListResponse", options);
+    return this.call("/v3/cluster/member/list", request, "MemberListResponse", options, { idempotent: true });
   }
 
   /** GET /health on one endpoint (default: the current one, with failover). */
   async health(endpoint?: string, options: CallOptions = {}): Promise<HealthResult> {
-    const response = await this.send("/health", undefined, options, endpoint);
+    const response = await this.send("/health", undefined, options, { idempotent: true, endpoint });
     const text = await response.text();
     if (!response.ok) throw errorFromBody(response.status, text);
     const body = JSON.parse(text) as { health?: unknown; reason?: unknown };
@@ -232,9 +248,9 @@ export class Client {
     request: unknown,
     kind: MessageKind,
     options: CallOptions,
-    endpoint?: string,
+    target: SendTarget = {},
   ): Promise<T> {
-    const response = await this.send(path, encodeCbor(request), options, endpoint);
+    const response = await this.send(path, encodeCbor(request), options, target);
     const body = new Uint8Array(await response.arrayBuffer());
     if (!response.ok) throw errorFromBody(response.status, body);
     return decodeCbor<T>(kind, body);
@@ -245,20 +261,21 @@ export class Client {
     path: string,
     body: Uint8Array | undefined,
     options: CallOptions,
-    endpoint?: string,
+    target: SendTarget,
   ): Promise<Response> {
     const deadlineMs = Date.now() + this.commandTimeoutMs;
-    const pinned = endpoint === undefined ? undefined : endpointUrl(endpoint);
+    const pinned = target.endpoint === undefined ? undefined : endpointUrl(target.endpoint);
     let backoffMs = BACKOFF_START_MS;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (options.signal?.aborted === true) throw canceled();
       const url = pinned ?? this.urls[this.current]!;
-      const outcome = await this.attempt(url + path, url, body, deadlineMs, options.signal);
+      const outcome = await this.attempt(url + path, url, body, deadlineMs, options.signal, target.idempotent === true);
       if (outcome.ok) {
         this.answered.add(url);
         return outcome.response;
       }
       if (outcome.reason === "canceled") throw canceled();
+      if (outcome.reason === "lost") throw new EtcdError(GrpcCode.Unavailable, outcome.message);
       if (outcome.reason === "deadline" || Date.now() >= deadlineMs) throw deadlineExceeded();
       if (pinned === undefined) this.current = (this.current + 1) % this.urls.length;
       // A full round of refusals: wait before the next round rather than spinning.
@@ -276,9 +293,11 @@ export class Client {
     body: Uint8Array | undefined,
     deadlineMs: number,
     signal: AbortSignal | undefined,
+    idempotent: boolean,
   ): Promise<AttemptOutcome> {
     const remainingMs = Math.max(1, deadlineMs - Date.now());
-    const limitMs = this.answered.has(base) ? remainingMs : Math.min(remainingMs, this.dialTimeoutMs);
+    const dialBound = idempotent && !this.answered.has(base);
+    const limitMs = dialBound ? Math.min(remainingMs, this.dialTimeoutMs) : remainingMs;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), limitMs);
     const signals = signal === undefined ? [timeout.signal] : [timeout.signal, signal];
@@ -289,9 +308,14 @@ export class Client {
         init.headers = { "content-type": CBOR_CONTENT_TYPE, accept: CBOR_CONTENT_TYPE };
       }
       return { ok: true, response: await fetch(target, init) };
-    } catch {
+    } catch (error) {
       if (signal?.aborted === true) return { ok: false, reason: "canceled" };
       if (Date.now() >= deadlineMs) return { ok: false, reason: "deadline" };
+      const code = (error as { code?: unknown }).code;
+      // A write whose connection broke after sending may have been applied: report it, never re-send it.
+      if (!idempotent && !timeout.signal.aborted && !(typeof code === "string" && NOT_SENT_CODES.has(code))) {
+        return { ok: false, reason: "lost", message: `connection lost: ${(error as Error).message}` };
+      }
       return { ok: false, reason: "unreachable" };
     } finally {
       clearTimeout(timer);

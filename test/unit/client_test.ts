@@ -110,6 +110,27 @@ test("connection errors fail over to the next endpoint", async () => {
   }
 });
 
+test("a write whose connection breaks is reported, not re-sent; a read fails over", async () => {
+  const net = await import("node:net");
+  const resetter = net.createServer((socket) => socket.on("data", () => socket.destroy()));
+  await new Promise<void>((done) => resetter.listen(0, "127.0.0.1", done));
+  const resetUrl = `127.0.0.1:${(resetter.address() as { port: number }).port}`;
+  const live = fakeServer(() => cbor({ header, kvs: [], count: 0 }));
+  try {
+    const client = connect({ endpoints: [resetUrl, live.url], commandTimeoutMs: 2_000 });
+    const error = await client.put("k", "v").catch((e: unknown) => e);
+    assert.instance(error, EtcdError);
+    assert.is((error as EtcdError).code, GrpcCode.Unavailable);
+    assert.is(live.seen.length, 0);
+    const read = await client.get("k");
+    assert.is(read.count, 0);
+    assert.is(live.seen.length, 1);
+  } finally {
+    live.stop();
+    resetter.close();
+  }
+});
+
 test("no reachable endpoint ends with context deadline exceeded at the command timeout", async () => {
   const dead = await deadPort();
   const client = connect({ endpoints: [dead], commandTimeoutMs: 300 });
