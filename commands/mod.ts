@@ -103,6 +103,11 @@ function processIo(): Io {
   };
 }
 
+/** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
+function useColor(io: Io): boolean {
+  return io.stdoutIsTty && (io.env.NO_COLOR ?? "") === "";
+}
+
 const VALUE_GLOBALS = new Set(GLOBAL_FLAGS.filter((f) => f.kind !== "bool").flatMap((f) => [
   `--${f.name}`,
   ...(f.short !== undefined ? [`-${f.short}`] : []),
@@ -147,7 +152,7 @@ interface Resolved {
 const API_VERSION = ETCD_API_VERSION.split(".").slice(0, 2).join(".");
 
 function resolve(argv: string[], io: Io): Resolved {
-  const color = io.stdoutIsTty;
+  const color = useColor(io);
   const root = rootHelp(COMMANDS, { tsetcd: TSETCD_VERSION, api: API_VERSION }, { color });
   const [first, second] = commandWordIndices(argv, 2);
   if (first === undefined) return { help: root, rest: argv };
@@ -174,13 +179,13 @@ async function runCommand(spec: CommandSpec, argv: string[], io: Io): Promise<nu
   try {
     const line = parseCommandLine(argv, spec.flags, io.env);
     if (line.help) {
-      io.stdout(commandHelp(spec, { color: io.stdoutIsTty }));
+      io.stdout(commandHelp(spec, { color: useColor(io) }));
       return 0;
     }
     return await spec.run({ io, args: line.args, flags: line.flags, globals: globalsFrom(line.flags) });
   } catch (error) {
     if (error instanceof FlagError) {
-      io.stdout(commandHelp(spec, { color: io.stdoutIsTty }));
+      io.stdout(commandHelp(spec, { color: useColor(io) }));
       io.stderr(`Error: ${error.message}\n\nError: ${error.message}\n`);
       return error.exitCode;
     }

@@ -75,6 +75,14 @@ test("runCli: version, help, unknown commands, flag errors", async () => {
   const help = fakeIo();
   assert.is(await runCli(["--help"], help), 0);
   assert.ok(help.out.startsWith("NAME:\n\ttsetcd - "));
+  assert.not.ok(help.out.includes("\x1b["), "no colour when stdout is not a terminal");
+  const tty = { ...fakeIo(), stdoutIsTty: true };
+  let ttyOut = "";
+  tty.stdout = (text: string) => {
+    ttyOut += text;
+  };
+  assert.is(await runCli(["--help"], tty), 0);
+  assert.ok(ttyOut.includes("\x1b[1mNAME:"), "bold section titles on a terminal");
   for (const name of ["put", "get", "del", "txn", "compaction", "endpoint status", "endpoint health", "member list"]) {
     assert.ok(help.out.includes(`\t${name}`), name);
   }
