@@ -6,10 +6,13 @@
  *
  * On SIGUSR2 it appends the figures gathered since the previous signal as one JSON line to the file named
  * by BENCH_INSTRUMENT_OUT and starts over; bench/run.ts signals before and after each measured row.
+ * Worker threads (the server's log writer) get the same preload through a patched `Worker` constructor
+ * and are asked over a BroadcastChannel to write their own line for the same round.
  * @module
  */
 import { Database, Statement } from "bun:sqlite";
 import { appendFileSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
 
 /** Figures for one database file over one interval. */
 export interface DbFigures {
@@ -22,8 +25,11 @@ export interface DbFigures {
   statements: Record<string, number>;
 }
 
-/** One interval, as written to BENCH_INSTRUMENT_OUT. */
+/** One interval of one thread, as written to BENCH_INSTRUMENT_OUT. */
 export interface IntervalFigures {
+  /** Which SIGUSR2 this line answers; lines of one round from several threads belong together. */
+  round: number;
+  thread: "main" | "worker";
   intervalMs: number;
   /** Wall time of the whole process spent inside transactions (the event loop is blocked meanwhile). */
   inTransactionMs: number;
@@ -35,6 +41,9 @@ const MAX_SAMPLES = 200_000;
 const SQL_LABEL_CHARS = 70;
 
 const outPath = process.env.BENCH_INSTRUMENT_OUT;
+const CHANNEL = "tsetcd-bench-instrument";
+const SELF_PATH = new URL(import.meta.url).pathname;
+let round = 0;
 let intervalStartMs = performance.now();
 let inTransactionMs = 0;
 let databases: Record<string, DbFigures> = {};
@@ -129,6 +138,8 @@ function dump(): void {
   if (outPath === undefined) return;
   const nowMs = performance.now();
   const line: IntervalFigures = {
+    round,
+    thread: isMainThread ? "main" : "worker",
     intervalMs: nowMs - intervalStartMs,
     inTransactionMs,
     databases,
@@ -141,6 +152,32 @@ function dump(): void {
   statementsOutsideTxn = {};
 }
 
+/** Workers the server starts get this preload too (Bun's `preload` option of `new Worker`). */
+function patchWorkers(): void {
+  const Original = globalThis.Worker;
+  globalThis.Worker = class extends Original {
+    constructor(url: string | URL, options: WorkerOptions = {}) {
+      const preload = [...[options.preload ?? []].flat(), SELF_PATH];
+      super(url, { ...options, preload });
+    }
+  } as typeof Worker;
+}
+
 patchStatements();
 patchTransactions();
-process.on("SIGUSR2", dump);
+const channel = new BroadcastChannel(CHANNEL);
+if (isMainThread) {
+  patchWorkers();
+  process.on("SIGUSR2", () => {
+    round++;
+    dump();
+    channel.postMessage(round);
+  });
+  (channel as unknown as { unref?: () => void }).unref?.();
+} else {
+  channel.addEventListener("message", (event) => {
+    round = Number((event as MessageEvent).data);
+    dump();
+  });
+  (channel as unknown as { unref?: () => void }).unref?.();
+}

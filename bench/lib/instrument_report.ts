@@ -14,11 +14,22 @@ function percentile(sortedUs: number[], p: number): number {
   return sortedUs[at]!;
 }
 
-/** The last complete JSON line of the instrument file, or undefined when there is none. */
+/**
+ * The latest round in the instrument file, its threads merged: the main thread's interval and blocking
+ * time, every thread's databases (a worker's transactions do not block the main thread).
+ */
 export function lastInterval(fileText: string): IntervalFigures | undefined {
-  const lines = fileText.split("\n").filter((l) => l.trim().length > 0);
+  const lines = fileText.split("\n").filter((l) => l.trim().length > 0).map((l) => JSON.parse(l) as IntervalFigures);
   const last = lines.at(-1);
-  return last === undefined ? undefined : (JSON.parse(last) as IntervalFigures);
+  if (last === undefined) return undefined;
+  const sameRound = lines.filter((l) => l.round === last.round);
+  const main = sameRound.find((l) => l.thread === "main") ?? last;
+  const merged: IntervalFigures = { ...main, databases: { ...main.databases } };
+  for (const line of sameRound) {
+    if (line === main) continue;
+    for (const [path, figures] of Object.entries(line.databases)) merged.databases[`${path} (worker)`] = figures;
+  }
+  return merged;
 }
 
 /** Markdown lines describing one interval for a row, given the requests wrk completed in it. */
