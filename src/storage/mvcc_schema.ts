@@ -120,6 +120,11 @@ function schemaStatements(): CompiledQuery[] {
 /** Creates the MVCC tables if missing, and the meta rows with etcd's initial values. Idempotent. */
 export function ensureMvccSchema(db: SqlDatabase): void {
   for (const statement of schemaStatements()) db.exec(statement.sql);
+  // A database made by an earlier layout (revisions keyed by (key, main, sub), no id) cannot be used.
+  const columns = db.prepare("PRAGMA table_info(mvcc_revisions)").all().map((row) => row.name);
+  if (!columns.includes("id")) {
+    throw new Error("mvcc: the database holds an older MVCC table layout; start from an empty data dir");
+  }
   // An empty etcd store is at revision 1 and has never been compacted (compactMainRev = -1).
   const seeds: [string, number][] = [[META_CURRENT_REV, 1], [META_COMPACT_REV, -1], [META_PHYSICAL_COMPACT_REV, -1]];
   for (const [name, value] of seeds) {

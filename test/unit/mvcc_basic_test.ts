@@ -159,6 +159,12 @@ test("the store reopens at its stored revisions", () => {
   assert.equal(second.range({ key: b("a"), range_end: b("c") }).kvs.map(brief), ["a=@c2m2v1", "b=@c3m3v1"]);
 });
 
+test("a database with an older MVCC table layout is refused with a clear error", () => {
+  const db = openDatabase(":memory:", { durable: false });
+  db.exec("CREATE TABLE mvcc_revisions (key BLOB, main INTEGER, sub INTEGER, PRIMARY KEY (key, main, sub)) WITHOUT ROWID");
+  assert.throws(() => new MvccStore(db), /older MVCC table layout/);
+});
+
 test("a rolled-back outer transaction leaves the store where it was", () => {
   const db = openDatabase(":memory:", { durable: false });
   const store = new MvccStore(db);
