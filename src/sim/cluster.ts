@@ -25,8 +25,18 @@ import { Prng } from "./prng.ts";
 /** Simulated time units per tick: messages and disk writes can take a fraction of a tick. */
 export const TICK = 10;
 
-/** Deliberate bugs a run can switch on: the core's RaftBugs plus the driver's ackBeforePersist. */
-export const BUG_NAMES = ["voteTwice", "commitPreviousTermByCounting", "keepConflictingSuffix", "ackBeforePersist"] as const;
+/**
+ * Deliberate bugs a run can switch on: the core's RaftBugs, plus two in the simulated server — ackBeforePersist
+ * (send a Ready's messages before persisting it) and localReads (answer "linearizable" reads from the local
+ * state machine without ReadIndex, which the linearizability checker must catch).
+ */
+export const BUG_NAMES = [
+  "voteTwice",
+  "commitPreviousTermByCounting",
+  "keepConflictingSuffix",
+  "ackBeforePersist",
+  "localReads",
+] as const;
 export type BugName = typeof BUG_NAMES[number];
 
 /** Options of one run. */
@@ -142,7 +152,8 @@ function drawKnobs(rng: Prng, bug: BugName | undefined): Knobs {
 }
 
 function drawSettings(rng: Prng, bug: BugName | undefined): MemberSettings {
-  const raftBugs: RaftBugs | undefined = bug === undefined || bug === "ackBeforePersist" ? undefined : { [bug]: true };
+  const coreBug = bug === "voteTwice" || bug === "commitPreviousTermByCounting" || bug === "keepConflictingSuffix";
+  const raftBugs: RaftBugs | undefined = coreBug ? { [bug]: true } : undefined;
   return {
     electionTick: 10,
     heartbeatTick: rng.pick([1, 2, 3]),
@@ -241,7 +252,7 @@ class Simulation implements MemberHost {
   }
 
   violation(message: string): void {
-    this.violations.push(`${message} [t=${(this.time / TICK).toFixed(1)}]`);
+    this.violations.push(`${message} [seed ${this.options.seed}, t=${(this.time / TICK).toFixed(1)}]`);
     this.trace(`VIOLATION ${message}`);
     this.done = true;
   }
@@ -566,6 +577,13 @@ class Simulation implements MemberHost {
       client.current = { op, reqId, memberId: member.id, deadline };
     } else {
       const op: Operation = { clientId: client.id, kind: "get", key, value: null, callTime: this.time };
+      if (this.options.bug === "localReads") {
+        op.value = member.kv.get(key);
+        op.returnTime = this.time;
+        this.history.push(op);
+        this.trace(`client ${client.id} read ${key}=${op.value} locally from ${member.id} (bug)`);
+        return;
+      }
       const ctx = `${client.id}.${reqId}`;
       member.addRead(ctx, { clientId: client.id, reqId, key });
       const err = member.node!.readIndex(new TextEncoder().encode(ctx));
