@@ -116,6 +116,11 @@ export interface MemberOptions {
   maxPendingRequests: number;
   /** Reported by status. */
   version: string;
+  /**
+   * With a separate state database: commit applies at most this often (one open transaction between),
+   * instead of once per batch. Undefined: one state transaction per batch.
+   */
+  stateCommitIntervalMs?: number;
   /** Persists log writes on another thread; without it the Ready loop writes inline. */
   logWriter?: LogWriterClient;
   /** Sends messages to peers (cluster issue); a single member has none to send. */
@@ -165,6 +170,8 @@ export class Member implements KvService {
   #flushScheduled = false;
   /** A Ready is with the writer thread; the core holds new proposals until it is advanced. */
   #persisting = false;
+  #stateTxnOpen = false;
+  #stateTxnStartMs = 0;
   #onPersisted: (() => void)[] = [];
   #stopped = false;
   #leader: bigint = NONE;
@@ -223,6 +230,7 @@ export class Member implements KvService {
     if (this.#stopped) return;
     this.#o.raft.tick();
     const nowMs = this.#now();
+    if (this.#stateTxnOpen && nowMs - this.#stateTxnStartMs >= this.#o.stateCommitIntervalMs!) this.commitState();
     this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
     this.#processReadies();
@@ -237,6 +245,7 @@ export class Member implements KvService {
 
   /** Stops serving: every waiting caller gets "server stopped". */
   stop(): void {
+    this.commitState();
     this.#stopped = true;
     this.#writes.rejectAll(Errors.stopped);
     this.#reads.rejectAll(Errors.stopped);
@@ -375,16 +384,40 @@ export class Member implements KvService {
     }
     if (ready.messages.length > 0) this.#o.send?.(ready.messages);
     let outcomes: Applied[] = [];
-    if (ready.committedEntries.length > 0) {
-      outcomes = this.#stateDb.transaction(() => this.#stageApply(ready.committedEntries));
-      if (this.#stateDb === this.#o.db) this.#fsyncs++;
-    }
+    if (ready.committedEntries.length > 0) outcomes = this.#applyToState(ready.committedEntries);
     this.#finishApply(ready, outcomes);
+  }
+
+  /**
+   * Applies in the state database. With a separate state database and a commit interval, applies join
+   * one open transaction committed every interval (as etcd batches its backend commits): the log is
+   * durable, so a crash only rolls the state back to its last commit, and the log replays the rest.
+   */
+  #applyToState(entries: Entry[]): Applied[] {
+    if (this.#o.stateCommitIntervalMs === undefined || this.#stateDb === this.#o.db) {
+      const outcomes = this.#stateDb.transaction(() => this.#stageApply(entries));
+      if (this.#stateDb === this.#o.db) this.#fsyncs++;
+      return outcomes;
+    }
+    if (!this.#stateTxnOpen) {
+      this.#stateDb.exec("BEGIN");
+      this.#stateTxnOpen = true;
+      this.#stateTxnStartMs = this.#now();
+    }
+    return this.#stageApply(entries);
+  }
+
+  /** Commits the open state transaction, if any (without fsync: the state database syncs at checkpoints). */
+  commitState(): void {
+    if (!this.#stateTxnOpen) return;
+    this.#stateDb.exec("COMMIT");
+    this.#stateTxnOpen = false;
   }
 
   /** After the apply transaction committed: memory state, log compaction, callers, read states. */
   #finishApply(ready: Ready, outcomes: Applied[]): void {
     if (this.#confChanged !== undefined) {
+      this.commitState();
       this.#o.log.acceptConfState(this.#confChanged);
       this.#confChanged = undefined;
     }
@@ -454,7 +487,10 @@ export class Member implements KvService {
     const count = this.#o.snapshotCount;
     if (count === undefined) return;
     const keep = Math.min(CATCH_UP_ENTRIES, count);
-    if (this.#applied - this.#o.log.firstIndex() > count + keep) this.#o.log.compact(this.#applied - keep);
+    if (this.#applied - this.#o.log.firstIndex() > count + keep) {
+      this.commitState(); // the log may only drop what the state holds durably
+      this.#o.log.compact(this.#applied - keep);
+    }
   }
 
   // ---- reads ----
