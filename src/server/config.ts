@@ -8,6 +8,8 @@
  * @module
  */
 
+import { parseRetention } from "./compactor.ts";
+
 /** A member's configuration after parsing and validation. */
 export interface ServerConfig {
   name: string;
@@ -189,8 +191,10 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
     return { kind: "error", message: `unknown auto-compaction-mode ${JSON.stringify(mode)}` };
   }
   const retention = get("auto-compaction-retention");
-  if (!/^\d+$/.test(retention) && !/^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(retention)) {
-    return { kind: "error", message: `invalid auto-compaction-retention ${JSON.stringify(retention)}` };
+  try {
+    parseRetention(mode, retention);
+  } catch (err) {
+    return { kind: "error", message: (err as Error).message };
   }
   const heartbeatIntervalMs = int("heartbeat-interval");
   const electionTimeoutMs = int("election-timeout");

@@ -603,6 +603,11 @@ export class Member implements KvService {
     });
   }
 
+  /** The store's current revision. */
+  revision(): number {
+    return this.#o.kv.revision();
+  }
+
   /** True once a leader is known (what /health reports). */
   hasLeader(): boolean {
     return this.#leader !== NONE;

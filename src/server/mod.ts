@@ -22,6 +22,7 @@ import { openDatabase } from "../storage/sqlite_bun.ts";
 import { parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { clusterIdFor, idHex, memberIdFor } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
+import { AutoCompactor, parseRetention } from "./compactor.ts";
 import { lockDataDir } from "./lock.ts";
 import { startLogWriter } from "./log_writer.ts";
 import { Member } from "./member.ts";
@@ -78,6 +79,7 @@ const DEFAULT_MAX_PENDING = 20_000;
 /** Starts a member: takes the data dir lock, opens or creates its database, joins the Raft core, listens. */
 export async function startServer(options: StartServerOptions = {}): Promise<TsetcdServer> {
   const config = resolveConfig(options);
+  parseRetention(config.autoCompactionMode, config.autoCompactionRetention); // fail before touching the data dir
   mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDir(config.dataDir);
   let db: SqlDatabase | undefined;
@@ -158,7 +160,13 @@ async function startOnDatabase(
     crashAfterPersist: crashAfterPersistFromEnv(),
   });
   if (log.confState().voters.length === 1 && log.confState().voters[0] === cluster.memberId) await member.campaign();
-  const ticker = setInterval(() => member.tick(), config.heartbeatIntervalMs);
+  const compactor = new AutoCompactor(config.autoCompactionMode, config.autoCompactionRetention);
+  const ticker = setInterval(() => {
+    member.tick();
+    const revision = compactor.enabled ? compactor.tick(Date.now(), member.revision()) : undefined;
+    // An auto-compaction that loses a race with a manual one is simply skipped.
+    if (revision !== undefined) member.compact({ revision }).catch(() => {});
+  }, config.heartbeatIntervalMs);
   const handler = createHttpHandler(member, {
     maxRequestBytes: config.maxRequestBytes,
     serverVersion: ETCD_API_VERSION,

@@ -59,6 +59,9 @@ test("unknown flags and bad values are errors", () => {
   assert.match(error(["--election-timeout", "200"]), "at least as 5 times");
   assert.match(error(["--max-txn-ops", "0"]), "positive");
   assert.match(error(["--auto-compaction-mode", "weekly"]), "auto-compaction-mode");
+  assert.match(error(["--auto-compaction-mode", "revision", "--auto-compaction-retention", "1h"]), "retention");
+  assert.match(error(["--auto-compaction-retention", "soon"]), "retention");
+  assert.is(run(["--auto-compaction-retention", "90m"]).autoCompactionRetention, "90m");
   assert.match(error(["--client-cert-auth"]), "TLS is not supported yet");
   assert.match(error(["--cert-file", "/x.pem"]), "TLS is not supported yet");
   assert.match(error(["--listen-client-urls", "https://127.0.0.1:1"]), "TLS is not supported yet");

@@ -167,6 +167,38 @@ test("with the log writer thread: batches, durability, restart", async () => {
   }
 });
 
+test("periodic auto-compaction compacts history older than the retention", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsetcd-autocompact-"));
+  try {
+    const server = await startServer({
+      dataDir: dir,
+      listenClientUrls: ["http://127.0.0.1:0"],
+      autoCompactionMode: "periodic",
+      autoCompactionRetention: "1s",
+    });
+    await server.member.put({ key: enc.encode("a"), value: enc.encode("1") });
+    await server.member.put({ key: enc.encode("a"), value: enc.encode("2") });
+    const old = await server.member.range({ key: enc.encode("a"), revision: 2 });
+    assert.is(dec.decode(old.kvs[0]!.value), "1");
+    let compacted: EtcdError | undefined;
+    for (let i = 0; i < 40 && compacted === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await server.member.put({ key: enc.encode("b"), value: enc.encode(`${i}`) });
+      try {
+        await server.member.range({ key: enc.encode("a"), revision: 2 });
+      } catch (err) {
+        compacted = err as EtcdError;
+      }
+    }
+    assert.is(compacted?.message, "etcdserver: mvcc: required revision has been compacted");
+    const now = await server.member.range({ key: enc.encode("a") });
+    assert.is(dec.decode(now.kvs[0]!.value), "2");
+    await server.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("request size is etcd's protobuf accounting", () => {
   // PutRequest{key: 3 bytes, value: 10 bytes} = 2+3 + 2+10 = 17 bytes; header {ID: 9-byte varint} = 10.
   const size = internalRequestSizeBytes({ put: { key: enc.encode("abc"), value: new Uint8Array(10) } }, 9);
