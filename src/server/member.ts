@@ -121,6 +121,8 @@ export interface MemberOptions {
    * instead of once per batch. Undefined: one state transaction per batch.
    */
   stateCommitIntervalMs?: number;
+  /** Size of the state database past which writes get "database space exceeded". */
+  quotaBytes?: number;
   /** Persists log writes on another thread; without it the Ready loop writes inline. */
   logWriter?: LogWriterClient;
   /** Sends messages to peers (cluster issue); a single member has none to send. */
@@ -171,6 +173,7 @@ export class Member implements KvService {
   /** A Ready is with the writer thread; the core holds new proposals until it is advanced. */
   #persisting = false;
   #stateTxnOpen = false;
+  #sizeBytes = 0;
   #stateTxnStartMs = 0;
   #onPersisted: (() => void)[] = [];
   #stopped = false;
@@ -231,6 +234,7 @@ export class Member implements KvService {
     this.#o.raft.tick();
     const nowMs = this.#now();
     if (this.#stateTxnOpen && nowMs - this.#stateTxnStartMs >= this.#o.stateCommitIntervalMs!) this.commitState();
+    if (this.#o.quotaBytes !== undefined) this.#sizeBytes = this.#o.kv.sizeBytes().total;
     this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
     this.#processReadies();
@@ -561,6 +565,7 @@ export class Member implements KvService {
   put(req: PutRequest): Promise<PutResponse> {
     return this.#guard(() => {
       throwIf(checkPutRequest(req));
+      this.#checkQuota();
       return this.#propose<PutResponse>({ put: req });
     });
   }
@@ -574,7 +579,10 @@ export class Member implements KvService {
 
   async txn(req: TxnRequest): Promise<TxnResponse> {
     throwIf(checkTxnRequest(req, { maxTxnOps: this.#o.maxTxnOps }));
-    if (!isReadOnlyTxn(req)) return await this.#propose<TxnResponse>({ txn: req });
+    if (!isReadOnlyTxn(req)) {
+      this.#checkQuota();
+      return await this.#propose<TxnResponse>({ txn: req });
+    }
     // A read-only txn changes nothing: served like a range, linearizable unless every read is serializable.
     if (!allSerializable(req)) await this.#linearizable();
     const response = this.#o.kv.txn(req);
@@ -616,6 +624,14 @@ export class Member implements KvService {
   memberList(): Promise<MemberListResponse> {
     // etcd's cluster service fills no revision in this header.
     return Promise.resolve({ header: this.#header(0), members: this.#o.members() });
+  }
+
+  /**
+   * --quota-backend-bytes: writes that may grow the store are refused once it is over the quota (deletes
+   * and compaction still pass, to make room). The size is sampled every tick, not per request.
+   */
+  #checkQuota(): void {
+    if (this.#o.quotaBytes !== undefined && this.#sizeBytes > this.#o.quotaBytes) throw Errors.noSpace();
   }
 
   /** Turns a synchronous throw (validation, too many requests) into a rejected promise. */

@@ -19,7 +19,7 @@ import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
-import { parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
+import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { clusterIdFor, idHex, memberIdFor } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
 import { AutoCompactor, parseRetention } from "./compactor.ts";
@@ -142,6 +142,7 @@ async function startOnDatabase(
   const member = new Member({
     logWriter,
     stateCommitIntervalMs: options.stateCommitIntervalMs ?? STATE_COMMIT_INTERVAL_MS,
+    quotaBytes: config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BYTES : config.quotaBackendBytes,
     db,
     stateDb,
     log,

@@ -199,6 +199,33 @@ test("periodic auto-compaction compacts history older than the retention", async
   }
 });
 
+test("over --quota-backend-bytes, writes get 'database space exceeded' and deletes still pass", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsetcd-quota-"));
+  try {
+    const server = await startServer({
+      dataDir: dir,
+      listenClientUrls: ["http://127.0.0.1:0"],
+      quotaBackendBytes: 256 * 1024,
+      maxRequestBytes: 64 * 1024,
+    });
+    let refused: EtcdError | undefined;
+    for (let i = 0; i < 200 && refused === undefined; i++) {
+      try {
+        await server.member.put({ key: enc.encode(`big${i}`), value: new Uint8Array(32 * 1024).fill(i) });
+      } catch (err) {
+        refused = err as EtcdError;
+      }
+      if (i % 5 === 4) await new Promise((r) => setTimeout(r, 120)); // let a tick sample the size
+    }
+    assert.is(refused?.message, "etcdserver: mvcc: database space exceeded");
+    const deleted = await server.member.deleteRange({ key: enc.encode("big"), range_end: enc.encode("bih") });
+    assert.ok(deleted.deleted > 0);
+    await server.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("request size is etcd's protobuf accounting", () => {
   // PutRequest{key: 3 bytes, value: 10 bytes} = 2+3 + 2+10 = 17 bytes; header {ID: 9-byte varint} = 10.
   const size = internalRequestSizeBytes({ put: { key: enc.encode("abc"), value: new Uint8Array(10) } }, 9);
