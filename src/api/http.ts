@@ -70,6 +70,8 @@ export function createHttpHandler(service: KvService, options: HttpOptions): (re
   const counters: Counters = { requests: 0, errors: 0 };
   return async (request: Request): Promise<Response> => {
     counters.requests++;
+    // etcd's CORS layer answers every preflight before routing: 200, empty, no content type.
+    if (request.method === "OPTIONS") return new Response(null, { status: 200 });
     const url = new URL(request.url);
     const path = normalisePath(url.pathname);
     const route = ROUTES[path];
@@ -82,16 +84,18 @@ export function createHttpHandler(service: KvService, options: HttpOptions): (re
     if (path === "/version") {
       return plainGet(request, () => json({ etcdserver: options.serverVersion, etcdcluster: options.clusterVersion }));
     }
-    if (path === "/metrics") return plainGet(request, () => text(metricsText(counters, options)));
+    if (path === "/metrics") {
+      if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed();
+      return text(metricsText(counters, options));
+    }
     counters.errors++;
     return notFound(path);
   };
 }
 
-/** etcd 3.4 also serves the gateway under its older prefixes. */
+/** etcd 3.4 also serves the gateway under /v3beta (not /v3alpha any more). */
 function normalisePath(path: string): string {
   if (path.startsWith("/v3beta/")) return `/v3/${path.slice(8)}`;
-  if (path.startsWith("/v3alpha/")) return `/v3/${path.slice(9)}`;
   return path;
 }
 
@@ -150,8 +154,9 @@ function errorResponse(format: WireFormat, err: unknown): Response {
   });
 }
 
+/** /health and /version take GET only (HEAD too is refused, as Go's handlers there check for GET). */
 function plainGet(request: Request, fn: () => Response): Response {
-  if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed();
+  if (request.method !== "GET") return methodNotAllowed({ allow: "GET" });
   return fn();
 }
 
@@ -180,10 +185,10 @@ function notFound(path: string): Response {
   });
 }
 
-function methodNotAllowed(): Response {
+function methodNotAllowed(extra: Record<string, string> = {}): Response {
   return new Response("Method Not Allowed\n", {
     status: 405,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", ...extra },
   });
 }
 

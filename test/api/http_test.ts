@@ -172,6 +172,17 @@ test("bad input gets etcd's errors and leaves the store intact", async () => {
   assert.is(elsewhere.status, 404);
   const wrongMethod = await fetch(server.clientUrl + "/v3/kv/range");
   assert.is(wrongMethod.status, 405);
+  const options = await fetch(server.clientUrl + "/v3/kv/put", { method: "OPTIONS" });
+  assert.is(options.status, 200);
+  assert.is(await options.text(), "");
+  const head = await fetch(server.clientUrl + "/health", { method: "HEAD" });
+  assert.is(head.status, 405);
+  assert.is(head.headers.get("allow"), "GET");
+  const alpha = await fetch(server.clientUrl + "/v3alpha/kv/range", { method: "POST", body: "{}" });
+  assert.is(alpha.status, 404);
+  assert.is(await alpha.text(), "404 page not found\n");
+  const beta = await fetch(server.clientUrl + "/v3beta/kv/range", { method: "POST", body: JSON.stringify({ key: b64("foo") }) });
+  assert.is(beta.status, 200);
   const after = await post("/v3/kv/range", { key: b64("\0"), range_end: b64("\0") });
   assert.equal(after.json, before.json);
 });
