@@ -52,41 +52,42 @@ interface FlagSpec {
   defaultValue: string;
   /** TLS and other flags accepted by name but not implemented: setting them is an error. */
   unsupported?: string;
+  help: string;
 }
 
 const TLS_MESSAGE = "TLS is not supported yet";
 
 /** Every flag tsetcd takes, etcd's spelling and default. */
 const FLAGS: Record<string, FlagSpec> = {
-  "name": { kind: "string", defaultValue: "default" },
-  "data-dir": { kind: "string", defaultValue: "" },
-  "listen-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379" },
-  "advertise-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379" },
-  "listen-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380" },
-  "initial-advertise-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380" },
-  "initial-cluster": { kind: "string", defaultValue: "" },
-  "initial-cluster-state": { kind: "string", defaultValue: "new" },
-  "initial-cluster-token": { kind: "string", defaultValue: "etcd-cluster" },
-  "heartbeat-interval": { kind: "int", defaultValue: "100" },
-  "election-timeout": { kind: "int", defaultValue: "1000" },
-  "snapshot-count": { kind: "int", defaultValue: "100000" },
-  "quota-backend-bytes": { kind: "int", defaultValue: "0" },
-  "max-request-bytes": { kind: "int", defaultValue: "1572864" },
-  "max-txn-ops": { kind: "int", defaultValue: "128" },
-  "auto-compaction-mode": { kind: "string", defaultValue: "periodic" },
-  "auto-compaction-retention": { kind: "string", defaultValue: "0" },
-  "cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
-  "key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
-  "trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
-  "client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
-  "auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
-  "peer-cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
-  "peer-key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
-  "peer-trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE },
-  "peer-client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
-  "peer-auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE },
-  "version": { kind: "bool", defaultValue: "false" },
-  "help": { kind: "bool", defaultValue: "false" },
+  "name": { kind: "string", defaultValue: "default", help: "Human-readable name for this member." },
+  "data-dir": { kind: "string", defaultValue: "", help: "Path to the data directory (default <name>.tsetcd)." },
+  "listen-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "URLs to listen on for client traffic." },
+  "advertise-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "This member's client URLs to advertise to the cluster." },
+  "listen-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380", help: "URLs to listen on for peer traffic." },
+  "initial-advertise-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380", help: "This member's peer URLs to advertise to the cluster." },
+  "initial-cluster": { kind: "string", defaultValue: "", help: "Initial cluster configuration for bootstrapping (name=url,...)." },
+  "initial-cluster-state": { kind: "string", defaultValue: "new", help: "Initial cluster state: new or existing." },
+  "initial-cluster-token": { kind: "string", defaultValue: "etcd-cluster", help: "Initial cluster token; the ids derive from it." },
+  "heartbeat-interval": { kind: "int", defaultValue: "100", help: "Time (in milliseconds) of a heartbeat interval." },
+  "election-timeout": { kind: "int", defaultValue: "1000", help: "Time (in milliseconds) for an election to timeout." },
+  "snapshot-count": { kind: "int", defaultValue: "100000", help: "Number of committed entries that trigger a log compaction." },
+  "quota-backend-bytes": { kind: "int", defaultValue: "0", help: "Raise alarms when the backend size exceeds the given quota (0 = 2 GiB)." },
+  "max-request-bytes": { kind: "int", defaultValue: "1572864", help: "Maximum client request size in bytes the server will accept." },
+  "max-txn-ops": { kind: "int", defaultValue: "128", help: "Maximum number of operations permitted in a transaction." },
+  "auto-compaction-mode": { kind: "string", defaultValue: "periodic", help: "Interpret auto-compaction-retention as: periodic (duration) or revision (count)." },
+  "auto-compaction-retention": { kind: "string", defaultValue: "0", help: "Auto compaction retention (0 = off); hours when a bare number in periodic mode." },
+  "cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the client server TLS cert file." },
+  "key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the client server TLS key file." },
+  "trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the client server TLS trusted CA file." },
+  "client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Enable client cert authentication." },
+  "auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Client TLS using generated certificates." },
+  "peer-cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the peer server TLS cert file." },
+  "peer-key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the peer server TLS key file." },
+  "peer-trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the peer server TLS trusted CA file." },
+  "peer-client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Enable peer client cert authentication." },
+  "peer-auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Peer TLS using generated certificates." },
+  "version": { kind: "bool", defaultValue: "false", help: "Print the version and exit." },
+  "help": { kind: "bool", defaultValue: "false", help: "Show this help." },
 };
 
 /** Upper bound on arguments, so a runaway caller cannot make parsing quadratic. */
@@ -109,7 +110,9 @@ export function parseServerArgs(args: string[], env: Record<string, string | und
   if (fromArgs.get("help") === "true") return { kind: "help" };
   const values = new Map<string, string>();
   for (const [name, spec] of Object.entries(FLAGS)) {
-    const value = fromArgs.get(name) ?? envValue(env, name) ?? spec.defaultValue;
+    // --version/--help only from the command line: ETCD_VERSION is commonly set in etcd images.
+    const fromEnv = name === "version" || name === "help" ? undefined : envValue(env, name);
+    const value = fromArgs.get(name) ?? fromEnv ?? spec.defaultValue;
     const bad = checkKind(name, spec.kind, value);
     if (bad !== undefined) return { kind: "error", message: bad };
     if (spec.unsupported !== undefined && value !== spec.defaultValue) {
@@ -286,7 +289,7 @@ export function serverUsage(): string {
     if (name === "help") continue;
     const def = spec.kind === "bool" || spec.defaultValue === "" ? "" : ` (default ${JSON.stringify(spec.defaultValue)})`;
     const note = spec.unsupported !== undefined ? ` [${spec.unsupported}]` : "";
-    lines.push(`  --${name}${def}${note}`);
+    lines.push(`  --${name}${def}${note}`, `      ${spec.help}`);
   }
   return lines.join("\n");
 }

@@ -46,6 +46,8 @@ test("environment: ETCD_ and TSETCD_, flags win", () => {
   assert.is(run(["--name", "f"], { ETCD_NAME: "e", TSETCD_NAME: "t" }).name, "f");
   assert.is(run([], { ETCD_DATA_DIR: "/d" }).dataDir, "/d");
   assert.is(run([], { ETCD_MAX_REQUEST_BYTES: "99" }).maxRequestBytes, 99);
+  // Unrelated variables of the same prefix are ignored, ETCD_VERSION included.
+  assert.is(run([], { ETCD_VERSION: "3.4.30", ETCD_UNKNOWN_THING: "x", TSETCD_ENDPOINTS: "http://a:1" }).name, "default");
 });
 
 test("unknown flags and bad values are errors", () => {
