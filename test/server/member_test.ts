@@ -226,6 +226,35 @@ test("over --quota-backend-bytes, writes get 'database space exceeded' and delet
   }
 });
 
+test("the log is compacted past --snapshot-count and a restart still finds everything", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsetcd-snapcount-"));
+  try {
+    let server = await startServer({ dataDir: dir, listenClientUrls: ["http://127.0.0.1:0"], snapshotCount: 10 });
+    for (let i = 0; i < 60; i++) await server.member.put({ key: enc.encode(`s${i}`), value: enc.encode(`${i}`) });
+    const info = server.member.info();
+    const firstIndex = info.lastIndex - (await countLogEntries(dir));
+    assert.ok(firstIndex > 10, `log still starts at ${firstIndex + 1}`);
+    await server.close();
+    server = await startServer({ dataDir: dir, listenClientUrls: ["http://127.0.0.1:0"], snapshotCount: 10 });
+    const all = await server.member.range({ key: enc.encode("s"), range_end: enc.encode("t"), count_only: true });
+    assert.is(all.count, 60);
+    assert.is(all.header.revision, 61);
+    await server.member.put({ key: enc.encode("after"), value: enc.encode("restart") });
+    await server.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function countLogEntries(dir: string): Promise<number> {
+  const db = openDatabase(join(dir, "raft.db"), { durable: false });
+  try {
+    return Number(db.prepare("SELECT count(*) AS n FROM raft_entry").get()!.n);
+  } finally {
+    db.close();
+  }
+}
+
 test("request size is etcd's protobuf accounting", () => {
   // PutRequest{key: 3 bytes, value: 10 bytes} = 2+3 + 2+10 = 17 bytes; header {ID: 9-byte varint} = 10.
   const size = internalRequestSizeBytes({ put: { key: enc.encode("abc"), value: new Uint8Array(10) } }, 9);
