@@ -140,7 +140,7 @@ class Simulation implements MemberHost {
     this.netRng = this.rng.fork();
     this.knobs = drawKnobs(this.rng, options.bug);
     this.settings = drawSettings(this.rng, options.bug);
-    this.chaosTicks = options.chaosTicks ?? 2_000;
+    this.chaosTicks = options.chaosTicks ?? 3_000;
     this.livenessTicks = options.livenessTicks ?? 600;
   }
 
