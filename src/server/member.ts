@@ -16,7 +16,7 @@
  * @module
  */
 import { EtcdError, Errors } from "../codec/errors.ts";
-import { protoSizeBytes, varintSizeBytes } from "../codec/proto_size.ts";
+import { varintSizeBytes } from "../codec/proto_size.ts";
 import type {
   CompactionRequest,
   CompactionResponse,
@@ -55,6 +55,14 @@ import {
 } from "../mvcc/validate.ts";
 import { decodeProposal, encodeProposal, newOrigin, type Proposal } from "./proposal.ts";
 import type { LogWriterClient } from "./log_writer.ts";
+import {
+  allSerializable,
+  carriesWrites,
+  isReadOnlyTxn,
+  internalRequestSizeBytes,
+  proposalError,
+  throwIf,
+} from "./requests.ts";
 import { Waiters } from "./waiters.ts";
 
 /** The part of the Raft core the member drives. */
@@ -149,6 +157,7 @@ interface Applied {
 /** Read batches waiting for their ReadIndex, then for the applied index to reach it. */
 interface ReadBatch {
   readerIds: number[];
+  startMs: number;
   index?: number;
 }
 
@@ -237,6 +246,7 @@ export class Member implements KvService {
     if (this.#o.quotaBytes !== undefined) this.#sizeBytes = this.#o.kv.sizeBytes().total;
     this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
+    this.#dropStaleReadBatches(nowMs);
     this.#processReadies();
   }
 
@@ -294,9 +304,14 @@ export class Member implements KvService {
     }
     if (this.#readersQueued.length > 0) {
       const key = `${this.#nextId++}`;
-      this.#readBatches.set(key, { readerIds: this.#readersQueued });
+      const batch: ReadBatch = { readerIds: this.#readersQueued, startMs: this.#now() };
       this.#readersQueued = [];
-      this.#o.raft.readIndex(new TextEncoder().encode(key));
+      const refused = this.#o.raft.readIndex(new TextEncoder().encode(key));
+      if (typeof refused === "string") {
+        for (const id of batch.readerIds) this.#reads.reject(id, proposalError(refused));
+      } else {
+        this.#readBatches.set(key, batch);
+      }
     }
     this.#processReadies();
   }
@@ -519,8 +534,15 @@ export class Member implements KvService {
       }
     }
     this.#readyBatches = waiting;
-    // Batches whose readers all timed out would otherwise linger; the bound is the waiter bound.
-    if (this.#readBatches.size > this.#o.maxPendingRequests) this.#readBatches.clear();
+  }
+
+  /** Forgets read batches older than the request timeout: their readers have timed out already. */
+  #dropStaleReadBatches(nowMs: number): void {
+    for (const [key, batch] of this.#readBatches) {
+      if (nowMs - batch.startMs < this.#o.requestTimeoutMs) break; // insertion order = age order
+      this.#readBatches.delete(key);
+    }
+    this.#readyBatches = this.#readyBatches.filter((b) => nowMs - b.startMs < this.#o.requestTimeoutMs);
   }
 
   /** Resolves when a read started now may be served linearizably. */
@@ -642,51 +664,4 @@ export class Member implements KvService {
       return Promise.reject(err);
     }
   }
-}
-
-function proposalError(reason: string): EtcdError {
-  if (reason.includes("no leader")) return Errors.noLeader();
-  if (reason.includes("transfer")) return Errors.leaderChanged();
-  if (reason.includes("exceed")) return Errors.tooManyRequests();
-  return Errors.notCapable();
-}
-
-/**
- * Size of the request as etcd accounts it against --max-request-bytes: the protobuf InternalRaftRequest
- * holding a header (field 100) with the request id, and the request in its own field (put = 4 …).
- */
-export function internalRequestSizeBytes(op: Omit<Proposal, "origin" | "id">, requestIdBytes: number): number {
-  let bodyBytes: number;
-  if (op.put !== undefined) bodyBytes = protoSizeBytes("PutRequest", op.put);
-  else if (op.deleteRange !== undefined) bodyBytes = protoSizeBytes("DeleteRangeRequest", op.deleteRange);
-  else if (op.txn !== undefined) bodyBytes = protoSizeBytes("TxnRequest", op.txn);
-  else if (op.compaction !== undefined) bodyBytes = protoSizeBytes("CompactionRequest", op.compaction);
-  else throw new Error("internalRequestSizeBytes: no operation");
-  const headerBytes = 1 + requestIdBytes; // RequestHeader{ID}
-  return 2 + varintSizeBytes(headerBytes) + headerBytes + 1 + varintSizeBytes(bodyBytes) + bodyBytes;
-}
-
-function carriesWrites(entries: Entry[]): boolean {
-  return entries.some((e) => e.type === EntryType.Normal && e.data.byteLength > 0);
-}
-
-function throwIf(error: EtcdError | undefined): void {
-  if (error !== undefined) throw error;
-}
-
-/** True when no branch of the txn (nested ones included) writes. */
-export function isReadOnlyTxn(req: TxnRequest): boolean {
-  for (const op of [...(req.success ?? []), ...(req.failure ?? [])]) {
-    if (op.request_put !== undefined || op.request_delete_range !== undefined) return false;
-    if (op.request_txn !== undefined && !isReadOnlyTxn(op.request_txn)) return false;
-  }
-  return true;
-}
-
-function allSerializable(req: TxnRequest): boolean {
-  for (const op of [...(req.success ?? []), ...(req.failure ?? [])]) {
-    if (op.request_range !== undefined && op.request_range.serializable !== true) return false;
-    if (op.request_txn !== undefined && !allSerializable(op.request_txn)) return false;
-  }
-  return true;
 }

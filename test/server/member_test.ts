@@ -11,7 +11,9 @@ import type { SqlDatabase } from "../../src/storage/adapter.ts";
 import { SqliteRaftLog } from "../../src/storage/raft_log.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
 import { mvccStateMachine } from "../../src/server/kv_machine.ts";
-import { internalRequestSizeBytes, Member } from "../../src/server/member.ts";
+import { Member } from "../../src/server/member.ts";
+import { internalRequestSizeBytes, isReadOnlyTxn, proposalError } from "../../src/server/requests.ts";
+import { ProposalError } from "../../src/raft/mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -254,6 +256,17 @@ async function countLogEntries(dir: string): Promise<number> {
     db.close();
   }
 }
+
+test("read-only txns and refused proposals", () => {
+  const key = enc.encode("k");
+  assert.ok(isReadOnlyTxn({ success: [{ request_range: { key } }] }));
+  assert.ok(isReadOnlyTxn({}));
+  assert.not.ok(isReadOnlyTxn({ failure: [{ request_put: { key } }] }));
+  assert.not.ok(isReadOnlyTxn({ success: [{ request_txn: { success: [{ request_delete_range: { key } }] } }] }));
+  assert.is(proposalError(ProposalError.NoLeader).message, "etcdserver: no leader");
+  assert.is(proposalError(ProposalError.TooManyReads).message, "etcdserver: too many requests");
+  assert.is(proposalError(ProposalError.Transferring).message, "etcdserver: leader changed");
+});
 
 test("request size is etcd's protobuf accounting", () => {
   // PutRequest{key: 3 bytes, value: 10 bytes} = 2+3 + 2+10 = 17 bytes; header {ID: 9-byte varint} = 10.
