@@ -42,7 +42,6 @@ import {
   type Message,
   NONE,
   type Ready,
-  type ReadState,
   StateRole,
 } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
@@ -63,6 +62,7 @@ import {
   proposalError,
   throwIf,
 } from "./requests.ts";
+import { ReadIndexQueue } from "./reads.ts";
 import { Waiters } from "./waiters.ts";
 
 /** The part of the Raft core the member drives. */
@@ -154,13 +154,6 @@ interface Applied {
   error?: Error;
 }
 
-/** Read batches waiting for their ReadIndex, then for the applied index to reach it. */
-interface ReadBatch {
-  readerIds: number[];
-  startMs: number;
-  index?: number;
-}
-
 /** Bound on Ready rounds in one flush; the core needs one or two per batch. */
 const MAX_READY_ROUNDS = 64;
 /** Entries kept behind the applied index when the log is compacted, for slow followers. */
@@ -171,13 +164,10 @@ export class Member implements KvService {
   readonly #o: MemberOptions;
   readonly #origin = newOrigin();
   readonly #writes: Waiters<unknown>;
-  readonly #reads: Waiters<void>;
+  readonly #reads: ReadIndexQueue;
   readonly #now: () => number;
   #nextId = 1;
   #queued: { id: number; data: Uint8Array }[] = [];
-  #readersQueued: number[] = [];
-  #readBatches = new Map<string, ReadBatch>();
-  #readyBatches: ReadBatch[] = [];
   #flushScheduled = false;
   /** A Ready is with the writer thread; the core holds new proposals until it is advanced. */
   #persisting = false;
@@ -207,7 +197,7 @@ export class Member implements KvService {
     this.#now = options.now ?? (() => performance.now());
     const bounds = { maxPending: options.maxPendingRequests, timeoutMs: options.requestTimeoutMs };
     this.#writes = new Waiters(bounds);
-    this.#reads = new Waiters(bounds);
+    this.#reads = new ReadIndexQueue(bounds);
     this.#applied = options.log.applied();
     this.#stateDb = options.stateDb ?? options.db;
     this.#requestIdBytes = varintSizeBytes(((options.memberId & 0xffffn) << 48n) | 0xffffffffffffn);
@@ -246,7 +236,6 @@ export class Member implements KvService {
     if (this.#o.quotaBytes !== undefined) this.#sizeBytes = this.#o.kv.sizeBytes().total;
     this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
-    this.#dropStaleReadBatches(nowMs);
     this.#processReadies();
   }
 
@@ -302,17 +291,10 @@ export class Member implements KvService {
       const refused = this.#o.raft.propose(data);
       if (typeof refused === "string") this.#writes.reject(id, proposalError(refused));
     }
-    if (this.#readersQueued.length > 0) {
-      const key = `${this.#nextId++}`;
-      const batch: ReadBatch = { readerIds: this.#readersQueued, startMs: this.#now() };
-      this.#readersQueued = [];
-      const refused = this.#o.raft.readIndex(new TextEncoder().encode(key));
-      if (typeof refused === "string") {
-        for (const id of batch.readerIds) this.#reads.reject(id, proposalError(refused));
-      } else {
-        this.#readBatches.set(key, batch);
-      }
-    }
+    this.#reads.send(this.#now(), (context) => {
+      const refused = this.#o.raft.readIndex(context);
+      return typeof refused === "string" ? proposalError(refused) : undefined;
+    });
     this.#processReadies();
   }
 
@@ -333,7 +315,7 @@ export class Member implements KvService {
       this.#handleReady(ready);
       this.#o.raft.advance();
     }
-    this.#serveReads();
+    this.#reads.serve(this.#applied);
     if (!this.#persisting && this.#o.raft.hasReady()) this.#scheduleFlush();
   }
 
@@ -449,7 +431,7 @@ export class Member implements KvService {
       if (outcome.error !== undefined) this.#writes.reject(outcome.id, outcome.error);
       else this.#writes.resolve(outcome.id, outcome.value);
     }
-    for (const state of ready.readStates) this.#onReadState(state);
+    for (const state of ready.readStates) this.#reads.onReadState(state);
   }
 
   /** Applies committed entries in order and records the applied index; inside the caller's transaction. */
@@ -514,43 +496,10 @@ export class Member implements KvService {
 
   // ---- reads ----
 
-  #onReadState(state: ReadState): void {
-    const key = new TextDecoder().decode(state.requestCtx);
-    const batch = this.#readBatches.get(key);
-    if (batch === undefined) return;
-    this.#readBatches.delete(key);
-    batch.index = state.index;
-    this.#readyBatches.push(batch);
-  }
-
-  #serveReads(): void {
-    if (this.#readyBatches.length === 0) return;
-    const waiting: ReadBatch[] = [];
-    for (const batch of this.#readyBatches) {
-      if (batch.index! <= this.#applied) {
-        for (const id of batch.readerIds) this.#reads.resolve(id, undefined);
-      } else {
-        waiting.push(batch);
-      }
-    }
-    this.#readyBatches = waiting;
-  }
-
-  /** Forgets read batches older than the request timeout: their readers have timed out already. */
-  #dropStaleReadBatches(nowMs: number): void {
-    for (const [key, batch] of this.#readBatches) {
-      if (nowMs - batch.startMs < this.#o.requestTimeoutMs) break; // insertion order = age order
-      this.#readBatches.delete(key);
-    }
-    this.#readyBatches = this.#readyBatches.filter((b) => nowMs - b.startMs < this.#o.requestTimeoutMs);
-  }
-
   /** Resolves when a read started now may be served linearizably. */
   #linearizable(): Promise<void> {
     if (this.#stopped) return Promise.reject(Errors.stopped());
-    const id = this.#nextId++;
-    const promise = this.#reads.wait(id, this.#now());
-    this.#readersQueued.push(id);
+    const promise = this.#reads.wait(this.#now());
     this.#scheduleFlush();
     return promise;
   }
