@@ -4,7 +4,7 @@
  * first property broken.
  * @module
  */
-import { type Entry, type NodeId, type RaftStorage } from "../raft/types.ts";
+import { type Entry, type HardState, NONE, type NodeId, type RaftStorage } from "../raft/types.ts";
 
 /** A compact fingerprint of an entry's content (type, length, FNV-1a of the bytes). */
 export function entryFingerprint(e: Entry): string {
@@ -82,6 +82,21 @@ export class SafetyChecker {
         return `committed entry ${i} (term ${c.term}, applied by ${c.by}) is term ${t} in the durable log of ${id}, ` +
           `which has commit ${commit}`;
       }
+    }
+    return undefined;
+  }
+
+  /**
+   * A member's durable hard state only moves forward: term never decreases, a vote cast in a term is never
+   * changed, commit never decreases.
+   */
+  onHardState(id: NodeId, before: HardState, after: HardState): string | undefined {
+    if (after.term < before.term) return `hard state of ${id}: term went back from ${before.term} to ${after.term}`;
+    if (after.term === before.term && before.vote !== NONE && after.vote !== before.vote) {
+      return `hard state of ${id}: vote in term ${after.term} changed from ${before.vote} to ${after.vote}`;
+    }
+    if (after.commit < before.commit) {
+      return `hard state of ${id}: commit went back from ${before.commit} to ${after.commit}`;
     }
     return undefined;
   }

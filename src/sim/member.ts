@@ -296,7 +296,11 @@ export class Member {
       const broken = checker.onPersist(this.id, rd.entries, storage);
       if (broken !== undefined) this.host.violation(broken);
     }
-    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+    if (rd.hardState !== undefined) {
+      const broken = checker.onHardState(this.id, storage.hardState(), rd.hardState);
+      if (broken !== undefined) this.host.violation(broken);
+      storage.setHardState(rd.hardState);
+    }
     const commit = rd.hardState?.commit ?? oldCommit;
     const from = rd.entries.length > 0 ? Math.min(rd.entries[0]!.index, oldCommit + 1) : oldCommit + 1;
     if (from <= commit) {

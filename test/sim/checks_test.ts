@@ -60,6 +60,16 @@ test("state machine safety, committed overwrite and leader completeness", () => 
   assert.is(c.onSnapshot(6n, 2, 1), undefined);
 });
 
+test("durable hard state only moves forward", () => {
+  const c = new SafetyChecker();
+  const hs = (term: number, vote: bigint, commit: number) => ({ term, vote, commit });
+  assert.is(c.onHardState(1n, hs(1, 0n, 0), hs(1, 2n, 0)), undefined);
+  assert.is(c.onHardState(1n, hs(1, 2n, 0), hs(2, 3n, 1)), undefined);
+  assert.match(c.onHardState(1n, hs(2, 2n, 0), hs(2, 3n, 0)) ?? "", /vote in term 2 changed from 2 to 3/);
+  assert.match(c.onHardState(1n, hs(3, 0n, 0), hs(2, 0n, 0)) ?? "", /term went back/);
+  assert.match(c.onHardState(1n, hs(3, 0n, 5), hs(3, 0n, 4)) ?? "", /commit went back/);
+});
+
 test("KV commands round-trip and duplicates are applied once", () => {
   const cmd = { clientId: 2, reqId: 7, key: "k1", value: "2.7" };
   assert.equal(decodePut(encodePut(cmd)), cmd);
