@@ -13,6 +13,7 @@ import {
   DELETE_RANGE,
   MAX_REQUEST_BYTES,
   PUT_AND_RANGE,
+  ROUTING,
   SERVICE_ROUTES,
   SORT_TIES,
   TXN,
@@ -63,5 +64,6 @@ compat("compaction and compacted/future errors", (ctx) => check(ctx, COMPACTION)
 compat("status, member list, health, version", (ctx) => check(ctx, SERVICE_ROUTES));
 compat("bad input, limits, unknown routes and methods", (ctx) => check(ctx, BAD_INPUT));
 compat("the same requests in CBOR give the same answers", (ctx) => check(ctx, CBOR));
+compat("routing corners: OPTIONS, HEAD, query strings, slashes, v3beta", (ctx) => check(ctx, ROUTING));
 
 compat.run();
