@@ -449,6 +449,7 @@ export class Member implements KvService {
       } else if (entry.data.byteLength > 0) {
         // Our own proposals are still in memory: skip decoding them (same bytes, same request).
         const proposal = this.#proposed.get(entry.data) ?? decodeProposal(entry.data);
+        this.#proposed.delete(entry.data); // the log cache keeps the bytes; the request need not live on
         const outcome = this.#applyProposal(proposal, entry.term);
         if (outcome !== undefined) outcomes.push(outcome);
       }
