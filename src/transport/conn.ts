@@ -1,0 +1,116 @@
+/**
+ * A client socket with promise-shaped framing for the one-shot channels (snapshot, request): await the
+ * connection, write with backpressure, await the next frame. The persistent Raft channel does not use it;
+ * it is event-driven so a slow peer never holds a promise chain open.
+ * @module
+ */
+import { connect, type Socket } from "node:net";
+import { type Frame, FrameDecoder } from "./frame.ts";
+import type { HostPort } from "./url.ts";
+
+/** Bound on frames received but not yet awaited; the one-shot protocols expect one or two. */
+const MAX_PENDING_FRAMES = 16;
+
+/** One outbound connection carrying frames. */
+export class FramedConnection {
+  readonly socket: Socket;
+  #decoder: FrameDecoder;
+  #frames: Frame[] = [];
+  #frameWaiter: ((f: Frame) => void) | undefined;
+  #failWaiters: ((err: Error) => void)[] = [];
+  #error: Error | undefined;
+
+  private constructor(socket: Socket, maxFrameBytes: number) {
+    this.socket = socket;
+    this.#decoder = new FrameDecoder(maxFrameBytes);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("error", (err: Error) => this.#fail(err));
+    socket.on("close", () => this.#fail(new Error("connection closed")));
+  }
+
+  /** Connects, rejecting after `timeoutMs`. */
+  static open(address: HostPort, maxFrameBytes: number, timeoutMs: number): Promise<FramedConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: address.host, port: address.port });
+      socket.setNoDelay(true);
+      const conn = new FramedConnection(socket, maxFrameBytes);
+      const timer = setTimeout(() => conn.destroy(new Error(`connect timed out after ${timeoutMs} ms`)), timeoutMs);
+      conn.#failWaiters.push((err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        conn.#failWaiters = [];
+        resolve(conn);
+      });
+    });
+  }
+
+  /** Writes bytes; resolves at once, or after 'drain' when the socket's buffer is full (backpressure). */
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.socket.write(bytes)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onDrain = (): void => {
+        this.#failWaiters = this.#failWaiters.filter((f) => f !== onFail);
+        resolve();
+      };
+      const onFail = (err: Error): void => {
+        this.socket.off("drain", onDrain);
+        reject(err);
+      };
+      this.socket.once("drain", onDrain);
+      this.#failWaiters.push(onFail);
+    });
+  }
+
+  /** The next frame from the peer. Only one caller may wait at a time. */
+  nextFrame(): Promise<Frame> {
+    const ready = this.#frames.shift();
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#frameWaiter !== undefined) throw new Error("transport: two readers on one connection");
+    return new Promise((resolve, reject) => {
+      const onFail = (err: Error): void => {
+        this.#frameWaiter = undefined;
+        reject(err);
+      };
+      this.#frameWaiter = (f) => {
+        this.#frameWaiter = undefined;
+        this.#failWaiters = this.#failWaiters.filter((x) => x !== onFail);
+        resolve(f);
+      };
+      this.#failWaiters.push(onFail);
+    });
+  }
+
+  /** Closes the socket; pending waits reject with `err`. */
+  destroy(err: Error = new Error("connection closed")): void {
+    this.#fail(err);
+    this.socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (err) {
+      this.destroy(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    for (const f of frames) {
+      if (this.#frameWaiter !== undefined) this.#frameWaiter(f);
+      else if (this.#frames.length < MAX_PENDING_FRAMES) this.#frames.push(f);
+      else return this.destroy(new Error("peer sent too many unexpected frames"));
+    }
+  }
+
+  #fail(err: Error): void {
+    if (this.#error !== undefined) return;
+    this.#error = err;
+    const waiters = this.#failWaiters;
+    this.#failWaiters = [];
+    for (const w of waiters) w(err);
+  }
+}

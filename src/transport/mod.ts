@@ -1,0 +1,50 @@
+/**
+ * tsetcd's peer transport: carries Raft messages between members over TCP.
+ *
+ * - **Raft channel**: one persistent connection per peer (and direction). Messages passed to `send()` in one
+ *   event-loop turn (one Ready) go out in one write, as length-prefixed frames of CBOR arrays. Each peer has a
+ *   bounded queue (messages and bytes); when it is full the message is dropped and `onUnreachable(peer)`
+ *   fires (at most once per turn) — call `raft.reportUnreachable`. A dead peer only fills its own queue.
+ *   Connections are redialled with exponential backoff and jitter (50 ms → 1 s by default).
+ * - **Snapshot channel**: a `Snap` message is streamed on its own connection in chunks (256 KiB) with
+ *   backpressure, so heartbeats and appends keep flowing on the Raft channel. The receiver reassembles it and
+ *   delivers one message; the sender reports `onSnapshotStatus(peer, ok)` — call `raft.reportSnapshot`.
+ *   One snapshot per peer at a time; size and time are bounded on both sides.
+ * - **Request channel**: `request(peerUrl, payload, { timeoutMs })` asks any member (even before this member
+ *   knows the cluster's ids) and gets the `onRequest` handler's answer — for cluster bootstrapping.
+ * - **Handshake**: every connection starts with protocol version, cluster token, sender id and the receiver
+ *   id it expects. The receiver refuses (logs the reason, calls `onRefused`, sends the reason back and
+ *   closes) another token, an unknown sender, a wrong receiver id, or later a message addressed elsewhere.
+ *
+ * Callbacks run from socket events or microtasks, never inside `send()`, so the caller may step Raft in them.
+ * Received byte strings (entry data, snapshot data) may share memory with the frame they came in; do not
+ * mutate them.
+ *
+ * @example
+ * const transport = createTransport({
+ *   memberId: 0x8e9e05c52164694dn,
+ *   clusterToken: "etcd-cluster",
+ *   listenUrls: ["http://127.0.0.1:2380"],
+ *   onMessage: (m) => node.step(m),
+ *   onUnreachable: (id) => node.reportUnreachable(id),
+ *   onSnapshotStatus: (id, ok) => node.reportSnapshot(id, ok),
+ * });
+ * transport.addPeer(0x91bc3c398fb3c146n, ["http://127.0.0.1:12380"]);
+ * await transport.start();
+ * transport.send(ready.messages); // after persisting the Ready
+ * await transport.close();
+ * @module
+ */
+export {
+  createTransport,
+  type PeerStats,
+  type Refusal,
+  type RequestOptions,
+  type Transport,
+  type TransportLogger,
+  type TransportOptions,
+  type TransportStats,
+} from "./transport.ts";
+export { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.ts";
+export { decodeMessage, encodeMessage, PROTOCOL_VERSION } from "./codec.ts";
+export { formatPeerUrl, parsePeerUrl } from "./url.ts";

@@ -1,0 +1,832 @@
+/**
+ * The peer transport's I/O: a listener for inbound connections, one persistent outbound connection per peer
+ * for Raft messages, one-shot connections for snapshots and requests. The pure parts (frames, encodings,
+ * backoff, queue) live in their own modules; see mod.ts for the API contract.
+ * @module
+ */
+import { createServer, type Server, Socket } from "node:net";
+import type { Message, NodeId } from "../raft/types.ts";
+import { MessageType } from "../raft/types.ts";
+import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.ts";
+import {
+  batchHeaderBytes,
+  Channel,
+  decodeBatch,
+  decodeHandshake,
+  decodeSnapHeader,
+  encodeBatch,
+  encodeHandshake,
+  encodeMessage,
+  encodeSnapHeader,
+  type Handshake,
+  PROTOCOL_VERSION,
+} from "./codec.ts";
+import { FramedConnection } from "./conn.ts";
+import { encodeFrame, type Frame, FRAME_HEADER_BYTES, FrameDecoder, FrameKind, writeFrameHeader } from "./frame.ts";
+import { PeerQueue } from "./queue.ts";
+import { formatPeerUrl, type HostPort, parsePeerUrl } from "./url.ts";
+
+/** Where the transport writes what it refuses and why. */
+export interface TransportLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** A connection refused by this member (inbound) or by the peer (outbound), and why. */
+export interface Refusal {
+  side: "inbound" | "outbound";
+  /** The peer's member id as claimed in the handshake (0n if unknown). */
+  peerId: NodeId;
+  reason: string;
+  remoteAddress?: string;
+}
+
+/** Options of `createTransport`. Only the first six are required. */
+export interface TransportOptions {
+  memberId: NodeId;
+  /** etcd's --initial-cluster-token (or the cluster id in hex): peers with another token are refused. */
+  clusterToken: string;
+  /** Peer URLs to listen on (`http://host:port`; port 0 picks a free port — see `start()`'s result). */
+  listenUrls: readonly string[];
+  /** One Raft message from a peer, in the order the peer sent it. Called synchronously from a socket event. */
+  onMessage(m: Message): void;
+  /** Messages to this peer were dropped (queue full, connection lost): call raft.reportUnreachable. */
+  onUnreachable(peerId: NodeId): void;
+  /** A snapshot stream ended: ok = delivered to the peer. Call raft.reportSnapshot. */
+  onSnapshotStatus(peerId: NodeId, ok: boolean): void;
+  /** Answers `request()` calls from other members (cluster bootstrapping); absent → requests get an error. */
+  onRequest?(payload: Uint8Array): Promise<Uint8Array>;
+  /** A connection was refused (wrong token, unknown member, misaddressed message, protocol error). */
+  onRefused?(refusal: Refusal): void;
+  /** Bound on messages waiting for one peer. Default 4,096. */
+  maxQueueMessages?: number;
+  /** Bound on encoded bytes waiting for one peer. Default 64 MiB. */
+  maxQueueBytes?: number;
+  /** Bound on one frame (a batch of messages, a snapshot chunk, a request). Default 16 MiB. */
+  maxFrameBytes?: number;
+  /** Bound on a snapshot received from a peer. Default 1 GiB. */
+  maxSnapshotBytes?: number;
+  /** Bound on the time to send or receive one snapshot. Default 5 minutes. */
+  snapshotTimeoutMs?: number;
+  /** Snapshot data per frame. Default 256 KiB. */
+  snapshotChunkBytes?: number;
+  /** Bound on dialing a peer. Default 2 s. */
+  dialTimeoutMs?: number;
+  /** An inbound connection must send its handshake within this. Default 5 s. */
+  handshakeTimeoutMs?: number;
+  /** Reconnection schedule. Default 50 ms → 1 s. */
+  backoff?: BackoffOptions;
+  /** Randomness for backoff jitter; default Math.random. */
+  random?: () => number;
+  logger?: TransportLogger;
+}
+
+/** Counters of one peer. */
+export interface PeerStats {
+  id: NodeId;
+  urls: string[];
+  connected: boolean;
+  queuedMessages: number;
+  queuedBytes: number;
+  sentMessages: number;
+  sentBytes: number;
+  droppedMessages: number;
+  dials: number;
+  snapshotsSent: number;
+  snapshotsFailed: number;
+}
+
+/** Counters of the whole transport. */
+export interface TransportStats {
+  memberId: NodeId;
+  peers: PeerStats[];
+  receivedMessages: number;
+  receivedBytes: number;
+  snapshotsReceived: number;
+  refusedConnections: number;
+  inboundConnections: number;
+}
+
+/** Options of `Transport.request`. */
+export interface RequestOptions {
+  timeoutMs: number;
+}
+
+/** The peer transport of one member. See mod.ts. */
+export interface Transport {
+  start(): Promise<string[]>;
+  send(messages: readonly Message[]): void;
+  addPeer(id: NodeId, urls: readonly string[]): void;
+  removePeer(id: NodeId): void;
+  updatePeer(id: NodeId, urls: readonly string[]): void;
+  hasPeer(id: NodeId): boolean;
+  request(peerUrl: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array>;
+  stats(): TransportStats;
+  close(): Promise<void>;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** Bytes a Raft connection may hold unsent in the socket before the queue stops draining into it. */
+const SOCKET_HIGH_WATER_BYTES = 4 * MiB;
+/** A connection that stayed up this long resets the backoff; shorter ones (refusals, resets) keep growing it. */
+const STABLE_CONNECTION_MS = 1_000;
+/** Bound on concurrent inbound connections; past it new ones are closed at once. */
+const MAX_INBOUND_CONNECTIONS = 1_024;
+
+interface Peer {
+  id: NodeId;
+  addresses: HostPort[];
+  addressIndex: number;
+  queue: PeerQueue;
+  socket: Socket | undefined;
+  connected: boolean;
+  connectedAtMs: number;
+  refused: boolean;
+  attempt: number;
+  dialTimer: ReturnType<typeof setTimeout> | undefined;
+  flushScheduled: boolean;
+  unreachableReported: boolean;
+  snapshotInFlight: boolean;
+  removed: boolean;
+  sentMessages: number;
+  sentBytes: number;
+  droppedMessages: number;
+  dials: number;
+  snapshotsSent: number;
+  snapshotsFailed: number;
+}
+
+interface Inbound {
+  socket: Socket;
+  remote: string;
+  handshake: Handshake | undefined;
+  done: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  snap: InboundSnapshot | undefined;
+}
+
+interface InboundSnapshot {
+  message: Message;
+  data: Uint8Array;
+  receivedBytes: number;
+}
+
+interface Resolved {
+  maxQueueMessages: number;
+  maxQueueBytes: number;
+  maxFrameBytes: number;
+  maxSnapshotBytes: number;
+  snapshotTimeoutMs: number;
+  snapshotChunkBytes: number;
+  dialTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  backoff: BackoffOptions;
+  random: () => number;
+  logger: TransportLogger;
+}
+
+function resolveOptions(o: TransportOptions): Resolved {
+  const r: Resolved = {
+    maxQueueMessages: o.maxQueueMessages ?? 4_096,
+    maxQueueBytes: o.maxQueueBytes ?? 64 * MiB,
+    maxFrameBytes: o.maxFrameBytes ?? 16 * MiB,
+    maxSnapshotBytes: o.maxSnapshotBytes ?? 1024 * MiB,
+    snapshotTimeoutMs: o.snapshotTimeoutMs ?? 300_000,
+    snapshotChunkBytes: o.snapshotChunkBytes ?? 256 * KiB,
+    dialTimeoutMs: o.dialTimeoutMs ?? 2_000,
+    handshakeTimeoutMs: o.handshakeTimeoutMs ?? 5_000,
+    backoff: o.backoff ?? DEFAULT_BACKOFF,
+    random: o.random ?? Math.random,
+    logger: o.logger ?? { info: () => {}, warn: (m) => console.error(m) },
+  };
+  if (r.snapshotChunkBytes + 1 > r.maxFrameBytes) {
+    throw new Error(`transport: snapshotChunkBytes ${r.snapshotChunkBytes} does not fit in maxFrameBytes`);
+  }
+  if (r.maxFrameBytes < 1 * KiB) throw new Error(`transport: maxFrameBytes ${r.maxFrameBytes} is too small`);
+  return r;
+}
+
+/** Creates a member's peer transport; nothing listens or dials until `start()`. */
+export function createTransport(options: TransportOptions): Transport {
+  return new PeerTransport(options);
+}
+
+class PeerTransport implements Transport {
+  readonly #o: TransportOptions;
+  readonly #r: Resolved;
+  readonly #peers = new Map<NodeId, Peer>();
+  readonly #servers: Server[] = [];
+  readonly #inbound = new Set<Inbound>();
+  readonly #oneShots = new Set<FramedConnection>();
+  #started = false;
+  #closed = false;
+  #receivedMessages = 0;
+  #receivedBytes = 0;
+  #snapshotsReceived = 0;
+  #refusedConnections = 0;
+
+  constructor(options: TransportOptions) {
+    if (options.memberId === 0n) throw new Error("transport: memberId must not be 0");
+    this.#o = options;
+    this.#r = resolveOptions(options);
+  }
+
+  async start(): Promise<string[]> {
+    if (this.#started) throw new Error("transport: already started");
+    this.#started = true;
+    const urls: string[] = [];
+    for (const url of this.#o.listenUrls) urls.push(await this.#listen(parsePeerUrl(url)));
+    for (const peer of this.#peers.values()) this.#dial(peer);
+    return urls;
+  }
+
+  send(messages: readonly Message[]): void {
+    if (this.#closed) return;
+    for (const m of messages) this.#enqueue(m);
+  }
+
+  addPeer(id: NodeId, urls: readonly string[]): void {
+    if (id === this.#o.memberId) throw new Error("transport: a member is not its own peer");
+    if (this.#peers.has(id)) throw new Error(`transport: peer ${hex(id)} already added`);
+    const peer = newPeer(id, urls.map(parsePeerUrl), this.#r);
+    this.#peers.set(id, peer);
+    if (this.#started && !this.#closed) this.#dial(peer);
+  }
+
+  removePeer(id: NodeId): void {
+    const peer = this.#peers.get(id);
+    if (peer === undefined) return;
+    peer.removed = true;
+    this.#peers.delete(id);
+    this.#dropConnection(peer);
+    peer.queue.clear();
+    for (const conn of this.#inbound) {
+      if (conn.handshake?.from === id) this.#refuse(conn, `member ${hex(id)} was removed`);
+    }
+  }
+
+  updatePeer(id: NodeId, urls: readonly string[]): void {
+    const peer = this.#peers.get(id);
+    if (peer === undefined) throw new Error(`transport: unknown peer ${hex(id)}`);
+    peer.addresses = urls.map(parsePeerUrl);
+    if (peer.addresses.length === 0) throw new Error(`transport: peer ${hex(id)} needs a URL`);
+    peer.addressIndex = 0;
+    peer.attempt = 0;
+    // Redial at the new address; queued messages stay and go out on the new connection.
+    this.#dropConnection(peer);
+    if (this.#started && !this.#closed) this.#dial(peer);
+  }
+
+  hasPeer(id: NodeId): boolean {
+    return this.#peers.has(id);
+  }
+
+  async request(peerUrl: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
+    if (this.#closed) throw new Error("transport: closed");
+    if (payload.length + 1 > this.#r.maxFrameBytes) throw new Error("transport: request payload too large");
+    const deadlineMs = Date.now() + options.timeoutMs;
+    const conn = await FramedConnection.open(parsePeerUrl(peerUrl), this.#r.maxFrameBytes, options.timeoutMs);
+    this.#oneShots.add(conn);
+    const timer = setTimeout(
+      () => conn.destroy(new Error(`request to ${peerUrl} timed out after ${options.timeoutMs} ms`)),
+      Math.max(0, deadlineMs - Date.now()),
+    );
+    try {
+      await conn.write(this.#handshakeFrame(0n, Channel.Request));
+      await conn.write(encodeFrame(FrameKind.Request, payload));
+      const frame = await conn.nextFrame();
+      return responseBody(frame, peerUrl);
+    } finally {
+      clearTimeout(timer);
+      this.#oneShots.delete(conn);
+      conn.destroy();
+    }
+  }
+
+  stats(): TransportStats {
+    return {
+      memberId: this.#o.memberId,
+      peers: [...this.#peers.values()].map(peerStats),
+      receivedMessages: this.#receivedMessages,
+      receivedBytes: this.#receivedBytes,
+      snapshotsReceived: this.#snapshotsReceived,
+      refusedConnections: this.#refusedConnections,
+      inboundConnections: this.#inbound.size,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) {
+      peer.removed = true;
+      this.#dropConnection(peer);
+      peer.queue.clear();
+    }
+    for (const conn of this.#oneShots) conn.destroy(new Error("transport: closed"));
+    this.#oneShots.clear();
+    for (const conn of this.#inbound) {
+      clearTimeout(conn.timer);
+      conn.socket.destroy();
+    }
+    this.#inbound.clear();
+    await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+
+  // ---- outbound Raft channel ----
+
+  #enqueue(m: Message): void {
+    if (m.to === this.#o.memberId) throw new Error(`transport: message ${m.type} addressed to this member`);
+    if (m.type === MessageType.Hup || m.type === MessageType.Beat || m.type === MessageType.Unreachable ||
+      m.type === MessageType.SnapStatus || m.type === MessageType.CheckQuorum) {
+      throw new Error(`transport: local message type ${m.type} cannot be sent`);
+    }
+    const peer = this.#peers.get(m.to);
+    if (peer === undefined) {
+      this.#r.logger.info(`transport: dropped message to unknown member ${hex(m.to)}`);
+      return;
+    }
+    if (m.type === MessageType.Snap && m.snapshot !== undefined) {
+      this.#startSnapshot(peer, m);
+      return;
+    }
+    const encoded = encodeMessage(m);
+    const maxBody = this.#maxBatchBodyBytes();
+    if (encoded.length > maxBody) {
+      this.#r.logger.warn(`transport: message of ${encoded.length} bytes to ${hex(peer.id)} exceeds the frame limit`);
+      this.#drop(peer);
+    } else if (!peer.queue.push(encoded)) {
+      this.#drop(peer);
+    }
+    this.#scheduleFlush(peer);
+  }
+
+  #maxBatchBodyBytes(): number {
+    return this.#r.maxFrameBytes - 1 - batchHeaderBytes(0xffff_ffff);
+  }
+
+  #drop(peer: Peer): void {
+    peer.droppedMessages++;
+    if (peer.unreachableReported) return;
+    // One report per peer per event-loop turn, after the caller's send() returned (no re-entry into Raft).
+    peer.unreachableReported = true;
+    queueMicrotask(() => {
+      peer.unreachableReported = false;
+      if (!this.#closed && !peer.removed) this.#o.onUnreachable(peer.id);
+    });
+  }
+
+  #scheduleFlush(peer: Peer): void {
+    if (peer.flushScheduled) return;
+    peer.flushScheduled = true;
+    // Everything sent in this turn (one Ready's messages) goes out in one write.
+    queueMicrotask(() => {
+      peer.flushScheduled = false;
+      this.#flush(peer);
+    });
+  }
+
+  #flush(peer: Peer): void {
+    const socket = peer.socket;
+    if (!peer.connected || socket === undefined || peer.queue.length === 0) return;
+    let budgetBytes = SOCKET_HIGH_WATER_BYTES - socket.writableLength;
+    const frames: Uint8Array[] = [];
+    let totalBytes = 0;
+    // Each iteration takes at least one message, so the loop ends within queue.length iterations.
+    while (peer.queue.length > 0 && budgetBytes > 0) {
+      const count = peer.queue.length;
+      const { items, bytes } = peer.queue.take(Math.min(this.#maxBatchBodyBytes(), budgetBytes));
+      const reserve = FRAME_HEADER_BYTES + 1;
+      const frame = encodeBatch(items, bytes, reserve);
+      writeFrameHeader(frame, 0, FrameKind.Messages, frame.length - reserve);
+      frames.push(frame);
+      totalBytes += frame.length;
+      budgetBytes -= frame.length;
+      peer.sentMessages += items.length;
+      if (peer.queue.length >= count) throw new Error("transport: flush made no progress");
+    }
+    peer.sentBytes += totalBytes;
+    socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames, totalBytes));
+  }
+
+  #dial(peer: Peer): void {
+    if (this.#closed || peer.removed || peer.socket !== undefined) return;
+    clearTimeout(peer.dialTimer);
+    peer.dialTimer = undefined;
+    const address = peer.addresses[peer.addressIndex % peer.addresses.length];
+    peer.dials++;
+    peer.refused = false;
+    // Constructed before connect() so every listener is attached before any event can fire.
+    const socket = new Socket();
+    peer.socket = socket;
+    socket.setNoDelay(true);
+    const decoder = new FrameDecoder(this.#r.maxFrameBytes);
+    const dialTimer = setTimeout(() => socket.destroy(), this.#r.dialTimeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(dialTimer);
+      if (peer.socket !== socket) return;
+      socket.write(this.#handshakeFrame(peer.id, Channel.Raft));
+      peer.connected = true;
+      peer.connectedAtMs = Date.now();
+      this.#r.logger.info(`transport: connected to ${hex(peer.id)} at ${formatPeerUrl(address)}`);
+      this.#flush(peer);
+    });
+    socket.on("data", (chunk: Buffer) => this.#onOutboundData(peer, socket, decoder, chunk));
+    socket.on("drain", () => {
+      if (peer.socket === socket) this.#flush(peer);
+    });
+    socket.on("error", (err: Error) => {
+      this.#r.logger.info(`transport: connection to ${hex(peer.id)} at ${formatPeerUrl(address)}: ${err.message}`);
+    });
+    socket.on("close", () => {
+      clearTimeout(dialTimer);
+      this.#onOutboundClose(peer, socket);
+    });
+    socket.connect({ host: address.host, port: address.port });
+  }
+
+  #onOutboundData(peer: Peer, socket: Socket, decoder: FrameDecoder, chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = decoder.push(chunk);
+    } catch (err) {
+      this.#r.logger.warn(`transport: bad frame from ${hex(peer.id)}: ${errorText(err)}`);
+      socket.destroy();
+      return;
+    }
+    for (const f of frames) {
+      const reason = f.kind === FrameKind.Refuse
+        ? new TextDecoder().decode(f.body)
+        : `unexpected frame kind ${f.kind} on the Raft channel`;
+      this.#r.logger.warn(`transport: member ${hex(peer.id)} refused our connection: ${reason}`);
+      peer.refused = true;
+      this.#o.onRefused?.({ side: "outbound", peerId: peer.id, reason, remoteAddress: socket.remoteAddress });
+      socket.destroy();
+      return;
+    }
+  }
+
+  #onOutboundClose(peer: Peer, socket: Socket): void {
+    if (peer.socket !== socket) return;
+    const wasConnected = peer.connected;
+    const stable = wasConnected && !peer.refused && Date.now() - peer.connectedAtMs >= STABLE_CONNECTION_MS;
+    peer.socket = undefined;
+    peer.connected = false;
+    if (this.#closed || peer.removed) return;
+    // Try the peer's next URL after a failed dial; keep a URL that worked.
+    if (!wasConnected) peer.addressIndex++;
+    peer.attempt = stable ? 0 : peer.attempt + 1;
+    if (!stable || peer.queue.length > 0) this.#reportUnreachable(peer);
+    const delayMs = backoffDelayMs(Math.max(0, peer.attempt - 1), this.#r.backoff, this.#r.random);
+    peer.dialTimer = setTimeout(() => this.#dial(peer), delayMs);
+  }
+
+  #reportUnreachable(peer: Peer): void {
+    if (peer.unreachableReported) return;
+    peer.unreachableReported = true;
+    queueMicrotask(() => {
+      peer.unreachableReported = false;
+      if (!this.#closed && !peer.removed) this.#o.onUnreachable(peer.id);
+    });
+  }
+
+  #dropConnection(peer: Peer): void {
+    clearTimeout(peer.dialTimer);
+    peer.dialTimer = undefined;
+    const socket = peer.socket;
+    peer.socket = undefined;
+    peer.connected = false;
+    socket?.destroy();
+  }
+
+  #handshakeFrame(to: NodeId, channel: Channel): Uint8Array {
+    return encodeFrame(
+      FrameKind.Handshake,
+      encodeHandshake({
+        version: PROTOCOL_VERSION,
+        clusterToken: this.#o.clusterToken,
+        from: this.#o.memberId,
+        to,
+        channel,
+      }),
+    );
+  }
+
+  // ---- outbound snapshots ----
+
+  #startSnapshot(peer: Peer, m: Message): void {
+    if (peer.snapshotInFlight) {
+      // Raft sends one snapshot per follower at a time; a second one means the first is stale.
+      this.#r.logger.warn(`transport: snapshot to ${hex(peer.id)} already in flight; refusing another`);
+      peer.snapshotsFailed++;
+      queueMicrotask(() => this.#o.onSnapshotStatus(peer.id, false));
+      return;
+    }
+    peer.snapshotInFlight = true;
+    this.#streamSnapshot(peer, m).then(
+      () => this.#finishSnapshot(peer, true),
+      (err) => {
+        this.#r.logger.warn(`transport: snapshot to ${hex(peer.id)} failed: ${errorText(err)}`);
+        this.#finishSnapshot(peer, false);
+      },
+    );
+  }
+
+  #finishSnapshot(peer: Peer, ok: boolean): void {
+    peer.snapshotInFlight = false;
+    if (ok) peer.snapshotsSent++;
+    else peer.snapshotsFailed++;
+    if (!this.#closed && !peer.removed) this.#o.onSnapshotStatus(peer.id, ok);
+  }
+
+  async #streamSnapshot(peer: Peer, m: Message): Promise<void> {
+    const snapshot = m.snapshot;
+    if (snapshot === undefined) throw new Error("transport: snapshot message without a snapshot");
+    const address = peer.addresses[peer.addressIndex % peer.addresses.length];
+    const timeoutMs = this.#r.snapshotTimeoutMs;
+    const conn = await FramedConnection.open(address, this.#r.maxFrameBytes, Math.min(timeoutMs, this.#r.dialTimeoutMs));
+    this.#oneShots.add(conn);
+    const timer = setTimeout(() => conn.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    try {
+      await conn.write(this.#handshakeFrame(peer.id, Channel.Snapshot));
+      await conn.write(encodeFrame(FrameKind.SnapBegin, encodeSnapHeader(m)));
+      const data = snapshot.data;
+      const chunkBytes = this.#r.snapshotChunkBytes;
+      // One frame per chunk, awaiting 'drain' when the socket is full: the Raft connection keeps flowing.
+      for (let offset = 0; offset < data.length; offset += chunkBytes) {
+        await conn.write(encodeFrame(FrameKind.SnapChunk, data.subarray(offset, offset + chunkBytes)));
+      }
+      await conn.write(encodeFrame(FrameKind.SnapEnd));
+      const reply = await conn.nextFrame();
+      if (reply.kind === FrameKind.Refuse) throw new Error(`refused: ${new TextDecoder().decode(reply.body)}`);
+      if (reply.kind !== FrameKind.SnapAck) throw new Error(`unexpected reply frame kind ${reply.kind}`);
+    } finally {
+      clearTimeout(timer);
+      this.#oneShots.delete(conn);
+      conn.destroy();
+    }
+  }
+
+  // ---- inbound ----
+
+  #listen(address: HostPort): Promise<string> {
+    const server = createServer((socket) => this.#onConnection(socket));
+    this.#servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(address.port, address.host, () => {
+        server.off("error", reject);
+        const bound = server.address();
+        const port = typeof bound === "object" && bound !== null ? bound.port : address.port;
+        resolve(formatPeerUrl({ host: address.host, port }));
+      });
+    });
+  }
+
+  #onConnection(socket: Socket): void {
+    if (this.#closed || this.#inbound.size >= MAX_INBOUND_CONNECTIONS) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn: Inbound = {
+      socket,
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      handshake: undefined,
+      done: false,
+      timer: undefined,
+      snap: undefined,
+    };
+    this.#inbound.add(conn);
+    conn.timer = setTimeout(
+      () => this.#refuse(conn, `no handshake within ${this.#r.handshakeTimeoutMs} ms`),
+      this.#r.handshakeTimeoutMs,
+    );
+    const decoder = new FrameDecoder(this.#r.maxFrameBytes);
+    socket.on("data", (chunk: Buffer) => {
+      if (conn.done) return;
+      this.#receivedBytes += chunk.length;
+      let frames: Frame[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        this.#refuse(conn, errorText(err));
+        return;
+      }
+      for (const f of frames) {
+        if (conn.done) return;
+        try {
+          this.#onInboundFrame(conn, f);
+        } catch (err) {
+          this.#refuse(conn, errorText(err));
+        }
+      }
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearTimeout(conn.timer);
+      conn.done = true;
+      this.#inbound.delete(conn);
+    });
+  }
+
+  #onInboundFrame(conn: Inbound, f: Frame): void {
+    const h = conn.handshake;
+    if (h === undefined) {
+      if (f.kind !== FrameKind.Handshake) throw new Error(`first frame is kind ${f.kind}, not a handshake`);
+      return this.#acceptHandshake(conn, decodeHandshake(f.body));
+    }
+    if (h.channel === Channel.Raft) return this.#onRaftFrame(conn, f);
+    if (h.channel === Channel.Snapshot) return this.#onSnapshotFrame(conn, f);
+    return this.#onRequestFrame(conn, f);
+  }
+
+  #acceptHandshake(conn: Inbound, h: Handshake): void {
+    const reason = this.#handshakeProblem(h);
+    if (reason !== undefined) {
+      conn.handshake = h;
+      this.#refuse(conn, reason);
+      return;
+    }
+    conn.handshake = h;
+    clearTimeout(conn.timer);
+    conn.timer = undefined;
+    if (h.channel === Channel.Snapshot) {
+      conn.timer = setTimeout(
+        () => this.#refuse(conn, `snapshot not received within ${this.#r.snapshotTimeoutMs} ms`),
+        this.#r.snapshotTimeoutMs,
+      );
+    }
+  }
+
+  #handshakeProblem(h: Handshake): string | undefined {
+    if (h.version !== PROTOCOL_VERSION) return `protocol version ${h.version}, expected ${PROTOCOL_VERSION}`;
+    if (h.clusterToken !== this.#o.clusterToken) {
+      return `cluster token mismatch: peer has ${JSON.stringify(h.clusterToken)}, ` +
+        `this member has ${JSON.stringify(this.#o.clusterToken)}`;
+    }
+    if (h.channel === Channel.Request) {
+      if (h.to !== 0n && h.to !== this.#o.memberId) return `request addressed to member ${hex(h.to)}`;
+      return undefined;
+    }
+    if (h.to !== this.#o.memberId) {
+      return `peer expects member ${hex(h.to)}, this is member ${hex(this.#o.memberId)}`;
+    }
+    if (!this.#peers.has(h.from)) return `unknown member ${hex(h.from)}`;
+    return undefined;
+  }
+
+  #onRaftFrame(conn: Inbound, f: Frame): void {
+    if (f.kind !== FrameKind.Messages) throw new Error(`unexpected frame kind ${f.kind} on the Raft channel`);
+    const messages = decodeBatch(f.body);
+    for (const m of messages) {
+      if (m.to !== this.#o.memberId) throw new Error(`message addressed to member ${hex(m.to)}`);
+    }
+    this.#receivedMessages += messages.length;
+    for (const m of messages) this.#deliver(m);
+  }
+
+  #deliver(m: Message): void {
+    try {
+      this.#o.onMessage(m);
+    } catch (err) {
+      // The caller's bug, not the peer's: keep the connection, say so loudly.
+      this.#r.logger.warn(`transport: onMessage threw: ${errorText(err)}`);
+    }
+  }
+
+  #onSnapshotFrame(conn: Inbound, f: Frame): void {
+    if (conn.snap === undefined) {
+      if (f.kind !== FrameKind.SnapBegin) throw new Error(`expected a snapshot header, got frame kind ${f.kind}`);
+      const header = decodeSnapHeader(f.body);
+      if (header.message.to !== this.#o.memberId) {
+        throw new Error(`snapshot addressed to member ${hex(header.message.to)}`);
+      }
+      if (header.sizeBytes > this.#r.maxSnapshotBytes) {
+        throw new Error(`snapshot of ${header.sizeBytes} bytes exceeds the limit of ${this.#r.maxSnapshotBytes}`);
+      }
+      conn.snap = { message: header.message, data: new Uint8Array(header.sizeBytes), receivedBytes: 0 };
+      return;
+    }
+    const snap = conn.snap;
+    if (f.kind === FrameKind.SnapChunk) {
+      if (snap.receivedBytes + f.body.length > snap.data.length) throw new Error("snapshot data exceeds its size");
+      snap.data.set(f.body, snap.receivedBytes);
+      snap.receivedBytes += f.body.length;
+      return;
+    }
+    if (f.kind !== FrameKind.SnapEnd) throw new Error(`unexpected frame kind ${f.kind} in a snapshot`);
+    if (snap.receivedBytes !== snap.data.length) {
+      throw new Error(`snapshot ended at ${snap.receivedBytes} of ${snap.data.length} bytes`);
+    }
+    const metadata = snap.message.snapshot!.metadata;
+    this.#snapshotsReceived++;
+    this.#receivedMessages++;
+    this.#deliver({ ...snap.message, snapshot: { metadata, data: snap.data } });
+    this.#finish(conn, encodeFrame(FrameKind.SnapAck));
+  }
+
+  #onRequestFrame(conn: Inbound, f: Frame): void {
+    if (f.kind !== FrameKind.Request) throw new Error(`unexpected frame kind ${f.kind} on the request channel`);
+    const handler = this.#o.onRequest;
+    conn.done = true; // one request per connection; later frames are ignored
+    if (handler === undefined) {
+      this.#finish(conn, responseFrame(false, new TextEncoder().encode("no request handler on this member")));
+      return;
+    }
+    handler(f.body).then(
+      (reply) => {
+        if (reply.length + 2 > this.#r.maxFrameBytes) throw new Error("response exceeds the frame limit");
+        this.#finish(conn, responseFrame(true, reply));
+      },
+    ).catch((err) => this.#finish(conn, responseFrame(false, new TextEncoder().encode(errorText(err)))));
+  }
+
+  #finish(conn: Inbound, lastFrame: Uint8Array): void {
+    conn.done = true;
+    clearTimeout(conn.timer);
+    conn.timer = undefined;
+    if (!conn.socket.destroyed) conn.socket.end(lastFrame);
+  }
+
+  #refuse(conn: Inbound, reason: string): void {
+    if (conn.done && conn.socket.destroyed) return;
+    const peerId = conn.handshake?.from ?? 0n;
+    this.#refusedConnections++;
+    this.#r.logger.warn(`transport: refused connection from ${conn.remote} (member ${hex(peerId)}): ${reason}`);
+    this.#o.onRefused?.({ side: "inbound", peerId, reason, remoteAddress: conn.remote });
+    this.#finish(conn, encodeFrame(FrameKind.Refuse, new TextEncoder().encode(reason)));
+    // The peer may not read; do not keep the socket waiting on it.
+    setTimeout(() => conn.socket.destroy(), 1_000).unref?.();
+  }
+}
+
+function newPeer(id: NodeId, addresses: HostPort[], r: Resolved): Peer {
+  if (addresses.length === 0) throw new Error(`transport: peer ${hex(id)} needs a URL`);
+  return {
+    id,
+    addresses,
+    addressIndex: 0,
+    queue: new PeerQueue({ maxMessages: r.maxQueueMessages, maxBytes: r.maxQueueBytes }),
+    socket: undefined,
+    connected: false,
+    connectedAtMs: 0,
+    refused: false,
+    attempt: 0,
+    dialTimer: undefined,
+    flushScheduled: false,
+    unreachableReported: false,
+    snapshotInFlight: false,
+    removed: false,
+    sentMessages: 0,
+    sentBytes: 0,
+    droppedMessages: 0,
+    dials: 0,
+    snapshotsSent: 0,
+    snapshotsFailed: 0,
+  };
+}
+
+function peerStats(p: Peer): PeerStats {
+  return {
+    id: p.id,
+    urls: p.addresses.map(formatPeerUrl),
+    connected: p.connected,
+    queuedMessages: p.queue.length,
+    queuedBytes: p.queue.bytes,
+    sentMessages: p.sentMessages,
+    sentBytes: p.sentBytes,
+    droppedMessages: p.droppedMessages,
+    dials: p.dials,
+    snapshotsSent: p.snapshotsSent,
+    snapshotsFailed: p.snapshotsFailed,
+  };
+}
+
+function responseFrame(ok: boolean, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + 1);
+  out[0] = ok ? 0 : 1;
+  out.set(body, 1);
+  return encodeFrame(FrameKind.Response, out);
+}
+
+function responseBody(frame: Frame, peerUrl: string): Uint8Array {
+  if (frame.kind === FrameKind.Refuse) {
+    throw new Error(`transport: ${peerUrl} refused the request: ${new TextDecoder().decode(frame.body)}`);
+  }
+  if (frame.kind !== FrameKind.Response || frame.body.length === 0) {
+    throw new Error(`transport: unexpected reply frame kind ${frame.kind} from ${peerUrl}`);
+  }
+  const body = frame.body.subarray(1);
+  if (frame.body[0] !== 0) throw new Error(`transport: ${peerUrl} answered with an error: ${new TextDecoder().decode(body)}`);
+  return body;
+}
+
+function hex(id: NodeId): string {
+  return id.toString(16);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
