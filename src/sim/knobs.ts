@@ -72,7 +72,7 @@ export function drawSettings(rng: Prng, bug: BugName | undefined): MemberSetting
   const coreBug = bug === "voteTwice" || bug === "commitPreviousTermByCounting" || bug === "keepConflictingSuffix";
   const raftBugs: RaftBugs | undefined = coreBug ? { [bug]: true } : undefined;
   return {
-    electionTick: 10,
+    electionTick: rng.pick([5, 10, 10, 20]),
     heartbeatTick: rng.pick([1, 2, 3]),
     // Small messages sometimes: one entry per App makes partial replication (figure 8) reachable.
     maxSizePerMsgBytes: rng.pick([1, 64, 256, 4096]),
