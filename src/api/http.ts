@@ -72,8 +72,7 @@ export function createHttpHandler(service: KvService, options: HttpOptions): (re
     counters.requests++;
     // etcd's CORS layer answers every preflight before routing: 200, empty, no content type.
     if (request.method === "OPTIONS") return new Response(null, { status: 200 });
-    const url = new URL(request.url);
-    const path = normalisePath(url.pathname);
+    const path = normalisePath(pathOf(request.url));
     const route = ROUTES[path];
     if (route !== undefined) {
       const response = await handleRpc(service, route, request, options);
@@ -91,6 +90,18 @@ export function createHttpHandler(service: KvService, options: HttpOptions): (re
     counters.errors++;
     return notFound(path);
   };
+}
+
+/** The path of an absolute request URL, without parsing all of it (this runs on every request). */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const query = url.indexOf("?", start);
+  const hash = url.indexOf("#", start);
+  let end = url.length;
+  if (query >= 0) end = query;
+  if (hash >= 0 && hash < end) end = hash;
+  return url.slice(start, end);
 }
 
 /** etcd 3.4 also serves the gateway under /v3beta (not /v3alpha any more). */

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeCborValue, encodeCbor } from "../../src/codec/cbor.ts";
+import { pathOf } from "../../src/api/http.ts";
 import { startServer, type TsetcdServer } from "../../src/server/mod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsetcd-http-"));
@@ -199,6 +200,12 @@ test("concurrent puts are batched: far fewer transactions than requests", async 
   assert.ok(used < count / 2, `${used} fsyncs for ${count} puts`);
   const range = await post("/v3/kv/range", { key: b64("c"), range_end: b64("d"), count_only: true });
   assert.is(range.json.count, String(count));
+});
+
+test("request paths are cut from the URL as URL would", () => {
+  for (const url of ["http://h:1/v3/kv/put", "http://h:1/v3/kv/put?x=1", "http://h:1/", "http://h:1", "http://[::1]:5/health#x"]) {
+    assert.is(pathOf(url), new URL(url).pathname, url);
+  }
 });
 
 test.run();
