@@ -140,7 +140,9 @@ export class Member {
   start(): void {
     if (this.node !== undefined) throw new Error(`member ${this.id} already running`);
     const storage = this.disk.storage;
-    const snapIndex = storage.firstIndex() - 1;
+    // The log may keep entries below the snapshot (compaction lags it); the configuration comes from the
+    // snapshot, so replay starts right after the snapshot, not after the compaction point.
+    const snapIndex = storage.snapshot().metadata.index;
     const s = this.settings;
     const random = this.rng.fork();
     this.incarnation++;
@@ -165,7 +167,7 @@ export class Member {
     this.role = StateRole.Follower;
     this.term = storage.initialState().hardState.term;
     if (this.applied < snapIndex) this.host.violation(`member ${this.id}: checkpoint ${this.applied} older than snapshot ${snapIndex}`);
-    this.host.trace(`start ${this.id} (incarnation ${this.incarnation}, applied ${this.applied}, log ${snapIndex + 1}..${storage.lastIndex()})`);
+    this.host.trace(`start ${this.id} (incarnation ${this.incarnation}, applied ${this.applied}, snapshot ${snapIndex}, log ${storage.firstIndex()}..${storage.lastIndex()})`);
   }
 
   /** Loses everything volatile, including a Ready not yet persisted. */
