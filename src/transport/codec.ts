@@ -10,6 +10,7 @@
  */
 import { decodeCborValue, encodeCbor } from "../codec/cbor.ts";
 import type { Entry, Message, MessageType, NodeId, Snapshot } from "../raft/types.ts";
+import { writeMessage } from "./cbor_writer.ts";
 
 /** Protocol version carried in the handshake; a receiver refuses any other. */
 export const PROTOCOL_VERSION = 1;
@@ -46,8 +47,13 @@ export class CodecError extends Error {
 
 const MAX_MESSAGE_TYPE = 18;
 
-/** Encodes one message as a CBOR array. */
+/** Encodes one message as a CBOR array (by the hand-rolled writer: the hot path). */
 export function encodeMessage(m: Message): Uint8Array {
+  return writeMessage(m);
+}
+
+/** The same encoding through cbor-x's general encoder; kept as the reference the writer is tested against. */
+export function encodeMessageGeneric(m: Message): Uint8Array {
   return encodeCbor(messageToArray(m));
 }
 
@@ -206,6 +212,8 @@ function decodeValue(b: Uint8Array): unknown {
 }
 
 function num(v: unknown, field: string): number {
+  // Another encoder may use the 64-bit form for a small value; cbor-x then hands back a bigint.
+  if (typeof v === "bigint" && v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
     throw new CodecError(`${field} is not a non-negative integer`);
   }
