@@ -119,6 +119,7 @@ async function startOnDatabase(
   db.exec("PRAGMA busy_timeout = 10000");
   const log = new SqliteRaftLog(db, stateDb);
   const store = new MvccStore(stateDb);
+  if (log.isEmpty()) checkBootstrappable(config);
   const cluster = loadOrCreateCluster(db, config);
   if (log.isEmpty()) log.bootstrap({ voters: cluster.members.map((m) => m.ID), learners: [] });
   const heartbeatTicks = 1;
@@ -217,6 +218,18 @@ async function startOnDatabase(
       return closed;
     },
   };
+}
+
+/** What a brand-new data dir can start as today: a new single-member cluster (peers come with issue 5). */
+function checkBootstrappable(config: ServerConfig): void {
+  if (config.initialClusterState === "existing") {
+    throw new Error("joining an existing cluster (--initial-cluster-state existing) is not supported yet");
+  }
+  if (config.initialCluster.size > 1) {
+    throw new Error(
+      `clusters of more than one member are not supported yet (--initial-cluster names ${config.initialCluster.size})`,
+    );
+  }
 }
 
 /** Fills unspecified options with etcd's defaults (the same ones the command line has). */
