@@ -16,7 +16,10 @@ test("same seed gives the identical trace; another seed a different one", () => 
 });
 
 test("a run does real work: leaders, commits, client operations, faults", () => {
-  const summary = { committed: 0, elections: 0, opsOk: 0, crashes: 0, partitions: 0, snapshots: 0, confChanges: 0, transfers: 0 };
+  const summary = {
+    committed: 0, elections: 0, opsOk: 0, crashes: 0, partitions: 0, snapshots: 0, confChanges: 0, transfers: 0,
+    readsSeeingWrites: 0, unknownOutcomes: 0,
+  };
   for (let seed = 1; seed <= 20; seed++) {
     const r = runSeed({ seed });
     assert.equal(r.violations, [], `seed ${seed}: ${replayCommand(seed)}`);
@@ -28,6 +31,8 @@ test("a run does real work: leaders, commits, client operations, faults", () => 
     summary.confChanges += r.stats.confChanges;
     summary.elections += r.stats.elections;
     summary.transfers += r.stats.transfers;
+    summary.readsSeeingWrites += r.history.filter((o) => o.kind === "get" && o.returnTime !== undefined && o.value !== null).length;
+    summary.unknownOutcomes += r.history.filter((o) => o.returnTime === undefined).length;
   }
   for (const [name, n] of Object.entries(summary)) assert.ok(n > 0, `no ${name} in 20 runs`);
   assert.ok(summary.committed > 20 * 50, `only ${summary.committed} entries committed`);
