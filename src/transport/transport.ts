@@ -72,8 +72,10 @@ export interface TransportOptions {
   snapshotChunkBytes?: number;
   /** Bound on dialing a peer. Default 2 s. */
   dialTimeoutMs?: number;
-  /** An inbound connection must send its handshake within this. Default 5 s. */
+  /** An inbound connection must send its handshake (and a request its payload) within this. Default 5 s. */
   handshakeTimeoutMs?: number;
+  /** Bound on `onRequest` answering; past it the requester gets an error. Default 10 s. */
+  requestHandlerTimeoutMs?: number;
   /** Reconnection schedule. Default 50 ms → 1 s. */
   backoff?: BackoffOptions;
   /** Randomness for backoff jitter; default Math.random. */
@@ -114,14 +116,30 @@ export interface RequestOptions {
 
 /** The peer transport of one member. See mod.ts. */
 export interface Transport {
+  /** Listens on every listen URL and dials the peers added so far; resolves to the bound URLs (port 0 filled in). */
   start(): Promise<string[]>;
+  /**
+   * Queues messages for their peers (`m.to`); everything sent in one event-loop turn leaves in one write per
+   * peer. Never blocks and never throws for a peer's state: a full queue drops and reports `onUnreachable`.
+   * A `Snap` message with a snapshot is streamed on its own connection. Messages to unknown ids are dropped.
+   * Throws (a caller bug) for local message kinds and messages addressed to this member.
+   */
   send(messages: readonly Message[]): void;
+  /** Adds a peer by its peer URLs (tried in turn); connects at once if started. Throws if already present. */
   addPeer(id: NodeId, urls: readonly string[]): void;
+  /** Forgets a peer: drops its queue, closes its connections, refuses it from now on. No-op if unknown. */
   removePeer(id: NodeId): void;
+  /** Replaces a peer's URLs and redials; queued messages stay and go to the new address. */
   updatePeer(id: NodeId, urls: readonly string[]): void;
   hasPeer(id: NodeId): boolean;
+  /**
+   * Sends `payload` to whichever member listens at `peerUrl` and resolves to its `onRequest` answer. Rejects on
+   * refusal (e.g. another cluster token), the handler's error, or after `timeoutMs`. Needs no peers.
+   */
   request(peerUrl: string, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array>;
+  /** Counters, per peer and overall. */
   stats(): TransportStats;
+  /** Stops listening, closes every connection and timer; no callback fires afterwards. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -161,7 +179,10 @@ interface Inbound {
   socket: Socket;
   remote: string;
   handshake: Handshake | undefined;
+  /** No more frames are processed. */
   done: boolean;
+  /** The last frame was written and the socket ended. */
+  finished: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
   snap: InboundSnapshot | undefined;
 }
@@ -181,6 +202,7 @@ interface Resolved {
   snapshotChunkBytes: number;
   dialTimeoutMs: number;
   handshakeTimeoutMs: number;
+  requestHandlerTimeoutMs: number;
   backoff: BackoffOptions;
   random: () => number;
   logger: TransportLogger;
@@ -196,6 +218,7 @@ function resolveOptions(o: TransportOptions): Resolved {
     snapshotChunkBytes: o.snapshotChunkBytes ?? 256 * KiB,
     dialTimeoutMs: o.dialTimeoutMs ?? 2_000,
     handshakeTimeoutMs: o.handshakeTimeoutMs ?? 5_000,
+    requestHandlerTimeoutMs: o.requestHandlerTimeoutMs ?? 10_000,
     backoff: o.backoff ?? DEFAULT_BACKOFF,
     random: o.random ?? Math.random,
     logger: o.logger ?? { info: () => {}, warn: (m) => console.error(m) },
@@ -595,6 +618,7 @@ class PeerTransport implements Transport {
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       handshake: undefined,
       done: false,
+      finished: false,
       timer: undefined,
       snap: undefined,
     };
@@ -656,6 +680,11 @@ class PeerTransport implements Transport {
       conn.timer = setTimeout(
         () => this.#refuse(conn, `snapshot not received within ${this.#r.snapshotTimeoutMs} ms`),
         this.#r.snapshotTimeoutMs,
+      );
+    } else if (h.channel === Channel.Request) {
+      conn.timer = setTimeout(
+        () => this.#refuse(conn, `no request within ${this.#r.handshakeTimeoutMs} ms`),
+        this.#r.handshakeTimeoutMs,
       );
     }
   }
@@ -731,19 +760,26 @@ class PeerTransport implements Transport {
     if (f.kind !== FrameKind.Request) throw new Error(`unexpected frame kind ${f.kind} on the request channel`);
     const handler = this.#o.onRequest;
     conn.done = true; // one request per connection; later frames are ignored
+    clearTimeout(conn.timer);
     if (handler === undefined) {
       this.#finish(conn, responseFrame(false, new TextEncoder().encode("no request handler on this member")));
       return;
     }
-    handler(f.body).then(
+    const failWith = (text: string): void => this.#finish(conn, responseFrame(false, new TextEncoder().encode(text)));
+    const limitMs = this.#r.requestHandlerTimeoutMs;
+    conn.timer = setTimeout(() => failWith(`request handler did not answer within ${limitMs} ms`), limitMs);
+    // Through a promise so a handler that throws synchronously is answered like one that rejects.
+    Promise.resolve(f.body).then(handler).then(
       (reply) => {
         if (reply.length + 2 > this.#r.maxFrameBytes) throw new Error("response exceeds the frame limit");
         this.#finish(conn, responseFrame(true, reply));
       },
-    ).catch((err) => this.#finish(conn, responseFrame(false, new TextEncoder().encode(errorText(err)))));
+    ).catch((err) => failWith(errorText(err)));
   }
 
   #finish(conn: Inbound, lastFrame: Uint8Array): void {
+    if (conn.finished) return;
+    conn.finished = true;
     conn.done = true;
     clearTimeout(conn.timer);
     conn.timer = undefined;
@@ -751,7 +787,7 @@ class PeerTransport implements Transport {
   }
 
   #refuse(conn: Inbound, reason: string): void {
-    if (conn.done && conn.socket.destroyed) return;
+    if (conn.finished) return;
     const peerId = conn.handshake?.from ?? 0n;
     this.#refusedConnections++;
     this.#r.logger.warn(`transport: refused connection from ${conn.remote} (member ${hex(peerId)}): ${reason}`);

@@ -148,9 +148,12 @@ test("request/response: answered by the handler, errors and timeouts reported", 
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const server = await startMember(1n, {
+    requestHandlerTimeoutMs: 300,
     onRequest: (payload: Uint8Array): Promise<Uint8Array> => {
       const text = dec.decode(payload);
       if (text === "fail") return Promise.reject(new Error("no such thing"));
+      if (text === "throw") throw new Error("thrown at once");
+      if (text === "hang") return new Promise(() => {});
       if (text === "slow") return new Promise((resolve) => setTimeout(() => resolve(enc.encode("late")), 1_000));
       return Promise.resolve(enc.encode(`members of ${text}`));
     },
@@ -165,6 +168,8 @@ test("request/response: answered by the handler, errors and timeouts reported", 
     const big = new Uint8Array(100_000).fill(7);
     assert.is((await joiner.t.request(server.url, big, { timeoutMs: 2_000 })).length, "members of ".length + 100_000);
     await rejects(joiner.t.request(server.url, enc.encode("fail"), { timeoutMs: 2_000 }), /answered with an error: no such thing/);
+    await rejects(joiner.t.request(server.url, enc.encode("throw"), { timeoutMs: 2_000 }), /thrown at once/);
+    await rejects(joiner.t.request(server.url, enc.encode("hang"), { timeoutMs: 2_000 }), /did not answer within 300 ms/);
     const t0 = Date.now();
     await rejects(joiner.t.request(server.url, enc.encode("slow"), { timeoutMs: 150 }), /timed out after 150 ms/);
     assert.ok(Date.now() - t0 < 900, "timeout honoured");
