@@ -152,7 +152,7 @@ export class LeaseTimers {
     for (const id of chosen) {
       this.#renewed.delete(id);
       this.#checkpointDueMs.set(id, nowMs + this.#options.checkpointIntervalMs);
-      const remainingMs = this.#expiryMs.get(id)! - nowMs;
+      const remainingMs = Math.floor(this.#expiryMs.get(id)! - nowMs); // whole ms: the log carries integers
       if (remainingMs > 0) result.push({ id, remainingMs });
     }
     return result;

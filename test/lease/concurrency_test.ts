@@ -1,0 +1,234 @@
+// The lease client and the concurrency recipes against an in-process fake member (real MvccStore + Lessor).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Election, Mutex, observeLeader, pollingDeleteWaiter, Session } from "../../src/client/concurrency.ts";
+import { LeaseClient } from "../../src/client/lease.ts";
+import { type Client, connect } from "../../src/client/mod.ts";
+import { EtcdError } from "../../src/codec/errors.ts";
+import { CompareResult, CompareTarget } from "../../src/codec/messages.ts";
+import { type FakeServer, startFakeServer } from "./fake_server.ts";
+
+const dec = new TextDecoder();
+const enc = new TextEncoder();
+
+let server: FakeServer;
+let client: Client;
+
+test.before.each(() => {
+  server = startFakeServer({ tickMs: 50 });
+  client = connect({ endpoints: [server.endpoint], commandTimeoutMs: 3_000 });
+});
+test.after.each(async () => {
+  await server.stop();
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+test("grant, time-to-live with keys, list, revoke deletes the keys", async () => {
+  const leases = new LeaseClient(client);
+  const granted = await leases.grant(30);
+  assert.ok(granted.ID > 0n);
+  assert.is(granted.TTL, 30);
+  await client.put("a", "1", { lease: granted.ID });
+  await client.put("b", "2", { lease: granted.ID });
+  const ttl = await leases.timeToLive(granted.ID, { keys: true });
+  assert.is(ttl.grantedTTL, 30);
+  assert.ok(ttl.TTL >= 29 && ttl.TTL <= 30, `TTL ${ttl.TTL}`);
+  assert.equal(ttl.keys.map((k) => dec.decode(k)), ["a", "b"]);
+  assert.equal((await leases.leases()).leases.map((l) => l.ID), [granted.ID]);
+  const chosen = await leases.grant(5, { id: 0x1234n });
+  assert.is(chosen.ID, 0x1234n);
+  try {
+    await leases.grant(5, { id: 0x1234n });
+    assert.unreachable("duplicate id");
+  } catch (error) {
+    assert.is((error as EtcdError).message, "etcdserver: lease already exists");
+  }
+  await leases.revoke(granted.ID);
+  assert.is((await client.get("a", { prefix: false })).count, 0);
+  assert.is((await leases.timeToLive(granted.ID)).TTL, -1);
+});
+
+test("keep-alive renews at a third of the TTL and keeps the lease past its TTL; it expires after close", async () => {
+  const leases = new LeaseClient(client);
+  const { ID } = await leases.grant(1);
+  await client.put("held", "x", { lease: ID });
+  const keepAlive = leases.keepAlive(ID);
+  const responses: number[] = [];
+  const started = Date.now();
+  for await (const response of keepAlive) {
+    responses.push(response.TTL);
+    if (Date.now() - started > 2_500) break; // 2.5 TTLs
+  }
+  assert.ok(responses.length >= 5, `only ${responses.length} renewals in 2.5 s at TTL 1 s`);
+  assert.ok(responses.every((ttl) => ttl === 1));
+  assert.is((await client.get("held")).count, 1);
+  assert.is(await keepAlive.done, "closed");
+  await sleep(1_500);
+  assert.is((await client.get("held")).count, 0, "the lease expired once no longer renewed");
+});
+
+test("keep-alive survives a short outage of the keep-alive path; reports expiry when the lease is gone", async () => {
+  const leases = new LeaseClient(client);
+  const { ID } = await leases.grant(2);
+  const retries: unknown[] = [];
+  const keepAlive = leases.keepAlive(ID, { onRetry: (e) => retries.push(e) });
+  const drained = (async () => {
+    let n = 0;
+    for await (const _ of keepAlive) n += 1;
+    return n;
+  })();
+  await sleep(800);
+  server.dropKeepAlives = true;
+  await sleep(1_000); // shorter than the TTL: retries, then recovers
+  server.dropKeepAlives = false;
+  await sleep(800);
+  assert.ok(retries.length >= 1, "renewals failed during the outage");
+  assert.is((await leases.timeToLive(ID)).grantedTTL, 2, "lease still alive");
+  await leases.revoke(ID);
+  assert.is(await keepAlive.done, "expired");
+  assert.ok((await drained) >= 2);
+});
+
+test("mutex: five contenders increment a shared counter with no overlap, in arrival order", async () => {
+  let inside = 0;
+  let maxInside = 0;
+  let counter = 0;
+  const order: number[] = [];
+  const revisions: number[] = [];
+  async function worker(n: number): Promise<void> {
+    const session = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
+    const mutex = new Mutex(session, "locks/counter");
+    for (let round = 0; round < 3; round++) {
+      await mutex.lock();
+      inside += 1;
+      maxInside = Math.max(maxInside, inside);
+      order.push(n);
+      revisions.push(mutex.revision);
+      const read = counter;
+      await sleep(5);
+      counter = read + 1;
+      inside -= 1;
+      await mutex.unlock();
+    }
+    await session.close();
+  }
+  await Promise.all([0, 1, 2, 3, 4].map(worker));
+  assert.is(counter, 15);
+  assert.is(maxInside, 1);
+  assert.is(order.length, 15);
+  for (let i = 1; i < revisions.length; i++) assert.ok(revisions[i]! > revisions[i - 1]!, "fencing tokens grow");
+  assert.is((await client.get("locks/", { prefix: true })).count, 0, "every key released");
+});
+
+test("mutex: a waiter polls only its predecessor (no thundering herd)", async () => {
+  const holder = await Session.create(client, { ttlS: 5 });
+  const first = new Mutex(holder, "herd");
+  await first.lock();
+  const waited: string[] = [];
+  const poll = pollingDeleteWaiter(client, 20);
+  const recordingWaiter = (key: Uint8Array, rev: number, o: { signal?: AbortSignal }): Promise<void> => {
+    waited.push(dec.decode(key));
+    return poll(key, rev, o);
+  };
+  const waiters = await Promise.all([1, 2, 3].map(() => Session.create(client, { ttlS: 5, waitForDelete: recordingWaiter })));
+  const mutexes = waiters.map((session) => new Mutex(session, "herd"));
+  const locks = mutexes.map(async (m, i) => {
+    await sleep(i * 30); // arrive in order
+    await m.lock();
+    await sleep(20);
+    await m.unlock();
+  });
+  await sleep(200);
+  const queue = [first.key, ...mutexes.map((m) => m.key)].map((k) => dec.decode(k));
+  // each waiter waited on exactly the key before its own
+  assert.equal(waited, queue.slice(0, 3));
+  await first.unlock();
+  await Promise.all(locks);
+  assert.equal(waited, queue.slice(0, 3), "a release woke no one but the next in line");
+  for (const s of [holder, ...waiters]) await s.close();
+});
+
+test("mutex: a holder whose session dies loses the lock to the next; fencing on the revision refuses it", async () => {
+  const a = await Session.create(client, { ttlS: 1, pollIntervalMs: 20 });
+  const b = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
+  const ma = new Mutex(a, "fence");
+  const mb = new Mutex(b, "fence");
+  await ma.lock();
+  const tokenA = ma.revision;
+  const bLocked = mb.lock();
+  a.orphan(); // a "pauses": its keep-alive stops, the lease runs out
+  await bLocked;
+  assert.ok(mb.revision > tokenA);
+  assert.is(await a.done, "closed");
+  // a resumes and writes guarded by its token: refused
+  const stale = await client.txn({
+    compare: [{ key: ma.key, target: CompareTarget.CREATE, result: CompareResult.EQUAL, create_revision: tokenA }],
+    success: [{ request_put: { key: enc.encode("resource"), value: enc.encode("from a") } }],
+  });
+  assert.is(stale.succeeded, false);
+  const fresh = await client.txn({
+    compare: [{ key: mb.key, target: CompareTarget.CREATE, result: CompareResult.EQUAL, create_revision: mb.revision }],
+    success: [{ request_put: { key: enc.encode("resource"), value: enc.encode("from b") } }],
+  });
+  assert.is(fresh.succeeded, true);
+  await mb.unlock();
+  await b.close();
+});
+
+test("mutex: cancelling a waiting lock removes its key", async () => {
+  const a = await Session.create(client, { ttlS: 5 });
+  const b = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
+  const ma = new Mutex(a, "cancel");
+  await ma.lock();
+  const abort = new AbortController();
+  const waiting = new Mutex(b, "cancel").lock({ signal: abort.signal });
+  await sleep(100);
+  abort.abort();
+  await waiting.then(() => assert.unreachable("lock should fail"), (e) => assert.instance(e, EtcdError));
+  assert.is((await client.get("cancel/", { prefix: true })).count, 1, "only the holder's key remains");
+  await ma.unlock();
+  await a.close();
+  await b.close();
+});
+
+test("election: campaign waits its turn, proclaim, leader, resign hands over, observe sees each leader", async () => {
+  const s1 = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
+  const s2 = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
+  const e1 = new Election(s1, "elect/x");
+  const e2 = new Election(s2, "elect/x");
+  const abort = new AbortController();
+  const seen: string[] = [];
+  const observing = (async () => {
+    for await (const kv of observeLeader(client, "elect/x", 20, abort.signal)) seen.push(dec.decode(kv.value));
+  })();
+  try {
+    await e1.leader();
+    assert.unreachable("no leader yet");
+  } catch (error) {
+    assert.is((error as Error).message, "election: no leader");
+  }
+  await e1.campaign("one");
+  let e2Leader = false;
+  const second = e2.campaign("two").then(() => (e2Leader = true));
+  await sleep(150);
+  assert.is(e2Leader, false);
+  assert.is(dec.decode((await e2.leader()).value), "one");
+  await e1.proclaim("one-b");
+  await sleep(100);
+  await e1.resign();
+  await second;
+  assert.is(dec.decode((await e1.leader()).value), "two");
+  await e1.proclaim("late").then(() => assert.unreachable("resigned"), (e) => assert.is(e.message, "election: not leader"));
+  await sleep(100);
+  abort.abort();
+  await observing;
+  assert.equal(seen, ["one", "one-b", "two"]);
+  await e2.resign();
+  await s1.close();
+  await s2.close();
+});
+
+test.run();
