@@ -5,6 +5,11 @@
  * payload, then the codec alone: compact arrays vs the same message as a CBOR map with field names.
  *
  *   node_modules/.bin/bun bench/transport.ts [--seconds 5] [--entries 64] [--size 256] [--window 256]
+ *
+ * Measured 2026-11-22 on the shared 2-core machine (sender and receiver in one process): 32–38k App
+ * messages/s = 2.1–2.5M entries/s = 530–630 MB/s of payload; with 1 entry per message, ~254k messages/s.
+ * Encode + decode of one 64-entry App message: 27 µs with the hand-rolled writer vs 110 µs through cbor-x's
+ * general encoder with named fields (and 76 µs for cbor-x with arrays), which is why cbor_writer.ts exists.
  */
 import { encodeCbor, decodeCborValue } from "../src/codec/cbor.ts";
 import { type Entry, EntryType, makeMessage, type Message, MessageType } from "../src/raft/types.ts";
