@@ -182,6 +182,46 @@ test("a full queue drops, counts and reports the peer unreachable once per turn"
   }
 });
 
+test("a peer that stops reading fills only its own bounded queue; drops are reported; others flow", async () => {
+  const { createServer } = await import("node:net");
+  const stalled: Socket[] = [];
+  // Accepts and never reads: the kernel buffers fill, then the socket's, then the queue.
+  const sink = createServer((s) => {
+    s.pause();
+    stalled.push(s);
+  });
+  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+  const sinkPort = (sink.address() as { port: number }).port;
+  const a = await startMember(1n, { maxQueueBytes: 8 * 1024 * 1024 });
+  const b = await startMember(2n);
+  try {
+    mesh([a, b]);
+    a.t.addPeer(3n, [`http://127.0.0.1:${sinkPort}`]);
+    const data = new Uint8Array(64 * 1024);
+    const big = (i: number): Message =>
+      makeMessage({ type: MessageType.App, from: 1n, to: 3n, index: i, entries: [{ term: 1, index: i, type: 0, data }] });
+    // 100 turns × 10 messages × 64 KiB = 64 MiB offered to the stalled peer, beside heartbeats to b.
+    for (let turn = 0; turn < 100; turn++) {
+      a.t.send([...Array.from({ length: 10 }, (_, i) => big(turn * 10 + i)), hb(1n, 2n, turn)]);
+      await sleep(1);
+    }
+    await waitFor(() => b.received.length === 100, "every heartbeat to the live peer");
+    const stuck = a.t.stats().peers.find((p) => p.id === 3n)!;
+    console.log(`  stalled peer: sent ${stuck.sentBytes} B, queued ${stuck.queuedBytes} B, dropped ${stuck.droppedMessages}`);
+    assert.ok(stuck.droppedMessages > 0, "drops once the stalled peer's queue is full");
+    assert.ok(stuck.queuedBytes <= 8 * 1024 * 1024, `queued ${stuck.queuedBytes} bytes`);
+    // What left the queue is bounded by the socket high-water mark plus the kernel's buffers, not 64 MiB.
+    assert.ok(stuck.sentBytes < 40 * 1024 * 1024, `sent ${stuck.sentBytes} bytes into a stalled socket`);
+    assert.ok(a.unreachable.includes(3n));
+    assert.not.ok(a.unreachable.includes(2n));
+    assert.is(a.t.stats().peers.find((p) => p.id === 2n)!.droppedMessages, 0);
+  } finally {
+    await closeAll([a, b]);
+    for (const s of stalled) s.destroy();
+    await new Promise<void>((resolve) => sink.close(() => resolve()));
+  }
+});
+
 test("local message kinds and messages to self are refused loudly", async () => {
   const a = await startMember(1n);
   try {
