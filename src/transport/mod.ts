@@ -35,16 +35,16 @@
  * await transport.close();
  * @module
  */
-export {
-  createTransport,
-  type PeerStats,
-  type Refusal,
-  type RequestOptions,
-  type Transport,
-  type TransportLogger,
-  type TransportOptions,
-  type TransportStats,
-} from "./transport.ts";
+export { createTransport } from "./transport.ts";
+export type {
+  PeerStats,
+  Refusal,
+  RequestOptions,
+  Transport,
+  TransportLogger,
+  TransportOptions,
+  TransportStats,
+} from "./options.ts";
 export { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF } from "./backoff.ts";
 export { decodeMessage, encodeMessage, PROTOCOL_VERSION } from "./codec.ts";
 export { formatPeerUrl, parsePeerUrl } from "./url.ts";
