@@ -8,10 +8,13 @@ import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
 import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts";
 import { COMPACTION_COMMAND } from "./compaction.ts";
 import { DEL_COMMAND } from "./del.ts";
+import { ELECT_COMMAND } from "./elect.ts";
 import { ENDPOINT_HEALTH_COMMAND, ENDPOINT_STATUS_COMMAND } from "./endpoint.ts";
 import { FlagError, GLOBAL_FLAGS, parseCommandLine } from "./flags.ts";
 import { GET_COMMAND } from "./get.ts";
 import { commandHelp, rootHelp } from "./help.ts";
+import { LEASE_COMMANDS } from "./lease.ts";
+import { LOCK_COMMAND } from "./lock.ts";
 import { MEMBER_LIST_COMMAND } from "./member.ts";
 import { PUT_COMMAND } from "./put.ts";
 import { TXN_COMMAND } from "./txn.ts";
@@ -21,9 +24,12 @@ import { VERSION_COMMAND } from "./version.ts";
 export const COMMANDS: CommandSpec[] = [
   COMPACTION_COMMAND,
   DEL_COMMAND,
+  ELECT_COMMAND,
   ENDPOINT_HEALTH_COMMAND,
   ENDPOINT_STATUS_COMMAND,
   GET_COMMAND,
+  ...LEASE_COMMANDS,
+  LOCK_COMMAND,
   MEMBER_LIST_COMMAND,
   PUT_COMMAND,
   TXN_COMMAND,
