@@ -231,6 +231,9 @@ function goQuoteName(name: string): string {
  * errors. A quoted value is re-read as JSON (jsonpb strips the quotes and calls json.Unmarshal).
  */
 function readInteger(raw: unknown, range: "int64" | "uint64" | "int32", goType: string): string {
+  // Fast path: a short canonical decimal (almost every revision, count and TTL) needs no further checks.
+  const quick = raw instanceof JsonNumber ? raw.raw : typeof raw === "string" ? raw : undefined;
+  if (quick !== undefined && isShortNonNegativeDecimal(quick)) return quick;
   let literal: string;
   if (raw instanceof JsonNumber) literal = raw.raw;
   else if (typeof raw === "number") literal = String(raw);
@@ -242,6 +245,19 @@ function readInteger(raw: unknown, range: "int64" | "uint64" | "int32", goType: 
   } else throw typeError(raw, goType);
   checkInteger(literal, range, goType);
   return literal;
+}
+
+/** 1–9 digits without a leading zero (or "0"): valid for every integer type, no range check needed. */
+function isShortNonNegativeDecimal(text: string): boolean {
+  const length = text.length;
+  if (length === 0 || length > 9) return false;
+  const first = text.charCodeAt(0);
+  if (first === 0x30) return length === 1;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** Re-reads the inside of a quoted number; undefined for `"null"`, which leaves the field unset. */
