@@ -296,6 +296,33 @@ test("expiry is bounded per call; the rest come on later calls, oldest first", (
   
 });
 
+test("apply is deterministic: members applying the same entries hold the same lease and key state", () => {
+  const members = [member(), member()];
+  const dump = (m: Member): string =>
+    JSON.stringify({
+      leases: m.lessor.leases().leases.map((l) => m.lessor.timeToLive({ ID: l.ID, keys: true }, 0)),
+      rev: m.kv.currentRevision(),
+    }, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? dec.decode(v) : v));
+  for (const m of members) {
+    m.lessor.grant(1n, 10);
+    m.lessor.grant(2n, 20);
+    put(m, "a", 1n);
+    put(m, "b", 2n);
+    put(m, "c", 1n);
+    m.lessor.checkpoint(2n, 15_000);
+    m.lessor.applyEvents(m.kv.deleteRange({ key: b("c") }).events);
+    m.lessor.revoke(1n);
+    m.lessor.checkpoint(1n, 5_000); // after its revoke: ignored
+  }
+  // one member is leader and runs clocks; it must not change what apply produced
+  members[0]!.lessor.promote(0);
+  members[0]!.lessor.renew(2n, 100);
+  members[0]!.lessor.demote();
+  assert.is(dump(members[0]!), dump(members[1]!));
+  assert.match(dump(members[0]!), /"grantedTTL":20,"keys":\["b"\]/);
+  assert.match(dump(members[0]!), /"TTL":15/);
+});
+
 test("lease ids beyond 2^53 and negative ones are stored exactly", () => {
   const m = member();
   const big = (1n << 63n) - 1n;
