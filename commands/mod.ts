@@ -15,7 +15,8 @@ import { GET_COMMAND } from "./get.ts";
 import { commandHelp, rootHelp } from "./help.ts";
 import { LEASE_COMMANDS } from "./lease.ts";
 import { LOCK_COMMAND } from "./lock.ts";
-import { MEMBER_LIST_COMMAND } from "./member.ts";
+import { MEMBER_COMMANDS } from "./member.ts";
+import { MOVE_LEADER_COMMAND } from "./move_leader.ts";
 import { PUT_COMMAND } from "./put.ts";
 import { TXN_COMMAND } from "./txn.ts";
 import { VERSION_COMMAND } from "./version.ts";
@@ -30,7 +31,8 @@ export const COMMANDS: CommandSpec[] = [
   GET_COMMAND,
   ...LEASE_COMMANDS,
   LOCK_COMMAND,
-  MEMBER_LIST_COMMAND,
+  ...MEMBER_COMMANDS,
+  MOVE_LEADER_COMMAND,
   PUT_COMMAND,
   TXN_COMMAND,
   VERSION_COMMAND,

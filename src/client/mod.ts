@@ -20,8 +20,18 @@ import type {
   CompactionResponse,
   DeleteRangeRequest,
   DeleteRangeResponse,
+  MemberAddRequest,
+  MemberAddResponse,
   MemberListRequest,
   MemberListResponse,
+  MemberPromoteRequest,
+  MemberPromoteResponse,
+  MemberRemoveRequest,
+  MemberRemoveResponse,
+  MemberUpdateRequest,
+  MemberUpdateResponse,
+  MoveLeaderRequest,
+  MoveLeaderResponse,
   PutRequest,
   PutResponse,
   RangeRequest,
@@ -204,6 +214,37 @@ export class Client {
   /** The cluster's members. */
   memberList(request: MemberListRequest = {}, options: CallOptions = {}): Promise<MemberListResponse> {
     return this.call("/v3/cluster/member/list", request, "MemberListResponse", options, { idempotent: true });
+  }
+
+  /**
+   * Adds a member (a learner with `isLearner`); the new member then starts with
+   * `--initial-cluster-state existing`. Not re-sent to another endpoint once sent: it may have been applied.
+   */
+  memberAdd(request: MemberAddRequest, options: CallOptions = {}): Promise<MemberAddResponse> {
+    return this.call("/v3/cluster/member/add", request, "MemberAddResponse", options);
+  }
+
+  /** Removes a member by id (the leader itself included). */
+  memberRemove(request: MemberRemoveRequest, options: CallOptions = {}): Promise<MemberRemoveResponse> {
+    return this.call("/v3/cluster/member/remove", request, "MemberRemoveResponse", options);
+  }
+
+  /** Replaces a member's peer URLs. */
+  memberUpdate(request: MemberUpdateRequest, options: CallOptions = {}): Promise<MemberUpdateResponse> {
+    return this.call("/v3/cluster/member/update", request, "MemberUpdateResponse", options);
+  }
+
+  /** Makes a learner a voting member; refused by the server until the learner has caught up. */
+  memberPromote(request: MemberPromoteRequest, options: CallOptions = {}): Promise<MemberPromoteResponse> {
+    return this.call("/v3/cluster/member/promote", request, "MemberPromoteResponse", options);
+  }
+
+  /**
+   * Asks the leader to hand leadership to `targetID`. Only the leader accepts it, so `endpoint` should be
+   * the leader's (find it with `status`); the call is pinned there, without failover.
+   */
+  moveLeader(request: MoveLeaderRequest, endpoint?: string, options: CallOptions = {}): Promise<MoveLeaderResponse> {
+    return this.call("/v3/maintenance/transfer-leadership", request, "MoveLeaderResponse", options, { endpoint });
   }
 
   /** GET /health on one endpoint (default: the current one, with failover). */
