@@ -303,7 +303,9 @@ export class WatchHub {
     }
     const id = this.#assignId(stream, req.watch_id ?? 0);
     const start = req.start_revision ?? 0;
-    const minRev = start > 0 ? start : this.#revision + 1;
+    // etcd: 0 means "from now"; any other value, negative ones included, is taken as given (a start at
+    // or below the compacted revision is then canceled with compact_revision).
+    const minRev = start !== 0 ? start : this.#revision + 1;
     const watcher: Watcher = {
       id,
       stream,

@@ -1,0 +1,232 @@
+/**
+ * POST /v3/watch: etcd's gateway watch stream, and the same in CBOR frames for tsetcd's client.
+ * Runtime-neutral: a Request in, a streaming Response out.
+ *
+ * What etcd 3.4's gateway does, observed with curl and reproduced here:
+ * - the body is a sequence of WatchRequest JSON values; the first is read before answering, and a bad one
+ *   is a 500 with `{"error","message","code":2}` (grpc-gateway reports decode errors as Unknown);
+ * - then `200` with one `{"result":WatchResponse}` line per response, for as long as the client stays;
+ *   the end of the request body does not end the stream, and a later bad value only stops the reading;
+ * - an empty WatchRequest (`{}`) is ignored.
+ * With `Content-Type: application/cbor` the requests and responses are length-prefixed CBOR frames
+ * (src/watch/frames.ts) and a bad first frame answers with the CBOR error body.
+ *
+ * Backpressure: responses go into the body stream until it holds `highWaterMark` chunks; the hub then
+ * pauses this stream (its watchers fall back to history when they outrun it) until the client reads.
+ * @module
+ */
+import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
+import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { contentTypeOf, encodeError, httpStatusFromCode, type WireFormat, wireFormatOf } from "../codec/http.ts";
+import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
+import type { WatchRequest, WatchResponse } from "../codec/messages.ts";
+import { encodeFrame, FrameDecoder, JsonValueSplitter } from "../watch/frames.ts";
+import type { WatchStream } from "../watch/mod.ts";
+
+/** The part of the hub the route uses (WatchHub). */
+export interface WatchStreamSource {
+  openStream(send: (response: WatchResponse) => boolean, options?: { onFail?: () => void }): WatchStream;
+}
+
+/** Options of the route. */
+export interface WatchRouteOptions {
+  /** Response chunks buffered in the body stream before the hub is paused (default 16). */
+  highWaterMark?: number;
+  /**
+   * Called once the stream is accepted, before the Response is returned; a Bun server passes
+   * `(req) => server.timeout(req, 0)` so that its idle timeout does not cut a quiet watch.
+   */
+  onStreamStart?: (request: Request) => void;
+}
+
+const ENCODER = new TextEncoder();
+const DEFAULT_HIGH_WATER_MARK = 16;
+
+/** Handles POST /v3/watch (and /v3beta/watch): resolves to the streaming Response or an error. */
+export async function handleWatch(
+  request: Request,
+  hub: WatchStreamSource,
+  options: WatchRouteOptions = {},
+): Promise<Response> {
+  if (request.method !== "POST") return methodNotAllowed();
+  const format = wireFormatOf(request.headers.get("content-type"));
+  const reader = new RequestReader(request, format);
+  let first: WatchRequest | undefined;
+  try {
+    first = await reader.next();
+  } catch (error) {
+    await reader.cancel();
+    return errorResponse(format, error);
+  }
+  options.onStreamStart?.(request);
+  return streamResponse(request, hub, reader, first, format, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
+}
+
+/** Builds the streaming body and wires it to a hub stream. */
+function streamResponse(
+  request: Request,
+  hub: WatchStreamSource,
+  reader: RequestReader,
+  first: WatchRequest | undefined,
+  format: WireFormat,
+  highWaterMark: number,
+): Response {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let wake: (() => void) | undefined;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    stream.close();
+    void reader.cancel();
+    request.signal?.removeEventListener("abort", end);
+    try {
+      controller.close();
+    } catch {
+      // already closed or errored by the consumer
+    }
+    wake?.();
+  };
+  const send = (response: WatchResponse): boolean => {
+    if (ended) return false;
+    controller.enqueue(encodeResponse(format, response));
+    wake?.();
+    wake = undefined;
+    return (controller.desiredSize ?? 0) > 0;
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    pull(): Promise<void> | undefined {
+      if (ended) return undefined;
+      const before = controller.desiredSize;
+      stream.resume();
+      // Nothing new: wait for the next response instead of being pulled again at once.
+      if (controller.desiredSize === before) return new Promise((resolve) => (wake = resolve));
+      return undefined;
+    },
+    cancel() {
+      end();
+    },
+  }, { highWaterMark });
+  const stream = hub.openStream(send, { onFail: () => queueMicrotask(end) });
+  request.signal?.addEventListener("abort", end, { once: true });
+  if (first !== undefined) stream.handle(first);
+  void readRest(reader, stream, () => ended);
+  return new Response(body, { status: 200, headers: { "content-type": contentTypeOf(format) } });
+}
+
+/** Feeds the following requests to the stream; stops at the end of the body or at a bad request. */
+async function readRest(reader: RequestReader, stream: WatchStream, ended: () => boolean): Promise<void> {
+  // Bounded by the request body: each turn consumes at least one chunk or one message.
+  for (;;) {
+    let req: WatchRequest | undefined;
+    try {
+      req = await reader.next();
+    } catch {
+      return; // as the gateway: a bad later request stops the reading, the stream stays
+    }
+    if (req === undefined || ended()) return;
+    stream.handle(req);
+  }
+}
+
+function encodeResponse(format: WireFormat, response: WatchResponse): Uint8Array {
+  if (format === "cbor") return encodeFrame(encodeCbor(response));
+  return ENCODER.encode(encodeJsonStreamResult("WatchResponse", response) + "\n");
+}
+
+/** Reads WatchRequests one at a time from a request body, in either encoding. */
+class RequestReader {
+  readonly #format: WireFormat;
+  readonly #body: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  readonly #text = new TextDecoder();
+  readonly #json = new JsonValueSplitter();
+  readonly #frames = new FrameDecoder();
+  readonly #ready: WatchRequest[] = [];
+  #bad: string | undefined;
+  #done = false;
+
+  constructor(request: Request, format: WireFormat) {
+    this.#format = format;
+    this.#body = request.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
+  }
+
+  /** The next non-empty request; undefined at the end of the body. Throws EtcdError on a bad one. */
+  async next(): Promise<WatchRequest | undefined> {
+    // Bounded by the body's length: every turn reads a chunk or returns.
+    for (;;) {
+      const ready = this.#ready.shift();
+      if (ready !== undefined) return ready;
+      if (this.#bad !== undefined) throw decodeError(() => decodeJson("WatchRequest", this.#bad!));
+      if (this.#done) return this.#atEnd();
+      const chunk = this.#body === undefined ? { done: true as const } : await this.#body.read();
+      if (chunk.done) {
+        this.#done = true;
+        if (this.#format === "json") this.#take(this.#json.push(this.#text.decode()));
+        continue;
+      }
+      this.#accept(chunk.value);
+    }
+  }
+
+  async cancel(): Promise<void> {
+    try {
+      await this.#body?.cancel();
+    } catch {
+      // the body is already closed
+    }
+  }
+
+  #accept(bytes: Uint8Array): void {
+    if (this.#format === "cbor") {
+      for (const frame of this.#frames.push(bytes)) this.#keep(decodeError(() => decodeCbor("WatchRequest", frame)));
+      return;
+    }
+    this.#take(this.#json.push(this.#text.decode(bytes, { stream: true })));
+  }
+
+  #take(result: { values: string[]; bad?: string }): void {
+    for (const value of result.values) this.#keep(decodeError(() => decodeJson<WatchRequest>("WatchRequest", value)));
+    if (result.bad !== undefined) this.#bad = result.bad;
+  }
+
+  /** Empty requests carry nothing to do: etcd ignores them. */
+  #keep(req: WatchRequest): void {
+    if (req.create_request !== undefined || req.cancel_request !== undefined || req.progress_request !== undefined) {
+      this.#ready.push(req);
+    }
+  }
+
+  #atEnd(): undefined {
+    const cut = this.#format === "json" ? this.#json.pending !== "" : this.#frames.pendingBytes > 0;
+    if (cut) throw new EtcdError(GrpcCode.Unknown, "unexpected EOF");
+    return undefined;
+  }
+}
+
+/** grpc-gateway reports a request it cannot decode as Unknown (HTTP 500), keeping the decoder's text. */
+function decodeError<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof EtcdError) throw new EtcdError(GrpcCode.Unknown, error.message);
+    throw error;
+  }
+}
+
+function errorResponse(format: WireFormat, error: unknown): Response {
+  const err = error instanceof EtcdError ? error : new EtcdError(GrpcCode.Unknown, String((error as Error)?.message));
+  return new Response(encodeError(format, err), {
+    status: httpStatusFromCode(err.code),
+    headers: { "content-type": contentTypeOf(format) },
+  });
+}
+
+function methodNotAllowed(): Response {
+  return new Response("Method Not Allowed\n", {
+    status: 405,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+  });
+}
