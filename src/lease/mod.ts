@@ -223,15 +223,17 @@ export class Lessor {
 
   /**
    * A keep-alive on the leader: the lease runs a full TTL from now. Returns the TTL in seconds.
-   * Throws `leaseNotFound` for a missing lease, `notLeader` when not leader. Not a log write: the caller
-   * must have confirmed it is still leader (ReadIndex) so a deposed leader cannot extend a lease.
+   * Throws `leaseNotFound` for a missing lease and for one already expired (its revoke is coming: etcd
+   * makes such a renew wait for the revoke and then fail the same way), `notLeader` when not leader.
+   * Not a log write: the caller must have confirmed it is still leader (ReadIndex) so a deposed leader
+   * cannot extend a lease. The API answers a not-found keep-alive with TTL 0, as etcd does.
    */
   renew(id: bigint, nowMs: number): number {
     const timers = this.#leaderTimers(nowMs);
     const lease = id === NO_LEASE ? undefined : this.#q.get(id);
     if (lease === undefined) throw Errors.leaseNotFound();
     if (!timers.has(id)) timers.start(id, lease.ttlS * 1000, nowMs);
-    timers.renew(id, lease.ttlS * 1000, nowMs);
+    if (!timers.renew(id, lease.ttlS * 1000, nowMs)) throw Errors.leaseNotFound();
     return lease.ttlS;
   }
 

@@ -50,6 +50,8 @@ export class LeaseTimers {
   readonly #checkpointDueMs = new Map<bigint, number>();
   /** Leases renewed since their last checkpoint: their persisted remaining TTL is stale (too short). */
   readonly #renewed = new Set<bigint>();
+  /** Expired leases already reported (their revoke is in flight), with when they were last reported. */
+  readonly #reportedMs = new Map<bigint, number>();
   #lastSeenMs: number;
   #stalledMs = 0;
 
@@ -82,12 +84,19 @@ export class LeaseTimers {
     this.#checkpointDueMs.set(id, nowMs + this.#options.checkpointIntervalMs);
   }
 
-  /** A keep-alive: the lease runs for a full `ttlMs` from now; its next checkpoint is due at once. */
-  renew(id: bigint, ttlMs: number, nowMs: number): void {
+  /**
+   * A keep-alive: the lease runs for a full `ttlMs` from now and its next checkpoint is due at once.
+   * Returns false, changing nothing, when the lease has already expired: its revoke is (or will be) on its
+   * way, and reviving it would tell a holder it still owns keys that are about to be deleted.
+   */
+  renew(id: bigint, ttlMs: number, nowMs: number): boolean {
     this.#observe(nowMs);
-    if (!this.#expiryMs.has(id)) throw new Error(`lease timers: renew of unknown lease ${id}`);
+    const expiry = this.#expiryMs.get(id);
+    if (expiry === undefined) throw new Error(`lease timers: renew of unknown lease ${id}`);
+    if (expiry <= nowMs || this.#reportedMs.has(id)) return false;
     this.#expiryMs.set(id, nowMs + ttlMs);
     this.#renewed.add(id);
+    return true;
   }
 
   /** Forgets a lease (revoked). */
@@ -95,6 +104,7 @@ export class LeaseTimers {
     this.#expiryMs.delete(id);
     this.#checkpointDueMs.delete(id);
     this.#renewed.delete(id);
+    this.#reportedMs.delete(id);
   }
 
   /** Whether the lease has a running clock. */
@@ -118,16 +128,21 @@ export class LeaseTimers {
   }
 
   /**
-   * Leases past their expiry, at most `maxExpiredPerCall`, longest expired first. Each reported lease is
-   * given `expiredRetryMs` more so it is not reported again while its revoke is in flight.
+   * Leases past their expiry, at most `maxExpiredPerCall`, longest expired first. A reported lease is not
+   * reported again until `expiredRetryMs` later (its revoke is in flight; it is reported again only if
+   * that revoke was lost), and can no longer be renewed.
    */
   expired(nowMs: number): bigint[] {
     this.#observe(nowMs);
     const due: [bigint, number][] = [];
-    for (const [id, expiry] of this.#expiryMs) if (expiry <= nowMs) due.push([id, expiry]);
+    for (const [id, expiry] of this.#expiryMs) {
+      if (expiry > nowMs) continue;
+      const reported = this.#reportedMs.get(id);
+      if (reported === undefined || nowMs - reported >= this.#options.expiredRetryMs) due.push([id, expiry]);
+    }
     due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const chosen = due.slice(0, this.#options.maxExpiredPerCall).map(([id]) => id);
-    for (const id of chosen) this.#expiryMs.set(id, nowMs + this.#options.expiredRetryMs);
+    for (const id of chosen) this.#reportedMs.set(id, nowMs);
     return chosen;
   }
 

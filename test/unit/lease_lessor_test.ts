@@ -185,6 +185,9 @@ test("a lease granted while leader starts its clock at the next leader call; a l
   // the revoke was lost: not reported again while it could be in flight, but after the retry interval
   assert.equal(tickTo(m.lessor, 3_000, 5_000), []);
   assert.equal(m.lessor.expiredLeases(5_500), [9n]);
+  // an expired lease cannot be revived by a late keep-alive while its revoke is on the way
+  expectEtcdError(() => m.lessor.renew(9n, 5_600), "etcdserver: requested lease not found");
+  assert.is(m.lessor.timeToLive({ ID: 9n }, 5_600).TTL, -3); // 3.1 s past its expiry, truncated as etcd
   m.lessor.revoke(9n);
   assert.equal(tickTo(m.lessor, 6_000, 12_000), []);
 });
@@ -256,6 +259,15 @@ test("stall protection: a leader that did not run for longer than the threshold 
   assert.equal(runLeader(m, 13_500, 17_000, 500), []);
   // Without renewals it expires a TTL after the last one.
   assert.equal(runLeader(m, 17_100, 17_100, 500).length, 1);
+});
+
+test("a keep-alive after the expiry time but before the leader noticed is refused too", () => {
+  const m = member();
+  m.lessor.grant(11n, 2);
+  m.lessor.promote(0);
+  tickTo(m.lessor, 0, 1_500);
+  expectEtcdError(() => m.lessor.renew(11n, 2_000), "etcdserver: requested lease not found");
+  assert.equal(m.lessor.expiredLeases(2_000), [11n]);
 });
 
 test("stall protection also covers a measured slow persist (extendAll)", () => {
