@@ -52,10 +52,12 @@ async function readUntil(response: Response, done: (lines: string[]) => boolean,
   const deadline = Date.now() + timeoutMs;
   const complete = (): string[] => text.split("\n").slice(0, -1);
   while (!done(complete()) && Date.now() < deadline) {
-    const chunk = await Promise.race([
-      reader.read(),
-      Bun.sleep(Math.max(1, deadline - Date.now())).then(() => ({ done: true, value: undefined })),
-    ]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<{ done: true; value: undefined }>((resolve) => {
+      timer = setTimeout(() => resolve({ done: true, value: undefined }), Math.max(1, deadline - Date.now()));
+    });
+    const chunk = await Promise.race([reader.read(), timeout]);
+    clearTimeout(timer);
     if (chunk.done === true) break;
     text += decoder.decode(chunk.value as Uint8Array, { stream: true });
   }
