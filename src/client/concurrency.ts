@@ -356,6 +356,9 @@ export class Election {
     }
     try {
       await waitDeletes(this.session, toBytes(this.prefix), this.#leaderRev - 1, options.signal);
+      // The lease may have expired while waiting: then our key is gone and we lead nothing (etcd 3.5).
+      const { kvs } = await client.range({ key }, options);
+      if (kvs.length === 0 || kvs[0]!.create_revision !== this.#leaderRev) throw ConcurrencyErrors.sessionExpired();
     } catch (error) {
       await this.resign().catch(() => {});
       throw error;

@@ -178,6 +178,26 @@ test("mutex: a holder whose session dies loses the lock to the next; fencing on 
   await b.close();
 });
 
+test("mutex and election: a waiter whose lease expired while waiting is told so, not given the lock", async () => {
+  const holder = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
+  const doomed = await Session.create(client, { ttlS: 1, pollIntervalMs: 20 });
+  const held = new Mutex(holder, "expiring");
+  await held.lock();
+  const waiting = new Mutex(doomed, "expiring").lock();
+  const leader = new Election(holder, "expiring-e");
+  await leader.campaign("a");
+  const candidate = new Election(doomed, "expiring-e").campaign("b");
+  doomed.orphan();
+  await sleep(1_800); // the waiter's lease expires; its keys go
+  await held.unlock();
+  await leader.resign();
+  await waiting.then(() => assert.unreachable("lock granted to an expired session"), (e) =>
+    assert.is(e.message, "session expired"));
+  await candidate.then(() => assert.unreachable("leadership granted to an expired session"), (e) =>
+    assert.is(e.message, "session expired"));
+  await holder.close();
+});
+
 test("mutex: cancelling a waiting lock removes its key", async () => {
   const a = await Session.create(client, { ttlS: 5 });
   const b = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
