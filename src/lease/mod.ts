@@ -187,9 +187,18 @@ export class Lessor {
     return { header: header(revision), ID: req.ID, TTL: Math.trunc(remainingMs / 1000), grantedTTL: lease.ttlS, keys };
   }
 
-  /** Every lease id, ascending. */
-  leases(): LeaseLeasesResponse {
-    return { header: header(this.#kv.currentRevision()), leases: this.#q.all().map((l) => ({ ID: l.id })) };
+  /**
+   * Every lease: on the leader soonest expiry first (as etcd's leader lists them), elsewhere by id. `nowMs`
+   * only serves the leader's clocks.
+   */
+  leases(nowMs?: number): LeaseLeasesResponse {
+    const ids = this.#q.all().map((l) => l.id);
+    if (this.#timers !== undefined && nowMs !== undefined) {
+      const timers = this.#leaderTimers(nowMs);
+      const left = new Map(ids.map((id) => [id, timers.remainingMs(id, nowMs) ?? Number.POSITIVE_INFINITY]));
+      ids.sort((a, b) => left.get(a)! - left.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+    }
+    return { header: header(this.#kv.currentRevision()), leases: ids.map((ID) => ({ ID })) };
   }
 
   // ---- leader side ----

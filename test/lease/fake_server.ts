@@ -61,7 +61,7 @@ export function startFakeServer(options: { tickMs?: number; minTtlS?: number } =
     "/v3/lease/revoke": (b) => l.revoke(decodeCbor<LeaseRevokeRequest>("LeaseRevokeRequest", b).ID).response,
     "/v3/lease/timetolive": (b) =>
       l.timeToLive(decodeCbor<LeaseTimeToLiveRequest>("LeaseTimeToLiveRequest", b), performance.now()),
-    "/v3/lease/leases": () => l.leases(),
+    "/v3/lease/leases": () => l.leases(performance.now()),
   };
   function write<R>(result: { response: R; events: import("../../src/codec/messages.ts").Event[] }): R {
     l.applyEvents(result.events);

@@ -308,6 +308,22 @@ test("expiry is bounded per call; the rest come on later calls, oldest first", (
   
 });
 
+test("the leader lists leases soonest expiry first; others by id", () => {
+  const m = member();
+  m.lessor.grant(1n, 30);
+  m.lessor.grant(2n, 10);
+  m.lessor.grant(3n, 20);
+  assert.equal(m.lessor.leases().leases.map((l) => l.ID), [1n, 2n, 3n]);
+  m.lessor.promote(0);
+  assert.equal(m.lessor.leases(0).leases.map((l) => l.ID), [2n, 3n, 1n]);
+  tickTo(m.lessor, 0, 9_500);
+  m.lessor.renew(2n, 9_500); // now expires at 19.5 s, before 3's 20 s
+  assert.equal(m.lessor.leases(9_600).leases.map((l) => l.ID), [2n, 3n, 1n]);
+  tickTo(m.lessor, 10_000, 15_000);
+  m.lessor.renew(2n, 15_000); // 25 s: after 3
+  assert.equal(m.lessor.leases(15_100).leases.map((l) => l.ID), [3n, 2n, 1n]);
+});
+
 test("apply is deterministic: members applying the same entries hold the same lease and key state", () => {
   const members = [member(), member()];
   const dump = (m: Member): string =>
