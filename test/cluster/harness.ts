@@ -1,0 +1,310 @@
+/**
+ * A process harness for cluster tests: N real `tsetcd server` processes on loopback, each with its own
+ * temporary data dir and ports from the CLUSTER-TEST range (30000–30999). It starts them with etcd's
+ * cluster flags, finds the leader through /v3/maintenance/status, and SIGKILLs, SIGSTOPs, SIGCONTs or
+ * restarts members by PID. `close()` kills every child by PID and removes the data dirs; it must run in a
+ * `finally`, and an exit hook kills what is left if a test dies first.
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "../../src/client/mod.ts";
+import type { StatusResponse } from "../../src/codec/messages.ts";
+
+const REPO = join(import.meta.dir, "..", "..");
+const BUN = join(REPO, "node_modules", ".bin", "bun");
+const MOD_TS = join(REPO, "mod.ts");
+const LOG_LIMIT_BYTES = 64 * 1024;
+const POLL_MS = 50;
+/** Every port this harness hands out lies in the CLUSTER-TEST helper's range. */
+export const PORT_MIN = 30000;
+export const PORT_MAX = 30999;
+
+/** Timing chosen for a loaded 2-core machine: heartbeats every 100 ms, elections after 1 s. */
+export const DEFAULT_HEARTBEAT_MS = 100;
+export const DEFAULT_ELECTION_MS = 1000;
+
+/** One member's fixed identity: its name, ports and data dir survive restarts. */
+export interface MemberSlot {
+  name: string;
+  clientPort: number;
+  peerPort: number;
+  dataDir: string;
+  clientUrl: string;
+  peerUrl: string;
+  /** The running process, if any. */
+  child?: ChildProcess;
+  /** Resolves with the exit code or signal of the current process. */
+  exited?: Promise<number | string>;
+  /** The tail of the current process's stderr and stdout. */
+  log: string;
+  /** Extra server flags for this member (e.g. a different --initial-cluster for a joiner). */
+  extraArgs: string[];
+}
+
+/** How to build a cluster. */
+export interface ClusterOptions {
+  size: number;
+  /** First port; member i uses basePort + 2i (client) and basePort + 2i + 1 (peer). */
+  basePort: number;
+  heartbeatMs?: number;
+  electionMs?: number;
+  snapshotCount?: number;
+  token?: string;
+  /** Bound on waiting for every member to serve and a leader to exist. */
+  startTimeoutMs?: number;
+}
+
+const liveChildren = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of liveChildren) {
+    try {
+      if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function appendLog(slot: MemberSlot, chunk: string): void {
+  slot.log += chunk;
+  if (slot.log.length > LOG_LIMIT_BYTES) slot.log = slot.log.slice(-LOG_LIMIT_BYTES);
+}
+
+/** A set of member processes on loopback. */
+export class ProcessCluster {
+  readonly slots: MemberSlot[] = [];
+  readonly heartbeatMs: number;
+  readonly electionMs: number;
+  readonly snapshotCount: number | undefined;
+  readonly token: string;
+  private readonly root: string;
+  private nextPort: number;
+
+  constructor(options: ClusterOptions) {
+    if (options.size < 1 || options.size > 7) throw new Error(`cluster size ${options.size} out of range`);
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.electionMs = options.electionMs ?? DEFAULT_ELECTION_MS;
+    this.snapshotCount = options.snapshotCount;
+    this.token = options.token ?? `tok-${process.pid}-${options.basePort}`;
+    this.root = mkdtempSync(join(tmpdir(), "tsetcd-cluster-"));
+    this.nextPort = options.basePort;
+    for (let i = 0; i < options.size; i++) this.addSlot(`m${i}`);
+  }
+
+  /** Reserves ports and a data dir for a member (not started). */
+  addSlot(name: string): MemberSlot {
+    const clientPort = this.nextPort;
+    const peerPort = this.nextPort + 1;
+    this.nextPort += 2;
+    if (clientPort < PORT_MIN || peerPort > PORT_MAX) throw new Error(`port ${clientPort} outside ${PORT_MIN}-${PORT_MAX}`);
+    const slot: MemberSlot = {
+      name,
+      clientPort,
+      peerPort,
+      dataDir: join(this.root, name),
+      clientUrl: `http://127.0.0.1:${clientPort}`,
+      peerUrl: `http://127.0.0.1:${peerPort}`,
+      log: "",
+      extraArgs: [],
+    };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** `--initial-cluster` over the given slots (default: every slot). */
+  initialCluster(slots: MemberSlot[] = this.slots): string {
+    return slots.map((s) => `${s.name}=${s.peerUrl}`).join(",");
+  }
+
+  /** The server flags for a slot. */
+  serverArgs(slot: MemberSlot, state: "new" | "existing", initialCluster: string): string[] {
+    const args = [
+      "--name", slot.name,
+      "--data-dir", slot.dataDir,
+      "--listen-client-urls", slot.clientUrl,
+      "--advertise-client-urls", slot.clientUrl,
+      "--listen-peer-urls", slot.peerUrl,
+      "--initial-advertise-peer-urls", slot.peerUrl,
+      "--initial-cluster", initialCluster,
+      "--initial-cluster-state", state,
+      "--initial-cluster-token", this.token,
+      "--heartbeat-interval", String(this.heartbeatMs),
+      "--election-timeout", String(this.electionMs),
+    ];
+    if (this.snapshotCount !== undefined) args.push("--snapshot-count", String(this.snapshotCount));
+    return args;
+  }
+
+  /** Starts a slot's process (it must not be running). Does not wait for it to serve. */
+  spawn(slot: MemberSlot, args: string[]): void {
+    if (slot.child !== undefined) throw new Error(`${slot.name} is already running (pid ${slot.child.pid})`);
+    const child = spawn(BUN, [MOD_TS, "server", ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
+    liveChildren.add(child);
+    slot.child = child;
+    appendLog(slot, `--- spawn pid ${child.pid}: ${args.join(" ")}\n`);
+    child.stdout!.on("data", (c) => appendLog(slot, String(c)));
+    child.stderr!.on("data", (c) => appendLog(slot, String(c)));
+    slot.exited = new Promise((resolve) => {
+      child.on("exit", (code, signal) => {
+        liveChildren.delete(child);
+        if (slot.child === child) slot.child = undefined;
+        appendLog(slot, `--- exit ${code ?? signal}\n`);
+        resolve(code ?? signal ?? "unknown");
+      });
+    });
+  }
+
+  /** Starts every slot with `--initial-cluster-state new` and waits for a leader. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const cluster = this.initialCluster();
+    for (const slot of this.slots) this.spawn(slot, [...this.serverArgs(slot, "new", cluster), ...slot.extraArgs]);
+    await this.waitForLeader(timeoutMs);
+  }
+
+  /** Restarts a stopped member with its original flags (same data dir, `new` state as etcd restarts do). */
+  restart(slot: MemberSlot, state: "new" | "existing" = "new", initialCluster?: string): void {
+    this.spawn(slot, [...this.serverArgs(slot, state, initialCluster ?? this.initialCluster()), ...slot.extraArgs]);
+  }
+
+  /** Sends a signal to a member's process by PID. */
+  signal(slot: MemberSlot, signal: "SIGKILL" | "SIGSTOP" | "SIGCONT" | "SIGTERM"): void {
+    const pid = slot.child?.pid;
+    if (pid === undefined) throw new Error(`${slot.name} is not running`);
+    process.kill(pid, signal);
+  }
+
+  /** SIGKILLs a member and waits until the process is gone. */
+  async kill(slot: MemberSlot): Promise<void> {
+    const exited = slot.exited;
+    this.signal(slot, "SIGKILL");
+    await exited;
+  }
+
+  /** One member's status, or undefined when it does not answer in time. */
+  async status(slot: MemberSlot, timeoutMs = 1_000): Promise<StatusResponse | undefined> {
+    const client = connect({ endpoints: [slot.clientUrl], dialTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+    try {
+      return await client.status(slot.clientUrl);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The running slots. */
+  running(): MemberSlot[] {
+    return this.slots.filter((s) => s.child !== undefined);
+  }
+
+  /**
+   * Waits until every running member answers status and the voters among them agree on one leader that
+   * is itself running; returns that leader's slot.
+   */
+  async waitForLeader(timeoutMs = 15_000, among: MemberSlot[] = this.running()): Promise<MemberSlot> {
+    const deadlineMs = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < deadlineMs) {
+      const dead = among.filter((s) => s.child === undefined);
+      if (dead.length > 0) throw new Error(`exited while waiting for a leader: ${dead.map((s) => s.name)}\n${this.logs()}`);
+      const statuses = await Promise.all(among.map((s) => this.status(s)));
+      const leaders = new Set(statuses.map((s) => s?.leader ?? 0n));
+      if (statuses.every((s) => s !== undefined) && leaders.size === 1 && !leaders.has(0n)) {
+        const leaderId = [...leaders][0]!;
+        const index = statuses.findIndex((s) => s!.header.member_id === leaderId);
+        if (index >= 0) return among[index]!;
+      }
+      last = statuses.map((s, i) => `${among[i]!.name}:${s === undefined ? "down" : s.leader.toString(16)}`).join(" ");
+      await sleep(POLL_MS * 2);
+    }
+    throw new Error(`no agreed leader within ${timeoutMs} ms (${last})\n${this.logs()}`);
+  }
+
+  /** Waits until every listed member's applied index reaches `index`. */
+  async waitForApplied(index: number, among: MemberSlot[] = this.running(), timeoutMs = 20_000): Promise<void> {
+    const deadlineMs = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < deadlineMs) {
+      const statuses = await Promise.all(among.map((s) => this.status(s)));
+      if (statuses.every((s) => s !== undefined && s.raftAppliedIndex >= index)) return;
+      last = statuses.map((s, i) => `${among[i]!.name}:${s?.raftAppliedIndex ?? "down"}`).join(" ");
+      await sleep(POLL_MS * 2);
+    }
+    throw new Error(`applied index ${index} not reached within ${timeoutMs} ms (${last})`);
+  }
+
+  /** The slot whose member id is `id`, by asking each running member its status. */
+  async slotOf(id: bigint): Promise<MemberSlot | undefined> {
+    for (const slot of this.running()) {
+      const s = await this.status(slot);
+      if (s?.header.member_id === id) return slot;
+    }
+    return undefined;
+  }
+
+  /** Every member's recent output, for failure messages. */
+  logs(): string {
+    return this.slots.map((s) => `==== ${s.name} ====\n${s.log.slice(-4_000)}`).join("\n");
+  }
+
+  /** Kills every child by PID (SIGCONT first, so a stopped one can die), waits, removes the data dirs. */
+  async close(): Promise<void> {
+    const waits: Promise<unknown>[] = [];
+    for (const slot of this.slots) {
+      const pid = slot.child?.pid;
+      if (pid === undefined) continue;
+      try {
+        process.kill(pid, "SIGKILL");
+        process.kill(pid, "SIGCONT");
+      } catch {
+        // already gone
+      }
+      if (slot.exited !== undefined) waits.push(Promise.race([slot.exited, sleep(5_000)]));
+    }
+    await Promise.all(waits);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Runs `body` with a started cluster and always cleans up. */
+export async function withCluster<T>(options: ClusterOptions, body: (c: ProcessCluster) => Promise<T>): Promise<T> {
+  const cluster = new ProcessCluster(options);
+  try {
+    await cluster.start(options.startTimeoutMs);
+    return await body(cluster);
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** Runs a `tsetcd server` command to completion (refusals); bounded by `timeoutMs`. */
+export function runServerOnce(
+  args: string[],
+  timeoutMs = 15_000,
+): Promise<{ code: number | string; output: string }> {
+  const child = spawn(BUN, [MOD_TS, "server", ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
+  liveChildren.add(child);
+  let output = "";
+  child.stdout.on("data", (c) => (output += c));
+  child.stderr.on("data", (c) => (output += c));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    }, timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      liveChildren.delete(child);
+      resolve({ code: code ?? signal ?? "unknown", output });
+    });
+  });
+}
+
+/** A fresh temp dir (caller removes it) for one-off server runs. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
