@@ -49,6 +49,12 @@ export async function runServerCommand(args: string[]): Promise<number> {
     const onTerm = (): void => stop("SIGTERM");
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
+    // etcd: a member removed from the cluster stops itself (and exits normally).
+    running.removed.then(() => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve(0);
+    });
   });
 }
 

@@ -7,10 +7,10 @@
  * status and `{error, code, message}` body; nothing a client sends can crash the server or yield a 5xx.
  * @module
  */
-import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import { protoSizeBytes } from "../codec/proto_size.ts";
 import type { MessageKind } from "../codec/schema.ts";
-import type { KvService } from "../server/member.ts";
+import type { ClusterService, KvService } from "../server/member.ts";
 import {
   contentTypeOf,
   decodeBody,
@@ -57,7 +57,38 @@ const ROUTES: Record<string, Route> = {
     response: "MemberListResponse",
     call: (s) => s.memberList(),
   },
+  "/v3/cluster/member/add": {
+    request: "MemberAddRequest",
+    response: "MemberAddResponse",
+    call: (s, r) => clusterOf(s).memberAdd(r),
+  },
+  "/v3/cluster/member/remove": {
+    request: "MemberRemoveRequest",
+    response: "MemberRemoveResponse",
+    call: (s, r) => clusterOf(s).memberRemove(r),
+  },
+  "/v3/cluster/member/update": {
+    request: "MemberUpdateRequest",
+    response: "MemberUpdateResponse",
+    call: (s, r) => clusterOf(s).memberUpdate(r),
+  },
+  "/v3/cluster/member/promote": {
+    request: "MemberPromoteRequest",
+    response: "MemberPromoteResponse",
+    call: (s, r) => clusterOf(s).memberPromote(r),
+  },
+  "/v3/maintenance/transfer-leadership": {
+    request: "MoveLeaderRequest",
+    response: "MoveLeaderResponse",
+    call: (s, r) => clusterOf(s).moveLeader(r),
+  },
 };
+
+/** The membership service, or etcd's "not capable" from a service without one. */
+function clusterOf(service: KvService): ClusterService {
+  if (service.cluster === undefined) throw Errors.notCapable();
+  return service.cluster;
+}
 
 /** Counters for /metrics; plain numbers, no allocation per request. */
 interface Counters {

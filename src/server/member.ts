@@ -23,7 +23,17 @@ import type {
   DeleteRangeRequest,
   DeleteRangeResponse,
   Member as MemberInfo,
+  MemberAddRequest,
+  MemberAddResponse,
   MemberListResponse,
+  MemberPromoteRequest,
+  MemberPromoteResponse,
+  MemberRemoveRequest,
+  MemberRemoveResponse,
+  MemberUpdateRequest,
+  MemberUpdateResponse,
+  MoveLeaderRequest,
+  MoveLeaderResponse,
   PutRequest,
   PutResponse,
   RangeRequest,
@@ -35,13 +45,17 @@ import type {
 } from "../codec/messages.ts";
 import {
   type ConfChange,
+  ConfChangeType,
   type ConfState,
   decodeConfChange,
   type Entry,
   EntryType,
   type Message,
   NONE,
+  type NodeId,
+  type RaftStatus,
   type Ready,
+  type Snapshot,
   StateRole,
 } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
@@ -52,7 +66,8 @@ import {
   checkRangeRequest,
   checkTxnRequest,
 } from "../mvcc/validate.ts";
-import { decodeProposal, encodeProposal, newOrigin, type Proposal } from "./proposal.ts";
+import { decodeProposal, encodeProposal, type MemberOp, newOrigin, type Proposal } from "./proposal.ts";
+import { decodeMemberContext, encodeMemberContext, type MemberContext, type MemberRegistry } from "./members.ts";
 import type { LogWriterClient } from "./log_writer.ts";
 import {
   allSerializable,
@@ -76,6 +91,12 @@ export interface RaftCore {
   /** Returns why the proposal was refused, or nothing when it was accepted. */
   propose(data: Uint8Array): string | undefined | void;
   readIndex(context: Uint8Array): void;
+  /** Proposes a membership change; returns why it was refused, or nothing. */
+  proposeConfChange?(cc: ConfChange): string | undefined | void;
+  transferLeader?(target: NodeId): void;
+  reportUnreachable?(id: NodeId): void;
+  reportSnapshot?(id: NodeId, ok: boolean): void;
+  status?(): RaftStatus;
   hasReady(): boolean;
   ready(): Ready;
   advance(): void;
@@ -104,6 +125,17 @@ export interface KvService {
   status(): Promise<StatusResponse>;
   memberList(): Promise<MemberListResponse>;
   hasLeader(): boolean;
+  /** The membership RPCs, when the server has them. */
+  cluster?: ClusterService;
+}
+
+/** The cluster RPCs a front-end calls (src/server/cluster.ts implements them). */
+export interface ClusterService {
+  memberAdd(req: MemberAddRequest): Promise<MemberAddResponse>;
+  memberRemove(req: MemberRemoveRequest): Promise<MemberRemoveResponse>;
+  memberUpdate(req: MemberUpdateRequest): Promise<MemberUpdateResponse>;
+  memberPromote(req: MemberPromoteRequest): Promise<MemberPromoteResponse>;
+  moveLeader(req: MoveLeaderRequest): Promise<MoveLeaderResponse>;
 }
 
 export interface MemberOptions {
@@ -133,8 +165,14 @@ export interface MemberOptions {
   quotaBytes?: number;
   /** Persists log writes on another thread; without it the Ready loop writes inline. */
   logWriter?: LogWriterClient;
-  /** Sends messages to peers (cluster issue); a single member has none to send. */
+  /** Sends messages to peers; a single member has none to send. */
   send?: (messages: Message[]) => void;
+  /** The members registry, updated when membership entries apply. */
+  registry?: MemberRegistry;
+  /** Called after an apply that changed the members registry committed (sync peers, notice a removal). */
+  onMembersChanged?: () => void;
+  /** Received snapshots: made durable before the log records them, then installed into the state database. */
+  snapshots?: SnapshotInstaller;
   /** --max-request-bytes: a proposal bigger than this is refused with etcd's "request is too large". */
   maxRequestBytes: number;
   /**
@@ -145,6 +183,14 @@ export interface MemberOptions {
   /** Applies the log's compaction policy after an apply (keeps the log bounded). */
   snapshotCount?: number;
   now?: () => number;
+}
+
+/** What the member needs to take in a snapshot sent by the leader. */
+export interface SnapshotInstaller {
+  /** Makes the snapshot's data durable on disk (before the log drops its entries). */
+  save(snapshot: Snapshot): void;
+  /** Replaces the state database's contents by the saved snapshot's, applied index and membership included. */
+  install(snapshot: Snapshot): void;
 }
 
 /** Outcome of applying one entry, kept until the transaction commits and then handed to its waiter. */
@@ -191,6 +237,9 @@ export class Member implements KvService {
   /** Fsynced SQLite commits the Ready loop made: batching keeps this far below the number of requests. */
   #fsyncs = 0;
   readonly #stateDb: SqlDatabase;
+  #membersChanged = false;
+  /** The membership RPCs (set by the server once its cluster service exists). */
+  cluster?: ClusterService;
 
   constructor(options: MemberOptions) {
     this.#o = options;
@@ -244,6 +293,59 @@ export class Member implements KvService {
     if (this.#stopped) return;
     this.#o.raft.step(message);
     this.#scheduleFlush();
+  }
+
+  /** The transport could not deliver to `id`. */
+  reportUnreachable(id: NodeId): void {
+    if (this.#stopped) return;
+    this.#o.raft.reportUnreachable?.(id);
+    this.#scheduleFlush();
+  }
+
+  /** The transport finished streaming a snapshot to `id`. */
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    if (this.#stopped) return;
+    this.#o.raft.reportSnapshot?.(id, ok);
+    this.#scheduleFlush();
+  }
+
+  /** Processes whatever the core has (a new member's founding entries) without campaigning. */
+  async start(): Promise<void> {
+    await this.#settle();
+  }
+
+  /** The core's view (progress of every member on the leader). */
+  raftStatus(): RaftStatus | undefined {
+    return this.#o.raft.status?.();
+  }
+
+  /** Asks the leader to hand over to `target`; the outcome shows in `info().leader`. */
+  transferLeader(target: NodeId): void {
+    if (this.#stopped) return;
+    this.#o.raft.transferLeader?.(target);
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Proposes a membership change (this member should be the leader, or the refusal is lost); resolves
+   * with the members once the entry applied here.
+   */
+  proposeConfChange(cc: ConfChange, context: Omit<MemberContext, "origin" | "requestId">): Promise<MemberInfo[]> {
+    if (this.#stopped) return Promise.reject(Errors.stopped());
+    const propose = this.#o.raft.proposeConfChange;
+    if (propose === undefined) return Promise.reject(Errors.notCapable());
+    const id = this.#nextId++;
+    const full: ConfChange = { ...cc, context: encodeMemberContext({ ...context, origin: this.#origin, requestId: id }) };
+    const promise = this.#writes.wait(id, this.#now()) as Promise<MemberInfo[]>;
+    const refused = propose.call(this.#o.raft, full);
+    if (typeof refused === "string") this.#writes.reject(id, proposalError(refused));
+    this.#scheduleFlush();
+    return promise;
+  }
+
+  /** Proposes a change of a member's record (URLs, name); resolves with the members once applied here. */
+  proposeMemberOp(op: MemberOp): Promise<MemberInfo[]> {
+    return this.#guard(() => this.#propose<MemberInfo[]>({ member: op }));
   }
 
   /** Stops serving: every waiting caller gets "server stopped". */
@@ -341,6 +443,7 @@ export class Member implements KvService {
 
   #noteState(ready: Ready): void {
     if (ready.softState !== undefined) {
+      if (ready.softState.lead !== this.#leader) this.#reads.failUnanswered(Errors.leaderChanged);
       this.#leader = ready.softState.lead;
       this.#role = ready.softState.role;
     }
@@ -368,12 +471,34 @@ export class Member implements KvService {
       this.#finishApply(ready, outcomes);
       return;
     }
+    if (ready.snapshot !== undefined) this.#saveSnapshot(ready.snapshot);
     if (mustPersist) {
       this.#o.db.transaction(() => this.#o.log.stage(ready));
       this.#fsyncs++;
       this.#o.log.accept(ready);
     }
+    if (ready.snapshot !== undefined) this.#installSnapshot(ready.snapshot);
     this.#afterPersist(ready);
+  }
+
+  /** A snapshot from the leader: durable before the log records it (a crash between replays it from disk). */
+  #saveSnapshot(snapshot: Snapshot): void {
+    const installer = this.#o.snapshots;
+    if (installer === undefined) throw new Error("member: received a snapshot but cannot install one");
+    this.commitState();
+    installer.save(snapshot);
+  }
+
+  /** Replaces the state by the snapshot's; the committed entries after it apply on top. */
+  #installSnapshot(snapshot: Snapshot): void {
+    const index = snapshot.metadata.index;
+    if (index <= this.#applied) throw new Error(`member: snapshot ${index} is not past applied ${this.#applied}`);
+    this.#o.snapshots!.install(snapshot);
+    this.#o.log.acceptApplied(index);
+    this.#o.log.acceptConfState(snapshot.metadata.confState);
+    this.#applied = index;
+    this.#o.registry?.reload();
+    this.#membersChanged = true;
   }
 
   /** The general path after the log is durable: send, then apply in the state's own transaction. */
@@ -422,6 +547,11 @@ export class Member implements KvService {
       this.#o.log.acceptConfState(this.#confChanged);
       this.#confChanged = undefined;
     }
+    if (this.#membersChanged) {
+      this.commitState();
+      this.#membersChanged = false;
+      this.#o.onMembersChanged?.();
+    }
     if (ready.committedEntries.length > 0) {
       this.#applied = ready.committedEntries[ready.committedEntries.length - 1]!.index;
       this.#o.log.acceptApplied(this.#applied);
@@ -443,9 +573,8 @@ export class Member implements KvService {
         throw new Error(`apply: entry ${entry.index} after applied ${applied} (skipped or applied twice)`);
       }
       if (entry.type === EntryType.ConfChange) {
-        const confState = this.#o.raft.applyConfChange(decodeConfChange(entry.data));
-        this.#o.log.stageConfState(confState);
-        this.#confChanged = confState;
+        const outcome = this.#applyConfChange(decodeConfChange(entry.data));
+        if (outcome !== undefined) outcomes.push(outcome);
       } else if (entry.data.byteLength > 0) {
         // Our own proposals are still in memory: skip decoding them (same bytes, same request).
         const proposal = this.#proposed.get(entry.data) ?? decodeProposal(entry.data);
@@ -457,6 +586,21 @@ export class Member implements KvService {
     }
     this.#o.log.stageApplied(applied);
     return outcomes;
+  }
+
+  /** Applies a membership change to the core, the stored conf state and the members registry. */
+  #applyConfChange(cc: ConfChange): Applied | undefined {
+    const confState = this.#o.raft.applyConfChange(cc);
+    this.#o.log.stageConfState(confState);
+    this.#confChanged = confState;
+    const context = decodeMemberContext(cc.context);
+    const registry = this.#o.registry;
+    if (registry !== undefined) {
+      applyToRegistry(registry, cc, context);
+      this.#membersChanged = true;
+    }
+    if (context === undefined || context.origin !== this.#origin) return undefined;
+    return { id: context.requestId, value: registry?.list() ?? [] };
   }
 
   /** Applies one write; a deterministic error (an EtcdError) is the outcome, anything else is fatal. */
@@ -474,6 +618,7 @@ export class Member implements KvService {
   }
 
   #execute(p: Proposal, term: number): unknown {
+    if (p.member !== undefined) return this.#applyMemberOp(p.member);
     const kv = this.#o.kv;
     let response: { header: ResponseHeader };
     if (p.put !== undefined) response = kv.put(p.put);
@@ -483,6 +628,22 @@ export class Member implements KvService {
     else throw new Error("apply: proposal without an operation");
     response.header = this.#header(response.header.revision, term);
     return response;
+  }
+
+  /** A member record change; a member unknown by then is etcd's "member not found". */
+  #applyMemberOp(op: MemberOp): MemberInfo[] {
+    const registry = this.#o.registry;
+    if (registry === undefined) return [];
+    const current = registry.get(op.ID);
+    if (current === undefined) throw Errors.memberNotFound();
+    registry.put({
+      ...current,
+      name: op.name ?? current.name,
+      peerURLs: op.peerURLs ?? current.peerURLs,
+      clientURLs: op.clientURLs ?? current.clientURLs,
+    });
+    this.#membersChanged = true;
+    return registry.list();
   }
 
   #maybeCompactLog(): void {
@@ -566,6 +727,11 @@ export class Member implements KvService {
     return this.#propose<CompactionResponse>({ compaction: req });
   }
 
+  /** The members as this member applied them (ids ascending). */
+  members(): MemberInfo[] {
+    return this.#o.members();
+  }
+
   status(): Promise<StatusResponse> {
     // As etcd's dbSize is its backend's (not the WAL's): the state machine's database.
     const size = this.#o.kv.sizeBytes();
@@ -579,7 +745,7 @@ export class Member implements KvService {
       raftAppliedIndex: this.#applied,
       errors: [],
       dbSizeInUse: size.inUse,
-      isLearner: false,
+      isLearner: this.#o.log.confState().learners.includes(this.#o.memberId),
     });
   }
 
@@ -614,4 +780,21 @@ export class Member implements KvService {
       return Promise.reject(err);
     }
   }
+}
+
+/** What a ConfChange does to the registry; founding entries (no context) only confirm a known member. */
+function applyToRegistry(registry: MemberRegistry, cc: ConfChange, context: MemberContext | undefined): void {
+  const current = registry.get(cc.nodeId);
+  if (cc.type === ConfChangeType.RemoveNode) {
+    registry.remove(cc.nodeId);
+    return;
+  }
+  const isLearner = cc.type === ConfChangeType.AddLearnerNode;
+  registry.put({
+    ID: cc.nodeId,
+    name: current?.name || context?.name || "",
+    peerURLs: context?.peerURLs ?? current?.peerURLs ?? [],
+    clientURLs: current?.clientURLs ?? [],
+    isLearner,
+  });
 }

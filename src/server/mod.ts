@@ -13,19 +13,23 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
-import type { Member as MemberInfo } from "../codec/messages.ts";
 import { MvccStore } from "../mvcc/mod.ts";
 import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
 import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
-import { clusterIdFor, idHex, memberIdFor } from "./ids.ts";
+import { idHex } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
 import { AutoCompactor, parseRetention } from "./compactor.ts";
 import { lockDataDir } from "./lock.ts";
 import { startLogWriter } from "./log_writer.ts";
 import { Member } from "./member.ts";
+import { MemberRegistry } from "./members.ts";
+import { loadCluster, startCluster } from "./bootstrap.ts";
+import { Cluster, PeerSync, publish } from "./cluster.ts";
+import { SnapshotStore } from "./snapshots.ts";
+import { createTransport, type Transport } from "../transport/mod.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
@@ -50,6 +54,14 @@ export type StartServerOptions =
 
 /** A running member. */
 export interface TsetcdServer {
+  /** The membership RPCs and leader transfer. */
+  cluster: Cluster;
+  /** The peer transport. */
+  transport: Transport;
+  /** Snapshots made and installed. */
+  snapshots: SnapshotStore;
+  /** Resolves once this member was removed from the cluster and has closed itself. */
+  removed: Promise<void>;
   /** The first client URL actually listened on (port resolved when 0 was asked for). */
   clientUrl: string;
   clientUrls: string[];
@@ -119,9 +131,17 @@ async function startOnDatabase(
   db.exec("PRAGMA busy_timeout = 10000");
   const log = new SqliteRaftLog(db, stateDb);
   const store = new MvccStore(stateDb);
-  if (log.isEmpty()) checkBootstrappable(config);
-  const cluster = loadOrCreateCluster(db, config);
-  if (log.isEmpty()) log.bootstrap({ voters: cluster.members.map((m) => m.ID), learners: [] });
+  const registry = new MemberRegistry(stateDb);
+  const cluster = log.isEmpty() ? await startCluster(config, db, log, registry) : loadCluster(db, registry);
+  const snapshots = new SnapshotStore({
+    dataDir: config.dataDir,
+    statePath: join(config.dataDir, STATE_DB_FILE),
+    stateDb,
+    log,
+    maxSizeBytes: MAX_SNAPSHOT_BYTES,
+  });
+  if (snapshots.pending()) installSavedSnapshot(log, snapshots, registry);
+  log.snapshotSource = () => snapshots.make();
   const heartbeatTicks = 1;
   const raft = new RaftNode({
     id: cluster.memberId,
@@ -140,7 +160,25 @@ async function startOnDatabase(
   const logWriter = options.logWriterThread === true
     ? await startLogWriter(join(config.dataDir, LOG_DB_FILE))
     : undefined;
-  const member = new Member({
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5_000 + 2 * config.electionTimeoutMs;
+  let member: Member | undefined;
+  let clusterService: Cluster | undefined;
+  const peers = new PeerSync(cluster.memberId);
+  let onRemoved: () => void = () => {};
+  let publishIfClustered: () => void = () => {};
+  const removedSeen = new Promise<void>((resolve) => (onRemoved = resolve));
+  const transport = createTransport({
+    memberId: cluster.memberId,
+    clusterToken: cluster.token,
+    listenUrls: config.listenPeerUrls.map((u) => `${u.protocol}//${u.host}`),
+    onMessage: (m) => member?.step(m),
+    onUnreachable: (id) => member?.reportUnreachable(id),
+    onSnapshotStatus: (id, ok) => member?.reportSnapshot(id, ok),
+    onRequest: (payload) => clusterService!.handlePeerRequest(payload),
+    maxSnapshotBytes: MAX_SNAPSHOT_BYTES,
+    logger: { info: () => {}, warn: (m) => console.error(`tsetcd: ${m}`) },
+  });
+  member = new Member({
     logWriter,
     stateCommitIntervalMs: options.stateCommitIntervalMs ?? STATE_COMMIT_INTERVAL_MS,
     quotaBytes: config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BYTES : config.quotaBackendBytes,
@@ -151,29 +189,65 @@ async function startOnDatabase(
     kv: mvccStateMachine(store),
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,
-    members: () => cluster.members.map((m) => (m.ID === cluster.memberId ? { ...m, clientURLs: clientUrls } : m)),
+    // Until this member's publish applies, it shows its own name and client URLs (as a single member did).
+    members: () =>
+      registry.list().map((m) =>
+        m.ID === cluster.memberId && m.clientURLs.length === 0 ? { ...m, name: config.name, clientURLs: clientUrls } : m
+      ),
     singleVoter: () => log.confState().voters.length === 1 && log.confState().learners.length === 0,
     maxTxnOps: config.maxTxnOps,
     maxRequestBytes: config.maxRequestBytes,
-    requestTimeoutMs: options.requestTimeoutMs ?? 5_000 + 2 * config.electionTimeoutMs,
+    requestTimeoutMs,
     maxPendingRequests: options.maxPendingRequests ?? DEFAULT_MAX_PENDING,
     version: ETCD_API_VERSION,
     snapshotCount: config.snapshotCount,
     crashAfterPersist: crashAfterPersistFromEnv(),
+    send: (messages) => transport.send(messages),
+    registry,
+    snapshots,
+    onMembersChanged: () => {
+      peers.sync(transport, registry);
+      if (registry.get(cluster.memberId) === undefined && !registry.isEmpty()) onRemoved();
+      else publishIfClustered();
+    },
   });
-  if (log.confState().voters.length === 1 && log.confState().voters[0] === cluster.memberId) await member.campaign();
+  const running = member;
+  clusterService = new Cluster({
+    member: running,
+    registry,
+    memberId: cluster.memberId,
+    clusterId: cluster.clusterId,
+    request: (url, payload, timeoutMs) => transport.request(url, payload, { timeoutMs }),
+    requestTimeoutMs,
+    transferTimeoutMs: Math.max(1_000, 3 * config.electionTimeoutMs),
+  });
+  const service = clusterService;
+  running.cluster = service;
+  peers.sync(transport, registry);
+  try {
+    await transport.start();
+  } catch (err) {
+    running.stop();
+    await transport.close();
+    await logWriter?.close();
+    snapshots.close();
+    throw err;
+  }
+  const confState = log.confState();
+  if (confState.voters.length === 1 && confState.voters[0] === cluster.memberId) await running.campaign();
+  else await running.start();
   const compactor = new AutoCompactor(config.autoCompactionMode, config.autoCompactionRetention);
   const ticker = setInterval(() => {
-    member.tick();
-    const revision = compactor.enabled ? compactor.tick(Date.now(), member.revision()) : undefined;
+    running.tick();
+    const revision = compactor.enabled ? compactor.tick(Date.now(), running.revision()) : undefined;
     // An auto-compaction that loses a race with a manual one is simply skipped.
-    if (revision !== undefined) member.compact({ revision }).catch(() => {});
+    if (revision !== undefined) running.compact({ revision }).catch(() => {});
   }, config.heartbeatIntervalMs);
-  const handler = createHttpHandler(member, {
+  const handler = createHttpHandler(running, {
     maxRequestBytes: config.maxRequestBytes,
     serverVersion: ETCD_API_VERSION,
     clusterVersion: ETCD_CLUSTER_VERSION,
-    metrics: () => metricsLines(member),
+    metrics: () => metricsLines(running),
   });
   const servers: ReturnType<typeof Bun.serve>[] = [];
   try {
@@ -192,11 +266,49 @@ async function startOnDatabase(
   } catch (err) {
     for (const server of servers) server.stop(true);
     clearInterval(ticker);
-    member.stop();
+    running.stop();
+    await transport.close();
     await logWriter?.close();
+    snapshots.close();
     throw err;
   }
   let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      // etcd's Stop: a leader hands over first, so the others need not wait an election timeout.
+      if (running.info().isLeader && log.confState().voters.length > 1) {
+        const target = service.bestTransferee();
+        if (target !== undefined) await service.transferLeadership(target);
+      }
+      clearInterval(ticker);
+      for (const server of servers) await server.stop(true);
+      running.stop();
+      await transport.close();
+      await logWriter?.close();
+      snapshots.close();
+      stateDb.close();
+      db.close();
+      releaseLock();
+    })();
+    return closed;
+  };
+  // A lone member shows its URLs without a log entry; with peers it publishes them (at start, or once
+  // another member joins).
+  const attrs = { memberId: cluster.memberId, name: config.name, clientURLs: options.advertiseClientUrls ?? clientUrls };
+  let publishing = false;
+  publishIfClustered = (): void => {
+    if (publishing || registry.list().length < 2 || closed !== undefined) return;
+    publishing = true;
+    void publish(running, registry, attrs, { retryMs: config.electionTimeoutMs, isClosed: () => closed !== undefined })
+      .finally(() => (publishing = false));
+  };
+  publishIfClustered();
+  const removed = removedSeen.then(async () => {
+    console.error(`tsetcd: member ${idHex(cluster.memberId)} has been permanently removed from the cluster; stopping`);
+    // Long enough for the last messages (the removal's commit) to reach the peers.
+    await Bun.sleep(2 * config.heartbeatIntervalMs);
+    await close();
+  });
   return {
     clientUrl: clientUrls[0]!,
     clientUrls,
@@ -204,32 +316,25 @@ async function startOnDatabase(
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,
     dataDir: config.dataDir,
-    member,
-    close(): Promise<void> {
-      closed ??= (async () => {
-        clearInterval(ticker);
-        for (const server of servers) await server.stop(true);
-        member.stop();
-        await logWriter?.close();
-        stateDb.close();
-        db.close();
-        releaseLock();
-      })();
-      return closed;
-    },
+    member: running,
+    cluster: service,
+    transport,
+    snapshots,
+    removed,
+    close,
   };
 }
 
-/** What a brand-new data dir can start as today: a new single-member cluster (peers come with issue 5). */
-function checkBootstrappable(config: ServerConfig): void {
-  if (config.initialClusterState === "existing") {
-    throw new Error("joining an existing cluster (--initial-cluster-state existing) is not supported yet");
-  }
-  if (config.initialCluster.size > 1) {
-    throw new Error(
-      `clusters of more than one member are not supported yet (--initial-cluster names ${config.initialCluster.size})`,
-    );
-  }
+/** Bound on one snapshot (made or received). */
+const MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024 * 1024 - 1;
+
+/** A snapshot saved but not installed when the member stopped: install it before the core starts. */
+function installSavedSnapshot(log: SqliteRaftLog, snapshots: SnapshotStore, registry: MemberRegistry): void {
+  const meta = log.snapshot().metadata;
+  snapshots.install({ metadata: meta, data: new Uint8Array(0) });
+  log.acceptApplied(meta.index);
+  log.acceptConfState(meta.confState);
+  registry.reload();
 }
 
 /** Fills unspecified options with etcd's defaults (the same ones the command line has). */
@@ -254,50 +359,6 @@ function toUrls(flag: string, urls: (string | URL)[]): URL[] {
   const parsed = parseUrls(flag, urls.map(String).join(","));
   if (typeof parsed === "string") throw new Error(parsed);
   return parsed;
-}
-
-interface ClusterInfo {
-  memberId: bigint;
-  clusterId: bigint;
-  members: MemberInfo[];
-}
-
-/**
- * The member and cluster ids: derived from the flags on first start and stored, so a restart keeps them
- * whatever the flags say then (as etcd keeps its membership in the data dir).
- */
-function loadOrCreateCluster(db: SqlDatabase, config: ServerConfig): ClusterInfo {
-  db.exec("CREATE TABLE IF NOT EXISTS tsetcd_cluster (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-  const row = db.prepare("SELECT value FROM tsetcd_cluster WHERE key = 'cluster'").get();
-  if (row !== undefined) {
-    const stored = JSON.parse(String(row.value)) as {
-      memberId: string;
-      clusterId: string;
-      members: { ID: string; name: string; peerURLs: string[] }[];
-    };
-    return {
-      memberId: BigInt(stored.memberId),
-      clusterId: BigInt(stored.clusterId),
-      members: stored.members.map((m) => ({ ID: BigInt(m.ID), name: m.name, peerURLs: m.peerURLs, clientURLs: [] })),
-    };
-  }
-  const members: MemberInfo[] = [...config.initialCluster].map(([name, peerURLs]) => ({
-    ID: memberIdFor(peerURLs, config.initialClusterToken),
-    name,
-    peerURLs,
-    clientURLs: [],
-  }));
-  const memberId = members.find((m) => m.name === config.name)!.ID;
-  const info = { memberId, clusterId: clusterIdFor(members.map((m) => m.ID)), members };
-  const stored = {
-    memberId: String(info.memberId),
-    clusterId: String(info.clusterId),
-    members: members.map((m) => ({ ID: String(m.ID), name: m.name, peerURLs: m.peerURLs })),
-  };
-  db.transaction(() =>
-    db.prepare("INSERT INTO tsetcd_cluster (key, value) VALUES ('cluster', ?)").run(JSON.stringify(stored))
-  );
-  return info;
 }
 
 /**

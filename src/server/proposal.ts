@@ -19,13 +19,24 @@ export interface Proposal {
   deleteRange?: DeleteRangeRequest;
   txn?: TxnRequest;
   compaction?: CompactionRequest;
+  /** A membership record change that is not a Raft configuration change (update URLs, publish attributes). */
+  member?: MemberOp;
+}
+
+/** Updates one member's record: peer URLs (member update) or name and client URLs (publish after start). */
+export interface MemberOp {
+  ID: bigint;
+  peerURLs?: string[];
+  name?: string;
+  clientURLs?: string[];
 }
 
 /** Proposal → entry data. */
 export function encodeProposal(p: Proposal): Uint8Array {
   const ops = Number(p.put !== undefined) + Number(p.deleteRange !== undefined) + Number(p.txn !== undefined) +
-    Number(p.compaction !== undefined);
+    Number(p.compaction !== undefined) + Number(p.member !== undefined);
   if (ops !== 1) throw new Error(`proposal must carry exactly one operation, has ${ops}`);
+  if (p.member !== undefined) return encodeCbor({ ...p, member: { ...p.member, ID: String(p.member.ID) } });
   return encodeCbor(p);
 }
 
@@ -44,6 +55,13 @@ export function decodeProposal(data: Uint8Array): Proposal {
   if (value.txn !== undefined) p.txn = messageFromWire<TxnRequest>("TxnRequest", value.txn);
   if (value.compaction !== undefined) {
     p.compaction = messageFromWire<CompactionRequest>("CompactionRequest", value.compaction);
+  }
+  if (value.member !== undefined) {
+    const m = value.member as Record<string, unknown>;
+    p.member = { ID: BigInt(String(m.ID)) };
+    if (Array.isArray(m.peerURLs)) p.member.peerURLs = m.peerURLs.map(String);
+    if (Array.isArray(m.clientURLs)) p.member.clientURLs = m.clientURLs.map(String);
+    if (typeof m.name === "string") p.member.name = m.name;
   }
   return p;
 }

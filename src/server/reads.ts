@@ -95,6 +95,15 @@ export class ReadIndexQueue {
     this.#answered = this.#answered.filter((b) => nowMs - b.startMs < this.#timeoutMs);
   }
 
+  /**
+   * Fails the readers whose request has no answer yet (the leader changed: the core may have dropped it).
+   * Answered batches stay: their read index was confirmed by a leader of the time.
+   */
+  failUnanswered(error: () => Error): void {
+    for (const batch of this.#sent.values()) for (const id of batch.readerIds) this.#waiters.reject(id, error());
+    this.#sent.clear();
+  }
+
   /** Fails everyone (shutdown). */
   rejectAll(error: () => Error): void {
     this.#waiters.rejectAll(error);

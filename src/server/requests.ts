@@ -16,6 +16,12 @@ export function proposalError(reason: string): EtcdError {
       return Errors.noLeader();
     case ProposalError.Transferring:
       return Errors.leaderChanged();
+    case ProposalError.NotLearnerCaughtUp:
+      return Errors.learnerNotReady();
+    case ProposalError.WouldLoseQuorum:
+      return Errors.memberNotEnoughStarted();
+    case ProposalError.ConfChangePending:
+      return Errors.unhealthy();
     case ProposalError.TooLarge:
     case ProposalError.TooManyReads:
       return Errors.tooManyRequests();
@@ -33,6 +39,7 @@ export function internalRequestSizeBytes(op: Omit<Proposal, "origin" | "id">, re
   else if (op.deleteRange !== undefined) bodyBytes = protoSizeBytes("DeleteRangeRequest", op.deleteRange);
   else if (op.txn !== undefined) bodyBytes = protoSizeBytes("TxnRequest", op.txn);
   else if (op.compaction !== undefined) bodyBytes = protoSizeBytes("CompactionRequest", op.compaction);
+  else if (op.member !== undefined) bodyBytes = 64 + JSON.stringify([op.member.peerURLs, op.member.clientURLs]).length;
   else throw new Error("internalRequestSizeBytes: no operation");
   const headerBytes = 1 + requestIdBytes; // RequestHeader{ID}
   return 2 + varintSizeBytes(headerBytes) + headerBytes + 1 + varintSizeBytes(bodyBytes) + bodyBytes;

@@ -70,6 +70,11 @@ export class SqliteRaftLog implements RaftStorage {
   #applied = 0;
   /** Supplies the state machine's bytes when the core asks for a snapshot (for a lagging follower). */
   snapshotData: () => Uint8Array = () => new Uint8Array(0);
+  /**
+   * When set, makes the whole snapshot the core sends a lagging follower: a copy of the applied state with
+   * the metadata of the index it was taken at (which must still be in the log or be its snapshot point).
+   */
+  snapshotSource: (() => Snapshot) | undefined;
 
   constructor(db: SqlDatabase, stateDb: SqlDatabase = db) {
     this.#db = db;
@@ -178,6 +183,13 @@ export class SqliteRaftLog implements RaftStorage {
   }
 
   snapshot(): Snapshot {
+    if (this.snapshotSource !== undefined) {
+      const snap = this.snapshotSource();
+      if (snap.metadata.index < this.#snapshotMeta.index || snap.metadata.index > this.lastIndex()) {
+        throw new Error(`raft log: snapshot at ${snap.metadata.index} outside the log [${this.#snapshotMeta.index}, ${this.lastIndex()}]`);
+      }
+      return snap;
+    }
     return { metadata: { ...this.#snapshotMeta, confState: cloneConfState(this.#snapshotMeta.confState) }, data: this.snapshotData() };
   }
 
@@ -199,9 +211,10 @@ export class SqliteRaftLog implements RaftStorage {
     if (ready.snapshot !== undefined) {
       this.#deleteUpTo.run(Number.MAX_SAFE_INTEGER);
       this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(ready.snapshot.metadata)));
-      // The state machine is replaced by the snapshot's: its applied index and membership go with it.
-      this.#setStateMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(ready.snapshot.metadata.confState)));
-      this.#setStateMeta.run(KEY_APPLIED, String(ready.snapshot.metadata.index));
+      // The state machine (its applied index and membership with it) is replaced by the snapshot's when the
+      // application installs it; until then the applied index stays behind the snapshot point, and a restart
+      // installs the snapshot saved on disk.
+      if (this.#stateDb === this.#db) this.stageSnapshotState(ready.snapshot.metadata);
     }
     this.#writer.write(ready);
   }
@@ -233,6 +246,17 @@ export class SqliteRaftLog implements RaftStorage {
       for (const entry of ready.entries) this.#entries.push(entry);
     }
     if (ready.hardState !== undefined) this.#hardState = { ...ready.hardState };
+  }
+
+  /** Records a snapshot's applied index and membership in the state database; inside the installing transaction. */
+  stageSnapshotState(meta: SnapshotMetadata): void {
+    this.#setStateMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(meta.confState)));
+    this.#setStateMeta.run(KEY_APPLIED, String(meta.index));
+  }
+
+  /** Index of the last snapshot point (0 before any). */
+  snapshotIndex(): number {
+    return this.#snapshotMeta.index;
   }
 
   /** Records the applied index; call in the transaction that applied up to it. */

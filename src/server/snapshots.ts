@@ -1,0 +1,160 @@
+/**
+ * Raft snapshots of the state database: made on the leader when a follower needs entries the log no longer
+ * has (a compact copy of the state database by `VACUUM INTO`, read through a second connection so an open
+ * apply transaction is not disturbed), and installed on the follower (saved durably first, then every state
+ * table replaced from it in one transaction).
+ *
+ * Bounds: one snapshot file kept on disk (`snapshot.db`, replaced by the next), one made snapshot cached in
+ * memory, and no snapshot bigger than `maxSizeBytes`.
+ * @module
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { ConfState, Snapshot } from "../raft/mod.ts";
+import type { SqlDatabase } from "../storage/adapter.ts";
+import type { SqliteRaftLog } from "../storage/raft_log.ts";
+import { openDatabase } from "../storage/sqlite_bun.ts";
+import type { SnapshotInstaller } from "./member.ts";
+
+/** The received snapshot kept in the data dir until the next one replaces it. */
+export const SNAPSHOT_FILE = "snapshot.db";
+/** Tables of the log, never replaced by a snapshot (they matter when log and state share a database). */
+const LOG_TABLES = new Set(["raft_entry", "raft_meta", "tsetcd_cluster"]);
+
+/** Makes and installs the snapshots of one member. */
+export class SnapshotStore implements SnapshotInstaller {
+  readonly #dataDir: string;
+  readonly #statePath: string;
+  readonly #stateDb: SqlDatabase;
+  readonly #log: SqliteRaftLog;
+  readonly #maxSizeBytes: number;
+  #reader: SqlDatabase | undefined;
+  #cached: Snapshot | undefined;
+  /** Snapshots made (leader) and installed (follower), for tests and /metrics. */
+  made = 0;
+  installed = 0;
+
+  constructor(options: {
+    dataDir: string;
+    statePath: string;
+    stateDb: SqlDatabase;
+    log: SqliteRaftLog;
+    maxSizeBytes: number;
+  }) {
+    this.#dataDir = options.dataDir;
+    this.#statePath = options.statePath;
+    this.#stateDb = options.stateDb;
+    this.#log = options.log;
+    this.#maxSizeBytes = options.maxSizeBytes;
+  }
+
+  /**
+   * The snapshot to send a lagging follower: the cached one while the log still continues it, else a new
+   * copy of the state as last committed (its metadata read from the copy itself, so data and index agree).
+   */
+  make(): Snapshot {
+    const cached = this.#cached;
+    if (cached !== undefined && cached.metadata.index >= this.#log.snapshotIndex()) return cached;
+    const tmp = join(this.#dataDir, `snapshot.make.${process.pid}.db`);
+    removeDb(tmp);
+    this.#reader ??= openDatabase(this.#statePath, { durable: false });
+    try {
+      this.#reader.exec(`VACUUM INTO '${tmp.replaceAll("'", "''")}'`);
+      const meta = readMeta(this.#reader, tmp);
+      const data = new Uint8Array(readFileSync(tmp));
+      if (data.byteLength > this.#maxSizeBytes) {
+        throw new Error(`snapshot of ${data.byteLength} bytes exceeds the bound of ${this.#maxSizeBytes}`);
+      }
+      this.#cached = {
+        metadata: { index: meta.applied, term: this.#log.term(meta.applied), confState: meta.confState },
+        data,
+      };
+      this.made++;
+      return this.#cached;
+    } finally {
+      removeDb(tmp);
+    }
+  }
+
+  /** Writes the snapshot's data to `snapshot.db` and syncs it (replacing the previous one). */
+  save(snapshot: Snapshot): void {
+    const path = join(this.#dataDir, SNAPSHOT_FILE);
+    const tmp = `${path}.tmp`;
+    const fd = openSync(tmp, "w");
+    try {
+      let offset = 0;
+      while (offset < snapshot.data.byteLength) offset += writeSync(fd, snapshot.data, offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    const dir = openSync(this.#dataDir, "r");
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+
+  /** Replaces every state table by the saved snapshot's, with its applied index and membership. */
+  install(snapshot: Snapshot): void {
+    const path = join(this.#dataDir, SNAPSHOT_FILE);
+    if (!existsSync(path)) throw new Error("snapshot: install without a saved snapshot");
+    const db = this.#stateDb;
+    db.exec(`ATTACH DATABASE '${path.replaceAll("'", "''")}' AS snap`);
+    try {
+      const tables = db.prepare("SELECT name FROM snap.sqlite_master WHERE type = 'table'").all()
+        .map((row) => String(row.name))
+        .filter((name) => !LOG_TABLES.has(name) && !name.startsWith("sqlite_"));
+      const mine = new Set(
+        db.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table'").all().map((row) => String(row.name)),
+      );
+      db.transaction(() => {
+        for (const name of mine) {
+          if (!LOG_TABLES.has(name) && !name.startsWith("sqlite_")) db.exec(`DELETE FROM main."${name}"`);
+        }
+        for (const name of tables) {
+          if (mine.has(name)) db.exec(`INSERT INTO main."${name}" SELECT * FROM snap."${name}"`);
+        }
+        this.#log.stageSnapshotState(snapshot.metadata);
+      });
+    } finally {
+      db.exec("DETACH DATABASE snap");
+    }
+    this.installed++;
+  }
+
+  /** True when a saved snapshot is ahead of the applied state (a crash between saving and installing it). */
+  pending(): boolean {
+    return this.#log.applied() < this.#log.snapshotIndex() && existsSync(join(this.#dataDir, SNAPSHOT_FILE));
+  }
+
+  close(): void {
+    this.#reader?.close();
+    this.#reader = undefined;
+    this.#cached = undefined;
+  }
+}
+
+function readMeta(reader: SqlDatabase, path: string): { applied: number; confState: ConfState } {
+  reader.exec(`ATTACH DATABASE '${path.replaceAll("'", "''")}' AS made`);
+  try {
+    const rows = reader.prepare("SELECT key, value FROM made.raft_meta WHERE key IN ('applied', 'conf_state')").all();
+    const meta = new Map(rows.map((r) => [String(r.key), String(r.value)]));
+    const conf = JSON.parse(meta.get("conf_state") ?? '{"voters":[],"learners":[]}') as {
+      voters: string[];
+      learners: string[];
+    };
+    return {
+      applied: Number(meta.get("applied") ?? 0),
+      confState: { voters: conf.voters.map((v) => BigInt(v)), learners: conf.learners.map((v) => BigInt(v)) },
+    };
+  } finally {
+    reader.exec("DETACH DATABASE made");
+  }
+}
+
+function removeDb(path: string): void {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(path + suffix, { force: true });
+}
