@@ -59,7 +59,48 @@ function fieldsHeader(h: ResponseHeader): string {
   return `"ClusterID" : ${h.cluster_id}\n"MemberID" : ${h.member_id}\n"Revision" : ${h.revision}\n"RaftTerm" : ${h.raft_term}\n`;
 }
 
-function printBy(options: PrintOptions, simple: () => string, json: () => string, fields: () => string): Printed {
+function varint(value: bigint, into: number[]): void {
+  let v = value < 0n ? value + (1n << 64n) : value; // int64 travels as its two's complement
+  for (let i = 0; i < 10; i++) {
+    const low = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v === 0n) {
+      into.push(low);
+      return;
+    }
+    into.push(low | 0x80);
+  }
+}
+
+/**
+ * etcdctl's `-w protobuf` for lease responses: the clientv3 response embeds the header, and what gets
+ * marshalled is that header alone (fields 1–4, zero values skipped), written raw.
+ */
+export function protoHeader(h: ResponseHeader): Uint8Array {
+  const bytes: number[] = [];
+  const fields: [number, bigint][] = [[1, h.cluster_id], [2, h.member_id], [3, BigInt(h.revision)], [4, BigInt(h.raft_term)]];
+  for (const [field, value] of fields) {
+    if (value === 0n) continue;
+    varint(BigInt(field << 3), bytes);
+    varint(value, bytes);
+  }
+  return new Uint8Array(bytes);
+}
+
+/** The header as Go's %v prints a gogo-protobuf message: `{cluster_id:1 member_id:2 revision:3 raft_term:4 }`. */
+function goProtoText(h: ResponseHeader): string {
+  const fields: [string, bigint | number][] = [["cluster_id", h.cluster_id], ["member_id", h.member_id],
+    ["revision", h.revision], ["raft_term", h.raft_term]];
+  return `{${fields.filter(([, v]) => v !== 0 && v !== 0n).map(([n, v]) => `${n}:${v} `).join("")}}`;
+}
+
+function printBy(
+  options: PrintOptions,
+  simple: () => string,
+  json: () => string,
+  fields: () => string,
+  header: ResponseHeader | undefined,
+): Printed {
   switch (options.format) {
     case "simple":
       return out(simple());
@@ -67,6 +108,9 @@ function printBy(options: PrintOptions, simple: () => string, json: () => string
       return out(json() + "\n");
     case "fields":
       return out(fields());
+    case "protobuf":
+      if (header === undefined) throw unsupported(options.format);
+      return { stdout: "", stderr: "", stdoutBytes: protoHeader(header) };
     default:
       throw unsupported(options.format);
   }
@@ -79,16 +123,23 @@ export function printGrant(r: LeaseGrantResponse, options: PrintOptions): Printe
     () => `lease ${leaseHex(r.ID)} granted with TTL(${r.TTL}s)\n`,
     () => `{${[...jsonHeaderFields(r.header), `"ID":${r.ID}`, `"TTL":${r.TTL}`, `"Error":${goJsonString(r.error ?? "")}`].join(",")}}`,
     () => fieldsHeader(r.header) + `"ID" : ${r.ID}\n"TTL" : ${r.TTL}\n`,
+    r.header,
   );
 }
 
 /** `lease revoke`'s output. */
 export function printRevoke(id: bigint, r: LeaseRevokeResponse, options: PrintOptions): Printed {
+  if (options.format === "protobuf") {
+    // etcdctl cannot marshal this one (the revoke has happened by then).
+    throw new CliError(ExitCode.BadFeature,
+      `marshal unsupported for type clientv3.LeaseRevokeResponse (${goProtoText(r.header)})`);
+  }
   return printBy(
     options,
     () => `lease ${leaseHex(id)} revoked\n`,
     () => `{"header":{${jsonHeaderFields(r.header).join(",")}}}`,
     () => fieldsHeader(r.header),
+    undefined,
   );
 }
 
@@ -99,6 +150,7 @@ export function printKeepAlive(r: LeaseKeepAliveResponse, options: PrintOptions)
     () => `lease ${leaseHex(r.ID)} keepalived with TTL(${r.TTL})\n`,
     () => `{${[...jsonHeaderFields(r.header), `"ID":${r.ID}`, `"TTL":${r.TTL}`].join(",")}}`,
     () => fieldsHeader(r.header) + `"ID" : ${r.ID}\n"TTL" : ${r.TTL}\n`,
+    r.header,
   );
 }
 
@@ -118,7 +170,7 @@ export function printTimeToLive(r: LeaseTimeToLiveResponse, keys: boolean, optio
   const fields = (): string =>
     fieldsHeader(r.header) + `"ID" : ${r.ID}\n"TTL" : ${r.TTL}\n"GrantedTTL" : ${r.grantedTTL}\n` +
     r.keys.map((k) => `"Key" : ${goQuote(k)}\n`).join("");
-  return printBy(options, simple, json, fields);
+  return printBy(options, simple, json, fields, r.header);
 }
 
 /** `lease list`'s output. */
@@ -131,6 +183,7 @@ export function printLeases(r: LeaseLeasesResponse, options: PrintOptions): Prin
       return `{${[...jsonHeaderFields(r.header), `"leases":${items}`].join(",")}}`;
     },
     () => fieldsHeader(r.header) + r.leases.map((l) => `"ID" : ${l.ID}\n`).join(""),
+    r.header,
   );
 }
 
