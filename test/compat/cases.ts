@@ -328,3 +328,29 @@ export const SORT_TIES: Step[] = [
   ),
   range("ties by VALUE with limit", { key: b64("tie"), range_end: b64("tif"), sort_order: "ASCEND", sort_target: "VALUE", limit: 13 }),
 ];
+
+function watch(name: string, lines: number, body: (lastRevision: number) => string): Step {
+  return { name, path: "/v3/watch", body, streamLines: lines, status: 200 };
+}
+
+/**
+ * Watch streams (gateway NDJSON): history replay from a revision, prev_kv, filters, a compacted start.
+ * Line counts are what etcd sends (a "created" line, then one line with all replayed events).
+ */
+export const WATCH: Step[] = [
+  put("watch put w1", { key: b64("w1"), value: b64("1") }),
+  put("watch put w2", { key: b64("w2"), value: b64("2") }),
+  put("watch put w1 again", { key: b64("w1"), value: b64("11") }),
+  { name: "watch delete w2", path: "/v3/kv/deleterange", body: j({ key: b64("w2") }), status: 200 },
+  watch("watch replay of a prefix from 3 revisions back", 2, (rev) =>
+    j({ create_request: { key: b64("w"), range_end: b64("x"), start_revision: rev - 3 } })),
+  watch("watch replay with prev_kv", 2, (rev) =>
+    j({ create_request: { key: b64("w"), range_end: b64("x"), start_revision: rev - 3, prev_kv: true } })),
+  watch("watch replay without deletes", 2, (rev) =>
+    j({ create_request: { key: b64("w"), range_end: b64("x"), start_revision: rev - 3, filters: ["NODELETE"] } })),
+  watch("watch one key from the start of its history", 2, (rev) =>
+    j({ create_request: { key: b64("w1"), start_revision: rev - 3 } })),
+  watch("watch from a compacted revision", 2, () => j({ create_request: { key: b64("w"), start_revision: 1 } })),
+  // etcd answers a stream that fails to decode with 500 and code 2 (Unknown), unlike unary routes.
+  { ...watch("watch with a bad body", 1, () => '{"create_request":{"key":5}}'), status: 500 },
+];

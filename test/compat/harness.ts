@@ -15,8 +15,13 @@ export interface Step {
   name: string;
   path: string;
   method?: string;
-  /** JSON text (or raw bytes) sent as the body; none when undefined. */
-  body?: string | Uint8Array;
+  /**
+   * JSON text (or raw bytes) sent as the body; none when undefined. A function gets the header revision of
+   * etcd's previous answer, for requests that name a revision written earlier in the scenario.
+   */
+  body?: string | Uint8Array | ((lastRevision: number) => string);
+  /** A streaming route (watch): read this many newline-terminated messages, then hang up. */
+  streamLines?: number;
   contentType?: string;
   /** Expected status on etcd: checks our understanding of etcd, so a wrong expectation fails too. */
   status?: number;
@@ -70,21 +75,53 @@ export function normalizeBody(body: string): string {
   return out;
 }
 
+/** How long a stream step waits for its lines before comparing what arrived. */
+const STREAM_WAIT_MS = 3_000;
+
 /** Sends one step to one server. */
-export async function send(server: ServerProcess, step: Step): Promise<Answer> {
+export async function send(server: ServerProcess, step: Step, lastRevision = 0): Promise<Answer> {
   const headers: Record<string, string> = {};
+  const payload = typeof step.body === "function" ? step.body(lastRevision) : step.body;
   if (step.contentType !== undefined) headers["content-type"] = step.contentType;
-  else if (step.body !== undefined) headers["content-type"] = "application/x-www-form-urlencoded"; // what curl -d sends
+  else if (payload !== undefined) headers["content-type"] = "application/x-www-form-urlencoded"; // what curl -d sends
+  const hangUp = new AbortController();
   const res = await fetch(server.clientUrl + step.path, {
     method: step.method ?? "POST",
     headers,
-    body: step.body,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    body: payload,
+    signal: AbortSignal.any([hangUp.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
   });
-  let body = normalizeBody(await res.text());
+  const text = step.streamLines === undefined ? await res.text() : await readLines(res, step.streamLines, hangUp);
+  let body = normalizeBody(text);
   if (step.normalize !== undefined) body = step.normalize(body);
   const contentType = (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
   return { status: res.status, contentType, body };
+}
+
+/** Reads a streaming body until `count` lines arrived or STREAM_WAIT_MS passed, then aborts the request. */
+async function readLines(res: Response, count: number, hangUp: AbortController): Promise<string> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const deadline = Date.now() + STREAM_WAIT_MS;
+  let text = "";
+  try {
+    while (text.split("\n").length - 1 < count && Date.now() < deadline) {
+      const timer = Bun.sleep(Math.max(1, deadline - Date.now())).then(() => undefined);
+      const chunk = await Promise.race([reader.read(), timer]);
+      if (chunk === undefined || chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    hangUp.abort();
+    reader.releaseLock();
+  }
+  return text;
+}
+
+/** The header revision of a gateway JSON answer (0 when there is none). */
+export function headerRevision(body: string): number {
+  const match = /"header":\{[^}]*"revision":"(\d+)"/.exec(body);
+  return match === null ? 0 : Number(match[1]);
 }
 
 /**
@@ -94,6 +131,7 @@ export async function send(server: ServerProcess, step: Step): Promise<Answer> {
 export async function sendCbor(server: ServerProcess, step: Step): Promise<Answer> {
   const kinds = ROUTE_KINDS[step.path];
   if (kinds === undefined || typeof step.body !== "string") throw new Error(`cbor step ${step.name}: no route kinds`);
+  // (stream and revision-dependent steps are JSON-only)
   const [requestKind, responseKind] = kinds;
   const res = await fetch(server.clientUrl + step.path, {
     method: "POST",
@@ -115,9 +153,11 @@ export async function sendCbor(server: ServerProcess, step: Step): Promise<Answe
 /** Runs the steps in order on both servers; returns one line per difference or failed expectation. */
 export async function runScenario(etcd: ServerProcess, ours: ServerProcess, steps: Step[]): Promise<string[]> {
   const problems: string[] = [];
+  let lastRevision = 0;
   for (const step of steps) {
-    const expected = await send(etcd, step);
-    const actual = step.cbor === true ? await sendCbor(ours, step) : await send(ours, step);
+    const expected = await send(etcd, step, lastRevision);
+    const actual = step.cbor === true ? await sendCbor(ours, step) : await send(ours, step, lastRevision);
+    lastRevision = headerRevision(expected.body) || lastRevision;
     problems.push(...checkExpectation(step, expected));
     problems.push(...diffAnswers(step, expected, actual));
   }
