@@ -16,7 +16,7 @@
 import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import { CBOR_CONTENT_TYPE, errorFromBody } from "../codec/http.ts";
-import type { Event, WatchCreateRequest, WatchFilterType, WatchResponse } from "../codec/messages.ts";
+import type { Event, WatchCreateRequest, WatchFilterType, WatchRequest, WatchResponse } from "../codec/messages.ts";
 import { encodeFrame, FrameDecoder } from "../watch/frames.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
 
@@ -70,7 +70,7 @@ export async function* watch(target: WatchTarget, key: string | Uint8Array, opti
 export async function* watchResponses(
   target: WatchTarget,
   request: WatchCreateRequest,
-  options: { signal?: AbortSignal; maxReconnects?: number } = {},
+  options: { signal?: AbortSignal; maxReconnects?: number; control?: WatchControl } = {},
 ): AsyncGenerator<WatchResponse> {
   if (target.endpoints.length === 0) throw new Error("watch: at least one endpoint is required");
   const urls = target.endpoints.map(endpointUrl);
@@ -82,7 +82,8 @@ export async function* watchResponses(
     const url = urls[state.endpoint % urls.length]!;
     const progressed = { value: false };
     try {
-      yield* streamOnce(url, { ...request, start_revision: state.nextRevision }, state, progressed, options.signal);
+      const create = { ...request, start_revision: state.nextRevision };
+      yield* streamOnce(url, create, state, progressed, options.signal, options.control);
       if (isAborted(options.signal)) return;
     } catch (error) {
       if (isAborted(options.signal)) return;
@@ -100,6 +101,28 @@ export async function* watchResponses(
   }
 }
 
+/**
+ * Sends requests on a watch's open stream (the request body stays open: HTTP/1.1 full duplex).
+ * @example
+ * const control = new WatchControl();
+ * for await (const resp of watchResponses(client, req, { control })) { … control.requestProgress(); … }
+ */
+export class WatchControl {
+  #send: ((req: WatchRequest) => void) | undefined;
+
+  /** Asks for a progress response (watch_id -1, the revision up to which everything was delivered). */
+  requestProgress(): boolean {
+    if (this.#send === undefined) return false;
+    this.#send({ progress_request: {} });
+    return true;
+  }
+
+  /** Used by the stream: where requests go while it is connected (undefined in between). */
+  attach(send: ((req: WatchRequest) => void) | undefined): void {
+    this.#send = send;
+  }
+}
+
 /** Where to resume: the first revision not yet delivered (0 = from now), and the endpoint to use. */
 interface ResumeState {
   nextRevision: number;
@@ -113,39 +136,63 @@ async function* streamOnce(
   state: ResumeState,
   progressed: { value: boolean },
   signal: AbortSignal | undefined,
+  control: WatchControl | undefined,
 ): AsyncGenerator<WatchResponse> {
-  const response = await fetch(`${url}/v3/watch`, {
+  let requests!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (requests = c) });
+  const sendRequest = (req: WatchRequest): void => requests.enqueue(encodeFrame(encodeCbor(req)));
+  sendRequest({ create_request: request });
+  const init = {
     method: "POST",
-    body: encodeFrame(encodeCbor({ create_request: request })),
+    body,
+    duplex: "half",
     headers: { "content-type": CBOR_CONTENT_TYPE, accept: CBOR_CONTENT_TYPE },
     signal,
-  });
-  if (!response.ok) throw errorFromBody(response.status, new Uint8Array(await response.arrayBuffer()));
-  const reader = response.body!.getReader();
+  };
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  try {
+    const response = await fetch(`${url}/v3/watch`, init as RequestInit);
+    if (!response.ok) throw errorFromBody(response.status, new Uint8Array(await response.arrayBuffer()));
+    reader = response.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    control?.attach(sendRequest);
+    yield* readResponses(reader, state, progressed);
+  } finally {
+    control?.attach(undefined);
+    try {
+      requests.close();
+    } catch {
+      // already closed
+    }
+    await reader?.cancel().catch(() => {});
+  }
+}
+
+/** Decodes the frames of one stream into whole responses (fragments joined) until it ends. */
+async function* readResponses(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  state: ResumeState,
+  progressed: { value: boolean },
+): AsyncGenerator<WatchResponse> {
   const frames = new FrameDecoder();
   let fragments: Event[] = [];
-  try {
-    // Bounded by the stream: each turn reads one chunk; the server ends it or the signal cancels it.
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) return;
-      for (const frame of frames.push(chunk.value)) {
-        const resp = decodeCbor<WatchResponse>("WatchResponse", frame);
-        progressed.value = true;
-        if (resp.fragment === true) {
-          fragments.push(...resp.events);
-          continue;
-        }
-        if (fragments.length > 0) {
-          resp.events = [...fragments, ...resp.events];
-          fragments = [];
-        }
-        const out = accept(resp, state);
-        if (out !== undefined) yield out;
+  // Bounded by the stream: each turn reads one chunk; the server ends it or the signal cancels it.
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) return;
+    for (const frame of frames.push(chunk.value)) {
+      const resp = decodeCbor<WatchResponse>("WatchResponse", frame);
+      progressed.value = true;
+      if (resp.fragment === true) {
+        fragments.push(...resp.events);
+        continue;
       }
+      if (fragments.length > 0) {
+        resp.events = [...fragments, ...resp.events];
+        fragments = [];
+      }
+      const out = accept(resp, state);
+      if (out !== undefined) yield out;
     }
-  } finally {
-    await reader.cancel().catch(() => {});
   }
 }
 
@@ -168,14 +215,18 @@ function accept(resp: WatchResponse, state: ResumeState): WatchResponse | undefi
 }
 
 /** The server ended the watch: etcd's error for it. */
-function cancelError(resp: WatchResponse): EtcdError {
-  if ((resp.compact_revision ?? 0) !== 0) {
-    const error = Errors.compacted() as EtcdError & { compactRevision?: number };
-    error.compactRevision = resp.compact_revision;
-    return error;
-  }
-  return new EtcdError(GrpcCode.Canceled, resp.cancel_reason || "etcdserver: watch canceled");
+function cancelError(resp: WatchResponse): WatchCanceledError {
+  const compacted = (resp.compact_revision ?? 0) !== 0;
+  const reason = resp.cancel_reason || "etcdserver: mvcc: required revision is a future revision";
+  const base = compacted ? Errors.compacted() : new EtcdError(GrpcCode.FailedPrecondition, reason);
+  const error = base as WatchCanceledError;
+  error.response = resp;
+  if (compacted) error.compactRevision = resp.compact_revision;
+  return error;
 }
+
+/** The server canceled the watch: etcd's error, the response that said so, the compact revision if any. */
+export type WatchCanceledError = EtcdError & { response?: WatchResponse; compactRevision?: number };
 
 /** Broken connections and unavailable members are retried elsewhere; an etcd answer is not. */
 function isRetryable(error: unknown): boolean {

@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { EtcdError } from "../../src/codec/errors.ts";
 import type { Event } from "../../src/codec/messages.ts";
 import { handleWatch } from "../../src/api/watch_route.ts";
-import { watch } from "../../src/client/watch.ts";
+import { createRequestOf, watch, WatchControl, watchResponses } from "../../src/client/watch.ts";
 import { brief, Fixture } from "./harness.ts";
 
 interface Member {
@@ -127,6 +127,34 @@ test("history from a start revision, then live events", async () => {
     await waitFor(() => f.hub.counts().watchers === 1);
     f.put("h", "3");
     assert.equal((await pending).map(brief), ["PUT h=1@2", "PUT h=2@3", "PUT h=3@4"]);
+  } finally {
+    m.stop();
+  }
+});
+
+test("a progress request on the open stream answers with the delivered revision", async () => {
+  const f = fixture();
+  const m = serveMember(f);
+  try {
+    f.put("p", "1");
+    f.put("q", "1"); // revision 3
+    const control = new WatchControl();
+    const controller = new AbortController();
+    const got: [number, number, number][] = [];
+    const done = (async () => {
+      const options = { control, signal: controller.signal };
+      for await (const resp of watchResponses({ endpoints: [m.endpoint] }, createRequestOf("p"), options)) {
+        got.push([resp.watch_id, resp.header.revision, resp.events.length]);
+      }
+    })();
+    await waitFor(() => f.hub.counts().watchers === 1);
+    await waitFor(() => control.requestProgress());
+    await waitFor(() => got.length === 1);
+    f.put("p", "2");
+    await waitFor(() => got.length === 2);
+    controller.abort();
+    await done;
+    assert.equal(got, [[-1, 3, 0], [0, 4, 1]]);
   } finally {
     m.stop();
   }
