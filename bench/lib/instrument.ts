@@ -23,6 +23,9 @@ export interface DbFigures {
   samplesUs: number[];
   /** Statement (first 70 characters of its SQL) → times it ran inside a transaction. */
   statements: Record<string, number>;
+  /** Transactions driven by hand with exec("BEGIN") … exec("COMMIT"): how many COMMITs and their time. */
+  execCommits: number;
+  execCommitMs: number;
 }
 
 /** One interval of one thread, as written to BENCH_INSTRUMENT_OUT. */
@@ -53,7 +56,7 @@ let current: DbFigures | undefined;
 function figuresFor(name: string): DbFigures {
   let figures = databases[name];
   if (figures === undefined) {
-    figures = { transactions: 0, bodyMs: 0, commitMs: 0, samplesUs: [], statements: {} };
+    figures = { transactions: 0, bodyMs: 0, commitMs: 0, samplesUs: [], statements: {}, execCommits: 0, execCommitMs: 0 };
     databases[name] = figures;
   }
   return figures;
@@ -152,6 +155,23 @@ function dump(): void {
   statementsOutsideTxn = {};
 }
 
+/** Times COMMITs issued through exec (a transaction kept open across batches and committed on a timer). */
+function patchExec(): void {
+  const original = Database.prototype.exec as (...args: unknown[]) => unknown;
+  Database.prototype.exec = function (this: Database, ...args: unknown[]): never {
+    if (typeof args[0] !== "string" || !/^\s*(COMMIT|END)\b/i.test(args[0])) return original.apply(this, args) as never;
+    const startMs = performance.now();
+    try {
+      return original.apply(this, args) as never;
+    } finally {
+      const figures = figuresFor(this.filename);
+      figures.execCommits++;
+      figures.execCommitMs += performance.now() - startMs;
+      inTransactionMs += performance.now() - startMs;
+    }
+  } as never;
+}
+
 /** Workers the server starts get this preload too (Bun's `preload` option of `new Worker`). */
 function patchWorkers(): void {
   const Original = globalThis.Worker;
@@ -165,6 +185,7 @@ function patchWorkers(): void {
 
 patchStatements();
 patchTransactions();
+patchExec();
 const channel = new BroadcastChannel(CHANNEL);
 if (isMainThread) {
   patchWorkers();

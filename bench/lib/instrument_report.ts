@@ -41,11 +41,15 @@ export function describeInterval(rowLabel: string, figures: IntervalFigures, req
     `transactions ${((figures.inTransactionMs / figures.intervalMs) * 100).toFixed(0)} % of the time`,
   ];
   for (const [path, db] of Object.entries(figures.databases)) {
+    const name = path.split("/").at(-1) ?? path;
+    if (db.execCommits > 0) {
+      lines.push(`  - ${name}: ${db.execCommits} COMMITs by exec (a transaction held open across batches), ` +
+        `${(db.execCommitMs / db.execCommits).toFixed(3)} ms each, ${db.execCommitMs.toFixed(0)} ms in all`);
+    }
     if (db.transactions === 0) continue;
     const sorted = [...db.samplesUs].sort((a, b) => a - b);
     const perTxn = Object.entries(db.statements).sort((a, b) => b[1] - a[1]).slice(0, TOP_STATEMENTS)
       .map(([sql, n]) => `${(n / db.transactions).toFixed(1)}× \`${sql}\``).join(", ");
-    const name = path.split("/").at(-1) ?? path;
     lines.push(
       `  - ${name}: ${(db.transactions / seconds).toFixed(0)} txn/s ` +
       `(${(requests / db.transactions).toFixed(1)} requests per txn); ` +
@@ -53,6 +57,11 @@ export function describeInterval(rowLabel: string, figures: IntervalFigures, req
       ` mean; txn p50 ${(percentile(sorted, 50) / 1000).toFixed(3)} ms, p99 ${(percentile(sorted, 99) / 1000).toFixed(3)} ms` +
       `; per txn: ${perTxn}`,
     );
+  }
+  const outside = Object.entries(figures.statementsOutsideTxn).sort((a, b) => b[1] - a[1]).slice(0, TOP_STATEMENTS);
+  if (outside.length > 0 && requests > 0) {
+    lines.push("  - outside transaction(): " +
+      outside.map(([sql, n]) => `${(n / requests).toFixed(2)}× per request \`${sql}\``).join(", "));
   }
   return lines;
 }
