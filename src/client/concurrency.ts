@@ -36,8 +36,10 @@
  * }); // succeeded === false: the lock was lost, nothing was written
  * ```
  *
- * Waiting: until the client has a watch stream, a contender learns of its predecessor's deletion by
- * polling that one key (bounded backoff, `pollIntervalMs`); pass `waitForDelete` to use a watch instead.
+ * Waiting: a contender watches its one predecessor key for a DELETE from the revision at which it saw
+ * the key alive (as etcd), so a release wakes it at once; where the server offers no watch (or the
+ * history is compacted) it falls back to polling that one key (`pollIntervalMs`). `waitForDelete`
+ * replaces the strategy. Observers watch the election prefix the same way and re-read the leader.
  *
  * @example
  * const session = await Session.create(client, { ttlS: 10 });
@@ -50,6 +52,7 @@ import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import {
   CompareResult,
   CompareTarget,
+  EventType,
   type KeyValue,
   type RangeRequest,
   type RangeResponse,
@@ -57,10 +60,12 @@ import {
   SortOrder,
   SortTarget,
   type TxnResponse,
+  WatchFilterType,
 } from "../codec/messages.ts";
 import { type KeepAlive, type KeepAliveEnd, LeaseClient } from "./lease.ts";
 import { type CallOptions, type Client, prefixEnd } from "./mod.ts";
 import { toBytes } from "./keys.ts";
+import { watch } from "./watch.ts";
 
 /** etcd's default session TTL, in seconds. */
 export const DEFAULT_SESSION_TTL_S = 60;
@@ -93,7 +98,7 @@ export interface SessionOptions extends CallOptions {
   leaseId?: bigint;
   /** Poll interval when waiting for a key's deletion without a watch (default 250 ms). */
   pollIntervalMs?: number;
-  /** Waits for a key's deletion (a watch); default: polling. */
+  /** Waits for a key's deletion; default: `watchingDeleteWaiter` (a watch, polling as fallback). */
   waitForDelete?: DeleteWaiter;
 }
 
@@ -129,6 +134,35 @@ export function pollingDeleteWaiter(client: Client, intervalMs = DEFAULT_POLL_IN
   };
 }
 
+/**
+ * The watching DeleteWaiter (etcd's waitDelete): reads the key, then watches it for a DELETE from the
+ * revision after that read, so no deletion can slip between the two. Falls back to `fallback` (polling)
+ * when the watch fails for any reason other than the caller's signal.
+ */
+export function watchingDeleteWaiter(client: Client, fallback: DeleteWaiter = pollingDeleteWaiter(client)): DeleteWaiter {
+  return async (key, createRevision, options) => {
+    const seen = await client.range({ key }, options);
+    if (seen.kvs.length === 0 || seen.kvs[0]!.create_revision !== createRevision) return;
+    const stop = new AbortController();
+    const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
+    try {
+      const events = watch(client, key, {
+        startRevision: seen.header.revision + 1,
+        filters: [WatchFilterType.NOPUT],
+        signal,
+        maxReconnects: 3,
+      });
+      for await (const event of events) if (event.type === EventType.DELETE) return;
+    } catch {
+      // No watch here (an older server), or its history was compacted: polling still finds the deletion.
+    } finally {
+      stop.abort();
+    }
+    if (isAborted(options.signal)) throw canceled();
+    return await fallback(key, createRevision, options);
+  };
+}
+
 /** A lease kept alive until closed; the holder identity of locks and campaigns. */
 export class Session {
   readonly client: Client;
@@ -146,7 +180,8 @@ export class Session {
     this.lease = lease;
     this.ttlS = ttlS;
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.waitForDelete = options.waitForDelete ?? pollingDeleteWaiter(client, this.pollIntervalMs);
+    this.waitForDelete = options.waitForDelete ??
+      watchingDeleteWaiter(client, pollingDeleteWaiter(client, this.pollIntervalMs));
     this.#keepAlive = this.leases.keepAlive(lease);
     void this.#drain();
   }
@@ -420,7 +455,9 @@ export class Election {
 
 /**
  * Observes an election without campaigning (no session needed): yields the leader's key-value each time
- * the leader or its value changes. Ends when `signal` aborts.
+ * the leader or its value changes. After each read it waits for any change under the election prefix (a
+ * watch from the revision after the read; polling every `pollIntervalMs` where no watch is offered), then
+ * reads the leader again. Ends when `signal` aborts.
  */
 export async function* observeLeader(
   client: Client,
@@ -430,7 +467,8 @@ export async function* observeLeader(
 ): AsyncGenerator<KeyValue, void> {
   const prefix = toBytes(name.endsWith("/") ? name : `${name}/`);
   let last: KeyValue | undefined;
-  for (let poll = 0; poll < MAX_POLLS && !isAborted(signal); poll++) {
+  let watching = true;
+  for (let round = 0; round < MAX_POLLS && !isAborted(signal); round++) {
     let response: RangeResponse;
     try {
       response = await client.range(topByCreate(prefix, SortOrder.ASCEND), { signal });
@@ -443,7 +481,29 @@ export async function* observeLeader(
       (last === undefined || !sameBytes(kv.key, last.key) || kv.mod_revision !== last.mod_revision);
     if (changed) yield kv;
     if (kv !== undefined) last = kv;
-    await sleep(pollIntervalMs, signal);
+    if (watching) watching = await nextChange(client, prefix, response.header.revision + 1, signal);
+    if (!watching) await sleep(pollIntervalMs, signal);
+  }
+}
+
+/** Waits for the first event under `prefix` from `fromRevision`; false when no watch could be had. */
+async function nextChange(
+  client: Client,
+  prefix: Uint8Array,
+  fromRevision: number,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const stop = new AbortController();
+  const both = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+  try {
+    for await (const _event of watch(client, prefix, { prefix: true, startRevision: fromRevision, signal: both, maxReconnects: 3 })) {
+      return true;
+    }
+    return true; // ended by the caller's signal
+  } catch {
+    return false;
+  } finally {
+    stop.abort();
   }
 }
 

@@ -121,6 +121,46 @@ test("mutex: five contenders increment a shared counter with no overlap, in arri
   assert.is(order.length, 15);
   for (let i = 1; i < revisions.length; i++) assert.ok(revisions[i]! > revisions[i - 1]!, "fencing tokens grow");
   assert.is((await client.get("locks/", { prefix: true })).count, 0, "every key released");
+  assert.ok(server.watchStreams > 0, "waiters watched their predecessor");
+});
+
+test("mutex: without a watch on the server, waiters fall back to polling their predecessor", async () => {
+  const bare = startFakeServer({ tickMs: 50, watch: false });
+  try {
+    const c = connect({ endpoints: [bare.endpoint], commandTimeoutMs: 3_000 });
+    const a = await Session.create(c, { ttlS: 5, pollIntervalMs: 20 });
+    const b = await Session.create(c, { ttlS: 5, pollIntervalMs: 20 });
+    const ma = new Mutex(a, "nowatch");
+    await ma.lock();
+    let bLocked = false;
+    const locking = new Mutex(b, "nowatch").lock().then(() => (bLocked = true));
+    await sleep(150);
+    assert.is(bLocked, false);
+    await ma.unlock();
+    await locking;
+    assert.is(bare.watchStreams, 0);
+    assert.ok((bare.calls.get("/v3/watch") ?? 0) >= 1, "a watch was tried first");
+    await a.close();
+    await b.close();
+  } finally {
+    await bare.stop();
+  }
+});
+
+test("lock hand-over through a watch is prompt", async () => {
+  const a = await Session.create(client, { ttlS: 5, pollIntervalMs: 5_000 }); // polling would take seconds
+  const b = await Session.create(client, { ttlS: 5, pollIntervalMs: 5_000 });
+  const ma = new Mutex(a, "prompt");
+  await ma.lock();
+  const locking = new Mutex(b, "prompt").lock();
+  await sleep(100);
+  const releasedMs = performance.now();
+  await ma.unlock();
+  await locking;
+  const handoverMs = performance.now() - releasedMs;
+  assert.ok(handoverMs < 1_000, `hand-over took ${handoverMs.toFixed(0)} ms`);
+  await a.close();
+  await b.close();
 });
 
 test("mutex: a waiter polls only its predecessor (no thundering herd)", async () => {

@@ -2,7 +2,8 @@
  * A one-process stand-in for a tsetcd member, for testing the lease client and the concurrency recipes
  * before the real server routes exist: Bun.serve on 127.0.0.1 (port 0) answering the CBOR KV and lease
  * calls from a real MvccStore and Lessor on an in-memory database, applying each request at once (no Raft),
- * and driving the lessor's leader side every `tickMs` with the real monotonic clock.
+ * and driving the lessor's leader side every `tickMs` with the real monotonic clock. POST /v3/watch is the
+ * real route over a real WatchHub fed by every write (revokes included), unless `watch: false`.
  */
 import { decodeCbor, encodeCbor } from "../../src/codec/cbor.ts";
 import { EtcdError } from "../../src/codec/errors.ts";
@@ -18,7 +19,9 @@ import type {
   TxnRequest,
 } from "../../src/codec/messages.ts";
 import { encodeStreamFrame, messageOfFrame, StreamFrameReader } from "../../src/client/lease.ts";
+import { handleWatch } from "../../src/api/watch_route.ts";
 import { chooseLeaseId, Lessor } from "../../src/lease/mod.ts";
+import { WatchHub } from "../../src/watch/mod.ts";
 import { MvccStore } from "../../src/mvcc/mod.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
 
@@ -31,6 +34,8 @@ export interface FakeServer {
   calls: Map<string, number>;
   /** Stops answering keep-alives (a partition of the lease stream only) while true. */
   dropKeepAlives: boolean;
+  /** Watch streams opened so far. */
+  watchStreams: number;
   stop(): Promise<void>;
 }
 
@@ -40,7 +45,7 @@ function random64(): bigint {
 }
 
 /** Starts a fake member; `tickMs` is the lessor loop's period (≤ 500). */
-export function startFakeServer(options: { tickMs?: number; minTtlS?: number } = {}): FakeServer {
+export function startFakeServer(options: { tickMs?: number; minTtlS?: number; watch?: boolean } = {}): FakeServer {
   const db = openDatabase(":memory:", { durable: false });
   let lessor: Lessor | undefined;
   const kv = new MvccStore(db, { hasLease: (id) => lessor!.has(id) });
@@ -48,6 +53,21 @@ export function startFakeServer(options: { tickMs?: number; minTtlS?: number } =
   const l = lessor;
   l.promote(performance.now());
   const calls = new Map<string, number>();
+  let stepTimer: ReturnType<typeof setTimeout> | undefined;
+  const hub: WatchHub = new WatchHub({
+    store: kv,
+    requestStep: () => {
+      stepTimer ??= setTimeout(() => {
+        stepTimer = undefined;
+        hub.step();
+      }, 1);
+    },
+  });
+  /** Every write's events go to the lessor (attachments) and to watchers, as the server's apply does. */
+  function publish(events: import("../../src/codec/messages.ts").Event[]): void {
+    l.applyEvents(events);
+    if (events.length > 0) hub.notify(events, kv.currentRevision());
+  }
 
   const unary: Record<string, (body: Uint8Array) => unknown> = {
     "/v3/kv/range": (b) => kv.range(decodeCbor<RangeRequest>("RangeRequest", b)),
@@ -58,13 +78,13 @@ export function startFakeServer(options: { tickMs?: number; minTtlS?: number } =
       const req = decodeCbor<LeaseGrantRequest>("LeaseGrantRequest", b);
       return l.grant(chooseLeaseId(req.ID, random64), req.TTL);
     },
-    "/v3/lease/revoke": (b) => l.revoke(decodeCbor<LeaseRevokeRequest>("LeaseRevokeRequest", b).ID).response,
+    "/v3/lease/revoke": (b) => write(l.revoke(decodeCbor<LeaseRevokeRequest>("LeaseRevokeRequest", b).ID)),
     "/v3/lease/timetolive": (b) =>
       l.timeToLive(decodeCbor<LeaseTimeToLiveRequest>("LeaseTimeToLiveRequest", b), performance.now()),
     "/v3/lease/leases": () => l.leases(performance.now()),
   };
   function write<R>(result: { response: R; events: import("../../src/codec/messages.ts").Event[] }): R {
-    l.applyEvents(result.events);
+    publish(result.events);
     return result.response;
   }
 
@@ -92,14 +112,25 @@ export function startFakeServer(options: { tickMs?: number; minTtlS?: number } =
     lessor: l,
     calls,
     dropKeepAlives: false,
+    watchStreams: 0,
     stop: async () => {},
   };
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
-    async fetch(request: Request): Promise<Response> {
+    async fetch(request: Request, srv): Promise<Response> {
       const path = new URL(request.url).pathname;
       calls.set(path, (calls.get(path) ?? 0) + 1);
+      if (path === "/v3/watch" && options.watch !== false) {
+        return handleWatch(request, hub, {
+          onStreamStart: (r) => {
+            fake.watchStreams += 1;
+            srv.timeout(r, 0);
+          },
+        });
+      }
+      // An unknown route answers before reading the body: a watch keeps its request body open.
+      if (path !== "/v3/lease/keepalive" && unary[path] === undefined) return new Response("not found", { status: 404 });
       const body = new Uint8Array(await request.arrayBuffer());
       try {
         if (path === "/v3/lease/keepalive") {
@@ -119,12 +150,13 @@ export function startFakeServer(options: { tickMs?: number; minTtlS?: number } =
   const timer = setInterval(() => {
     const now = performance.now();
     for (const id of l.expiredLeases(now)) {
-      if (l.has(id)) l.revoke(id);
+      if (l.has(id)) publish(l.revoke(id).events);
     }
     for (const cp of l.checkpoints(now)) l.checkpoint(cp.id, cp.remainingMs);
   }, options.tickMs ?? 100);
   fake.stop = async () => {
     clearInterval(timer);
+    if (stepTimer !== undefined) clearTimeout(stepTimer);
     await server.stop(true);
     db.close();
   };
