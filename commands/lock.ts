@@ -41,13 +41,22 @@ export function aborted(signal: AbortSignal): Promise<void> {
 export function runChild(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: "inherit", env: { ...process.env, ...env } });
-    child.on("error", (error) => reject(new CliError(ExitCode.Error, `fork/exec ${argv[0]}: ${error.message}`)));
+    child.on("error", (error) => reject(new CliError(ExitCode.Error, `fork/exec ${argv[0]}: ${errnoText(error)}`)));
     child.on("exit", (code, signal) => {
       if (code !== null) return resolve(code);
       const number = signal === null ? 0 : ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
       resolve(128 + number);
     });
   });
+}
+
+/** Go's text for the errno of a failed exec (what etcdctl prints after "fork/exec <path>: "). */
+function errnoText(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES") return "permission denied";
+  if (code === "ENOEXEC") return "exec format error";
+  return error.message;
 }
 
 async function run(ctx: CommandContext): Promise<number> {

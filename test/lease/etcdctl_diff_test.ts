@@ -124,6 +124,8 @@ const STEPS: string[][] = [
   ["lease", "list", "-w", "table"],
   ["lock", "mylock", "--", "sh", "-c", 'echo "${ETCD_LOCK_KEY%/*} $ETCD_LOCK_REV"'],
   ["get", "mylock", "--prefix"],
+  ["lock", "mylock", "--", "/nonexistent/tsetcd-test"],
+  ["get", "mylock", "--prefix"],
   ["lock"],
   ["elect", "x"],
   ["elect", "-l", "x", "y"],
