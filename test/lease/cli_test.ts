@@ -158,6 +158,22 @@ test("lock without a command prints the key, holds until SIGINT, then releases (
   assert.is((await tsetcd("get", "held/", "--prefix")).stdout, "");
 });
 
+test("lock interrupted while waiting: etcdctl's context canceled, exit 1, its key removed", async () => {
+  const holder = start(["lock", "busy", "--ttl", "5"]);
+  await waitFor(() => holder.stdout() !== "", 10_000);
+  const waiter = start(["lock", "busy", "--ttl", "5"]);
+  const holders = async (): Promise<number> =>
+    (await tsetcd("get", "busy/", "--prefix", "--keys-only")).stdout.split("\n").filter((l) => l !== "").length;
+  await waitFor(async () => (await holders()) === 2, 10_000);
+  waiter.child.kill("SIGINT");
+  const waited = await waiter.done;
+  assert.is(waited.stderr, "Error: context canceled\n");
+  assert.is(waited.code, 1);
+  assert.is(await holders(), 1);
+  holder.child.kill("SIGINT");
+  assert.is((await holder.done).code, 0);
+});
+
 test("elect: campaign prints key and proposal, -l prints each leader, SIGINT resigns", async () => {
   const observer = start(["elect", "-l", "boss"]);
   const a = start(["elect", "boss", "alpha"]);
