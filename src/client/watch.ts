@@ -109,10 +109,17 @@ export async function* watchResponses(
  */
 export class WatchControl {
   #send: ((req: WatchRequest) => void) | undefined;
+  #progressWanted = false;
 
-  /** Asks for a progress response (watch_id -1, the revision up to which everything was delivered). */
+  /**
+   * Asks for a progress response (watch_id -1, the revision up to which everything was delivered). While
+   * the stream is (re)connecting the request waits and is sent on connection; true when sent at once.
+   */
   requestProgress(): boolean {
-    if (this.#send === undefined) return false;
+    if (this.#send === undefined) {
+      this.#progressWanted = true;
+      return false;
+    }
     this.#send({ progress_request: {} });
     return true;
   }
@@ -120,6 +127,10 @@ export class WatchControl {
   /** Used by the stream: where requests go while it is connected (undefined in between). */
   attach(send: ((req: WatchRequest) => void) | undefined): void {
     this.#send = send;
+    if (send !== undefined && this.#progressWanted) {
+      this.#progressWanted = false;
+      send({ progress_request: {} });
+    }
   }
 }
 
