@@ -209,6 +209,23 @@ export class WatchHub {
   }
 
   /**
+   * The store jumped to `revision` without events (a snapshot was installed): every watcher falls back to
+   * catch-up from the revision after the last one it was offered, so none silently skips the jump (the
+   * history it needs may be gone: then it is canceled with compact_revision, as etcd does).
+   */
+  restore(revision: number): void {
+    if (revision < this.#revision) throw new Error(`watch: restore(${revision}) below ${this.#revision}`);
+    const from = this.#revision + 1;
+    for (const stream of this.#streams) {
+      for (const watcher of stream.watchers.values()) {
+        if (watcher.synced && watcher.minRev <= revision) this.#fallBehind(watcher, Math.max(from, watcher.minRev));
+      }
+    }
+    this.#revision = revision;
+    this.#maybeRequestStep();
+  }
+
+  /**
    * Catches unsynced watchers up from history: at most `pagesPerStep` pages in all. Returns true when
    * work remains that another `step()` can do now (watchers whose streams have room).
    */
@@ -220,6 +237,8 @@ export class WatchHub {
       if (!watcher.stream.outbox.hasRoom()) continue;
       this.#catchUp(watcher);
       pages += 1;
+      // Round robin: one still behind goes to the back, so a long catch-up cannot starve the others.
+      if (this.#unsynced.delete(watcher)) this.#unsynced.add(watcher);
     }
     for (const stream of this.#streams) this.#tryProgress(stream);
     const more = this.#hasRunnableWork();

@@ -197,4 +197,31 @@ test("a watcher compacted while catching up is canceled with the compact revisio
   assert.is(f.hub.counts().watchers, 0);
 });
 
+test("catch-up is fair: with one page per step, every lagging watcher advances", () => {
+  const f = new Fixture({ historyRowsPerPage: 10, pagesPerStep: 1 });
+  for (let i = 0; i < 200; i++) f.put(`k${i % 3}`, `${i}`);
+  const a = new Recorder(f.hub);
+  const b2 = new Recorder(f.hub);
+  a.stream.handle({ create_request: { key: b("k0"), start_revision: 2 } });
+  b2.stream.handle({ create_request: { key: b("k1"), start_revision: 2 } });
+  for (let i = 0; i < 6; i++) f.hub.step();
+  assert.ok(a.events().length > 3 && b2.events().length > 3, `${a.events().length} / ${b2.events().length}`);
+  for (let i = 0; i < 100 && f.hub.step(); i++);
+  assert.equal(b2.events().map(brief), plain(inPrefix(f.all, "k1")));
+});
+
+test("a store restored from a snapshot: synced watchers catch up across the jump instead of skipping it", () => {
+  const f = new Fixture();
+  const r = new Recorder(f.hub);
+  r.stream.handle({ create_request: { key: b("k"), range_end: b("l") } });
+  f.put("k1", "a");
+  // Writes the hub is not told about, as when a snapshot replaces the store's state.
+  f.store.put({ key: b("k2"), value: b("b") });
+  f.store.put({ key: b("k3"), value: b("c") });
+  f.hub.restore(f.store.currentRevision());
+  for (let i = 0; i < 10 && f.hub.step(); i++);
+  f.put("k4", "d");
+  assert.equal(r.events().map(brief), ["PUT k1=a@2", "PUT k2=b@3", "PUT k3=c@4", "PUT k4=d@5"]);
+});
+
 test.run();
