@@ -268,14 +268,10 @@ export class Cluster implements ClusterService {
   }
 
   /**
-   * The leader removing itself: hand leadership to the best voter first, then let the new leader remove
-   * this member (so the cluster keeps a leader throughout). Without a successor, propose it here.
+   * The leader removing itself: proposed here (the leader counts itself until the change applies), then the
+   * core steps down once it applied, and the remaining voters elect a leader among themselves.
    */
   async #removeSelf(self: MemberInfo): Promise<MemberInfo[]> {
-    const target = this.bestTransferee();
-    if (target !== undefined && (await this.transferLeadership(target))) {
-      return await this.#run({ op: "remove", ID: self.ID });
-    }
     return await this.#o.member.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: self.ID }, {
       name: self.name,
       peerURLs: self.peerURLs,

@@ -177,6 +177,13 @@ async function startOnDatabase(
     onRequest: (payload) => clusterService!.handlePeerRequest(payload),
     maxSnapshotBytes: MAX_SNAPSHOT_BYTES,
     logger: { info: () => {}, warn: (m) => console.error(`tsetcd: ${m}`) },
+    // etcd: peers answer a removed member's messages with "removed" (HTTP 410) and it stops itself; this
+    // member may never see its removal committed, since nobody replicates to it any more.
+    onRefused: (refusal) => {
+      if (refusal.side === "outbound" && refusal.reason.includes(`member ${idHex(cluster.memberId)} was removed`)) {
+        onRemoved();
+      }
+    },
   });
   member = new Member({
     logWriter,

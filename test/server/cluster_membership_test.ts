@@ -1,0 +1,174 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { b64, followersOf, leaderOf, post, startCluster, unb64, waitFor } from "./cluster_helpers.ts";
+
+test("member add (learner) on a follower, join with existing, snapshot catch-up, promote, remove", async () => {
+  const c = await startCluster(["a", "b", "c"], 29100, { snapshotCount: 10 });
+  try {
+    // Enough writes that the log is compacted: the new member can only catch up from a snapshot.
+    const leader = leaderOf(c)!;
+    for (let i = 0; i < 60; i++) {
+      const [status] = await post(leader.clientUrl, "/v3/kv/put", { key: b64(`k${i}`), value: b64(`v${i}`) });
+      assert.is(status, 200);
+    }
+    assert.ok(leader.member.info().lastIndex > 0);
+    const follower = followersOf(c)[0]!;
+    const dUrl = c.peerUrl("d");
+    const [addStatus, added] = await post(follower.clientUrl, "/v3/cluster/member/add", {
+      peerURLs: [dUrl],
+      isLearner: true,
+    });
+    assert.is(addStatus, 200, JSON.stringify(added));
+    assert.equal(added.member.peerURLs, [dUrl]);
+    assert.is(added.member.isLearner, true);
+    assert.is(added.members.length, 4);
+    // etcd's errors: the same peer URLs again, and a second learner.
+    const [, again] = await post(leader.clientUrl, "/v3/cluster/member/add", { peerURLs: [dUrl], isLearner: true });
+    assert.is(again.message, "etcdserver: Peer URLs already exists");
+    const [, second] = await post(leader.clientUrl, "/v3/cluster/member/add", {
+      peerURLs: ["http://127.0.0.1:29199"],
+      isLearner: true,
+    });
+    assert.is(second.message, "etcdserver: too many learner members in cluster");
+    // Promoting a learner that has not started: not in sync.
+    const [, early] = await post(leader.clientUrl, "/v3/cluster/member/promote", { ID: added.member.ID });
+    assert.is(early.message, "etcdserver: can only promote a learner member which is in sync with leader");
+    const [, notLearner] = await post(leader.clientUrl, "/v3/cluster/member/promote", { ID: String(leader.memberId) });
+    assert.is(notLearner.message, "etcdserver: can only promote a learner member");
+
+    const initialCluster = new Map([...c.initialCluster, ["d", [dUrl]]]);
+    const d = await c.start("d", { initialClusterState: "existing", initialCluster });
+    assert.is(d.memberId, BigInt(added.member.ID));
+    assert.is(d.clusterId, leader.clusterId);
+    await waitFor(() => d.member.revision() === leader.member.revision(), 10_000, "the learner did not catch up");
+    assert.ok(leader.snapshots.made >= 1, "the leader made a snapshot");
+    assert.is(d.snapshots.installed, 1, "the learner installed it");
+    const [, onD] = await post(d.clientUrl, "/v3/kv/range", { key: b64("k59"), serializable: true });
+    assert.is(unb64(onD.kvs[0].value), "v59");
+    const [, status] = await post(d.clientUrl, "/v3/maintenance/status", {});
+    assert.is(status.isLearner, true);
+
+    const [promoteStatus, promoted] = await post(leader.clientUrl, "/v3/cluster/member/promote", { ID: added.member.ID });
+    assert.is(promoteStatus, 200, JSON.stringify(promoted));
+    assert.ok(promoted.members.every((m: { isLearner?: boolean }) => m.isLearner !== true));
+    // Writes continue after the promotion, through the new voter too.
+    const [putStatus] = await post(d.clientUrl, "/v3/kv/put", { key: b64("after"), value: b64("promote") });
+    assert.is(putStatus, 200);
+
+    // Remove a follower: it stops itself; the members shrink everywhere.
+    const victim = followersOf(c).find((s) => s !== d)!;
+    const [removeStatus, removed] = await post(d.clientUrl, "/v3/cluster/member/remove", { ID: String(victim.memberId) });
+    assert.is(removeStatus, 200, JSON.stringify(removed));
+    assert.is(removed.members.length, 3);
+    await victim.removed;
+    c.servers.delete(victim.name);
+    const [, unknown] = await post(leader.clientUrl, "/v3/cluster/member/remove", { ID: String(victim.memberId) });
+    assert.is(unknown.message, "etcdserver: member not found");
+  } finally {
+    await c.destroy();
+  }
+});
+
+test("transfer-leadership: only on the leader, to a voter; removing the leader hands over first", async () => {
+  const c = await startCluster(["a", "b", "c"], 29120);
+  try {
+    const leader = leaderOf(c)!;
+    const [target, other] = followersOf(c);
+    const [, onFollower] = await post(target!.clientUrl, "/v3/maintenance/transfer-leadership", {
+      targetID: String(other!.memberId),
+    });
+    assert.is(onFollower.message, "etcdserver: not leader");
+    const [, bad] = await post(leader.clientUrl, "/v3/maintenance/transfer-leadership", { targetID: "12345" });
+    assert.is(bad.message, "etcdserver: bad leader transferee");
+    const [moveStatus, moved] = await post(leader.clientUrl, "/v3/maintenance/transfer-leadership", {
+      targetID: String(target!.memberId),
+    });
+    assert.is(moveStatus, 200, JSON.stringify(moved));
+    await waitFor(() => leaderOf(c) === target, 5_000, "the target does not lead");
+
+    // Remove the (new) leader through itself: it hands over, is removed, and stops.
+    const [removeStatus, removed] = await post(target!.clientUrl, "/v3/cluster/member/remove", {
+      ID: String(target!.memberId),
+    });
+    assert.is(removeStatus, 200, JSON.stringify(removed));
+    assert.is(removed.members.length, 2);
+    await target!.removed;
+    c.servers.delete(target!.name);
+    await waitFor(() => leaderOf(c) !== undefined, 5_000, "no leader after removing the old one");
+    const [putStatus] = await post(other!.clientUrl, "/v3/kv/put", { key: b64("x"), value: b64("y") });
+    assert.is(putStatus, 200);
+  } finally {
+    await c.destroy();
+  }
+});
+
+test("a wiped data dir is refused with new, and rejoins after member remove + add + existing", async () => {
+  const c = await startCluster(["a", "b", "c"], 29140);
+  try {
+    const victim = followersOf(c)[0]!;
+    const name = victim.name;
+    await waitFor(async () => {
+      const [, list] = await post(leaderOf(c)!.clientUrl, "/v3/cluster/member/list", {});
+      return list.members.every((m: { clientURLs?: string[] }) => (m.clientURLs?.length ?? 0) > 0);
+    }, 5_000, "members did not publish");
+    await victim.close();
+    c.servers.delete(name);
+    const { rmSync } = await import("node:fs");
+    rmSync(c.dirs.get(name)!, { recursive: true, force: true });
+    let refused = "";
+    try {
+      await c.start(name);
+    } catch (err) {
+      refused = (err as Error).message;
+    }
+    assert.match(refused, `member ${victim.memberId.toString(16)} has already been bootstrapped`);
+
+    const leader = leaderOf(c)!;
+    const [removeStatus] = await post(leader.clientUrl, "/v3/cluster/member/remove", { ID: String(victim.memberId) });
+    assert.is(removeStatus, 200);
+    const [addStatus, added] = await post(leader.clientUrl, "/v3/cluster/member/add", { peerURLs: [c.peerUrl(name)] });
+    assert.is(addStatus, 200, JSON.stringify(added));
+    const back = await c.start(name, { initialClusterState: "existing" });
+    assert.is(back.memberId, BigInt(added.member.ID));
+    await waitFor(() => back.member.info().leader === leader.memberId, 5_000, "the re-added member has no leader");
+    const [putStatus] = await post(back.clientUrl, "/v3/kv/put", { key: b64("back"), value: b64("1") });
+    assert.is(putStatus, 200);
+  } finally {
+    await c.destroy();
+  }
+});
+
+test("a peer with another cluster token is refused", async () => {
+  const c = await startCluster(["a", "b"], 29160);
+  try {
+    const intruderUrl = c.peerUrl("a"); // an address the members know, but another token
+    let error = "";
+    try {
+      const { createTransport } = await import("../../src/transport/mod.ts");
+      const t = createTransport({
+        memberId: 7n,
+        clusterToken: "other-token",
+        listenUrls: [],
+        onMessage: () => {},
+        onUnreachable: () => {},
+        onSnapshotStatus: () => {},
+        logger: { info: () => {}, warn: () => {} },
+      });
+      try {
+        await t.request(intruderUrl, new Uint8Array([0xa0]), { timeoutMs: 2_000 });
+      } finally {
+        await t.close();
+      }
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    assert.match(error, "cluster token mismatch");
+    // The wrong token also keeps a would-be founder out: it sees no bootstrapped peer and starts alone,
+    // but can never talk to the real members.
+    assert.ok(leaderOf(c) !== undefined);
+  } finally {
+    await c.destroy();
+  }
+});
+
+test.run();
