@@ -16,7 +16,9 @@ import {
   VALUE_BYTES, wrkScript,
 } from "./lib/matrix.ts";
 import { describeInterval, lastInterval } from "./lib/instrument_report.ts";
-import { formatDocument, formatTable, type Outcome, parseWrkOutput, type RunFacts } from "./lib/report.ts";
+import {
+  formatDocument, formatTable, medianOutcome, type Outcome, parseWrkOutput, type RunFacts,
+} from "./lib/report.ts";
 import { CLIENT_PORT, launchSpec, type RunningServer, seedAndVerify, startServer, stopServer } from "./lib/servers.ts";
 
 const BENCH_DIR = dirname(new URL(import.meta.url).pathname);
@@ -229,8 +231,21 @@ async function main(argv: string[]): Promise<number> {
   const outcomes = new Map<Target, Map<string, Outcome>>();
   const details = new Map<string, RowDetail>();
   const instrumentLines: string[] = [];
-  for (const target of opts.targets) {
-    outcomes.set(target, await benchTarget(target, rows, opts, details, instrumentLines));
+  const passes = new Map<Target, Map<string, Outcome>[]>();
+  for (let pass = 0; pass < opts.repeat; pass++) {
+    for (const target of opts.targets) {
+      if (opts.repeat > 1) console.error(`[${target}] pass ${pass + 1} of ${opts.repeat}`);
+      const result = await benchTarget(target, rows, opts, details, instrumentLines);
+      passes.set(target, [...(passes.get(target) ?? []), result]);
+    }
+  }
+  for (const [target, results] of passes) {
+    const medians = new Map<string, Outcome>();
+    for (const row of rows) {
+      const median = medianOutcome(results.map((r) => r.get(row.label)).filter((o) => o !== undefined));
+      if (median !== undefined) medians.set(row.label, median);
+    }
+    outcomes.set(target, medians);
   }
   const facts: RunFacts = {
     dateIso: new Date().toISOString(),
@@ -246,6 +261,7 @@ async function main(argv: string[]): Promise<number> {
     threads: opts.threads,
     durationS: opts.durationS,
     warmupS: opts.warmupS,
+    repeat: opts.repeat,
     fioSyncsPerS: disk.result?.syncsPerS,
     fioNote: disk.note,
   };
@@ -253,7 +269,8 @@ async function main(argv: string[]): Promise<number> {
     (["etcd", "tsetcd"] as Target[]).map((t) => [t, outcomes.get(t)?.get("put c=1")]),
   );
   const document = formatDocument(facts, formatTable(rows, outcomes), putC1) + "\n" +
-    "Server CPU while wrk ran (100 % = one core of the machine's " + `${facts.nproc}):\n\n` +
+    "Server CPU while wrk ran (100 % = one core of the machine's " + `${facts.nproc}` +
+    (opts.repeat > 1 ? "; last pass" : "") + "):\n\n" +
     detailsTable(rows, opts.targets, details) + "\n" +
     (instrumentLines.length === 0 ? "" : "\nSQLite transactions in tsetcd (bench/lib/instrument.ts):\n\n" +
       instrumentLines.join("\n") + "\n");

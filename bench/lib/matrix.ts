@@ -38,6 +38,8 @@ export interface BenchOptions {
   instrument: boolean;
   /** Restrict to rows whose label contains this text. */
   rowFilter: string | undefined;
+  /** Passes over the targets (etcd, tsetcd, etcd, tsetcd, …); each row reports its median pass. */
+  repeat: number;
   /** Seconds fio measures fdatasync for; 0 skips fio. */
   fioSeconds: number;
 }
@@ -106,6 +108,7 @@ Options:
   --warmup S            warm-up whole seconds per row (default 1; 0 for none)
   --out PATH            write the markdown here (overrides the defaults above)
   --profile DIR         run tsetcd under bun --cpu-prof-md, profile written to DIR
+  --repeat N            N passes, targets alternating, each row reports its median pass (default 1)
   --instrument          preload bench/lib/instrument.ts into tsetcd: per row, SQLite transactions/s, batch
                         size, body and COMMIT (fsync) time
   --no-fio              skip the fio fdatasync measurement
@@ -125,6 +128,7 @@ export function parseOptions(argv: string[], defaultOutPath: string): BenchOptio
     instrument: false,
     rowFilter: undefined,
     fioSeconds: 10,
+    repeat: 1,
   };
   let explicitOut: string | undefined;
   let explicitDuration = false;
@@ -146,6 +150,7 @@ export function parseOptions(argv: string[], defaultOutPath: string): BenchOptio
     else if (arg === "--warmup") (opts.warmupS = parseNonNegative(arg, value(), 60)), (explicitWarmup = true);
     else if (arg === "--out") explicitOut = value();
     else if (arg === "--profile") opts.profileDir = value();
+    else if (arg === "--repeat") opts.repeat = parsePositive(arg, value(), 9);
     else if (arg === "--instrument") opts.instrument = true;
     else if (arg === "--no-fio") noFio = true;
     else throw new Error(`unknown option ${arg} (see --help)`);

@@ -50,6 +50,17 @@ export function requestsPerSecond(r: WrkResult): number {
   return good / (r.durationUs / 1e6);
 }
 
+/**
+ * The median of several passes of one row by successful req/s (the lower middle for an even count); a
+ * failed pass counts as the slowest. Undefined for no passes.
+ */
+export function medianOutcome(passes: Outcome[]): Outcome | undefined {
+  if (passes.length === 0) return undefined;
+  const score = (o: Outcome): number => (o.ok ? requestsPerSecond(o.result) : -1);
+  const sorted = [...passes].sort((a, b) => score(a) - score(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 /** Total errors of any kind in a run. */
 export function errorCount(r: WrkResult): number {
   return r.errConnect + r.errRead + r.errWrite + r.errStatus + r.errTimeout;
@@ -112,6 +123,7 @@ export interface RunFacts {
   threads: number;
   durationS: number;
   warmupS: number;
+  repeat: number;
   /** fdatasync/s from fio, undefined when skipped or failed. */
   fioSyncsPerS: number | undefined;
   fioNote: string;
@@ -138,7 +150,8 @@ export function formatDocument(facts: RunFacts, table: string, putC1: Map<Target
     `- Versions: tsetcd ${facts.gitRevision}, bun ${facts.bunVersion}, ${facts.etcdVersion}, ${facts.wrkVersion}`,
     `- wrk: ${facts.threads} thread(s) (never more than connections), ${facts.warmupS} s warm-up + ` +
     `${facts.durationS} s measured per row; each server starts on a fresh temp data dir with default ` +
-    "settings, the two never run at the same time.",
+    "settings, the two never run at the same time" + (facts.repeat > 1 ?
+      `; ${facts.repeat} passes with the targets alternating, each cell is the row's median pass.` : "."),
     `- Workload: POST /v3/kv/put, 8-byte keys uniform over 100,000 keys, 256-byte values; POST /v3/kv/range of ` +
     "one key out of 1,000 written beforehand, linearizable or `\"serializable\": true`.",
     `- Disk (fio, same filesystem as the data dirs, 4 KiB writes + fdatasync): ${fio}`,
