@@ -89,7 +89,12 @@ function streamResponse(
   };
   const send = (response: WatchResponse): boolean => {
     if (ended) return false;
-    controller.enqueue(encodeResponse(format, response));
+    try {
+      controller.enqueue(encodeResponse(format, response));
+    } catch {
+      queueMicrotask(end); // the consumer went away without cancelling
+      return false;
+    }
     wake?.();
     wake = undefined;
     return (controller.desiredSize ?? 0) > 0;

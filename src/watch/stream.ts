@@ -50,7 +50,7 @@ export class Outbox {
     return !this.#failed && this.length < this.#limits.maxBufferedResponses;
   }
 
-  /** True once the control reserve overflowed: the stream must end. */
+  /** True once the control reserve overflowed or the transport threw: the stream must end. */
   get failed(): boolean {
     return this.#failed;
   }
@@ -76,8 +76,7 @@ export class Outbox {
   pushControl(response: WatchResponse): boolean {
     if (this.#failed) return false;
     if (this.length >= this.#limits.maxBufferedResponses + this.#limits.maxControlResponses) {
-      this.#failed = true;
-      this.#onFail?.();
+      this.#fail();
       return false;
     }
     this.#enqueue(response);
@@ -92,7 +91,7 @@ export class Outbox {
 
   #enqueue(response: WatchResponse): PushOutcome {
     if (!this.#paused && this.length === 0) {
-      this.#paused = !this.#send(response);
+      this.#deliver(response);
       return "sent";
     }
     this.#queue.push(response);
@@ -100,12 +99,28 @@ export class Outbox {
     return "queued";
   }
 
+  /** Hands one response to the transport; a transport that throws fails this stream, never the caller. */
+  #deliver(response: WatchResponse): void {
+    if (this.#failed) return;
+    try {
+      this.#paused = !this.#send(response);
+    } catch {
+      this.#fail();
+    }
+  }
+
+  #fail(): void {
+    this.#failed = true;
+    this.#paused = true;
+    this.#onFail?.();
+  }
+
   #flush(): void {
     // Bounded by the queue length: each turn sends one response or stops.
     while (!this.#paused && this.#head < this.#queue.length) {
       const response = this.#queue[this.#head]!;
       this.#head += 1;
-      this.#paused = !this.#send(response);
+      this.#deliver(response);
     }
     if (this.#head === this.#queue.length) {
       this.#queue.length = 0;

@@ -165,6 +165,20 @@ test("a stream whose control responses overflow fails instead of growing", () =>
   assert.ok(r.stream.failed);
 });
 
+test("a transport that throws fails its stream only; notify goes on for the others", () => {
+  const f = new Fixture();
+  let failed = false;
+  const bad = f.hub.openStream(() => {
+    throw new Error("socket gone");
+  }, { onFail: () => (failed = true) });
+  const good = new Recorder(f.hub);
+  good.stream.handle({ create_request: { key: b("a") } });
+  bad.handle({ create_request: { key: b("a") } });
+  f.put("a", "1");
+  assert.ok(failed && bad.failed);
+  assert.equal(good.events().map(brief), ["PUT a=1@2"]);
+});
+
 test("notify refuses events at or below the notified revision", () => {
   const f = new Fixture();
   f.put("a", "1");
