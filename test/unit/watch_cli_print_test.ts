@@ -4,6 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Event, KeyValue, WatchResponse } from "../../src/codec/messages.ts";
 import { displayWatch, eventEnv, goQuoteList, isProgressNotify, parseWatchArgs } from "../../commands/watch_print.ts";
+import { processWatchDeps } from "../../commands/watch.ts";
 
 const enc = new TextEncoder();
 
@@ -58,6 +59,16 @@ test("event environment and Go quoting", () => {
   assert.ok(isProgressNotify(resp(5, [])));
   assert.not.ok(isProgressNotify({ ...resp(5, []), created: true }));
   assert.not.ok(isProgressNotify(resp(0, [])));
+});
+
+test("the real per-event runner: exit status, environment, a missing program as Go words it", () => {
+  const deps = processWatchDeps();
+  assert.equal(deps.exec(["sh", "-c", 'test "$ETCD_WATCH_KEY" = \'"k"\' && exit 3'], { ETCD_WATCH_KEY: '"k"' }), { status: 3, signal: null });
+  assert.equal(deps.exec(["sh", "-c", "kill -9 $$"], {}).signal, "SIGKILL");
+  assert.equal(deps.exec(["tsetcd-no-such-program"], {}), {
+    status: null,
+    error: 'exec: "tsetcd-no-such-program": executable file not found in $PATH',
+  });
 });
 
 test.run();
