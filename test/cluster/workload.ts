@@ -61,6 +61,8 @@ export class Workload {
   /** Acknowledged revisions per client, in the order the client saw them. */
   readonly revisions = new Map<number, number[]>();
   readonly stats: WorkloadStats = { ops: 0, putsAcked: 0, putsUnknown: 0, readsOk: 0, readsFailed: 0 };
+  /** Error messages seen, by client and message, with counts (a bounded number of distinct ones). */
+  readonly errors = new Map<string, number>();
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly epochMs = performance.now();
@@ -112,6 +114,11 @@ export class Workload {
     }
   }
 
+  private recordError(clientId: number, kind: string, error: unknown): void {
+    const text = `client ${clientId} ${kind}: ${error instanceof Error ? error.message : String(error)}`;
+    if (this.errors.size < 200 || this.errors.has(text)) this.errors.set(text, (this.errors.get(text) ?? 0) + 1);
+  }
+
   private recordRevision(clientId: number, revision: number): void {
     this.revisions.get(clientId)!.push(revision);
   }
@@ -125,7 +132,8 @@ export class Workload {
       this.acked.push({ key, value, revision, clientId });
       this.recordRevision(clientId, revision);
       this.stats.putsAcked++;
-    } catch {
+    } catch (error) {
+      this.recordError(clientId, "put", error);
       this.stats.putsUnknown++;
     }
   }
@@ -140,7 +148,8 @@ export class Workload {
       op.returnTime = this.now();
       this.recordRevision(clientId, Number(response.header.revision));
       this.stats.putsAcked++;
-    } catch {
+    } catch (error) {
+      this.recordError(clientId, "put", error);
       this.stats.putsUnknown++; // returnTime stays undefined: it may or may not have happened
     }
   }
@@ -154,7 +163,8 @@ export class Workload {
       const value = kv === undefined ? null : DECODER.decode(kv.value);
       this.history.push({ clientId, kind: "get", key, value, callTime, returnTime: this.now() });
       this.stats.readsOk++;
-    } catch {
+    } catch (error) {
+      this.recordError(clientId, "get", error);
       this.stats.readsFailed++; // a read without an answer observed nothing
     }
   }

@@ -42,10 +42,11 @@ async function cliOutput(args: string[]): Promise<{ code: number; out: string; e
 
 test("add a learner, promote after catch-up, remove an old member, move the leader, under load", async () => {
   const cluster = new ProcessCluster({ size: 3, basePort: 30240 });
+  let workload: Workload | undefined;
   try {
     await cluster.start();
     const original = [...cluster.slots];
-    const workload = new Workload({ endpoints: original.map((s) => s.clientUrl), clients: 6, sharedKeys: 8, prefix: "mem/" });
+    workload = new Workload({ endpoints: original.map((s) => s.clientUrl), clients: 6, sharedKeys: 8, prefix: "mem/" });
     workload.start();
     await sleep(1_500);
     const admin = connect({ endpoints: original.map((s) => s.clientUrl), commandTimeoutMs: 5_000 });
@@ -137,6 +138,7 @@ test("add a learner, promote after catch-up, remove an old member, move the lead
     console.error(cluster.logs());
     throw error;
   } finally {
+    await workload?.stop();
     await cluster.close();
   }
 });
