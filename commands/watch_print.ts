@@ -168,8 +168,8 @@ function jsonEvent(event: Event): string {
 }
 
 function jsonWatch(resp: WatchResponse): string {
-  // A canceled response carries an empty list, a progress notification none at all (as etcdctl prints).
-  const events = resp.events.length > 0 || resp.canceled === true ? `[${resp.events.map(jsonEvent).join(",")}]` : "null";
+  // etcdctl prints an empty list (never null) for responses without events: progress, canceled.
+  const events = `[${resp.events.map(jsonEvent).join(",")}]`;
   return `{"Header":${jsonHeader(resp.header)},"Events":${events},"CompactRevision":${resp.compact_revision ?? 0},` +
     `"Canceled":${resp.canceled === true},"Created":${resp.created === true}}`;
 }

@@ -27,6 +27,11 @@ test("protobuf display: byte for byte as etcdctl", () => {
   assert.is(hex.join(""), "0a1a08ea92c18cc986bee3cb0110d9d8afba80e2bff08701182e20025a10120e0a027739102e182e20012a0276310a1a08ea92c18cc986bee3cb0110d9d8afba80e2bff08701182f20025a20120e0a027739102e182f20022a0276321a0e0a027739102e182e20012a0276310a1a08ea92c18cc986bee3cb0110d9d8afba80e2bff08701183020025a1a080112060a02773918301a0e0a027739102e182f20022a027632");
 });
 
+test("json display of a progress notification: an empty event list, as etcdctl 3.4.23 printed it", () => {
+  const text = displayWatch(resp(48, []), { format: "json" });
+  assert.is(text, '{"Header":{"cluster_id":14683696539752221034,"member_id":9791106034210434137,"revision":48,"raft_term":2},"Events":[],"CompactRevision":0,"Canceled":false,"Created":false}\n');
+});
+
 test("table output is refused as etcdctl refuses it", () => {
   assert.throws(() => displayWatch(resp(1, []), { format: "table" }), /table not supported as output format/);
 });
