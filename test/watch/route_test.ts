@@ -150,6 +150,10 @@ test("a bad first request is a 500 with code 2; GET is 405; an empty body opens 
       ['{"create_request":{"key":1}}', "json: cannot unmarshal number into Go value of type []uint8"],
       ["xx", "invalid character 'x' looking for beginning of value"],
       ['{"create_request":', "unexpected EOF"],
+      ["[]", "json: cannot unmarshal array into Go value of type map[string]json.RawMessage"],
+      ['"x"', "json: cannot unmarshal string into Go value of type map[string]json.RawMessage"],
+      ['{"create_request":{"key":"YQ==","filters":["NOPE"]}}', 'unknown value "NOPE" for enum etcdserverpb.WatchCreateRequest_FilterType'],
+      ['{"create_request":{"start_revision":"x"}}', "invalid character 'x' looking for beginning of value"],
     ];
     for (const [body, message] of cases) {
       const response = await post(s.url, body);
