@@ -39,8 +39,13 @@ export interface ClusterOptions {
   registry: MemberRegistry;
   memberId: bigint;
   clusterId: bigint;
-  /** Sends a request to a peer URL (the transport's request channel). */
-  request(peerUrl: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+  /**
+   * Sends a request to a peer URL (the transport's request channel). `anonymous`: not as this member (its
+   * own removal would close the connection before the answer).
+   */
+  request(peerUrl: string, payload: Uint8Array, timeoutMs: number, anonymous: boolean): Promise<Uint8Array>;
+  /** True while the transport has a live connection to the peer (etcd's "active" for reconfiguration). */
+  isPeerActive(id: NodeId): boolean;
   requestTimeoutMs: number;
   /** Bound on waiting for a leader transfer (etcd: about an election timeout). */
   transferTimeoutMs: number;
@@ -211,7 +216,9 @@ export class Cluster implements ClusterService {
     if (leader === NONE) throw Errors.noLeader();
     const urls = this.#o.registry.get(leader)?.peerURLs ?? [];
     if (urls.length === 0) throw Errors.noLeader();
-    const bytes = await this.#o.request(urls[0]!, encodeCbor({ kind: "op", ...opToWire(op) }), this.#o.requestTimeoutMs)
+    const anonymous = op.op === "remove" && op.ID === this.#o.memberId;
+    const payload = encodeCbor({ kind: "op", ...opToWire(op) });
+    const bytes = await this.#o.request(urls[0]!, payload, this.#o.requestTimeoutMs, anonymous)
       .catch((err) => {
         if (err instanceof EtcdError) throw err;
         throw Errors.timeoutDueToConnectionLost();
@@ -231,6 +238,7 @@ export class Cluster implements ClusterService {
         }
         const id = randomMemberId();
         if (registry.get(id) !== undefined) throw Errors.memberExist();
+        if (!op.isLearner) this.#checkReadyToAddVoter();
         const type = op.isLearner ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
         return await member.proposeConfChange({ type, nodeId: id }, {
           name: "",
@@ -241,6 +249,7 @@ export class Cluster implements ClusterService {
       case "remove": {
         const current = registry.get(op.ID);
         if (current === undefined) throw Errors.memberNotFound();
+        if (current.isLearner !== true) this.#checkReadyToRemoveVoter(op.ID);
         if (op.ID === this.#o.memberId) return await this.#removeSelf(current);
         return await member.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: op.ID }, {
           name: current.name,
@@ -258,6 +267,7 @@ export class Cluster implements ClusterService {
         const current = registry.get(op.ID);
         if (current === undefined) throw Errors.memberNotFound();
         if (current.isLearner !== true) throw Errors.memberNotLearner();
+        this.#checkReadyToAddVoter();
         return await member.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: op.ID }, {
           name: current.name,
           peerURLs: current.peerURLs,
@@ -265,6 +275,25 @@ export class Cluster implements ClusterService {
         });
       }
     }
+  }
+
+  /**
+   * etcd's strict reconfiguration check for a new voter (add or promote): enough voters have started
+   * (published) that the grown cluster keeps a quorum; growing one voter to two is always allowed.
+   */
+  #checkReadyToAddVoter(): void {
+    const voters = this.#o.registry.list().filter((m) => m.isLearner !== true);
+    const started = voters.filter((m) => m.clientURLs.length > 0 || m.ID === this.#o.memberId).length;
+    const grown = voters.length + 1;
+    if (started === 1 && grown === 2) return;
+    if (started < Math.floor(grown / 2) + 1) throw Errors.memberNotEnoughStarted();
+  }
+
+  /** etcd's check before removing a voter: the voters left that are reachable now still make a quorum. */
+  #checkReadyToRemoveVoter(id: NodeId): void {
+    const left = this.#o.registry.list().filter((m) => m.isLearner !== true && m.ID !== id);
+    const active = left.filter((m) => m.ID === this.#o.memberId || this.#o.isPeerActive(m.ID)).length;
+    if (active < Math.floor(left.length / 2) + 1) throw Errors.memberNotEnoughStarted();
   }
 
   /**
@@ -325,7 +354,7 @@ function randomMemberId(): bigint {
 }
 
 /** Bound on how often a member retries publishing its name and client URLs. */
-const MAX_PUBLISH_ATTEMPTS = 600;
+const MAX_PUBLISH_ATTEMPTS = 3_000;
 
 /**
  * etcd's publish: after start a member proposes its name and client URLs, so member list shows them on

@@ -92,7 +92,7 @@ export interface RaftCore {
   propose(data: Uint8Array): string | undefined | void;
   readIndex(context: Uint8Array): void;
   /** Proposes a membership change; returns why it was refused, or nothing. */
-  proposeConfChange?(cc: ConfChange): string | undefined | void;
+  proposeConfChange?(cc: ConfChange, options?: { force?: boolean }): string | undefined | void;
   transferLeader?(target: NodeId): void;
   reportUnreachable?(id: NodeId): void;
   reportSnapshot?(id: NodeId, ok: boolean): void;
@@ -337,7 +337,9 @@ export class Member implements KvService {
     const id = this.#nextId++;
     const full: ConfChange = { ...cc, context: encodeMemberContext({ ...context, origin: this.#origin, requestId: id }) };
     const promise = this.#writes.wait(id, this.#now()) as Promise<MemberInfo[]>;
-    const refused = propose.call(this.#o.raft, full);
+    // The quorum check is the server's (etcd's, on the transport's view of who is up): the core's view of
+    // recent activity is reset every election timeout and would refuse healthy clusters now and then.
+    const refused = propose.call(this.#o.raft, full, { force: true });
     if (typeof refused === "string") this.#writes.reject(id, proposalError(refused));
     this.#scheduleFlush();
     return promise;

@@ -224,7 +224,11 @@ async function startOnDatabase(
     registry,
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,
-    request: (url, payload, timeoutMs) => transport.request(url, payload, { timeoutMs }),
+    request: (url, payload, timeoutMs, anonymous) =>
+      anonymous
+        ? anonymousRequest(cluster.token, url, payload, timeoutMs)
+        : transport.request(url, payload, { timeoutMs }),
+    isPeerActive: (id) => transport.stats().peers.some((p) => p.id === id && p.connected),
     requestTimeoutMs,
     transferTimeoutMs: Math.max(1_000, 3 * config.electionTimeoutMs),
   });
@@ -306,7 +310,7 @@ async function startOnDatabase(
   publishIfClustered = (): void => {
     if (publishing || registry.list().length < 2 || closed !== undefined) return;
     publishing = true;
-    void publish(running, registry, attrs, { retryMs: config.electionTimeoutMs, isClosed: () => closed !== undefined })
+    void publish(running, registry, attrs, { retryMs: 2 * config.heartbeatIntervalMs, isClosed: () => closed !== undefined })
       .finally(() => (publishing = false));
   };
   publishIfClustered();
@@ -330,6 +334,24 @@ async function startOnDatabase(
     removed,
     close,
   };
+}
+
+/** One request through a throwaway transport that does not present this member's id. */
+async function anonymousRequest(token: string, url: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  const transport = createTransport({
+    memberId: 1n,
+    clusterToken: token,
+    listenUrls: [],
+    onMessage: () => {},
+    onUnreachable: () => {},
+    onSnapshotStatus: () => {},
+    logger: { info: () => {}, warn: () => {} },
+  });
+  try {
+    return await transport.request(url, payload, { timeoutMs });
+  } finally {
+    await transport.close();
+  }
 }
 
 /** Bound on one snapshot (made or received). */

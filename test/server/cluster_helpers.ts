@@ -74,6 +74,12 @@ export async function startCluster(
   try {
     await Promise.all(names.map((name) => c.start(name)));
     await waitFor(() => leaderOf(c) !== undefined, 10_000, "no leader elected");
+    // Every founder published its name and client URLs (what etcd's reconfiguration checks count).
+    await waitFor(
+      () => [...c.servers.values()].every((s) => s.member.members().every((m) => m.clientURLs.length > 0)),
+      10_000,
+      "founders did not publish",
+    );
   } catch (err) {
     await c.destroy();
     throw err;

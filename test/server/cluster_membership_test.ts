@@ -57,7 +57,16 @@ test("member add (learner) on a follower, join with existing, snapshot catch-up,
 
     // Remove a follower: it stops itself; the members shrink everywhere.
     const victim = followersOf(c).find((s) => s !== d)!;
-    const [removeStatus, removed] = await post(d.clientUrl, "/v3/cluster/member/remove", { ID: String(victim.memberId) });
+    // The joined member published its name and client URLs.
+    await waitFor(async () => {
+      const [, list] = await post(leader.clientUrl, "/v3/cluster/member/list", {});
+      const m = list.members.find((x: { ID: string }) => x.ID === added.member.ID);
+      return m?.name === "d" && m?.clientURLs?.[0] === d.clientUrl;
+    }, 5_000, "the joined member did not publish");
+    // Asked of the member being removed (a follower: it forwards), the answer is the new member list.
+    const [removeStatus, removed] = await post(victim.clientUrl, "/v3/cluster/member/remove", {
+      ID: String(victim.memberId),
+    });
     assert.is(removeStatus, 200, JSON.stringify(removed));
     assert.is(removed.members.length, 3);
     await victim.removed;
