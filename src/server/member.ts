@@ -169,8 +169,11 @@ export interface MemberOptions {
   send?: (messages: Message[]) => void;
   /** The members registry, updated when membership entries apply. */
   registry?: MemberRegistry;
-  /** Called after an apply that changed the members registry committed (sync peers, notice a removal). */
-  onMembersChanged?: () => void;
+  /**
+   * Called after an apply that changed the members registry committed (sync peers); `selfRemoved` when a
+   * committed entry removed this very member (a snapshot never counts as one).
+   */
+  onMembersChanged?: (selfRemoved: boolean) => void;
   /** Received snapshots: made durable before the log records them, then installed into the state database. */
   snapshots?: SnapshotInstaller;
   /** --max-request-bytes: a proposal bigger than this is refused with etcd's "request is too large". */
@@ -238,6 +241,7 @@ export class Member implements KvService {
   #fsyncs = 0;
   readonly #stateDb: SqlDatabase;
   #membersChanged = false;
+  #selfRemoved = false;
   /** The membership RPCs (set by the server once its cluster service exists). */
   cluster?: ClusterService;
 
@@ -552,7 +556,7 @@ export class Member implements KvService {
     if (this.#membersChanged) {
       this.commitState();
       this.#membersChanged = false;
-      this.#o.onMembersChanged?.();
+      this.#o.onMembersChanged?.(this.#selfRemoved);
     }
     if (ready.committedEntries.length > 0) {
       this.#applied = ready.committedEntries[ready.committedEntries.length - 1]!.index;
@@ -596,6 +600,7 @@ export class Member implements KvService {
     this.#o.log.stageConfState(confState);
     this.#confChanged = confState;
     const context = decodeMemberContext(cc.context);
+    if (cc.type === ConfChangeType.RemoveNode && cc.nodeId === this.#o.memberId) this.#selfRemoved = true;
     const registry = this.#o.registry;
     if (registry !== undefined) {
       applyToRegistry(registry, cc, context);

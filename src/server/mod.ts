@@ -212,9 +212,10 @@ async function startOnDatabase(
     send: (messages) => transport.send(messages),
     registry,
     snapshots,
-    onMembersChanged: () => {
+    onMembersChanged: (selfRemoved) => {
       peers.sync(transport, registry);
-      if (registry.get(cluster.memberId) === undefined && !registry.isEmpty()) onRemoved();
+      snapshots.invalidate(); // a snapshot sent from now on must carry the new membership
+      if (selfRemoved) onRemoved();
       else publishIfClustered();
     },
   });

@@ -130,6 +130,11 @@ export class SnapshotStore implements SnapshotInstaller {
     return this.#log.applied() < this.#log.snapshotIndex() && existsSync(join(this.#dataDir, SNAPSHOT_FILE));
   }
 
+  /** Forgets the cached snapshot (the membership changed since it was made). */
+  invalidate(): void {
+    this.#cached = undefined;
+  }
+
   close(): void {
     this.#reader?.close();
     this.#reader = undefined;
