@@ -228,6 +228,7 @@ export class Member implements KvService {
   #leader: bigint = NONE;
   #role: StateRole = StateRole.Follower;
   #term = 0;
+  #vote: bigint = NONE;
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
@@ -256,6 +257,7 @@ export class Member implements KvService {
     this.#requestIdBytes = varintSizeBytes(((options.memberId & 0xffffn) << 48n) | 0xffffffffffffn);
     const hs = options.log.initialState().hardState;
     this.#term = hs.term;
+    this.#vote = hs.vote;
     this.#commit = hs.commit;
   }
 
@@ -409,8 +411,14 @@ export class Member implements KvService {
   #processReadies(): void {
     for (let round = 0; round < MAX_READY_ROUNDS; round++) {
       if (this.#stopped || this.#persisting || !this.#o.raft.hasReady()) break;
-      const ready = this.#o.raft.ready();
+      let ready = this.#o.raft.ready();
+      const persistedVote = this.#vote;
+      const persistedTerm = this.#term;
       this.#noteState(ready);
+      if (this.#canSendBeforePersist(ready, persistedTerm, persistedVote)) {
+        this.#o.send!(ready.messages);
+        ready = { ...ready, messages: [] };
+      }
       const mustPersist = ready.entries.length > 0 || ready.hardState !== undefined;
       const writer = this.#o.logWriter;
       if (writer !== undefined && mustPersist && ready.snapshot === undefined) {
@@ -447,6 +455,18 @@ export class Member implements KvService {
     process.exit(1);
   }
 
+  /**
+   * The leader may send while its own entries of the same Ready are written (etcd-raft allows it; the
+   * Raft thesis' 10.2.1): its followers persist in parallel, and an entry only commits once this member's
+   * write finished too, since acknowledgements are processed after this Ready. Only when the term and
+   * vote are already durable.
+   */
+  #canSendBeforePersist(ready: Ready, persistedTerm: number, persistedVote: bigint): boolean {
+    if (this.#role !== StateRole.Leader || ready.messages.length === 0 || this.#o.send === undefined) return false;
+    const hs = ready.hardState;
+    return hs === undefined || (hs.term === persistedTerm && hs.vote === persistedVote);
+  }
+
   #noteState(ready: Ready): void {
     if (ready.softState !== undefined) {
       if (ready.softState.lead !== this.#leader) this.#reads.failUnanswered(Errors.leaderChanged);
@@ -455,6 +475,7 @@ export class Member implements KvService {
     }
     if (ready.hardState !== undefined) {
       this.#term = ready.hardState.term;
+      this.#vote = ready.hardState.vote;
       this.#commit = ready.hardState.commit;
     }
   }
