@@ -61,4 +61,58 @@ test("the leader goes away: the others elect a new one and keep serving", async 
   }
 });
 
+test("a follower restarts and catches up; then the whole cluster restarts with its data", async () => {
+  const c = await startCluster(["a", "b", "c"], 29020);
+  try {
+    const follower = followersOf(c)[0]!;
+    await follower.close();
+    c.servers.delete(follower.name);
+    const leader = leaderOf(c)!;
+    for (let i = 0; i < 20; i++) {
+      const [status] = await post(leader.clientUrl, "/v3/kv/put", { key: b64(`r${i}`), value: b64(`${i}`) });
+      assert.is(status, 200);
+    }
+    const back = await c.start(follower.name);
+    assert.is(back.memberId, follower.memberId);
+    await waitFor(() => back.member.revision() === leader.member.revision(), 5_000, "the restarted follower lags");
+    // Everyone down, everyone up again: the same ids, a leader, the data.
+    const revision = leader.member.revision();
+    await Promise.all([...c.servers.values()].map((s) => s.close()));
+    c.servers.clear();
+    await Promise.all(["a", "b", "c"].map((name) => c.start(name)));
+    await waitFor(() => leaderOf(c) !== undefined, 10_000, "no leader after a full restart");
+    for (const server of c.servers.values()) {
+      const [, got] = await post(server.clientUrl, "/v3/kv/range", { key: b64("r19") });
+      assert.is(unb64(got.kvs[0].value), "19", `${server.name} lost data`);
+      assert.is(Number(got.header.revision), revision);
+    }
+  } finally {
+    await c.destroy();
+  }
+});
+
+test("a member without a leader answers writes and linearizable reads with etcd's errors, not stale data", async () => {
+  const c = await startCluster(["a", "b", "c"], 29030, { requestTimeoutMs: 1_500 });
+  try {
+    const [survivor] = followersOf(c);
+    for (const server of [...c.servers.values()]) {
+      if (server !== survivor) {
+        await server.close();
+        c.servers.delete(server.name);
+      }
+    }
+    await waitFor(() => !survivor!.member.hasLeader(), 5_000, "the survivor still sees a leader");
+    const [readStatus, read] = await post(survivor!.clientUrl, "/v3/kv/range", { key: b64("x") });
+    assert.is(readStatus, 503, JSON.stringify(read));
+    assert.match(read.message, /etcdserver: (no leader|request timed out|leader changed)/);
+    const [writeStatus, write] = await post(survivor!.clientUrl, "/v3/kv/put", { key: b64("x"), value: b64("1") });
+    assert.is(writeStatus, 503, JSON.stringify(write));
+    assert.match(write.message, /etcdserver: (no leader|request timed out)/);
+    const health = await fetch(`${survivor!.clientUrl}/health`);
+    assert.is(health.status, 503);
+  } finally {
+    await c.destroy();
+  }
+});
+
 test.run();
