@@ -229,6 +229,8 @@ export class Member implements KvService {
   #role: StateRole = StateRole.Follower;
   #term = 0;
   #vote: bigint = NONE;
+  /** The log database syncs every commit (synchronous=FULL): commit-only Readies may skip that. */
+  readonly #logSyncFull: boolean;
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
@@ -254,6 +256,7 @@ export class Member implements KvService {
     this.#reads = new ReadIndexQueue(bounds);
     this.#applied = options.log.applied();
     this.#stateDb = options.stateDb ?? options.db;
+    this.#logSyncFull = Number(Object.values(options.db.prepare("PRAGMA synchronous").get() ?? {})[0]) === 2;
     this.#requestIdBytes = varintSizeBytes(((options.memberId & 0xffffn) << 48n) | 0xffffffffffffn);
     const hs = options.log.initialState().hardState;
     this.#term = hs.term;
@@ -500,12 +503,29 @@ export class Member implements KvService {
     }
     if (ready.snapshot !== undefined) this.#saveSnapshot(ready.snapshot);
     if (mustPersist) {
-      this.#o.db.transaction(() => this.#o.log.stage(ready));
-      this.#fsyncs++;
+      this.#persistLog(ready);
       this.#o.log.accept(ready);
     }
     if (ready.snapshot !== undefined) this.#installSnapshot(ready.snapshot);
     this.#afterPersist(ready);
+  }
+
+  /**
+   * Writes the log part of a Ready. A Ready that only moves the commit index need not be synced (etcd's
+   * mustSync): the commit index can be learned again, and a restart raises it to the applied index. It is
+   * written with synchronous=NORMAL (survives a process crash; the next synced commit covers it), which
+   * keeps an fsync off the path of every acknowledged write on leader and followers.
+   */
+  #persistLog(ready: Ready): void {
+    const lazy = !ready.mustSync && ready.entries.length === 0 && ready.snapshot === undefined &&
+      this.#logSyncFull;
+    if (lazy) this.#o.db.exec("PRAGMA synchronous = NORMAL");
+    try {
+      this.#o.db.transaction(() => this.#o.log.stage(ready));
+    } finally {
+      if (lazy) this.#o.db.exec("PRAGMA synchronous = FULL");
+    }
+    if (!lazy) this.#fsyncs++;
   }
 
   /** A snapshot from the leader: durable before the log records it (a crash between replays it from disk). */

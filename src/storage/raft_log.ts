@@ -130,6 +130,9 @@ export class SqliteRaftLog implements RaftStorage {
     if (this.#applied > this.lastIndex()) {
       throw new Error(`raft log: applied index ${this.#applied} is past the last entry ${this.lastIndex()}`);
     }
+    // Commit-only hard states are written without a sync: after a power loss the stored commit index may lag
+    // what was applied. Applied entries were committed, so the commit index is at least the applied one.
+    if (this.#hardState.commit < this.#applied) this.#hardState = { ...this.#hardState, commit: this.#applied };
   }
 
   /** True when nothing was ever persisted (a brand-new data dir). */
