@@ -9,7 +9,6 @@ import * as assert from "uvu/assert";
 import type { Io } from "../../../commands/command.ts";
 import { runCli } from "../../../commands/mod.ts";
 import { connect } from "../../../src/client/mod.ts";
-import { EtcdError } from "../../../src/codec/errors.ts";
 import { ProcessCluster } from "../harness.ts";
 import { checkLinearizable, localSnapshot, missingWrites, nonIncreasingRevisions, Workload } from "../workload.ts";
 
@@ -53,18 +52,21 @@ test("add a learner, promote after catch-up, remove an old member, move the lead
 
     // 1. add a learner; promoting it before it even runs is refused with etcd's error.
     const joiner = cluster.addSlot("m3");
-    const added = await admin.memberAdd({ peerURLs: [joiner.peerUrl], isLearner: true });
-    assert.is(added.member.isLearner, true);
-    assert.equal(added.member.peerURLs, [joiner.peerUrl]);
-    assert.is(added.members.length, 4);
-    const joinerId = added.member.ID;
-    try {
-      await admin.memberPromote({ ID: joinerId });
-      assert.unreachable("a learner that never ran was promoted");
-    } catch (error) {
-      assert.ok(error instanceof EtcdError, errorText(error));
-      assert.is(error.message, NOT_IN_SYNC);
-    }
+    const endpointsFlag = `--endpoints=${original.map((s) => s.clientUrl).join(",")}`;
+    const add = await cliOutput([endpointsFlag, "member", "add", "m3", `--peer-urls=${joiner.peerUrl}`, "--learner"]);
+    assert.is(add.code, 0, add.err);
+    const addedLine = /^Member ([0-9a-f ]{16}) added to cluster ([0-9a-f ]{16})\n\n/.exec(add.out);
+    assert.ok(addedLine !== null, add.out);
+    const joinerId = BigInt(`0x${addedLine[1]!.trim()}`);
+    assert.ok(add.out.includes(`ETCD_NAME="m3"\n`), add.out);
+    assert.ok(add.out.includes(`m3=${joiner.peerUrl}`), add.out);
+    assert.ok(add.out.endsWith(`ETCD_INITIAL_ADVERTISE_PEER_URLS="${joiner.peerUrl}"\nETCD_INITIAL_CLUSTER_STATE="existing"\n`), add.out);
+    const listed = await admin.memberList();
+    assert.is(listed.members.length, 4);
+    assert.is(listed.members.find((m) => m.ID === joinerId)?.isLearner, true, "the added member is not a learner");
+    const early = await cliOutput([endpointsFlag, "member", "promote", joinerId.toString(16)]);
+    assert.is(early.err, `Error: ${NOT_IN_SYNC}\n`);
+    assert.is(early.code, 1);
 
     // 2. start it with --initial-cluster-state existing; promote once it has caught up.
     cluster.restart(joiner, "existing", cluster.initialCluster());
@@ -90,7 +92,14 @@ test("add a learner, promote after catch-up, remove an old member, move the lead
     const leader = await cluster.waitForLeader(15_000, original);
     const removed = original.find((s) => s !== leader)!;
     const removedId = (await cluster.status(removed))!.header.member_id;
-    const afterRemove = await admin.memberRemove({ ID: removedId });
+    const removal = await cliOutput([`--endpoints=${leader.clientUrl}`, "member", "remove", removedId.toString(16)]);
+    assert.is(removal.err, "");
+    assert.match(removal.out, new RegExp(`^Member ${removedId.toString(16).padStart(16, " ")} removed from cluster [0-9a-f ]{16}\\n$`));
+    const survivors = connect({
+      endpoints: cluster.slots.filter((s) => s !== removed).map((s) => s.clientUrl),
+      commandTimeoutMs: 5_000,
+    });
+    const afterRemove = await survivors.memberList();
     assert.is(afterRemove.members.length, 3);
     assert.ok(afterRemove.members.every((m) => m.ID !== removedId));
     const exit = await Promise.race([removed.exited!, sleep(15_000).then(() => "still running")]);
@@ -100,8 +109,10 @@ test("add a learner, promote after catch-up, remove an old member, move the lead
     // 4. move the leader to the new member.
     const currentLeader = await cluster.waitForLeader(15_000, remaining);
     if (currentLeader !== joiner) {
-      const leaderClient = connect({ endpoints: [currentLeader.clientUrl], commandTimeoutMs: 10_000 });
-      await leaderClient.moveLeader({ targetID: joinerId }, currentLeader.clientUrl);
+      const leaderId = (await cluster.status(currentLeader))!.header.member_id;
+      const moved = await cliOutput([`--endpoints=${remaining.map((s) => s.clientUrl).join(",")}`, "move-leader", joinerId.toString(16)]);
+      assert.is(moved.err, "");
+      assert.is(moved.out, `Leadership transferred from ${leaderId.toString(16)} to ${joinerId.toString(16)}\n`);
     }
     const finalLeader = await cluster.waitForLeader(15_000, remaining);
     assert.is(finalLeader.name, joiner.name, "leadership did not move to the new member");
