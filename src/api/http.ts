@@ -11,6 +11,7 @@ import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import { protoSizeBytes } from "../codec/proto_size.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import type { ClusterService, KvService } from "../server/member.ts";
+import type { ExtraRoutes, StreamServer } from "./lease_routes.ts";
 import {
   contentTypeOf,
   decodeBody,
@@ -30,6 +31,8 @@ export interface HttpOptions {
   clusterVersion: string;
   /** Extra Prometheus lines for /metrics. */
   metrics?: () => string;
+  /** Routes served besides the KV ones (leases and watch: src/api/lease_routes.ts). */
+  routes?: ExtraRoutes;
 }
 
 /** etcd's gRPC server accepts this much over --max-request-bytes before refusing a message outright. */
@@ -97,9 +100,12 @@ interface Counters {
 }
 
 /** Builds the request handler. */
-export function createHttpHandler(service: KvService, options: HttpOptions): (request: Request) => Promise<Response> {
+export function createHttpHandler(
+  service: KvService,
+  options: HttpOptions,
+): (request: Request, server?: StreamServer) => Promise<Response> {
   const counters: Counters = { requests: 0, errors: 0 };
-  return async (request: Request): Promise<Response> => {
+  return async (request: Request, server?: StreamServer): Promise<Response> => {
     counters.requests++;
     // etcd's CORS layer answers every preflight before routing: 200, empty, no content type.
     if (request.method === "OPTIONS") return new Response(null, { status: 200 });
@@ -110,6 +116,8 @@ export function createHttpHandler(service: KvService, options: HttpOptions): (re
       if (response.status >= 400) counters.errors++;
       return response;
     }
+    const extra = options.routes?.(path, request, server);
+    if (extra !== undefined) return await extra;
     if (path === "/health") return plainGet(request, () => health(service.hasLeader()));
     if (path === "/version") {
       return plainGet(request, () => json({ etcdserver: options.serverVersion, etcdcluster: options.clusterVersion }));

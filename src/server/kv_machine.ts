@@ -1,19 +1,26 @@
 /**
- * The MVCC store as the member's state machine: writes return their response (events are for watchers,
- * which a later issue adds), reads go straight through.
+ * The MVCC store as the member's state machine: writes return their response and hand their events on
+ * (lease attachments, watchers), reads go straight through.
  * @module
  */
-import type { CompactionRequest, CompactionResponse } from "../codec/messages.ts";
+import type { CompactionRequest, CompactionResponse, Event } from "../codec/messages.ts";
 import type { MvccStore } from "../mvcc/mod.ts";
 import type { KvStateMachine } from "./member.ts";
 
-/** Wraps an MvccStore (on the member's database) as a `KvStateMachine`. */
-export function mvccStateMachine(store: MvccStore): KvStateMachine {
+/**
+ * Wraps an MvccStore (on the member's database) as a `KvStateMachine`; `onEvents` receives every applied
+ * write's events, in apply order (lease attachments, watchers).
+ */
+export function mvccStateMachine(store: MvccStore, onEvents: (events: Event[]) => void = () => {}): KvStateMachine {
+  function events<R>(result: { response: R; events: Event[] }): R {
+    onEvents(result.events);
+    return result.response;
+  }
   return {
     range: (req) => store.range(req),
-    put: (req) => store.put(req).response,
-    deleteRange: (req) => store.deleteRange(req).response,
-    txn: (req) => store.txn(req).response,
+    put: (req) => events(store.put(req)),
+    deleteRange: (req) => events(store.deleteRange(req)),
+    txn: (req) => events(store.txn(req)),
     // Always removed at once inside the apply (etcd does it in the background; `physical` only makes the
     // caller wait for it, and here it is done before the reply either way).
     compact: (req: CompactionRequest): CompactionResponse => store.compact(req.revision, { physical: true }),

@@ -186,6 +186,13 @@ export interface MemberOptions {
   /** Applies the log's compaction policy after an apply (keeps the log bounded). */
   snapshotCount?: number;
   now?: () => number;
+  // ---- lease and watch hooks (src/server/lease_service.ts, src/server/watch_service.ts) ----
+  /** Applies a proposal the member does not know itself (the lease kinds); undefined when it is not one. */
+  applyOther?: (p: Proposal) => { header: ResponseHeader } | undefined;
+  /** This member became leader (true) or stopped being leader (false). */
+  onRoleChange?: (isLeader: boolean) => void;
+  /** A snapshot from the leader replaced the state database. */
+  onSnapshotInstalled?: () => void;
 }
 
 /** What the member needs to take in a snapshot sent by the leader. */
@@ -474,7 +481,10 @@ export class Member implements KvService {
     if (ready.softState !== undefined) {
       if (ready.softState.lead !== this.#leader) this.#reads.failUnanswered(Errors.leaderChanged);
       this.#leader = ready.softState.lead;
+      const wasLeader = this.#role === StateRole.Leader;
       this.#role = ready.softState.role;
+      const isLeader = this.#role === StateRole.Leader;
+      if (wasLeader !== isLeader) this.#o.onRoleChange?.(isLeader); // lease clocks run on the leader only
     }
     if (ready.hardState !== undefined) {
       this.#term = ready.hardState.term;
@@ -546,6 +556,7 @@ export class Member implements KvService {
     this.#applied = index;
     this.#o.registry?.reload();
     this.#membersChanged = true;
+    this.#o.onSnapshotInstalled?.();
   }
 
   /** The general path after the log is durable: send, then apply in the state's own transaction. */
@@ -673,7 +684,7 @@ export class Member implements KvService {
     else if (p.deleteRange !== undefined) response = kv.deleteRange(p.deleteRange);
     else if (p.txn !== undefined) response = kv.txn(p.txn);
     else if (p.compaction !== undefined) response = kv.compact(p.compaction);
-    else throw new Error("apply: proposal without an operation");
+    else response = this.#o.applyOther?.(p) ?? fail("apply: proposal without an operation");
     response.header = this.#header(response.header.revision, term);
     return response;
   }
@@ -712,6 +723,18 @@ export class Member implements KvService {
     const promise = this.#reads.wait(this.#now());
     this.#scheduleFlush();
     return promise;
+  }
+
+  /** Proposes a write another service applies (`applyOther`: leases); resolves with its outcome. */
+  proposeWrite<T>(op: Omit<Proposal, "origin" | "id">): Promise<T> {
+    return this.#guard(() => this.#propose<T>(op));
+  }
+
+  /** Resolves once a ReadIndex confirmed this member is still the leader (lease keep-alives need it). */
+  async confirmLeadership(): Promise<void> {
+    if (this.#role !== StateRole.Leader) throw Errors.notLeader();
+    await this.#linearizable();
+    if (this.#role !== StateRole.Leader) throw Errors.notLeader();
   }
 
   #propose<T>(op: Omit<Proposal, "origin" | "id">): Promise<T> {
@@ -845,4 +868,8 @@ function applyToRegistry(registry: MemberRegistry, cc: ConfChange, context: Memb
     clientURLs: current?.clientURLs ?? [],
     isLearner,
   });
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

@@ -13,7 +13,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
-import { MvccStore } from "../mvcc/mod.ts";
 import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
@@ -21,6 +20,8 @@ import { openDatabase } from "../storage/sqlite_bun.ts";
 import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { idHex } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
+import { createLeaseWatch } from "./lease_watch.ts";
+import { leaseAndWatchRoutes } from "../api/lease_routes.ts";
 import { AutoCompactor, parseRetention } from "./compactor.ts";
 import { lockDataDir } from "./lock.ts";
 import { startLogWriter } from "./log_writer.ts";
@@ -130,7 +131,13 @@ async function startOnDatabase(
   // The writer thread has its own connection; ours waits for it rather than failing when compacting.
   db.exec("PRAGMA busy_timeout = 10000");
   const log = new SqliteRaftLog(db, stateDb);
-  const store = new MvccStore(stateDb);
+  // Leases and watch (src/server/lease_watch.ts); the store checks a put's lease against the lessor.
+  const leaseWatch = createLeaseWatch(stateDb, config, () => ({
+    clusterId: cluster.clusterId,
+    memberId: cluster.memberId,
+    term: member?.info().term ?? 0,
+  }));
+  const store = leaseWatch.store;
   const registry = new MemberRegistry(stateDb);
   const cluster = log.isEmpty() ? await startCluster(config, db, log, registry) : loadCluster(db, registry);
   const snapshots = new SnapshotStore({
@@ -193,7 +200,7 @@ async function startOnDatabase(
     stateDb,
     log,
     raft,
-    kv: mvccStateMachine(store),
+    kv: mvccStateMachine(store, leaseWatch.onKvEvents),
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,
     // Until this member's publish applies, it shows its own name and client URLs (as a single member did).
@@ -212,6 +219,7 @@ async function startOnDatabase(
     send: (messages) => transport.send(messages),
     registry,
     snapshots,
+    ...leaseWatch.memberHooks,
     onMembersChanged: (selfRemoved) => {
       peers.sync(transport, registry);
       snapshots.invalidate(); // a snapshot sent from now on must carry the new membership
@@ -220,6 +228,7 @@ async function startOnDatabase(
     },
   });
   const running = member;
+  leaseWatch.lease.attach(running);
   clusterService = new Cluster({
     member: running,
     registry,
@@ -251,6 +260,7 @@ async function startOnDatabase(
   const compactor = new AutoCompactor(config.autoCompactionMode, config.autoCompactionRetention);
   const ticker = setInterval(() => {
     running.tick();
+    leaseWatch.tick();
     const revision = compactor.enabled ? compactor.tick(Date.now(), running.revision()) : undefined;
     // An auto-compaction that loses a race with a manual one is simply skipped.
     if (revision !== undefined) running.compact({ revision }).catch(() => {});
@@ -260,6 +270,7 @@ async function startOnDatabase(
     serverVersion: ETCD_API_VERSION,
     clusterVersion: ETCD_CLUSTER_VERSION,
     metrics: () => metricsLines(running),
+    routes: leaseAndWatchRoutes(leaseWatch.lease, leaseWatch.watch.hub),
   });
   const servers: ReturnType<typeof Bun.serve>[] = [];
   try {
@@ -293,6 +304,7 @@ async function startOnDatabase(
         if (target !== undefined) await service.transferLeadership(target);
       }
       clearInterval(ticker);
+      leaseWatch.watch.close();
       for (const server of servers) await server.stop(true);
       running.stop();
       await transport.close();

@@ -21,6 +21,19 @@ export interface Proposal {
   compaction?: CompactionRequest;
   /** A membership record change that is not a Raft configuration change (update URLs, publish attributes). */
   member?: MemberOp;
+  // ---- lease operations (src/server/lease_service.ts applies them) ----
+  /** Grants a lease; the proposer chose the id (chooseLeaseId), so every member applies the same one. */
+  leaseGrant?: { ID: bigint; TTL: number };
+  /** Revokes a lease and deletes its keys in one revision. */
+  leaseRevoke?: { ID: bigint };
+  /** Remaining TTLs the leader persists, so a new leader resumes them instead of restarting full TTLs. */
+  leaseCheckpoints?: LeaseCheckpointOp[];
+}
+
+/** One persisted remaining TTL. */
+export interface LeaseCheckpointOp {
+  ID: bigint;
+  remainingMs: number;
 }
 
 /** Updates one member's record: peer URLs (member update) or name and client URLs (publish after start). */
@@ -34,9 +47,12 @@ export interface MemberOp {
 /** Proposal → entry data. */
 export function encodeProposal(p: Proposal): Uint8Array {
   const ops = Number(p.put !== undefined) + Number(p.deleteRange !== undefined) + Number(p.txn !== undefined) +
-    Number(p.compaction !== undefined) + Number(p.member !== undefined);
+    Number(p.compaction !== undefined) + Number(p.member !== undefined) + leaseOpCount(p);
   if (ops !== 1) throw new Error(`proposal must carry exactly one operation, has ${ops}`);
   if (p.member !== undefined) return encodeCbor({ ...p, member: { ...p.member, ID: String(p.member.ID) } });
+  if (p.leaseCheckpoints !== undefined) {
+    return encodeCbor({ ...p, leaseCheckpoints: p.leaseCheckpoints.map((c) => ({ ...c, ID: String(c.ID) })) });
+  }
   return encodeCbor(p);
 }
 
@@ -63,7 +79,30 @@ export function decodeProposal(data: Uint8Array): Proposal {
     if (Array.isArray(m.clientURLs)) p.member.clientURLs = m.clientURLs.map(String);
     if (typeof m.name === "string") p.member.name = m.name;
   }
+  decodeLeaseOps(value, p);
   return p;
+}
+
+function leaseOpCount(p: Proposal): number {
+  return Number(p.leaseGrant !== undefined) + Number(p.leaseRevoke !== undefined) +
+    Number(p.leaseCheckpoints !== undefined);
+}
+
+/** The lease operations of a decoded entry, ids back to bigint. */
+function decodeLeaseOps(value: Record<string, unknown>, p: Proposal): void {
+  if (value.leaseGrant !== undefined) {
+    const g = value.leaseGrant as Record<string, unknown>;
+    p.leaseGrant = { ID: BigInt(g.ID as bigint | number), TTL: Number(g.TTL) };
+  }
+  if (value.leaseRevoke !== undefined) {
+    p.leaseRevoke = { ID: BigInt((value.leaseRevoke as Record<string, unknown>).ID as bigint | number) };
+  }
+  if (Array.isArray(value.leaseCheckpoints)) {
+    p.leaseCheckpoints = value.leaseCheckpoints.map((c: Record<string, unknown>) => ({
+      ID: BigInt(String(c.ID)),
+      remainingMs: Number(c.remainingMs),
+    }));
+  }
 }
 
 /** A random 64-bit nonce for this process's proposals. */

@@ -1,0 +1,287 @@
+/**
+ * The lease and watch routes of the HTTP front-end: etcd's gateway paths in JSON, or CBOR with
+ * `Content-Type: application/cbor`.
+ *
+ * - unary: /v3/lease/grant, /v3/lease/revoke, /v3/lease/timetolive, /v3/lease/leases, and the gateway's
+ *   aliases /v3/kv/lease/{revoke,timetolive,leases};
+ * - streaming: POST /v3/lease/keepalive — a sequence of LeaseKeepAliveRequest (JSON values, or the
+ *   client's length-prefixed CBOR frames), one answer per request (`{"result":…}` lines, or frames), the
+ *   response ending when the request body does; POST /v3/watch (src/api/watch_route.ts).
+ * Streams are exempted from Bun's idle timeout (`server.timeout(request, 0)`) so quiet ones are not cut.
+ * @module
+ */
+import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import {
+  contentTypeOf,
+  decodeBody,
+  encodeBody,
+  encodeError,
+  httpStatusFromCode,
+  type WireFormat,
+  wireFormatOf,
+} from "../codec/http.ts";
+import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
+import type { LeaseKeepAliveRequest, LeaseKeepAliveResponse } from "../codec/messages.ts";
+import type { MessageKind } from "../codec/schema.ts";
+import { encodeStreamFrame, messageOfFrame, StreamFrameReader } from "../client/lease.ts";
+import { FORWARDED_HEADER, type LeaseApi } from "../server/lease_service.ts";
+import { JsonValueSplitter } from "../watch/frames.ts";
+import { handleWatch, type WatchStreamSource } from "./watch_route.ts";
+
+/** The part of Bun's server object the streams need. */
+export interface StreamServer {
+  timeout(request: Request, seconds: number): void;
+}
+
+/** A route handler for paths beyond the KV ones; undefined when the path is not one of its own. */
+export type ExtraRoutes = (path: string, request: Request, server?: StreamServer) => Promise<Response> | undefined;
+
+interface UnaryRoute {
+  request: MessageKind;
+  response: MessageKind;
+  call: (lease: LeaseApi, req: never, forwarded: boolean) => Promise<unknown>;
+}
+
+const GRANT: UnaryRoute = { request: "LeaseGrantRequest", response: "LeaseGrantResponse", call: (l, r) => l.grant(r) };
+const REVOKE: UnaryRoute = {
+  request: "LeaseRevokeRequest",
+  response: "LeaseRevokeResponse",
+  call: (l, r) => l.revoke(r),
+};
+const TIME_TO_LIVE: UnaryRoute = {
+  request: "LeaseTimeToLiveRequest",
+  response: "LeaseTimeToLiveResponse",
+  call: (l, r, forwarded) => l.timeToLive(r, { forwarded }),
+};
+const LEASES: UnaryRoute = { request: "LeaseLeasesRequest", response: "LeaseLeasesResponse", call: (l) => l.leases() };
+
+/** etcd 3.4's gateway paths, aliases included. */
+const UNARY: Record<string, UnaryRoute> = {
+  "/v3/lease/grant": GRANT,
+  "/v3/lease/revoke": REVOKE,
+  "/v3/kv/lease/revoke": REVOKE,
+  "/v3/lease/timetolive": TIME_TO_LIVE,
+  "/v3/kv/lease/timetolive": TIME_TO_LIVE,
+  "/v3/lease/leases": LEASES,
+  "/v3/kv/lease/leases": LEASES,
+};
+
+/** A lease request is a few bytes; anything this big is not one. */
+const MAX_LEASE_BODY_BYTES = 64 * 1024;
+/** Keep-alive requests one stream may carry (a renewal every 500 ms for about 58 days). */
+const MAX_KEEPALIVES_PER_STREAM = 10_000_000;
+const ENCODER = new TextEncoder();
+
+/** The lease and watch routes over a lease service and a watch hub. */
+export function leaseAndWatchRoutes(lease: LeaseApi, hub: WatchStreamSource): ExtraRoutes {
+  return (path, request, server) => {
+    const exempt = (r: Request): void => server?.timeout(r, 0);
+    if (path === "/v3/watch") return handleWatch(request, hub, { onStreamStart: exempt });
+    if (path === "/v3/lease/keepalive") return handleKeepAlive(request, lease, { onStreamStart: exempt });
+    const route = UNARY[path];
+    if (route === undefined) return undefined;
+    return handleUnary(request, lease, route);
+  };
+}
+
+async function handleUnary(request: Request, lease: LeaseApi, route: UnaryRoute): Promise<Response> {
+  if (request.method !== "POST") return methodNotAllowed();
+  const format = wireFormatOf(request.headers.get("content-type"));
+  try {
+    const body = new Uint8Array(await request.arrayBuffer());
+    if (body.byteLength > MAX_LEASE_BODY_BYTES) {
+      throw new EtcdError(GrpcCode.ResourceExhausted, `grpc: received message larger than max (${body.byteLength} vs. ${MAX_LEASE_BODY_BYTES})`);
+    }
+    const message = body.byteLength === 0 ? {} : decodeBody(route.request, format, body);
+    const result = await route.call(lease, message as never, isForwarded(request));
+    return new Response(encodeBody(route.response, format, result), {
+      headers: { "content-type": contentTypeOf(format) },
+    });
+  } catch (error) {
+    return errorResponse(format, error);
+  }
+}
+
+/**
+ * POST /v3/lease/keepalive. The first request is answered before the response starts, so a failure there
+ * (no leader, a bad body) is an ordinary HTTP error the client can retry; later failures end the stream
+ * with an error message.
+ */
+export async function handleKeepAlive(
+  request: Request,
+  lease: LeaseApi,
+  options: { onStreamStart?: (request: Request) => void } = {},
+): Promise<Response> {
+  if (request.method !== "POST") return methodNotAllowed();
+  const format = wireFormatOf(request.headers.get("content-type"));
+  const forwarded = isForwarded(request);
+  const reader = new KeepAliveReader(request, format);
+  let firstAnswer: LeaseKeepAliveResponse | undefined;
+  try {
+    const first = await reader.next();
+    if (first !== undefined) firstAnswer = await lease.keepAlive(first.ID, { forwarded });
+  } catch (error) {
+    await reader.cancel();
+    return errorResponse(format, error);
+  }
+  options.onStreamStart?.(request);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller): void {
+      if (firstAnswer === undefined) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(encodeAnswer(format, firstAnswer));
+      void answerRest(reader, lease, forwarded, format, controller);
+    },
+    cancel(): Promise<void> {
+      return reader.cancel();
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": contentTypeOf(format) } });
+}
+
+/** Answers the stream's following requests in order; an error ends the stream with an error message. */
+async function answerRest(
+  reader: KeepAliveReader,
+  lease: LeaseApi,
+  forwarded: boolean,
+  format: WireFormat,
+  controller: ReadableStreamDefaultController<Uint8Array>,
+): Promise<void> {
+  try {
+    for (let n = 1; n < MAX_KEEPALIVES_PER_STREAM; n++) {
+      const req = await reader.next();
+      if (req === undefined) break;
+      controller.enqueue(encodeAnswer(format, await lease.keepAlive(req.ID, { forwarded })));
+    }
+  } catch (error) {
+    try {
+      controller.enqueue(encodeStreamError(format, asEtcdError(error)));
+    } catch {
+      // the client went away
+    }
+    await reader.cancel();
+  }
+  try {
+    controller.close();
+  } catch {
+    // already closed by the client
+  }
+}
+
+function encodeAnswer(format: WireFormat, response: LeaseKeepAliveResponse): Uint8Array {
+  if (format === "cbor") return encodeStreamFrame({ result: response });
+  return ENCODER.encode(encodeJsonStreamResult("LeaseKeepAliveResponse", response) + "\n");
+}
+
+/** grpc-gateway's error message inside a stream, or our error frame. */
+function encodeStreamError(format: WireFormat, error: EtcdError): Uint8Array {
+  if (format === "cbor") return encodeStreamFrame({ error: { code: error.code, message: error.message } });
+  const status = httpStatusFromCode(error.code);
+  const inner = { grpc_code: error.code, http_code: status, message: error.message, http_status: statusText(status) };
+  return ENCODER.encode(JSON.stringify({ error: inner }) + "\n");
+}
+
+function statusText(status: number): string {
+  const texts: Record<number, string> = {
+    400: "Bad Request",
+    404: "Not Found",
+    408: "Request Timeout",
+    412: "Precondition Failed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+  };
+  return texts[status] ?? "";
+}
+
+function isForwarded(request: Request): boolean {
+  return request.headers.get(FORWARDED_HEADER) === "1";
+}
+
+/** Reads LeaseKeepAliveRequests one at a time from a request body, in either encoding. */
+class KeepAliveReader {
+  readonly #format: WireFormat;
+  readonly #body: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  readonly #text = new TextDecoder();
+  readonly #json = new JsonValueSplitter(MAX_LEASE_BODY_BYTES);
+  readonly #frames = new StreamFrameReader();
+  readonly #ready: LeaseKeepAliveRequest[] = [];
+  #done = false;
+
+  constructor(request: Request, format: WireFormat) {
+    this.#format = format;
+    this.#body = request.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
+  }
+
+  /** The next request; undefined at the end of the body. Throws EtcdError on a bad one. */
+  async next(): Promise<LeaseKeepAliveRequest | undefined> {
+    // Bounded by the body's length: every turn reads a chunk or returns.
+    for (;;) {
+      const ready = this.#ready.shift();
+      if (ready !== undefined) return ready;
+      if (this.#done) return undefined;
+      const chunk = this.#body === undefined ? { done: true as const } : await this.#body.read();
+      if (chunk.done) {
+        this.#done = true;
+        if (this.#format === "json") this.#take(this.#json.push(this.#text.decode()));
+        continue;
+      }
+      if (this.#format === "cbor") {
+        for (const frame of decoding(() => this.#frames.push(chunk.value))) {
+          this.#ready.push(decoding(() => messageOfFrame<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", frame)));
+        }
+      } else {
+        this.#take(this.#json.push(this.#text.decode(chunk.value, { stream: true })));
+      }
+    }
+  }
+
+  async cancel(): Promise<void> {
+    try {
+      await this.#body?.cancel();
+    } catch {
+      // already closed
+    }
+  }
+
+  #take(result: { values: string[]; bad?: string }): void {
+    for (const value of result.values) {
+      this.#ready.push(decoding(() => decodeJson<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", value)));
+    }
+    if (result.bad !== undefined) throw new EtcdError(GrpcCode.InvalidArgument, `invalid character in request body`);
+  }
+}
+
+/** A body that does not decode is the client's fault: InvalidArgument with the decoder's text. */
+function decoding<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof EtcdError) throw error;
+    throw new EtcdError(GrpcCode.InvalidArgument, String((error as Error)?.message ?? error));
+  }
+}
+
+function asEtcdError(error: unknown): EtcdError {
+  if (error instanceof EtcdError) return error;
+  return new EtcdError(GrpcCode.Unknown, String((error as Error)?.message ?? error));
+}
+
+function errorResponse(format: WireFormat, error: unknown): Response {
+  const err = asEtcdError(error);
+  if (!(error instanceof EtcdError)) console.error("tsetcd: internal error serving a lease request:", error);
+  return new Response(encodeError(format, err), {
+    status: httpStatusFromCode(err.code),
+    headers: { "content-type": contentTypeOf(format) },
+  });
+}
+
+function methodNotAllowed(): Response {
+  return new Response("Method Not Allowed\n", {
+    status: 405,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Builds a member's MVCC store together with its lessor, lease service and watch service, wired the way
+ * the apply needs them: every applied KV write's events update the lessor's key attachments and reach the
+ * watchers; a revoke's DELETE events reach the watchers; leadership starts and stops the lease clocks.
+ * @module
+ */
+import type { Event, ResponseHeader } from "../codec/messages.ts";
+import { Lessor, minLeaseTtlS } from "../lease/mod.ts";
+import { MvccStore } from "../mvcc/mod.ts";
+import type { SqlDatabase } from "../storage/adapter.ts";
+import { LeaseService } from "./lease_service.ts";
+import type { MemberOptions } from "./member.ts";
+import { WatchService } from "./watch_service.ts";
+
+/** Raft timing and limits the services need. */
+export interface LeaseWatchConfig {
+  heartbeatIntervalMs: number;
+  electionTimeoutMs: number;
+  maxRequestBytes: number;
+}
+
+/** Who answers: read when a response is built (the cluster's ids are known only after bootstrap). */
+export type Identity = () => { clusterId: bigint; memberId: bigint; term: number };
+
+/** The store and services of one member. */
+export interface LeaseWatch {
+  store: MvccStore;
+  lessor: Lessor;
+  lease: LeaseService;
+  watch: WatchService;
+  /** Pass to `mvccStateMachine(store, …)`: attachments, then watchers. */
+  onKvEvents: (events: Event[]) => void;
+  /** Spread into the Member's options. */
+  memberHooks: Pick<MemberOptions, "applyOther" | "onRoleChange" | "onSnapshotInstalled">;
+  /** The heartbeat tick: the leader's lease expiry and checkpoints, watch progress notifications. */
+  tick: () => void;
+}
+
+/** Creates the store and services on the state database. */
+export function createLeaseWatch(stateDb: SqlDatabase, config: LeaseWatchConfig, identity: Identity): LeaseWatch {
+  let lessor: Lessor | undefined;
+  const store = new MvccStore(stateDb, { hasLease: (id) => lessor!.has(id) });
+  const electionTicks = Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs));
+  lessor = new Lessor(stateDb, store, { minTtlS: minLeaseTtlS(electionTicks, config.heartbeatIntervalMs) });
+  const header = (revision: number): ResponseHeader => {
+    const id = identity();
+    return { cluster_id: id.clusterId, member_id: id.memberId, revision, raft_term: id.term };
+  };
+  const watch = new WatchService({ store, header, maxResponseBytes: config.maxRequestBytes });
+  const ids = (): { clusterId: bigint; memberId: bigint } => identity();
+  const lease = new LeaseService({
+    lessor,
+    revision: () => store.currentRevision(),
+    get clusterId() {
+      return ids().clusterId;
+    },
+    get memberId() {
+      return ids().memberId;
+    },
+    electionTimeoutMs: config.electionTimeoutMs,
+    onEvents: (events) => watch.onEvents(events),
+  });
+  const l = lessor;
+  return {
+    store,
+    lessor: l,
+    lease,
+    watch,
+    onKvEvents: (events) => {
+      l.applyEvents(events);
+      watch.onEvents(events);
+    },
+    memberHooks: {
+      applyOther: (p) => lease.apply(p),
+      onRoleChange: (isLeader) => lease.onRoleChange(isLeader),
+      onSnapshotInstalled: () => {
+        lease.onSnapshotInstalled();
+        watch.onSnapshotInstalled();
+      },
+    },
+    tick: () => {
+      lease.tick();
+      watch.tick(performance.now());
+    },
+  };
+}
