@@ -23,6 +23,9 @@ export {
   type HealthResult,
   type PutOptions,
 } from "./src/client/mod.ts";
+export { watch, type WatchOptions, watchResponses } from "./src/client/watch.ts";
+export { type KeepAlive, type KeepAliveEnd, type KeepAliveOptions, LeaseClient } from "./src/client/lease.ts";
+export { Election, Mutex, observeLeader, Session, type SessionOptions } from "./src/client/concurrency.ts";
 export { EtcdError, Errors, GrpcCode } from "./src/codec/errors.ts";
 export type * from "./src/codec/messages.ts";
 export { CompareResult, CompareTarget, EventType, SortOrder, SortTarget } from "./src/codec/messages.ts";

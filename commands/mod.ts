@@ -20,6 +20,7 @@ import { MOVE_LEADER_COMMAND } from "./move_leader.ts";
 import { PUT_COMMAND } from "./put.ts";
 import { TXN_COMMAND } from "./txn.ts";
 import { VERSION_COMMAND } from "./version.ts";
+import { WATCH_COMMAND } from "./watch.ts";
 
 /** Every client command, in help order. */
 export const COMMANDS: CommandSpec[] = [
@@ -36,6 +37,7 @@ export const COMMANDS: CommandSpec[] = [
   PUT_COMMAND,
   TXN_COMMAND,
   VERSION_COMMAND,
+  WATCH_COMMAND,
 ];
 
 const MAX_LINE_BYTES = 64 * 1024 * 1024;

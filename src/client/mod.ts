@@ -20,6 +20,7 @@ import type {
   CompactionResponse,
   DeleteRangeRequest,
   DeleteRangeResponse,
+  Event,
   MemberAddRequest,
   MemberAddResponse,
   MemberListRequest,
@@ -44,6 +45,7 @@ import type {
 } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
+import { watch, type WatchOptions } from "./watch.ts";
 
 export { endpointUrl, prefixEnd } from "./keys.ts";
 
@@ -282,6 +284,15 @@ export class Client {
     const request: DeleteRangeRequest = { key: toBytes(key), ...rangeEndOf(toBytes(key), options) };
     if (options.prevKv === true) request.prev_kv = true;
     return this.deleteRange(request, options);
+  }
+
+  /**
+   * The events of a key, prefix or range as they happen (or from `startRevision`), until `signal` aborts;
+   * reconnects to another endpoint resuming at the last revision + 1 (src/client/watch.ts).
+   * @example for await (const event of client.watch("config/", { prefix: true })) console.log(event.type);
+   */
+  watch(key: string | Uint8Array, options: WatchOptions = {}): AsyncGenerator<Event> {
+    return watch(this, key, options);
   }
 
   private async call<T>(
