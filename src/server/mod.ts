@@ -272,6 +272,7 @@ async function startOnDatabase(
     metrics: () => metricsLines(running),
     routes: leaseAndWatchRoutes(leaseWatch.lease, leaseWatch.watch.hub),
   });
+  const gate = new ServingGate(registry.list().length < 2);
   const servers: ReturnType<typeof Bun.serve>[] = [];
   try {
     for (const url of config.listenClientUrls) {
@@ -280,7 +281,9 @@ async function startOnDatabase(
         port: Number(url.port),
         // Generous, so an oversized body reaches the handler and gets etcd's error rather than Bun's 413.
         maxRequestBodySize: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024,
-        fetch: handler,
+        // etcd serves clients only once this member's attributes are published (ReadyNotify): until then
+        // requests wait (bounded by PUBLISH_GATE_MS), so member list never shows a serving member without URLs.
+        fetch: (request, server) => gate.open ? handler(request, server) : gate.wait.then(() => handler(request, server)),
         error: () => new Response("internal error\n", { status: 500 }),
       });
       servers.push(server);
@@ -324,9 +327,13 @@ async function startOnDatabase(
     if (publishing || registry.list().length < 2 || closed !== undefined) return;
     publishing = true;
     void publish(running, registry, attrs, { retryMs: 2 * config.heartbeatIntervalMs, isClosed: () => closed !== undefined })
-      .finally(() => (publishing = false));
+      .finally(() => {
+        publishing = false;
+        gate.openNow();
+      });
   };
   publishIfClustered();
+  setTimeout(() => gate.openNow(), PUBLISH_GATE_MS).unref();
   const removed = removedSeen.then(async () => {
     console.error(`tsetcd: member ${idHex(cluster.memberId)} has been permanently removed from the cluster; stopping`);
     // Long enough for the last messages (the removal's commit) to reach the peers.
@@ -364,6 +371,26 @@ async function anonymousRequest(token: string, url: string, payload: Uint8Array,
     return await transport.request(url, payload, { timeoutMs });
   } finally {
     await transport.close();
+  }
+}
+
+/** Longest a clustered member holds client requests back while it publishes its attributes. */
+const PUBLISH_GATE_MS = 10_000;
+
+/** Holds client requests until the member is ready to serve them. */
+class ServingGate {
+  open: boolean;
+  readonly wait: Promise<void>;
+  #resolve: () => void = () => {};
+
+  constructor(open: boolean) {
+    this.open = open;
+    this.wait = open ? Promise.resolve() : new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  openNow(): void {
+    this.open = true;
+    this.#resolve();
   }
 }
 
