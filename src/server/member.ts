@@ -236,8 +236,6 @@ export class Member implements KvService {
   #role: StateRole = StateRole.Follower;
   #term = 0;
   #vote: bigint = NONE;
-  /** The log database syncs every commit (synchronous=FULL): commit-only Readies may skip that. */
-  readonly #logSyncFull: boolean;
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
@@ -263,7 +261,6 @@ export class Member implements KvService {
     this.#reads = new ReadIndexQueue(bounds);
     this.#applied = options.log.applied();
     this.#stateDb = options.stateDb ?? options.db;
-    this.#logSyncFull = Number(Object.values(options.db.prepare("PRAGMA synchronous").get() ?? {})[0]) === 2;
     this.#requestIdBytes = varintSizeBytes(((options.memberId & 0xffffn) << 48n) | 0xffffffffffffn);
     const hs = options.log.initialState().hardState;
     this.#term = hs.term;
@@ -521,21 +518,22 @@ export class Member implements KvService {
   }
 
   /**
-   * Writes the log part of a Ready. A Ready that only moves the commit index need not be synced (etcd's
-   * mustSync): the commit index can be learned again, and a restart raises it to the applied index. It is
-   * written with synchronous=NORMAL (survives a process crash; the next synced commit covers it), which
-   * keeps an fsync off the path of every acknowledged write on leader and followers.
+   * Writes the log part of a Ready. A Ready that only moves the commit index is not written at all (etcd
+   * does not sync it either: mustSync is false): the commit index is learned again from the leader, a
+   * restart raises it to the applied index, and the next Ready with entries or a new term writes the hard
+   * state. This keeps a SQLite commit off the path of every acknowledged write on leader and followers.
    */
   #persistLog(ready: Ready): void {
-    const lazy = !ready.mustSync && ready.entries.length === 0 && ready.snapshot === undefined &&
-      this.#logSyncFull;
-    if (lazy) this.#o.db.exec("PRAGMA synchronous = NORMAL");
-    try {
-      this.#o.db.transaction(() => this.#o.log.stage(ready));
-    } finally {
-      if (lazy) this.#o.db.exec("PRAGMA synchronous = FULL");
-    }
-    if (!lazy) this.#fsyncs++;
+    const commitOnly = !ready.mustSync && ready.entries.length === 0 && ready.snapshot === undefined &&
+      this.#multiVoterLog();
+    if (commitOnly) return;
+    this.#o.db.transaction(() => this.#o.log.stage(ready));
+    this.#fsyncs++;
+  }
+
+  /** True once the log has peers: a lone voter keeps writing its commit index (nobody else knows it). */
+  #multiVoterLog(): boolean {
+    return !this.#o.singleVoter();
   }
 
   /** A snapshot from the leader: durable before the log records it (a crash between replays it from disk). */
