@@ -1,0 +1,133 @@
+// Watch and leases on a real 3-member cluster of `tsetcd server` processes, across a leader SIGKILL:
+// - a watch connected to the leader resumes on another member at its last revision + 1 and misses
+//   nothing: its events equal the survivors' history, every acknowledged write among them, each once;
+// - a lease kept alive through followers (which forward keep-alives to the leader) survives the leader
+//   change, while a lease nobody keeps alive is expired by the new leader (followers never expire).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { connect } from "../../src/client/mod.ts";
+import { LeaseClient } from "../../src/client/lease.ts";
+import type { Event } from "../../src/codec/messages.ts";
+import { EventType } from "../../src/codec/messages.ts";
+import { Cluster, type Member, sleep } from "./procs.ts";
+
+let cluster: Cluster;
+let leader: Member;
+
+test.before(async () => {
+  cluster = new Cluster(3);
+  leader = await cluster.start(30_000);
+});
+test.after(async () => {
+  await cluster.close();
+});
+
+const dec = new TextDecoder();
+function brief(e: Event): string {
+  return `${e.type === EventType.DELETE ? "DELETE" : "PUT"} ${dec.decode(e.kv.key)}=${dec.decode(e.kv.value)}@${e.kv.mod_revision}`;
+}
+
+/** Puts until acknowledged (a write during the election may be refused); bounded in attempts. */
+async function putAcked(client: ReturnType<typeof connect>, key: string, value: string): Promise<number> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    try {
+      return (await client.put(key, value)).header.revision;
+    } catch (error) {
+      last = error;
+      await sleep(250);
+    }
+  }
+  throw new Error(`put ${key} never acknowledged: ${last}\n${cluster.logs()}`);
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}\n${cluster.logs()}`);
+    await sleep(50);
+  }
+}
+
+test("leader SIGKILL: the watch resumes elsewhere and misses nothing; a kept-alive lease survives", async () => {
+  const followers = cluster.members.filter((m) => m !== leader);
+  const writer = connect({ endpoints: followers.map((m) => m.clientUrl), commandTimeoutMs: 3_000 });
+  const leases = new LeaseClient(connect({ endpoints: followers.map((m) => m.clientUrl), commandTimeoutMs: 3_000 }));
+
+  // A 3 s lease kept alive through the followers, with a key on it; a second one left to expire.
+  const kept = (await leases.grant(3)).ID;
+  await writer.put("cl/kept", "x", { lease: kept });
+  const keepAlive = leases.keepAlive(kept);
+  const renewals = (async () => {
+    let count = 0;
+    for await (const _ of keepAlive) count += 1;
+    return count;
+  })();
+
+  // The watch starts on the leader (first endpoint) from the next revision.
+  const from = (await writer.get("cw/", { prefix: true })).header.revision + 1;
+  const watchClient = connect({ endpoints: [leader.clientUrl, ...followers.map((m) => m.clientUrl)] });
+  const controller = new AbortController();
+  const seen: Event[] = [];
+  const watching = (async () => {
+    for await (const event of watchClient.watch("cw/", { prefix: true, startRevision: from, signal: controller.signal })) {
+      seen.push(event);
+    }
+  })();
+
+  const acked: string[] = [];
+  for (let i = 0; i < 15; i++) acked.push(`cw/${i}@${await putAcked(writer, `cw/${i}`, `v${i}`)}`);
+  await cluster.kill(leader);
+  const killedAtMs = Date.now();
+  for (let i = 15; i < 30; i++) acked.push(`cw/${i}@${await putAcked(writer, `cw/${i}`, `v${i}`)}`);
+  const lastRevision = Number(acked[acked.length - 1]!.split("@")[1]);
+  await until(() => seen.length > 0 && seen[seen.length - 1]!.kv.mod_revision >= lastRevision, 15_000, "watch catches up");
+  controller.abort();
+  await watching.catch(() => {});
+
+  // Ordered and unique by revision; equal to the history a survivor replays; every acknowledged write in it.
+  const revisions = seen.map((e) => e.kv.mod_revision);
+  for (let i = 1; i < revisions.length; i++) assert.ok(revisions[i]! > revisions[i - 1]!, `order at ${i}: ${revisions}`);
+  const history: Event[] = [];
+  const replay = new AbortController();
+  const survivor = connect({ endpoints: [followers[0]!.clientUrl] });
+  for await (const event of survivor.watch("cw/", { prefix: true, startRevision: from, signal: replay.signal })) {
+    history.push(event);
+    if (event.kv.mod_revision >= lastRevision) replay.abort();
+  }
+  assert.equal(seen.map(brief), history.map(brief));
+  const seenKeys = new Set(seen.map((e) => `${dec.decode(e.kv.key)}@${e.kv.mod_revision}`));
+  for (const write of acked) assert.ok(seenKeys.has(write), `acknowledged ${write} missing from the watch`);
+
+  // The kept lease outlived its TTL across the leader change (3 s TTL, at least 4 s since the kill).
+  await sleep(Math.max(0, 4_000 - (Date.now() - killedAtMs)));
+  const ttl = await leases.timeToLive(kept, { keys: true });
+  assert.ok(ttl.TTL > 0, `lease TTL ${ttl.TTL} after the leader change`);
+  assert.is((await writer.get("cl/kept")).kvs.length, 1, "the kept lease's key is still there");
+  keepAlive.close();
+  assert.ok((await renewals) >= 2, "renewed more than once");
+});
+
+test("a lease nobody keeps alive is expired by the new leader, with a DELETE event", async () => {
+  const survivors = cluster.members.filter((m) => m.child !== undefined);
+  const client = connect({ endpoints: survivors.map((m) => m.clientUrl), commandTimeoutMs: 3_000 });
+  const leases = new LeaseClient(client);
+  const id = (await leases.grant(2)).ID;
+  const revision = (await client.put("cx/a", "1", { lease: id })).header.revision;
+  const controller = new AbortController();
+  const events: Event[] = [];
+  const startMs = Date.now();
+  const watching = (async () => {
+    for await (const event of client.watch("cx/", { prefix: true, startRevision: revision + 1, signal: controller.signal })) {
+      events.push(event);
+      controller.abort();
+    }
+  })();
+  await until(() => events.length > 0, 10_000, "expiry DELETE");
+  await watching.catch(() => {});
+  assert.equal(events.map(brief), [`DELETE cx/a=@${revision + 1}`]);
+  assert.ok(Date.now() - startMs < 8_000);
+  assert.is((await leases.timeToLive(id)).TTL, -1);
+});
+
+test.run();
