@@ -236,6 +236,8 @@ export class Member implements KvService {
   #role: StateRole = StateRole.Follower;
   #term = 0;
   #vote: bigint = NONE;
+  /** This member is a learner in the applied configuration (kept current on every membership change). */
+  #learner = false;
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
@@ -261,6 +263,7 @@ export class Member implements KvService {
     this.#reads = new ReadIndexQueue(bounds);
     this.#applied = options.log.applied();
     this.#stateDb = options.stateDb ?? options.db;
+    this.#learner = options.log.confState().learners.includes(options.memberId);
     this.#requestIdBytes = varintSizeBytes(((options.memberId & 0xffffn) << 48n) | 0xffffffffffffn);
     const hs = options.log.initialState().hardState;
     this.#term = hs.term;
@@ -551,6 +554,7 @@ export class Member implements KvService {
     this.#o.snapshots!.install(snapshot);
     this.#o.log.acceptApplied(index);
     this.#o.log.acceptConfState(snapshot.metadata.confState);
+    this.#learner = snapshot.metadata.confState.learners.includes(this.#o.memberId);
     this.#applied = index;
     this.#o.registry?.reload();
     this.#membersChanged = true;
@@ -601,6 +605,7 @@ export class Member implements KvService {
     if (this.#confChanged !== undefined) {
       this.commitState();
       this.#o.log.acceptConfState(this.#confChanged);
+      this.#learner = this.#confChanged.learners.includes(this.#o.memberId);
       this.#confChanged = undefined;
     }
     if (this.#membersChanged) {
@@ -758,7 +763,10 @@ export class Member implements KvService {
 
   async range(req: RangeRequest): Promise<RangeResponse> {
     throwIf(checkRangeRequest(req));
-    if (req.serializable !== true) await this.#linearizable();
+    if (req.serializable !== true) {
+      this.#refuseOnLearner();
+      await this.#linearizable();
+    }
     const response = this.#o.kv.range(req);
     response.header = this.#header(response.header.revision);
     return response;
@@ -767,6 +775,7 @@ export class Member implements KvService {
   put(req: PutRequest): Promise<PutResponse> {
     return this.#guard(() => {
       throwIf(checkPutRequest(req));
+      this.#refuseOnLearner();
       this.#checkQuota();
       return this.#propose<PutResponse>({ put: req });
     });
@@ -775,12 +784,14 @@ export class Member implements KvService {
   deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
     return this.#guard(() => {
       throwIf(checkDeleteRangeRequest(req));
+      this.#refuseOnLearner();
       return this.#propose<DeleteRangeResponse>({ deleteRange: req });
     });
   }
 
   async txn(req: TxnRequest): Promise<TxnResponse> {
     throwIf(checkTxnRequest(req, { maxTxnOps: this.#o.maxTxnOps }));
+    if (!isReadOnlyTxn(req) || !allSerializable(req)) this.#refuseOnLearner();
     if (!isReadOnlyTxn(req)) {
       this.#checkQuota();
       return await this.#propose<TxnResponse>({ txn: req });
@@ -793,7 +804,15 @@ export class Member implements KvService {
   }
 
   compact(req: CompactionRequest): Promise<CompactionResponse> {
-    return this.#propose<CompactionResponse>({ compaction: req });
+    return this.#guard(() => {
+      this.#refuseOnLearner();
+      return this.#propose<CompactionResponse>({ compaction: req });
+    });
+  }
+
+  /** etcd 3.4: a learner serves only serializable reads and status ("rpc not supported for learner"). */
+  #refuseOnLearner(): void {
+    if (this.#learner) throw Errors.notSupportedForLearner();
   }
 
   /** The members as this member applied them (ids ascending). */

@@ -36,6 +36,24 @@ test("member add (learner) on a follower, join with existing, snapshot catch-up,
     const [, notLearner] = await post(leader.clientUrl, "/v3/cluster/member/promote", { ID: String(leader.memberId) });
     assert.is(notLearner.message, "etcdserver: can only promote a learner member");
 
+    // member update: etcd's errors, then a real change of the (not yet started) learner's URLs, and back.
+    const [, missing] = await post(leader.clientUrl, "/v3/cluster/member/update", { ID: "99", peerURLs: [dUrl] });
+    assert.is(missing.message, "etcdserver: member not found");
+    const [, taken] = await post(follower.clientUrl, "/v3/cluster/member/update", {
+      ID: added.member.ID,
+      peerURLs: [c.peerUrl("a")],
+    });
+    assert.is(taken.message, "etcdserver: Peer URLs already exists");
+    const [, moved] = await post(follower.clientUrl, "/v3/cluster/member/update", {
+      ID: added.member.ID,
+      peerURLs: ["http://127.0.0.1:29198"],
+    });
+    assert.ok(moved.members.some((m: { peerURLs: string[] }) => m.peerURLs[0] === "http://127.0.0.1:29198"));
+    const [updateStatus] = await post(leader.clientUrl, "/v3/cluster/member/update", {
+      ID: added.member.ID,
+      peerURLs: [dUrl],
+    });
+    assert.is(updateStatus, 200);
     const initialCluster = new Map([...c.initialCluster, ["d", [dUrl]]]);
     const d = await c.start("d", { initialClusterState: "existing", initialCluster });
     assert.is(d.memberId, BigInt(added.member.ID));
@@ -47,6 +65,11 @@ test("member add (learner) on a follower, join with existing, snapshot catch-up,
     assert.is(unb64(onD.kvs[0].value), "v59");
     const [, status] = await post(d.clientUrl, "/v3/maintenance/status", {});
     assert.is(status.isLearner, true);
+    // etcd 3.4: a learner serves serializable reads and status only.
+    const [, learnerRead] = await post(d.clientUrl, "/v3/kv/range", { key: b64("k59") });
+    assert.is(learnerRead.message, "etcdserver: rpc not supported for learner");
+    const [, learnerPut] = await post(d.clientUrl, "/v3/kv/put", { key: b64("k59"), value: b64("x") });
+    assert.is(learnerPut.message, "etcdserver: rpc not supported for learner");
 
     const [promoteStatus, promoted] = await post(leader.clientUrl, "/v3/cluster/member/promote", { ID: added.member.ID });
     assert.is(promoteStatus, 200, JSON.stringify(promoted));
