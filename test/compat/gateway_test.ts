@@ -17,6 +17,7 @@ import {
   SERVICE_ROUTES,
   SORT_TIES,
   TXN,
+  WATCH,
 } from "./cases.ts";
 import { runScenario, type Step } from "./harness.ts";
 
@@ -65,5 +66,6 @@ compat("status, member list, health, version", (ctx) => check(ctx, SERVICE_ROUTE
 compat("bad input, limits, unknown routes and methods", (ctx) => check(ctx, BAD_INPUT));
 compat("the same requests in CBOR give the same answers", (ctx) => check(ctx, CBOR));
 compat("routing corners: OPTIONS, HEAD, query strings, slashes, v3beta", (ctx) => check(ctx, ROUTING));
+compat("watch streams: replay, prev_kv, filters, compacted start", (ctx) => check(ctx, WATCH));
 
 compat.run();
