@@ -354,3 +354,22 @@ export const WATCH: Step[] = [
   // etcd answers a stream that fails to decode with 500 and code 2 (Unknown), unlike unary routes.
   { ...watch("watch with a bad body", 1, () => '{"create_request":{"key":5}}'), status: 500 },
 ];
+
+const ttlNormalized = (body: string): string => body.replace(/"TTL":"\d+"/g, '"TTL":"<ttl>"');
+
+/** Leases with explicit ids (random ids would differ): grant, attach, list, time-to-live, revoke. */
+export const LEASE: Step[] = [
+  { name: "lease grant id 1001", path: "/v3/lease/grant", body: j({ TTL: 100, ID: 1001 }), status: 200 },
+  { name: "lease grant the same id", path: "/v3/lease/grant", body: j({ TTL: 100, ID: "1001" }), status: 412 },
+  { name: "lease grant too large a TTL", path: "/v3/lease/grant", body: j({ TTL: 9_999_999_999_999, ID: 1002 }), status: 400 },
+  { name: "lease grant bad TTL type", path: "/v3/lease/grant", body: '{"TTL":"x"}', status: 400 },
+  put("lease put attached", { key: b64("lk1"), value: b64("v"), lease: "1001" }),
+  put("lease put attached 2", { key: b64("lk2"), value: b64("v"), lease: 1001 }),
+  range("lease range shows the lease", { key: b64("lk"), range_end: b64("ll") }),
+  { name: "lease list", path: "/v3/lease/leases", body: "{}", status: 200 },
+  { name: "lease time to live with keys", path: "/v3/lease/timetolive", body: j({ ID: "1001", keys: true }), status: 200, normalize: ttlNormalized },
+  { name: "lease time to live of a missing lease", path: "/v3/lease/timetolive", body: j({ ID: "4242" }), status: 200 },
+  { name: "lease revoke", path: "/v3/lease/revoke", body: j({ ID: "1001" }), status: 200 },
+  { name: "lease revoke again", path: "/v3/lease/revoke", body: j({ ID: "1001" }), status: 404 },
+  range("lease keys are gone", { key: b64("lk"), range_end: b64("ll") }),
+];

@@ -11,6 +11,7 @@ import {
   CBOR,
   COMPACTION,
   DELETE_RANGE,
+  LEASE,
   MAX_REQUEST_BYTES,
   PUT_AND_RANGE,
   ROUTING,
@@ -67,5 +68,6 @@ compat("bad input, limits, unknown routes and methods", (ctx) => check(ctx, BAD_
 compat("the same requests in CBOR give the same answers", (ctx) => check(ctx, CBOR));
 compat("routing corners: OPTIONS, HEAD, query strings, slashes, v3beta", (ctx) => check(ctx, ROUTING));
 compat("watch streams: replay, prev_kv, filters, compacted start", (ctx) => check(ctx, WATCH));
+compat("leases: grant, attach, list, time to live, revoke", (ctx) => check(ctx, LEASE));
 
 compat.run();
