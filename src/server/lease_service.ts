@@ -151,7 +151,13 @@ export class LeaseService implements LeaseApi {
   /** Applies a lease entry; undefined when the proposal carries none. Throws etcd's errors as values. */
   apply(p: Proposal): { header: ResponseHeader } | undefined {
     const lessor = this.#o.lessor;
-    if (p.leaseGrant !== undefined) return lessor.grant(p.leaseGrant.ID, p.leaseGrant.TTL);
+    if (p.leaseGrant !== undefined) {
+      const response = lessor.grant(p.leaseGrant.ID, p.leaseGrant.TTL);
+      // On the leader the lease's clock starts now, at its apply, as etcd's (the lessor starts clocks of
+      // new grants at its next leader-side call; a time-to-live read is one without side effects).
+      if (lessor.isPrimary) lessor.timeToLive({ ID: p.leaseGrant.ID }, this.#now());
+      return response;
+    }
     if (p.leaseRevoke !== undefined) {
       const result = lessor.revoke(p.leaseRevoke.ID);
       this.#o.onEvents(result.events);
