@@ -112,6 +112,12 @@ export class Cluster {
     return await this.waitForLeader(timeoutMs);
   }
 
+  /** Starts a killed member again on its data dir (same flags). */
+  restart(m: Member): void {
+    if (m.child !== undefined) throw new Error(`${m.name} is still running`);
+    this.#spawn(m);
+  }
+
   /** A member's status, or undefined when it does not answer within `timeoutMs`. */
   async status(m: Member, timeoutMs = 1_000): Promise<StatusResponse | undefined> {
     const client = connect({ endpoints: [m.clientUrl], dialTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
