@@ -174,6 +174,8 @@ export interface MemberOptions {
    * committed entry removed this very member (a snapshot never counts as one).
    */
   onMembersChanged?: (selfRemoved: boolean) => void;
+  /** The log is being compacted (each --snapshot-count entries): time to prepare a snapshot. */
+  snapshotDue?: () => void;
   /** Received snapshots: made durable before the log records them, then installed into the state database. */
   snapshots?: SnapshotInstaller;
   /** --max-request-bytes: a proposal bigger than this is refused with etcd's "request is too large". */
@@ -714,6 +716,7 @@ export class Member implements KvService {
     const keep = Math.min(CATCH_UP_ENTRIES, count);
     if (this.#applied - this.#o.log.firstIndex() > count + keep) {
       this.commitState(); // the log may only drop what the state holds durably
+      this.#o.snapshotDue?.(); // a copy of the state as of now continues the compacted log
       this.#o.log.compact(this.#applied - keep);
     }
   }

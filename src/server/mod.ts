@@ -219,6 +219,7 @@ async function startOnDatabase(
     send: (messages) => transport.send(messages),
     registry,
     snapshots,
+    snapshotDue: () => snapshots.prepareInBackground(),
     ...leaseWatch.memberHooks,
     onMembersChanged: (selfRemoved) => {
       peers.sync(transport, registry);

@@ -1,8 +1,11 @@
 /**
- * Raft snapshots of the state database: made on the leader when a follower needs entries the log no longer
- * has (a compact copy of the state database by `VACUUM INTO`, read through a second connection so an open
- * apply transaction is not disturbed), and installed on the follower (saved durably first, then every state
- * table replaced from it in one transaction).
+ * Raft snapshots of the state database: a compact copy by `VACUUM INTO` (through a second connection, so an
+ * open apply transaction is not disturbed), with the metadata of the applied index the copy holds; installed
+ * on a follower (saved durably first, then every state table replaced from it in one transaction).
+ *
+ * Every time the log is compacted (each --snapshot-count applied entries) a copy is prepared on a worker
+ * thread, so the one a lagging follower needs is usually ready without blocking the Ready loop; when it is
+ * not (no thread, or it no longer continues the log), the copy is made inline.
  *
  * Bounds: one snapshot file kept on disk (`snapshot.db`, replaced by the next), one made snapshot cached in
  * memory, and no snapshot bigger than `maxSizeBytes`.
@@ -18,6 +21,8 @@ import type { SnapshotInstaller } from "./member.ts";
 
 /** The received snapshot kept in the data dir until the next one replaces it. */
 export const SNAPSHOT_FILE = "snapshot.db";
+/** The prepared copy, beside the data: replaced by the next one. */
+const PREPARED_FILE = "snapshot.prepared.db";
 /** Tables of the log, never replaced by a snapshot (they matter when log and state share a database). */
 const LOG_TABLES = new Set(["raft_entry", "raft_meta", "tsetcd_cluster"]);
 
@@ -30,6 +35,15 @@ export class SnapshotStore implements SnapshotInstaller {
   readonly #maxSizeBytes: number;
   #reader: SqlDatabase | undefined;
   #cached: Snapshot | undefined;
+  #worker: Worker | undefined;
+  /** A copy is being prepared on the worker. */
+  #preparing = false;
+  /** The prepared copy is complete on disk. */
+  #prepared = false;
+  /** Bumped by `invalidate()`: a copy started before holds an outdated membership. */
+  #generation = 0;
+  /** Copies prepared on the worker thread. */
+  prepared = 0;
   /** Snapshots made (leader) and installed (follower), for tests and /metrics. */
   made = 0;
   installed = 0;
@@ -55,25 +69,70 @@ export class SnapshotStore implements SnapshotInstaller {
   make(): Snapshot {
     const cached = this.#cached;
     if (cached !== undefined && cached.metadata.index >= this.#log.snapshotIndex()) return cached;
+    this.#reader ??= openDatabase(this.#statePath, { durable: false });
+    if (this.#prepared) {
+      const snap = this.#load(join(this.#dataDir, PREPARED_FILE));
+      if (snap !== undefined) return snap;
+    }
     const tmp = join(this.#dataDir, `snapshot.make.${process.pid}.db`);
     removeDb(tmp);
-    this.#reader ??= openDatabase(this.#statePath, { durable: false });
     try {
       this.#reader.exec(`VACUUM INTO '${tmp.replaceAll("'", "''")}'`);
-      const meta = readMeta(this.#reader, tmp);
-      const data = new Uint8Array(readFileSync(tmp));
-      if (data.byteLength > this.#maxSizeBytes) {
-        throw new Error(`snapshot of ${data.byteLength} bytes exceeds the bound of ${this.#maxSizeBytes}`);
-      }
-      this.#cached = {
-        metadata: { index: meta.applied, term: this.#log.term(meta.applied), confState: meta.confState },
-        data,
-      };
-      this.made++;
-      return this.#cached;
+      const snap = this.#load(tmp);
+      if (snap === undefined) throw new Error("snapshot: a fresh copy does not continue the log");
+      return snap;
     } finally {
       removeDb(tmp);
     }
+  }
+
+  /**
+   * Starts preparing a copy on the worker thread (at most one at a time); the next `make()` uses it while it
+   * continues the log. Without threads this does nothing and `make()` copies inline.
+   */
+  prepareInBackground(): void {
+    if (this.#preparing) return;
+    if (this.#worker === undefined) {
+      try {
+        this.#worker = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href);
+      } catch {
+        return;
+      }
+      this.#worker.unref();
+    }
+    const out = join(this.#dataDir, PREPARED_FILE);
+    removeDb(out);
+    this.#prepared = false;
+    this.#preparing = true;
+    const worker = this.#worker;
+    const generation = this.#generation;
+    worker.onmessage = (event: MessageEvent): void => {
+      this.#preparing = false;
+      const msg = event.data as { type: string; message?: string };
+      if (msg.type === "made" && generation === this.#generation) {
+        this.#prepared = true;
+        this.prepared++;
+      } else if (msg.type !== "made") {
+        console.error(`tsetcd: preparing a snapshot failed: ${msg.message}`);
+      }
+    };
+    worker.postMessage({ type: "make", statePath: this.#statePath, outPath: out });
+  }
+
+  /** Reads a copy and its metadata; undefined when it no longer continues the log (or is too big). */
+  #load(path: string): Snapshot | undefined {
+    const meta = readMeta(this.#reader!, path);
+    if (meta.applied < this.#log.snapshotIndex() || meta.applied > this.#log.lastIndex()) return undefined;
+    const data = new Uint8Array(readFileSync(path));
+    if (data.byteLength > this.#maxSizeBytes) {
+      throw new Error(`snapshot of ${data.byteLength} bytes exceeds the bound of ${this.#maxSizeBytes}`);
+    }
+    this.#cached = {
+      metadata: { index: meta.applied, term: this.#log.term(meta.applied), confState: meta.confState },
+      data,
+    };
+    this.made++;
+    return this.#cached;
   }
 
   /** Writes the snapshot's data to `snapshot.db` and syncs it (replacing the previous one). */
@@ -133,9 +192,13 @@ export class SnapshotStore implements SnapshotInstaller {
   /** Forgets the cached snapshot (the membership changed since it was made). */
   invalidate(): void {
     this.#cached = undefined;
+    this.#prepared = false;
+    this.#generation++;
   }
 
   close(): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
     this.#reader?.close();
     this.#reader = undefined;
     this.#cached = undefined;

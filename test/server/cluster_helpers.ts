@@ -72,7 +72,10 @@ export async function startCluster(
     },
   };
   try {
-    await Promise.all(names.map((name) => c.start(name)));
+    // Every start settles before anything is judged, so a failed start never leaves the others running.
+    const started = await Promise.allSettled(names.map((name) => c.start(name)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     await waitFor(() => leaderOf(c) !== undefined, 10_000, "no leader elected");
     // Every founder published its name and client URLs (what etcd's reconfiguration checks count).
     await waitFor(

@@ -12,6 +12,8 @@ test("member add (learner) on a follower, join with existing, snapshot catch-up,
       assert.is(status, 200);
     }
     assert.ok(leader.member.info().lastIndex > 0);
+    // Compaction prepared a snapshot on the worker thread (the copy a lagging member gets without blocking).
+    await waitFor(() => leader.snapshots.prepared >= 1, 5_000, "no snapshot prepared in the background");
     const follower = followersOf(c)[0]!;
     const dUrl = c.peerUrl("d");
     const [addStatus, added] = await post(follower.clientUrl, "/v3/cluster/member/add", {
