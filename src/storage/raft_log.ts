@@ -47,6 +47,9 @@ const KEY_HARD_STATE = "hard_state";
 const KEY_SNAPSHOT = "snapshot";
 const KEY_CONF_STATE = "conf_state";
 const KEY_APPLIED = "applied";
+/** Bound on checkpoint attempts when syncing the state database, and the pause between them. */
+const SYNC_STATE_ATTEMPTS = 200;
+const SYNC_STATE_RETRY_MS = 10;
 
 interface StoredSnapshot {
   index: number;
@@ -287,10 +290,13 @@ export class SqliteRaftLog implements RaftStorage {
   /** Makes the state database durable up to its last commit (a no-op when it is the log's database). */
   #syncState(): void {
     if (this.#stateDb === this.#db) return;
-    const row = this.#stateDb.prepare("PRAGMA wal_checkpoint(FULL)").get();
-    if (row !== undefined && Number(Object.values(row)[0]) !== 0) {
-      throw new Error("raft log: the state database could not be checkpointed");
+    // Another connection (a checkpoint or snapshot thread) may hold the database for a moment: retry, bounded.
+    for (let attempt = 0; attempt < SYNC_STATE_ATTEMPTS; attempt++) {
+      const row = this.#stateDb.prepare("PRAGMA wal_checkpoint(FULL)").get();
+      if (row === undefined || Number(Object.values(row)[0]) === 0) return;
+      Bun.sleepSync(SYNC_STATE_RETRY_MS);
     }
+    throw new Error("raft log: the state database could not be checkpointed");
   }
 
   /**
