@@ -297,10 +297,15 @@ export class Cluster implements ClusterService {
   }
 
   /**
-   * The leader removing itself: proposed here (the leader counts itself until the change applies), then the
-   * core steps down once it applied, and the remaining voters elect a leader among themselves.
+   * The leader removing itself: it hands leadership to the most up-to-date voter first, then asks the new
+   * leader to remove it (on a connection that does not present this member, which is about to be refused).
+   * Without a successor in time, it proposes its removal itself and the core steps down once it applied.
    */
   async #removeSelf(self: MemberInfo): Promise<MemberInfo[]> {
+    const target = this.bestTransferee();
+    if (target !== undefined && (await this.transferLeadership(target))) {
+      return await this.#run({ op: "remove", ID: self.ID });
+    }
     return await this.#o.member.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: self.ID }, {
       name: self.name,
       peerURLs: self.peerURLs,
