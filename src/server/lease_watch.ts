@@ -12,6 +12,14 @@ import { LeaseService } from "./lease_service.ts";
 import type { MemberOptions } from "./member.ts";
 import { WatchService } from "./watch_service.ts";
 
+/**
+ * How often the leader persists each lease's remaining TTL (renewed leases are checkpointed at the next
+ * tick anyway). A new leader resumes from the last checkpoint, so this bounds how much longer than granted
+ * a lease can live across a leader change. etcd checkpoints every 5 minutes when enabled (off by default:
+ * its leases restart at full TTL); the lessor sends at most 1,000 per tick, so the cost stays bounded.
+ */
+export const LEASE_CHECKPOINT_INTERVAL_MS = 5_000;
+
 /** Raft timing and limits the services need. */
 export interface LeaseWatchConfig {
   heartbeatIntervalMs: number;
@@ -41,7 +49,10 @@ export function createLeaseWatch(stateDb: SqlDatabase, config: LeaseWatchConfig,
   let lessor: Lessor | undefined;
   const store = new MvccStore(stateDb, { hasLease: (id) => lessor!.has(id) });
   const electionTicks = Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs));
-  lessor = new Lessor(stateDb, store, { minTtlS: minLeaseTtlS(electionTicks, config.heartbeatIntervalMs) });
+  lessor = new Lessor(stateDb, store, {
+    minTtlS: minLeaseTtlS(electionTicks, config.heartbeatIntervalMs),
+    timers: { checkpointIntervalMs: LEASE_CHECKPOINT_INTERVAL_MS },
+  });
   const header = (revision: number): ResponseHeader => {
     const id = identity();
     return { cluster_id: id.clusterId, member_id: id.memberId, revision, raft_term: id.term };
