@@ -214,6 +214,8 @@ interface Applied {
 
 /** Bound on Ready rounds in one flush; the core needs one or two per batch. */
 const MAX_READY_ROUNDS = 64;
+/** Pause before compacting again when the state database could not be synced. */
+const COMPACT_RETRY_MS = 100;
 /** Entries kept behind the applied index when the log is compacted, for slow followers. */
 const CATCH_UP_ENTRIES = 5_000;
 
@@ -240,6 +242,8 @@ export class Member implements KvService {
   #vote: bigint = NONE;
   /** This member is a learner in the applied configuration (kept current on every membership change). */
   #learner = false;
+  /** After a compaction that could not sync the state database, the next try waits until then. */
+  #compactRetryAtMs = 0;
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
@@ -421,6 +425,15 @@ export class Member implements KvService {
   }
 
   #processReadies(): void {
+    try {
+      this.#processReadiesUnguarded();
+    } catch (err) {
+      // The core believes this Ready handled or in progress: nothing can continue safely (etcd panics).
+      this.#fatal(err);
+    }
+  }
+
+  #processReadiesUnguarded(): void {
     for (let round = 0; round < MAX_READY_ROUNDS; round++) {
       if (this.#stopped || this.#persisting || !this.#o.raft.hasReady()) break;
       let ready = this.#o.raft.ready();
@@ -461,9 +474,9 @@ export class Member implements KvService {
     this.#processReadies();
   }
 
-  /** A failed log write cannot be retried safely (the core believes it in progress): stop loudly. */
+  /** A failed log write or Ready cannot be retried safely (the core believes it in progress): stop loudly. */
   #fatal(err: unknown): void {
-    console.error("tsetcd: fatal: could not persist the Raft log:", err);
+    console.error("tsetcd: fatal: the Ready loop failed:", err);
     process.exit(1);
   }
 
@@ -714,10 +727,14 @@ export class Member implements KvService {
     const count = this.#o.snapshotCount;
     if (count === undefined) return;
     const keep = Math.min(CATCH_UP_ENTRIES, count);
-    if (this.#applied - this.#o.log.firstIndex() > count + keep) {
+    if (this.#applied - this.#o.log.firstIndex() > count + keep && this.#now() >= this.#compactRetryAtMs) {
       this.commitState(); // the log may only drop what the state holds durably
-      this.#o.snapshotDue?.(); // a copy of the state as of now continues the compacted log
-      this.#o.log.compact(this.#applied - keep);
+      if (this.#o.log.compact(this.#applied - keep)) {
+        this.#o.snapshotDue?.(); // a copy of the state as of now continues the compacted log
+      } else {
+        // The state database is in use by another connection (a snapshot copy): not synced, nothing dropped.
+        this.#compactRetryAtMs = this.#now() + COMPACT_RETRY_MS;
+      }
     }
   }
 

@@ -47,9 +47,6 @@ const KEY_HARD_STATE = "hard_state";
 const KEY_SNAPSHOT = "snapshot";
 const KEY_CONF_STATE = "conf_state";
 const KEY_APPLIED = "applied";
-/** Bound on checkpoint attempts when syncing the state database, and the pause between them. */
-const SYNC_STATE_ATTEMPTS = 200;
-const SYNC_STATE_RETRY_MS = 10;
 
 interface StoredSnapshot {
   index: number;
@@ -147,6 +144,7 @@ export class SqliteRaftLog implements RaftStorage {
   bootstrap(confState: ConfState): void {
     if (!this.isEmpty()) throw new Error("raft log: bootstrap on a non-empty log");
     this.#stateDb.transaction(() => this.stageConfState(confState));
+    // Best effort: a bootstrap lost to a power cut leaves an empty log, and the next start bootstraps again.
     this.#syncState();
     this.#confState = cloneConfState(confState);
     this.#snapshotMeta = { index: 0, term: 0, confState: cloneConfState(confState) };
@@ -281,39 +279,45 @@ export class SqliteRaftLog implements RaftStorage {
     this.#setStateMeta.run(KEY_CONF_STATE, JSON.stringify(encodeConfState(confState)));
   }
 
-  /** After that transaction committed. Membership changes are rare: the state is synced at once. */
+  /**
+   * After that transaction committed. Membership changes are rare: the state is synced now if it can be
+   * without waiting (else the log, not compacted past an unsynced state, replays the change).
+   */
   acceptConfState(confState: ConfState): void {
     this.#syncState();
     this.#confState = cloneConfState(confState);
   }
 
-  /** Makes the state database durable up to its last commit (a no-op when it is the log's database). */
-  #syncState(): void {
-    if (this.#stateDb === this.#db) return;
-    // Another connection (a checkpoint or snapshot thread) may hold the database for a moment: retry, bounded.
-    for (let attempt = 0; attempt < SYNC_STATE_ATTEMPTS; attempt++) {
-      const row = this.#stateDb.prepare("PRAGMA wal_checkpoint(FULL)").get();
-      if (row === undefined || Number(Object.values(row)[0]) === 0) return;
-      Bun.sleepSync(SYNC_STATE_RETRY_MS);
-    }
-    throw new Error("raft log: the state database could not be checkpointed");
+  /**
+   * Makes the state database durable up to its last commit (always true when it is the log's database).
+   * A passive checkpoint never waits: when another connection (a snapshot copy, a checkpoint thread) keeps
+   * part of the WAL in use, it answers false and the caller tries again later.
+   */
+  #syncState(): boolean {
+    if (this.#stateDb === this.#db) return true;
+    const row = this.#stateDb.prepare("PRAGMA wal_checkpoint(PASSIVE)").get();
+    if (row === undefined) return false;
+    const [busy, logFrames, checkpointedFrames] = Object.values(row).map(Number);
+    return busy === 0 && logFrames === checkpointedFrames;
   }
 
   /**
    * Drops entries up to `index` (which must be applied), keeping a snapshot marker there; its own
-   * transaction. The state machine's data is the snapshot's data.
+   * transaction. The state machine's data is the snapshot's data. Returns false, dropping nothing, when the
+   * state database could not be synced now (the log must keep what the durable state lacks): retry later.
    */
-  compact(index: number): void {
-    if (index <= this.#snapshotMeta.index) return;
+  compact(index: number): boolean {
+    if (index <= this.#snapshotMeta.index) return true;
     if (index > this.#applied) throw new Error(`raft log: compacting ${index} past applied ${this.#applied}`);
     const meta: SnapshotMetadata = { index, term: this.term(index), confState: cloneConfState(this.#confState) };
-    this.#syncState();
+    if (!this.#syncState()) return false;
     this.#db.transaction(() => {
       this.#deleteUpTo.run(index);
       this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(meta)));
     });
     this.#entries = this.#entries.slice(index - this.#snapshotMeta.index);
     this.#snapshotMeta = meta;
+    return true;
   }
 }
 

@@ -137,7 +137,7 @@ test("transfer-leadership: only on the leader, to a voter; removing the leader h
 });
 
 test("a wiped data dir is refused with new, and rejoins after member remove + add + existing", async () => {
-  const c = await startCluster(["a", "b", "c"], 29140);
+  const c = await startCluster(["a", "b", "c"], 29240);
   try {
     const victim = followersOf(c)[0]!;
     const name = victim.name;
@@ -173,7 +173,7 @@ test("a wiped data dir is refused with new, and rejoins after member remove + ad
 });
 
 test("a peer with another cluster token is refused", async () => {
-  const c = await startCluster(["a", "b"], 29160);
+  const c = await startCluster(["a", "b"], 29260);
   try {
     const intruderUrl = c.peerUrl("a"); // an address the members know, but another token
     let error = "";
