@@ -6,17 +6,29 @@ import * as assert from "uvu/assert";
 import { connect } from "../../src/client/mod.ts";
 import type { Event } from "../../src/codec/messages.ts";
 import { EventType } from "../../src/codec/messages.ts";
-import { Cluster, tsetcd } from "./procs.ts";
+import { background, Cluster, tsetcd } from "./procs.ts";
 
 let cluster: Cluster;
 let endpoints: string[];
+/** A gateway watch stream left quiet through the whole file: Bun's 10 s idle timeout must not cut it. */
+let quiet: ReadableStreamDefaultReader<Uint8Array>;
+const quietAbort = new AbortController();
+let quietSinceMs = 0;
 
 test.before(async () => {
   cluster = new Cluster(1);
   await cluster.start();
   endpoints = cluster.endpoints;
+  const response = await fetch(`${endpoints[0]}/v3/watch`, {
+    method: "POST",
+    body: JSON.stringify({ create_request: { key: Buffer.from("quiet-key").toString("base64") } }),
+    signal: quietAbort.signal,
+  });
+  quiet = response.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  quietSinceMs = Date.now();
 });
 test.after(async () => {
+  quietAbort.abort();
   await cluster.close();
 });
 
@@ -104,7 +116,7 @@ test("expiry: the leader revokes a lease past its TTL, its keys go with DELETE e
 test("keep-alive keeps a short lease past its TTL; gateway JSON keep-alive stream answers each request", async () => {
   const id = await grant(2);
   await cli(["put", `--lease=${id}`, "l3/a", "1"]);
-  const keeper = (await import("./procs.ts")).background(endpoints, ["lease", "keep-alive", id]);
+  const keeper = background(endpoints, ["lease", "keep-alive", id]);
   try {
     await Bun.sleep(4_000);
     const client = connect({ endpoints });
@@ -121,6 +133,23 @@ test("keep-alive keeps a short lease past its TTL; gateway JSON keep-alive strea
   const lines = (await response.text()).trim().split("\n").map((l) => JSON.parse(l).result as { ID: string; TTL?: string });
   // The gateway leaves zero values out: TTL 0 (lease not found) has no field.
   assert.equal(lines.map((r) => [r.ID, r.TTL]), [[decimal, "2"], [decimal, "2"], ["1234", undefined]]);
+});
+
+test("a gateway watch quiet for longer than the server's 10 s idle timeout still gets the next event", async () => {
+  // uWS checks idle sockets every few seconds: 15 s is safely past its 10 s limit.
+  await Bun.sleep(Math.max(0, 15_000 - (Date.now() - quietSinceMs)));
+  await connect({ endpoints }).put("quiet-key", "late");
+  let text = "";
+  // The created response and then the event, on the same connection (a cut stream ends the loop).
+  for (let i = 0; i < 20 && !text.includes(Buffer.from("late").toString("base64")); i++) {
+    const chunk = await quiet.read();
+    if (chunk.done) break;
+    text += new TextDecoder().decode(chunk.value);
+  }
+  const lines = text.trim().split("\n").map((l) => JSON.parse(l).result as { created?: boolean; events?: unknown[] });
+  assert.is(lines.length, 2, text);
+  assert.is(lines[0]!.created, true);
+  assert.is(lines[1]!.events?.length, 1);
 });
 
 test.run();
