@@ -147,7 +147,10 @@ async function startOnDatabase(
     log,
     maxSizeBytes: MAX_SNAPSHOT_BYTES,
   });
-  if (snapshots.pending()) installSavedSnapshot(log, snapshots, registry);
+  if (snapshots.pending()) {
+    installSavedSnapshot(log, snapshots, registry);
+    leaseWatch.memberHooks.onSnapshotInstalled?.(); // leases and watch reload from the installed state
+  }
   log.snapshotSource = () => snapshots.make();
   const heartbeatTicks = 1;
   const raft = new RaftNode({

@@ -1,5 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { openDatabase } from "../../src/storage/sqlite_bun.ts";
 import { b64, followersOf, leaderOf, post, startCluster, unb64, waitFor } from "./cluster_helpers.ts";
 
 test("member add (learner) on a follower, join with existing, snapshot catch-up, promote, remove", async () => {
@@ -57,7 +59,7 @@ test("member add (learner) on a follower, join with existing, snapshot catch-up,
     });
     assert.is(updateStatus, 200);
     const initialCluster = new Map([...c.initialCluster, ["d", [dUrl]]]);
-    const d = await c.start("d", { initialClusterState: "existing", initialCluster });
+    let d = await c.start("d", { initialClusterState: "existing", initialCluster });
     assert.is(d.memberId, BigInt(added.member.ID));
     assert.is(d.clusterId, leader.clusterId);
     await waitFor(() => d.member.revision() === leader.member.revision(), 10_000, "the learner did not catch up");
@@ -72,6 +74,20 @@ test("member add (learner) on a follower, join with existing, snapshot catch-up,
     assert.is(learnerRead.message, "etcdserver: rpc not supported for learner");
     const [, learnerPut] = await post(d.clientUrl, "/v3/kv/put", { key: b64("k59"), value: b64("x") });
     assert.is(learnerPut.message, "etcdserver: rpc not supported for learner");
+
+    // A crash between saving the snapshot and installing it (state rolled back, log past it): the restart
+    // installs the saved snapshot before anything else.
+    await d.close();
+    c.servers.delete("d");
+    const stateDb = openDatabase(join(c.dirs.get("d")!, "state.db"), { durable: false });
+    stateDb.exec("DELETE FROM mvcc_revisions; DELETE FROM mvcc_latest; UPDATE raft_meta SET value = '0' WHERE key = 'applied'");
+    stateDb.close();
+    const restarted = await c.start("d", { initialClusterState: "existing", initialCluster });
+    assert.is(restarted.snapshots.installed, 1, "the saved snapshot was installed at start");
+    await waitFor(() => restarted.member.revision() === leader.member.revision(), 5_000, "the restarted learner lags");
+    const [, again59] = await post(restarted.clientUrl, "/v3/kv/range", { key: b64("k59"), serializable: true });
+    assert.is(unb64(again59.kvs[0].value), "v59");
+    d = restarted;
 
     const [promoteStatus, promoted] = await post(leader.clientUrl, "/v3/cluster/member/promote", { ID: added.member.ID });
     assert.is(promoteStatus, 200, JSON.stringify(promoted));
