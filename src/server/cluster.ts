@@ -30,6 +30,9 @@ import type { MemberRegistry } from "./members.ts";
 
 /** etcd allows this many learners at once. */
 export const MAX_LEARNERS = 1;
+/** Pause before forwarding again when the leader was unreachable or unknown, and the bound on tries. */
+const FORWARD_RETRY_MS = 50;
+const MAX_FORWARD_ATTEMPTS = 1_000;
 /** Polling step while waiting for a leader transfer to finish. */
 const TRANSFER_POLL_MS = 20;
 
@@ -211,19 +214,33 @@ export class Cluster implements ClusterService {
 
   /** Runs an operation on the leader: here, or forwarded to it. */
   async #run(op: Op): Promise<MemberInfo[]> {
-    if (this.#isLeader()) return await this.#runAsLeader(op);
-    const leader = this.#o.member.info().leader;
-    if (leader === NONE) throw Errors.noLeader();
-    const urls = this.#o.registry.get(leader)?.peerURLs ?? [];
-    if (urls.length === 0) throw Errors.noLeader();
-    const anonymous = op.op === "remove" && op.ID === this.#o.memberId;
-    const payload = encodeCbor({ kind: "op", ...opToWire(op) });
-    const bytes = await this.#o.request(urls[0]!, payload, this.#o.requestTimeoutMs, anonymous)
-      .catch((err) => {
+    const deadlineMs = performance.now() + this.#o.requestTimeoutMs;
+    // Bounded by the request timeout: while the leader this member knows is unreachable (dead, not yet
+    // replaced), wait for a new one; a request that was never delivered is safe to send again.
+    for (let attempt = 0; attempt < MAX_FORWARD_ATTEMPTS; attempt++) {
+      if (this.#isLeader()) return await this.#runAsLeader(op);
+      const leader = this.#o.member.info().leader;
+      const urls = leader === NONE ? [] : this.#o.registry.get(leader)?.peerURLs ?? [];
+      const remainingMs = deadlineMs - performance.now();
+      if (remainingMs <= 0) break;
+      if (urls.length === 0) {
+        await Bun.sleep(FORWARD_RETRY_MS);
+        continue;
+      }
+      const anonymous = op.op === "remove" && op.ID === this.#o.memberId;
+      const payload = encodeCbor({ kind: "op", ...opToWire(op) });
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.#o.request(urls[0]!, payload, remainingMs, anonymous);
+      } catch (err) {
         if (err instanceof EtcdError) throw err;
-        throw Errors.timeoutDueToConnectionLost();
-      });
-    return (unwrap(bytes) as WireMember[]).map(fromWire);
+        if (!neverDelivered(err)) throw Errors.timeoutDueToConnectionLost();
+        await Bun.sleep(FORWARD_RETRY_MS);
+        continue;
+      }
+      return (unwrap(bytes) as WireMember[]).map(fromWire);
+    }
+    throw this.#o.member.info().leader === NONE ? Errors.noLeader() : Errors.timeout();
   }
 
   /** The leader's checks (etcd's), then the proposal; resolves once it applied here. */
@@ -312,6 +329,12 @@ export class Cluster implements ClusterService {
       isLearner: self.isLearner === true,
     });
   }
+}
+
+/** A connection that could not be opened: the request never left, so sending it again is safe. */
+function neverDelivered(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === "ECONNREFUSED" || String((err as Error)?.message ?? "").includes("ECONNREFUSED");
 }
 
 function opToWire(op: Op): Record<string, unknown> {
