@@ -7,7 +7,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../../src/client/mod.ts";
@@ -47,7 +47,10 @@ export interface MemberSlot {
 /** How to build a cluster. */
 export interface ClusterOptions {
   size: number;
-  /** First port; member i uses basePort + 2i (client) and basePort + 2i + 1 (peer). */
+  /**
+   * Preferred first port; member i uses base + 2i (client) and base + 2i + 1 (peer). The block actually
+   * used is the first free one from there (see takePortBlock).
+   */
   basePort: number;
   heartbeatMs?: number;
   electionMs?: number;
@@ -55,6 +58,62 @@ export interface ClusterOptions {
   token?: string;
   /** Bound on waiting for every member to serve and a leader to exist. */
   startTimeoutMs?: number;
+}
+
+/** Ports per block: room for 10 members (client + peer each). */
+const BLOCK_PORTS = 20;
+const BLOCKS = (PORT_MAX + 1 - PORT_MIN) / BLOCK_PORTS;
+
+function lockPath(base: number): string {
+  return join(tmpdir(), `tsetcd-cluster-test-ports-${base}.lock`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes a block of ports for this process: a lock file per block (created exclusively, holding our PID)
+ * keeps two test runs on one machine — another session may run the same suite at the same time — from
+ * sharing ports. A lock whose PID is gone is stale and taken over. `preferred` is tried first.
+ */
+function takePortBlock(preferred: number): number {
+  const first = Math.floor((preferred - PORT_MIN) / BLOCK_PORTS);
+  for (let i = 0; i < BLOCKS; i++) {
+    const base = PORT_MIN + ((first + i) % BLOCKS) * BLOCK_PORTS;
+    const path = lockPath(base);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(path, "wx");
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return base;
+      } catch {
+        let owner = Number.NaN;
+        try {
+          owner = Number(readFileSync(path, "utf8"));
+        } catch {
+          // vanished in between: try again
+        }
+        if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) break;
+        rmSync(path, { force: true });
+      }
+    }
+  }
+  throw new Error(`no free block of ${BLOCK_PORTS} ports in ${PORT_MIN}-${PORT_MAX}`);
+}
+
+function releasePortBlock(base: number): void {
+  try {
+    if (Number(readFileSync(lockPath(base), "utf8")) === process.pid) rmSync(lockPath(base), { force: true });
+  } catch {
+    // already gone
+  }
 }
 
 const liveChildren = new Set<ChildProcess>();
@@ -85,6 +144,7 @@ export class ProcessCluster {
   readonly snapshotCount: number | undefined;
   readonly token: string;
   private readonly root: string;
+  private readonly blockBase: number;
   private nextPort: number;
 
   constructor(options: ClusterOptions) {
@@ -93,8 +153,9 @@ export class ProcessCluster {
     this.electionMs = options.electionMs ?? DEFAULT_ELECTION_MS;
     this.snapshotCount = options.snapshotCount;
     this.token = options.token ?? `tok-${process.pid}-${options.basePort}`;
+    this.blockBase = takePortBlock(options.basePort);
     this.root = mkdtempSync(join(tmpdir(), "tsetcd-cluster-"));
-    this.nextPort = options.basePort;
+    this.nextPort = this.blockBase;
     for (let i = 0; i < options.size; i++) this.addSlot(`m${i}`);
   }
 
@@ -103,7 +164,7 @@ export class ProcessCluster {
     const clientPort = this.nextPort;
     const peerPort = this.nextPort + 1;
     this.nextPort += 2;
-    if (clientPort < PORT_MIN || peerPort > PORT_MAX) throw new Error(`port ${clientPort} outside ${PORT_MIN}-${PORT_MAX}`);
+    if (peerPort >= this.blockBase + BLOCK_PORTS) throw new Error(`more members than the ${BLOCK_PORTS}-port block holds`);
     const slot: MemberSlot = {
       name,
       clientPort,
@@ -268,6 +329,7 @@ export class ProcessCluster {
     }
     await Promise.all(waits);
     rmSync(this.root, { recursive: true, force: true });
+    releasePortBlock(this.blockBase);
   }
 }
 

@@ -126,8 +126,11 @@ export class Workload {
   private async putUnique(client: Client, clientId: number, seq: number): Promise<void> {
     const key = `${this.options.prefix}u/${clientId}/${seq}`;
     const value = `v${clientId}-${seq}`;
+    const op: Operation = { clientId, kind: "put", key, value, callTime: this.now() };
+    this.history.push(op);
     try {
       const response = await client.put(key, value);
+      op.returnTime = this.now();
       const revision = Number(response.header.revision);
       this.acked.push({ key, value, revision, clientId });
       this.recordRevision(clientId, revision);
