@@ -28,6 +28,13 @@ export interface SqlDatabase {
   /** Runs `fn` in one transaction: all of it is committed (and fsynced when durable) or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
+  /**
+   * A number that changes whenever the contents may have changed other than by prepared statements that
+   * stayed committed: after any `exec` (schema, BEGIN/COMMIT/ROLLBACK, bulk copies) and any `transaction`
+   * that threw (rolled back). A cache of stored values re-reads when it changed. Optional: without it a
+   * cache must not be kept.
+   */
+  changeEpoch?(): number;
 }
 
 export interface OpenOptions {

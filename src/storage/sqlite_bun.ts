@@ -12,9 +12,15 @@ export function openDatabase(path: string, options: OpenOptions): SqlDatabase {
   db.exec(`PRAGMA synchronous = ${options.durable ? "FULL" : "OFF"}`);
   db.exec("PRAGMA foreign_keys = OFF");
   const cache = new Map<string, SqlStatement>();
+  let epoch = 0;
   return {
     exec(sql: string): void {
-      db.exec(sql);
+      epoch++;
+      try {
+        db.exec(sql);
+      } finally {
+        epoch++;
+      }
     },
     prepare(sql: string): SqlStatement {
       let stmt = cache.get(sql);
@@ -30,7 +36,15 @@ export function openDatabase(path: string, options: OpenOptions): SqlDatabase {
       return stmt;
     },
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+      try {
+        return db.transaction(fn)();
+      } catch (err) {
+        epoch++; // rolled back: what was written inside is gone
+        throw err;
+      }
+    },
+    changeEpoch(): number {
+      return epoch;
     },
     close(): void {
       cache.clear();
