@@ -7,8 +7,11 @@
  *
  * Writes do not open a transaction: the caller (the server's apply loop) wraps each applied batch in
  * `db.transaction(...)` together with its applied index. A txn runs inside a SAVEPOINT so that an error
- * halfway leaves no partial write behind. Revisions are read from the meta table on every call rather than
- * cached, so a rolled-back outer transaction can never leave this object ahead of the database.
+ * halfway leaves no partial write behind. The current revision is cached in memory (it was read twice per
+ * put), but only while the database's `changeEpoch` is unchanged since it was read or written: any
+ * rolled-back transaction, exec'd statement or snapshot copy changes the epoch, so a rolled-back outer
+ * transaction can never leave this object ahead of the database. Without an epoch nothing is cached. One
+ * store per database: another store's writes would not change the epoch.
  *
  * Errors a client can cause are `EtcdError`s thrown before anything is written (a txn checks its chosen
  * branches against the state before it, as etcd does); any other error is a bug or an I/O failure and the
@@ -126,6 +129,9 @@ export class MvccStore {
   /** Where the next physical compaction batch starts, for the target in `#compactCursorRev`. */
   #compactCursor: Uint8Array = EMPTY;
   #compactCursorRev = -1;
+  /** The current revision as last read or written, valid while the database's epoch is `#cachedEpoch`. */
+  #cachedRev = 0;
+  #cachedEpoch: number | undefined;
 
   /** Creates the tables if missing and opens the store at its stored revisions. */
   constructor(db: SqlDatabase, options: MvccStoreOptions = {}) {
@@ -142,7 +148,16 @@ export class MvccStore {
 
   /** The revision of the last write; 1 for an empty store. */
   currentRevision(): number {
-    return this.#q.getMeta(META_CURRENT_REV);
+    const epoch = this.#db.changeEpoch?.();
+    if (epoch !== undefined && epoch === this.#cachedEpoch) return this.#cachedRev;
+    const rev = this.#q.getMeta(META_CURRENT_REV);
+    this.#remember(rev, epoch);
+    return rev;
+  }
+
+  #remember(rev: number, epoch: number | undefined): void {
+    this.#cachedRev = rev;
+    this.#cachedEpoch = epoch;
   }
 
   /** The revision of the last compaction; -1 when never compacted (etcd's initial value). */
@@ -289,6 +304,7 @@ export class MvccStore {
       this.#db.prepare("RELEASE mvcc_txn").run();
       return result;
     } catch (error) {
+      this.#cachedEpoch = undefined; // the rollback may undo a revision this object recorded
       this.#db.prepare("ROLLBACK TO mvcc_txn").run();
       this.#db.prepare("RELEASE mvcc_txn").run();
       throw error;
@@ -311,7 +327,10 @@ export class MvccStore {
   }
 
   #finish<R extends { header: ResponseHeader }>(ctx: WriteContext, response: R): WriteResult<R> {
-    if (ctx.changes > 0) this.#q.setMeta(META_CURRENT_REV, ctx.beginRev + 1);
+    if (ctx.changes > 0) {
+      this.#q.setMeta(META_CURRENT_REV, ctx.beginRev + 1);
+      this.#remember(ctx.beginRev + 1, this.#db.changeEpoch?.());
+    }
     if (ctx.events.length !== ctx.changes) throw new Error("mvcc: events and writes disagree");
     return { response, events: ctx.events };
   }
@@ -343,7 +362,7 @@ export class MvccStore {
   }
 
   #put(ctx: WriteContext, req: PutRequest): PutResponse {
-    const prev = this.#q.latest({ kind: "single", key: req.key }, 0)[0];
+    const prev = this.#q.latestKey(req.key);
     const ignoreValue = req.ignore_value === true;
     const ignoreLease = req.ignore_lease === true;
     if ((ignoreValue || ignoreLease) && prev === undefined) throw Errors.keyNotFound();
@@ -409,7 +428,7 @@ export class MvccStore {
     const put = op.request_put;
     if (put === undefined) return;
     if (put.ignore_value === true || put.ignore_lease === true) {
-      if (this.#q.latest({ kind: "single", key: put.key }, 0).length === 0) throw Errors.keyNotFound();
+      if (this.#q.latestKey(put.key) === undefined) throw Errors.keyNotFound();
     }
     const lease = put.lease ?? 0n;
     if (lease !== 0n && !this.#hasLease(lease)) throw Errors.leaseNotFound();
