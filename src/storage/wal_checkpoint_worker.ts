@@ -1,0 +1,68 @@
+/**
+ * The WAL checkpoint thread: owns its own connection to each database it was given and, on a timer, when
+ * at least `minFrames` WAL frames wait to be copied back, copies them into the database file
+ * (`PRAGMA wal_checkpoint(PASSIVE)`, which never waits for and never blocks the writer). This is the copy
+ * and fsync SQLite's auto-checkpoint would otherwise run inside a COMMIT on the main thread; waiting for
+ * `minFrames` (SQLite's own default threshold) keeps its fsyncs as rare as before, so they don't compete
+ * with the log's. Messages: open → opened | failed; close → closed.
+ * @module
+ */
+import { Database } from "bun:sqlite";
+import { WalIndexReader } from "./wal_index.ts";
+
+declare const self: Worker;
+
+/** Bound on databases one thread checkpoints. */
+const MAX_DATABASES = 8;
+
+const open: { path: string; db: Database; index: WalIndexReader }[] = [];
+let minFrames = 1;
+let timer: ReturnType<typeof setInterval> | undefined;
+
+function checkpointAll(): void {
+  for (const { db, index } of open) {
+    const { frames, backfilled } = index.read();
+    if (frames - backfilled < minFrames) continue;
+    try {
+      db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get();
+    } catch {
+      // busy or closed under us: the next pass tries again
+    }
+  }
+}
+
+function closeAll(): void {
+  if (timer !== undefined) clearInterval(timer);
+  timer = undefined;
+  for (const { db, index } of open.splice(0)) {
+    index.close();
+    db.close();
+  }
+}
+
+self.onmessage = (event: MessageEvent): void => {
+  const msg = event.data as { type: string; paths?: string[]; intervalMs?: number; minFrames?: number };
+  try {
+    if (msg.type === "open") {
+      const paths = msg.paths ?? [];
+      if (paths.length === 0 || paths.length > MAX_DATABASES) throw new Error("checkpoint worker: 1–8 paths");
+      if (!(msg.intervalMs! >= 1)) throw new Error("checkpoint worker: intervalMs must be ≥ 1");
+      for (const path of paths) {
+        const db = new Database(path);
+        // Never wait: a pass that finds the checkpoint lock taken is simply skipped.
+        db.exec("PRAGMA busy_timeout = 0");
+        db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get(); // also makes sure the -shm index exists
+        open.push({ path, db, index: new WalIndexReader(path) });
+      }
+      minFrames = Math.max(1, msg.minFrames ?? 1);
+      timer = setInterval(checkpointAll, msg.intervalMs!);
+      self.postMessage({ type: "opened" });
+    } else if (msg.type === "close") {
+      closeAll();
+      self.postMessage({ type: "closed" });
+    }
+  } catch (err) {
+    closeAll();
+    self.postMessage({ type: "failed", message: String((err as Error)?.stack ?? err) });
+  }
+};

@@ -1,0 +1,189 @@
+/**
+ * WAL checkpoints off the main thread. SQLite's auto-checkpoint copies the WAL back into the database
+ * file (and fsyncs it) inside whichever COMMIT crosses `wal_autocheckpoint` pages; on the state database
+ * that COMMIT carries ~100 ms of applied writes and stalled the event loop 22–43 ms each time
+ * (bench/RESULTS.md, bench/checkpoint_probe.ts). Here auto-checkpoint is off and a thread with its own
+ * connection runs `PRAGMA wal_checkpoint(PASSIVE)` once enough frames wait (wal_checkpoint_worker.ts).
+ *
+ * A passive checkpoint cannot rewind the WAL: SQLite starts writing it from the beginning again only
+ * when a write transaction starts while every frame is already copied back, and the writer here opens
+ * its next transaction right after each commit. So the WAL's length is bounded from this side: after each
+ * commit the WAL's length is read from its shared-memory index (wal_index.ts), and once it passes
+ * `maxWalBytes` a checkpoint runs on this connection (it only copies what the thread has not), after
+ * which the next transaction rewinds the WAL. `journal_size_limit` then trims the file.
+ *
+ * Durability is unchanged: a checkpoint only copies committed frames; what was synced stays synced.
+ * @module
+ */
+import type { SqlDatabase } from "./adapter.ts";
+import { WalIndexReader } from "./wal_index.ts";
+
+/** Options of `checkpointOffThread`. */
+export interface WalCheckpointOptions {
+  /** How often the thread looks at the WAL. Default 20 ms. */
+  intervalMs?: number;
+  /** Frames that must wait before the thread checkpoints. Default 1,000 (SQLite's auto-checkpoint's). */
+  minFrames?: number;
+  /**
+   * WAL length past which this connection rewinds it after a commit (one commit's copy on the event loop).
+   * Default 128 MiB: at ~8 MB per 100 ms state commit under load, a rewind every ~1.5 s.
+   */
+  maxWalBytes?: number;
+}
+
+const DEFAULT_INTERVAL_MS = 20;
+const DEFAULT_MIN_FRAMES = 1_000;
+const DEFAULT_MAX_WAL_BYTES = 128 * 1024 * 1024;
+/** How long the thread may take to open the database before we keep SQLite's auto-checkpoint instead. */
+const OPEN_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 10_000;
+const BUSY_TIMEOUT_MS = 10_000;
+const BEGIN = /^\s*BEGIN\b/i;
+const COMMIT = /^\s*(COMMIT|END)\b/i;
+const ROLLBACK = /^\s*ROLLBACK\s*(TRANSACTION\s*)?;?\s*$/i;
+
+/** What the WAL-length bound needs to know; pure, so it is testable without a thread. */
+export class WalBound {
+  readonly #maxFrames: number;
+  /** Frames the WAL held when last looked at. */
+  #frames = 0;
+  /** Times this connection ran the rewinding checkpoint. */
+  rewinds = 0;
+
+  constructor(maxWalBytes: number, pageSizeBytes: number) {
+    if (!(maxWalBytes > 0 && pageSizeBytes > 0)) throw new Error("wal checkpointer: sizes must be positive");
+    this.#maxFrames = Math.max(1, Math.floor(maxWalBytes / pageSizeBytes));
+  }
+
+  /** The WAL's length now, in frames (negative: unknown, keep the last). */
+  report(frames: number): void {
+    if (frames >= 0) this.#frames = frames;
+  }
+
+  /** True when the commit just made should be followed by a checkpoint on the writer's connection. */
+  shouldRewind(): boolean {
+    return this.#frames > this.#maxFrames;
+  }
+
+  /**
+   * True when passive attempts kept losing the race with the thread (it holds the checkpoint lock while
+   * it runs, longer on a loaded machine) and the WAL reached 4× the bound: the writer then waits for it.
+   */
+  mustWait(): boolean {
+    return this.#frames > 4 * this.#maxFrames;
+  }
+
+  /** The writer checkpointed: `complete` when it copied every frame (the next transaction rewinds). */
+  rewound(complete: boolean): void {
+    this.rewinds++;
+    if (complete) this.#frames = 0;
+  }
+}
+
+/**
+ * Turns off SQLite's auto-checkpoint on `db` (the database file at `path`) and starts a thread that
+ * checkpoints it; returns the connection to use from now on (closing it stops the thread), or undefined
+ * when no thread could be started — then `db` is left as it was, auto-checkpoint on.
+ */
+export async function checkpointOffThread(
+  db: SqlDatabase,
+  path: string,
+  options: WalCheckpointOptions = {},
+): Promise<SqlDatabase | undefined> {
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const maxWalBytes = options.maxWalBytes ?? DEFAULT_MAX_WAL_BYTES;
+  if (path === ":memory:" || path === "") return undefined;
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./wal_checkpoint_worker.ts", import.meta.url).href);
+  } catch {
+    return undefined; // e.g. a compiled binary without the worker bundled
+  }
+  const pageSizeBytes = Number(Object.values(db.prepare("PRAGMA page_size").get() ?? {})[0] ?? 4096);
+  const bound = new WalBound(maxWalBytes, pageSizeBytes);
+  let closed: (() => void) | undefined;
+  const opened = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), OPEN_TIMEOUT_MS);
+    worker.onmessage = (event: MessageEvent): void => {
+      const msg = event.data as { type: string };
+      if (msg.type === "closed") closed?.();
+      else if (msg.type === "opened" || msg.type === "failed") {
+        clearTimeout(timer);
+        resolve(msg.type === "opened");
+      }
+    };
+    worker.onerror = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    worker.postMessage({ type: "open", paths: [path], intervalMs, minFrames: options.minFrames ?? DEFAULT_MIN_FRAMES });
+  });
+  if (!opened) {
+    worker.terminate();
+    return undefined;
+  }
+  worker.unref(); // a forgotten close must not keep the process alive
+  db.exec("PRAGMA wal_autocheckpoint = 0");
+  // The thread's connection takes the checkpoint lock now and then: a checkpoint here waits for it.
+  if (Number(Object.values(db.prepare("PRAGMA busy_timeout").get() ?? {})[0] ?? 0) === 0) {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  db.exec(`PRAGMA journal_size_limit = ${maxWalBytes}`);
+  const index = new WalIndexReader(path);
+  return wrap(db, bound, index, () => {
+    const timer = setTimeout(() => worker.terminate(), CLOSE_TIMEOUT_MS);
+    closed = () => {
+      clearTimeout(timer);
+      worker.terminate();
+    };
+    worker.postMessage({ type: "close" });
+  });
+}
+
+/** `db` with the bound checked after every outermost commit, and the thread stopped on close. */
+function wrap(db: SqlDatabase, bound: WalBound, index: WalIndexReader, stopThread: () => void): SqlDatabase {
+  let depth = 0;
+  let execTxn = false;
+  const afterCommit = (): void => {
+    bound.report(index.read().frames);
+    if (!bound.shouldRewind()) return;
+    try {
+      // RESTART waits (busy_timeout) for the thread's pass and for readers, then makes the next writer rewind.
+      const mode = bound.mustWait() ? "RESTART" : "PASSIVE";
+      const row = db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() ?? {};
+      bound.rewound(Number(row.busy) === 0 && Number(row.log) === Number(row.checkpointed));
+    } catch {
+      bound.rewound(false); // the thread held the checkpoint lock: the next commit tries again
+    }
+  };
+  const wrapped: SqlDatabase = {
+    exec(sql: string): void {
+      db.exec(sql);
+      if (BEGIN.test(sql)) execTxn = true;
+      else if (COMMIT.test(sql) || ROLLBACK.test(sql)) {
+        const committed = execTxn && COMMIT.test(sql);
+        execTxn = false;
+        if (committed && depth === 0) afterCommit();
+      }
+    },
+    prepare: (sql) => db.prepare(sql),
+    transaction<T>(fn: () => T): T {
+      depth++;
+      let result: T;
+      try {
+        result = db.transaction(fn);
+      } finally {
+        depth--;
+      }
+      if (depth === 0 && !execTxn) afterCommit();
+      return result;
+    },
+    close(): void {
+      stopThread();
+      index.close();
+      db.close();
+    },
+  };
+  if (db.changeEpoch !== undefined) wrapped.changeEpoch = () => db.changeEpoch!();
+  return wrapped;
+}

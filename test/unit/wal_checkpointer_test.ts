@@ -1,0 +1,110 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { checkpointOffThread, WalBound } from "../../src/storage/wal_checkpointer.ts";
+import { parseWalIndex, WalIndexReader } from "../../src/storage/wal_index.ts";
+
+const PAGE_BYTES = 4096;
+const VALUE = new Uint8Array(3000).fill(42);
+
+function walBytes(path: string): number {
+  return existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0;
+}
+
+/** Like the member: one transaction held open, committed in pieces, the event loop turning between. */
+async function writeInPieces(db: ReturnType<typeof openDatabase>, path: string, pieces: number): Promise<number> {
+  const insert = db.prepare("INSERT OR REPLACE INTO t (k, v) VALUES (?, ?)");
+  let maxWal = 0;
+  for (let piece = 0; piece < pieces; piece++) {
+    db.exec("BEGIN");
+    for (let i = 0; i < 100; i++) insert.run(piece * 100 + i, VALUE);
+    db.exec("COMMIT");
+    maxWal = Math.max(maxWal, walBytes(path));
+    await Bun.sleep(2);
+  }
+  return maxWal;
+}
+
+test("WalBound asks for a rewind only past the limit, and forgets after a complete one", () => {
+  const bound = new WalBound(10 * PAGE_BYTES, PAGE_BYTES);
+  assert.is(bound.shouldRewind(), false);
+  bound.report(10);
+  assert.is(bound.shouldRewind(), false);
+  bound.report(11);
+  assert.is(bound.shouldRewind(), true);
+  assert.is(bound.mustWait(), false);
+  bound.report(41);
+  assert.is(bound.mustWait(), true);
+  bound.rewound(false); // busy: still over
+  assert.is(bound.shouldRewind(), true);
+  bound.report(-1); // a failed pass reports nothing new
+  assert.is(bound.shouldRewind(), true);
+  bound.rewound(true);
+  assert.is(bound.shouldRewind(), false);
+  assert.is(bound.rewinds, 2);
+  assert.throws(() => new WalBound(0, PAGE_BYTES));
+});
+
+test("the thread copies the WAL back, the WAL stays bounded, and the data survives a reopen", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsetcd-walckpt-"));
+  const path = join(dir, "state.db");
+  try {
+    const raw = openDatabase(path, { durable: false });
+    raw.exec("PRAGMA synchronous = NORMAL");
+    raw.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)");
+    const maxWalBytes = 1024 * 1024;
+    const db = await checkpointOffThread(raw, path, { intervalMs: 5, maxWalBytes, minFrames: 16 });
+    assert.ok(db !== undefined, "the checkpoint thread should start under bun");
+    const autoPages = db.prepare("PRAGMA wal_autocheckpoint").get();
+    assert.is(Number(Object.values(autoPages ?? {})[0]), 0, "auto-checkpoint is off on the writer");
+    const fileBefore = statSync(path).size;
+    // ~30 MB of rows in 100 commits of ~300 KB: far past the 1 MB bound without a rewind.
+    const maxWal = await writeInPieces(db, path, 100);
+    await Bun.sleep(100);
+    assert.ok(statSync(path).size > fileBefore + 20 * 1024 * 1024, "the thread copied frames into the file");
+    assert.ok(maxWal < 8 * 1024 * 1024, `WAL reached ${maxWal} bytes with a 1 MiB bound`);
+    db.close();
+    const again = openDatabase(path, { durable: false });
+    assert.is(Number(again.prepare("SELECT count(*) AS n FROM t").get()?.n), 10_000);
+    again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the WAL index counters follow commits and checkpoints", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsetcd-walidx-"));
+  const path = join(dir, "x.db");
+  try {
+    const db = openDatabase(path, { durable: false });
+    db.exec("PRAGMA wal_autocheckpoint = 0");
+    db.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)");
+    const index = new WalIndexReader(path);
+    const before = index.read().frames;
+    db.transaction(() => {
+      for (let i = 0; i < 50; i++) db.prepare("INSERT INTO t (k, v) VALUES (?, ?)").run(i, VALUE);
+    });
+    const written = index.read();
+    assert.ok(written.frames >= before + 30, `frames ${before} → ${written.frames}`);
+    assert.ok(written.backfilled < written.frames);
+    const row = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get()!;
+    assert.is(index.read().frames, Number(row.log));
+    assert.is(index.read().backfilled, Number(row.checkpointed));
+    index.close();
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(parseWalIndex(new Uint8Array(10)), { frames: 0, backfilled: 0 });
+});
+
+test("no thread for an in-memory database: the caller keeps auto-checkpoint", async () => {
+  const db = openDatabase(":memory:", { durable: false });
+  assert.is(await checkpointOffThread(db, ":memory:"), undefined);
+  db.close();
+});
+
+test.run();
