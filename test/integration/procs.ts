@@ -59,8 +59,11 @@ export class Cluster {
   readonly members: Member[] = [];
   readonly #root: string;
   readonly #token = `it-${process.pid}-${Date.now()}`;
+  readonly #extraArgs: string[];
 
-  constructor(size: number) {
+  /** `extraArgs`: more server flags for every member (e.g. `--snapshot-count 50`). */
+  constructor(size: number, options: { extraArgs?: string[] } = {}) {
+    this.#extraArgs = options.extraArgs ?? [];
     if (!(size >= 1 && size <= 5)) throw new Error(`cluster size ${size}`);
     this.#root = mkdtempSync(join(tmpdir(), "tsetcd-it-"));
     const ports = takePorts(2 * size);
@@ -88,6 +91,7 @@ export class Cluster {
       "--listen-peer-urls", m.peerUrl, "--initial-advertise-peer-urls", m.peerUrl,
       "--initial-cluster", initial, "--initial-cluster-token", this.#token,
       "--heartbeat-interval", "100", "--election-timeout", "1000",
+      ...this.#extraArgs,
     ];
     const child = spawn(BUN, args, { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
     live.add(child);
@@ -141,6 +145,13 @@ export class Cluster {
     throw new Error(`no leader within ${timeoutMs} ms\n${this.logs()}`);
   }
 
+  /** Sends a signal to a member by PID (SIGSTOP/SIGCONT pause and resume it). */
+  signal(m: Member, signal: "SIGSTOP" | "SIGCONT"): void {
+    const pid = m.child?.pid;
+    if (pid === undefined) throw new Error(`${m.name} is not running`);
+    process.kill(pid, signal);
+  }
+
   /** SIGKILLs a member by PID and waits for it to be gone. */
   async kill(m: Member): Promise<void> {
     const pid = m.child?.pid;
@@ -162,6 +173,7 @@ export class Cluster {
       if (pid === undefined) continue;
       try {
         process.kill(pid, "SIGKILL");
+        process.kill(pid, "SIGCONT"); // a stopped process dies only once continued
       } catch {
         // gone already
       }
