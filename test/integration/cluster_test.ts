@@ -57,7 +57,7 @@ test("leader SIGKILL: the watch resumes elsewhere and misses nothing; a kept-ali
 
   // A 3 s lease kept alive through the followers, with a key on it; a second one left to expire.
   const kept = (await leases.grant(3)).ID;
-  await writer.put("cl/kept", "x", { lease: kept });
+  const keptRevision = (await writer.put("cl/kept", "x", { lease: kept })).header.revision;
   const keepAlive = leases.keepAlive(kept);
   const renewals = (async () => {
     let count = 0;
@@ -66,7 +66,7 @@ test("leader SIGKILL: the watch resumes elsewhere and misses nothing; a kept-ali
   })();
 
   // The watch starts on the leader (first endpoint) from the next revision.
-  const from = (await writer.get("cw/", { prefix: true })).header.revision + 1;
+  const from = keptRevision + 1;
   const watchClient = connect({ endpoints: [leader.clientUrl, ...followers.map((m) => m.clientUrl)] });
   const controller = new AbortController();
   const seen: Event[] = [];
