@@ -52,8 +52,8 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 
 test("leader SIGKILL: the watch resumes elsewhere and misses nothing; a kept-alive lease survives", async () => {
   const followers = cluster.members.filter((m) => m !== leader);
-  const writer = connect({ endpoints: followers.map((m) => m.clientUrl), commandTimeoutMs: 3_000 });
-  const leases = new LeaseClient(connect({ endpoints: followers.map((m) => m.clientUrl), commandTimeoutMs: 3_000 }));
+  const writer = connect({ endpoints: followers.map((m) => m.clientUrl), commandTimeoutMs: 10_000 });
+  const leases = new LeaseClient(connect({ endpoints: followers.map((m) => m.clientUrl), commandTimeoutMs: 10_000 }));
 
   // A 3 s lease kept alive through the followers, with a key on it; a second one left to expire.
   const kept = (await leases.grant(3)).ID;
@@ -111,7 +111,7 @@ test("leader SIGKILL: the watch resumes elsewhere and misses nothing; a kept-ali
 
 test("a lease nobody keeps alive is expired by the new leader, with a DELETE event", async () => {
   const survivors = cluster.members.filter((m) => m.child !== undefined);
-  const client = connect({ endpoints: survivors.map((m) => m.clientUrl), commandTimeoutMs: 3_000 });
+  const client = connect({ endpoints: survivors.map((m) => m.clientUrl), commandTimeoutMs: 10_000 });
   const leases = new LeaseClient(client);
   const id = (await leases.grant(2)).ID;
   const revision = (await client.put("cx/a", "1", { lease: id })).header.revision;
@@ -136,7 +136,7 @@ test("a leader change resumes a lease from its checkpoint: the remaining TTL is 
   cluster.restart(killed);
   leader = await cluster.waitForLeader(15_000);
   const others = cluster.members.filter((m) => m !== leader);
-  const client = connect({ endpoints: others.map((m) => m.clientUrl), commandTimeoutMs: 3_000 });
+  const client = connect({ endpoints: others.map((m) => m.clientUrl), commandTimeoutMs: 10_000 });
   const leases = new LeaseClient(client);
   const id = (await leases.grant(30)).ID;
   const grantedAtMs = Date.now();
