@@ -153,6 +153,10 @@ function parseWithCac(tokens: Token[], positional: string[], specs: FlagSpec[]):
   const canonical = [...tokens.map((t) => `--${t.spec.name}=${t.value}`), "--", ...positional];
   const parsed = cli.parse(["bun", "tsetcd", ...canonical], { run: false });
   const rest = (parsed.options["--"] as string[] | undefined) ?? [];
+  // cac reads `--x=` as true; pflag (etcdctl) reads it as the empty string, which commands then reject.
+  for (const token of tokens) {
+    if (token.value === "" && token.spec.kind !== "bool") parsed.options[camel(token.spec.name)] = "";
+  }
   return { args: [...parsed.args.map(String), ...rest], options: parsed.options };
 }
 

@@ -45,6 +45,13 @@ test("flags: pflag word rules, last value wins, env fills unset globals", () => 
   assert.is(explicit.flags.get("limit"), 0n);
 });
 
+test("flags: an empty --flag= value stays empty, as pflag reads it", () => {
+  const line = parseCommandLine(["k", "v", "--lease="], PUT_FLAGS, {});
+  assert.is(line.flags.get("lease"), "");
+  const bool = parseCommandLine(["k", "v", "--prev-kv"], PUT_FLAGS, {});
+  assert.is(bool.flags.get("prev-kv"), true);
+});
+
 test("flags: pflag's errors", () => {
   const message = (argv: string[]): string => {
     try {
