@@ -5,7 +5,7 @@
  * with the median pass. Ports 32379/32380 (the PERF helper's range), so it never meets bench/run.ts.
  *
  * Variants (AB_VARIANTS, comma-separated): `work` (this tree), `work-nothread` (this tree, WAL checkpoint
- * thread off), `base` (the commit in AB_BASE, default HEAD, unpacked into a temp dir; its own defaults).
+ * thread off), `work-commitN` (this tree, state commit every N ms), `base` (the commit in AB_BASE, default HEAD, unpacked into a temp dir; its own defaults).
  * Other knobs: AB_CONNS (default "16,64,256"), AB_PASSES (default 3), AB_SECONDS (default 6).
  * @module
  */
@@ -43,6 +43,7 @@ const temp: string[] = [];
 for (const v of variants) {
   if (v === "work") roots.set(v, { root: REPO, env: {} });
   else if (v === "work-nothread") roots.set(v, { root: REPO, env: { AB_WAL_THREAD: "0" } });
+  else if (v.startsWith("work-commit")) roots.set(v, { root: REPO, env: { AB_STATE_COMMIT_MS: v.slice(11) } });
   else if (v === "base") {
     const dir = unpackBase();
     temp.push(dir);
