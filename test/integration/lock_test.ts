@@ -1,4 +1,4 @@
-// Lock and elect against a real single-member `tsetcd server`: five concurrent `tsetcd lock` processes
+// Lock and elect against a real 3-member cluster of `tsetcd server` processes (each client on another member): five concurrent `tsetcd lock` processes
 // increment a counter file with no overlap (the same script without the lock does overlap, so the check
 // can fail), each holder sees a higher ETCD_LOCK_REV than the one before; `tsetcd elect` hands over to the
 // next campaigner when the leader is interrupted, and `elect -l` prints each new leader.
@@ -14,8 +14,8 @@ let endpoints: string[];
 let dir: string;
 
 test.before(async () => {
-  cluster = new Cluster(1);
-  await cluster.start();
+  cluster = new Cluster(3);
+  await cluster.start(30_000);
   endpoints = cluster.endpoints;
   dir = mkdtempSync(join(tmpdir(), "tsetcd-it-lock-"));
 });
@@ -25,6 +25,12 @@ test.after(async () => {
 });
 
 const HOLDERS = 5;
+
+/** The endpoints starting from member i (mod the cluster size), so holders talk to different members. */
+function rotated(i: number): string[] {
+  const k = i % endpoints.length;
+  return [...endpoints.slice(k), ...endpoints.slice(0, k)];
+}
 
 /**
  * The critical section: `mkdir held` fails if another holder is inside (an overlap, recorded), then a slow
@@ -46,7 +52,7 @@ test("five concurrent tsetcd lock processes increment a counter with no overlap"
   const d = join(dir, "locked");
   reset(d);
   const runs = await Promise.all(
-    Array.from({ length: HOLDERS }, () => tsetcd(endpoints, ["lock", "it-counter", "--", "sh", "-c", criticalSection(d)], { timeoutMs: 30_000 })),
+    Array.from({ length: HOLDERS }, (_, i) => tsetcd(rotated(i), ["lock", "it-counter", "--", "sh", "-c", criticalSection(d)], { timeoutMs: 30_000 })),
   );
   for (const run of runs) assert.is(run.code, 0, run.stderr);
   assert.is(readFileSync(join(d, "counter"), "utf8").trim(), String(HOLDERS));
@@ -69,12 +75,12 @@ test("the same critical section without the lock does overlap (the check can fai
 });
 
 test("elect: the leader prints its key and proposal, the next campaigner wins when it is interrupted", async () => {
-  const observer = background(endpoints, ["elect", "-l", "it-elect"]);
-  const first = background(endpoints, ["elect", "it-elect", "p1"]);
+  const observer = background(rotated(2), ["elect", "-l", "it-elect"]);
+  const first = background(rotated(0), ["elect", "it-elect", "p1"]);
   try {
     await first.waitFor((out) => out.includes("p1\n"));
     assert.match(first.stdout(), /^it-elect\/[0-9a-f]+\np1\n$/);
-    const second = background(endpoints, ["elect", "it-elect", "p2"]);
+    const second = background(rotated(1), ["elect", "it-elect", "p2"]);
     try {
       await Bun.sleep(500);
       assert.is(second.stdout(), "", "the second campaigner waits");
