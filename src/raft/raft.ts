@@ -208,7 +208,11 @@ export class RaftNode {
     return this.switchToConfig({ voters, learners });
   }
 
-  /** Requests a linearizable read; the answer arrives as a `ReadState` with the same context in a later Ready. */
+  /**
+   * Requests a linearizable read; the answer arrives as a `ReadState` with the same context in a later Ready.
+   * The context must be unique across the cluster while the read is pending: the leader keys pending reads
+   * by context and ignores a second request with one already pending (it could not tell their acks apart).
+   */
   readIndex(context: Uint8Array): ProposalError | undefined {
     const m = newMessage(MessageType.ReadIndex, NONE);
     m.context = context;

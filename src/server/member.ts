@@ -266,7 +266,7 @@ export class Member implements KvService {
     this.#now = options.now ?? (() => performance.now());
     const bounds = { maxPending: options.maxPendingRequests, timeoutMs: options.requestTimeoutMs };
     this.#writes = new Waiters(bounds);
-    this.#reads = new ReadIndexQueue(bounds);
+    this.#reads = new ReadIndexQueue({ ...bounds, contextPrefix: `${options.memberId.toString(16)}:` });
     this.#applied = options.log.applied();
     this.#stateDb = options.stateDb ?? options.db;
     this.#learner = options.log.confState().learners.includes(options.memberId);
@@ -307,6 +307,7 @@ export class Member implements KvService {
     if (this.#o.quotaBytes !== undefined) this.#sizeBytes = this.#o.kv.sizeBytes().total;
     this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
+    this.#reads.resendStale(nowMs, (context) => this.#requestReadIndex(context));
     this.#processReadies();
   }
 
@@ -417,11 +418,13 @@ export class Member implements KvService {
       const refused = this.#o.raft.propose(data);
       if (typeof refused === "string") this.#writes.reject(id, proposalError(refused));
     }
-    this.#reads.send(this.#now(), (context) => {
-      const refused = this.#o.raft.readIndex(context);
-      return typeof refused === "string" ? proposalError(refused) : undefined;
-    });
+    this.#reads.send(this.#now(), (context) => this.#requestReadIndex(context));
     this.#processReadies();
+  }
+
+  #requestReadIndex(context: Uint8Array): EtcdError | undefined {
+    const refused = this.#o.raft.readIndex(context);
+    return typeof refused === "string" ? proposalError(refused) : undefined;
   }
 
   #processReadies(): void {
