@@ -5,7 +5,10 @@
  * with etcd's gateway JSON. Writes the table (ratio per row) to bench/CLUSTER_RESULTS.md.
  *
  * Usage: node_modules/.bin/bun bench/cluster.ts [--quick] [--duration S] [--warmup S] [--rows TEXT]
- *        [--targets etcd,tsetcd] [--out PATH]
+ *        [--targets etcd,tsetcd] [--repeat N] [--out PATH]
+ * With --repeat N the targets alternate N times (etcd, tsetcd, etcd, …), each pass on fresh clusters, and
+ * the table shows each row's median pass per target; the ratios of every pass are listed under it, since
+ * on a shared 2-core machine one pass can swing by ±20 %.
  * Needs wrk and etcd on PATH. Ports 30400–30411 (etcd) and 30500–30511 (tsetcd).
  * @module
  */
@@ -14,7 +17,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultRows, RANGE_KEYSPACE, type Row, rowMatches, type Target, threadsFor, VALUE_BYTES, wrkScript } from "./lib/matrix.ts";
-import { formatTable, type Outcome, parseWrkOutput, requestsPerSecond } from "./lib/report.ts";
+import { formatTable, medianOutcome, type Outcome, parseWrkOutput, ratio, requestsPerSecond } from "./lib/report.ts";
 import { seedAndVerify } from "./lib/servers.ts";
 
 const BENCH_DIR = dirname(new URL(import.meta.url).pathname);
@@ -33,6 +36,7 @@ interface Options {
   rowFilter: string | undefined;
   targets: Target[];
   outPath: string;
+  repeat: number;
 }
 
 interface Member {
@@ -42,7 +46,7 @@ interface Member {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { durationS: 10, warmupS: 2, rowFilter: undefined, targets: ["etcd", "tsetcd"], outPath: RESULTS_PATH };
+  const options: Options = { durationS: 10, warmupS: 2, rowFilter: undefined, targets: ["etcd", "tsetcd"], outPath: RESULTS_PATH, repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -55,10 +59,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--warmup") options.warmupS = Number(value());
     else if (arg === "--rows") options.rowFilter = value();
     else if (arg === "--out") options.outPath = resolve(value());
+    else if (arg === "--repeat") options.repeat = Number(value());
     else if (arg === "--targets") options.targets = value().split(",") as Target[];
     else throw new Error(`unknown option ${arg}`);
   }
   if (!(options.durationS > 0 && options.warmupS >= 0)) throw new Error("bad --duration or --warmup");
+  if (!(Number.isInteger(options.repeat) && options.repeat >= 1 && options.repeat <= 9)) throw new Error("--repeat takes 1–9");
   if (options.targets.some((t) => t !== "etcd" && t !== "tsetcd")) throw new Error("--targets takes etcd,tsetcd");
   return options;
 }
@@ -187,6 +193,18 @@ async function benchTarget(target: Target, rows: Row[], options: Options): Promi
   return outcomes;
 }
 
+/** Each pass's ratio per row (pass i of tsetcd against pass i of etcd), so the spread is visible. */
+function passRatios(rows: Row[], passes: Map<Target, Map<string, Outcome>[]>): string {
+  const lines = ["Ratio of each pass (tsetcd pass i / etcd pass i):", ""];
+  for (const row of rows) {
+    const etcd = passes.get("etcd") ?? [];
+    const ours = passes.get("tsetcd") ?? [];
+    const ratios = etcd.map((e, i) => ratio(e.get(row.label), ours[i]?.get(row.label)));
+    lines.push(`- ${row.label}: ${ratios.join(", ")}`);
+  }
+  return lines.join("\n");
+}
+
 function firstLine(command: string, args: string[]): string {
   const run = spawnSync(command, args, { encoding: "utf8" });
   return `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n")[0]?.trim() || "unknown";
@@ -196,8 +214,22 @@ async function main(argv: string[]): Promise<number> {
   const options = parseArgs(argv);
   const rows = defaultRows().filter((r) => options.rowFilter === undefined || rowMatches(r.label, options.rowFilter));
   const loadBefore = loadavg().map((n) => n.toFixed(2)).join(" ");
+  const passes = new Map<Target, Map<string, Outcome>[]>();
+  for (let pass = 0; pass < options.repeat; pass++) {
+    for (const target of options.targets) {
+      if (options.repeat > 1) console.error(`[${target}] pass ${pass + 1} of ${options.repeat}`);
+      passes.set(target, [...(passes.get(target) ?? []), await benchTarget(target, rows, options)]);
+    }
+  }
   const outcomes = new Map<Target, Map<string, Outcome>>();
-  for (const target of options.targets) outcomes.set(target, await benchTarget(target, rows, options));
+  for (const [target, results] of passes) {
+    const medians = new Map<string, Outcome>();
+    for (const row of rows) {
+      const median = medianOutcome(results.map((r) => r.get(row.label)).filter((o) => o !== undefined));
+      if (median !== undefined) medians.set(row.label, median);
+    }
+    outcomes.set(target, medians);
+  }
   const command = ["node_modules/.bin/bun bench/cluster.ts", ...argv].join(" ");
   const document = [
     "# 3-member tsetcd vs 3-member etcd 3.4 — gateway JSON benchmark",
@@ -211,10 +243,12 @@ async function main(argv: string[]): Promise<number> {
     `${firstLine("etcd", ["--version"])}`,
     `- Each cluster: 3 members on loopback, fresh temp data dirs, default timing; wrk (≤ 2 threads) sends to the ` +
     `leader's client URL; ${options.warmupS} s warm-up + ${options.durationS} s measured per row; the two clusters ` +
-    "never run at the same time.",
+    "never run at the same time." +
+    (options.repeat > 1 ? ` ${options.repeat} alternating passes; each cell is the row's median pass.` : ""),
     "",
     formatTable(rows, outcomes),
     "",
+    ...(options.repeat > 1 ? [passRatios(rows, passes), ""] : []),
   ].join("\n");
   console.log(document);
   if (options.rowFilter === undefined && options.targets.length === 2) writeFileSync(options.outPath, document);

@@ -51,6 +51,7 @@ import {
   type Entry,
   EntryType,
   type Message,
+  MessageType,
   NONE,
   type NodeId,
   type RaftStatus,
@@ -166,7 +167,10 @@ export interface MemberOptions {
   /** Persists log writes on another thread; without it the Ready loop writes inline. */
   logWriter?: LogWriterClient;
   /** Sends messages to peers; a single member has none to send. */
-  send?: (messages: Message[]) => void;
+  /** Sends messages to peers; `immediate`: write them now, not at the end of this turn. */
+  send?: (messages: Message[], immediate: boolean) => void;
+  /** Sends messages that may wait up to `maxDelayMs` for the next write to their peer (default: `send`). */
+  sendLazy?: (messages: Message[], maxDelayMs: number) => void;
   /** The members registry, updated when membership entries apply. */
   registry?: MemberRegistry;
   /**
@@ -214,6 +218,8 @@ interface Applied {
 
 /** Bound on Ready rounds in one flush; the core needs one or two per batch. */
 const MAX_READY_ROUNDS = 64;
+/** How long a leader's commit-index update may wait for the next append to the same follower. */
+const COMMIT_UPDATE_DELAY_MS = 2;
 /** Pause before compacting again when the state database could not be synced. */
 const COMPACT_RETRY_MS = 100;
 /** Entries kept behind the applied index when the log is compacted, for slow followers. */
@@ -444,7 +450,8 @@ export class Member implements KvService {
       const persistedTerm = this.#term;
       this.#noteState(ready);
       if (this.#canSendBeforePersist(ready, persistedTerm, persistedVote)) {
-        this.#o.send!(ready.messages);
+        // Written now, before this thread blocks in its own fsync: followers persist in parallel with it.
+        this.#o.send!(ready.messages, true);
         ready = { ...ready, messages: [] };
       }
       const mustPersist = ready.entries.length > 0 || ready.hardState !== undefined;
@@ -491,6 +498,8 @@ export class Member implements KvService {
    */
   #canSendBeforePersist(ready: Ready, persistedTerm: number, persistedVote: bigint): boolean {
     if (this.#role !== StateRole.Leader || ready.messages.length === 0 || this.#o.send === undefined) return false;
+    // Nothing to write: the messages wait until the committed entries are applied and callers answered.
+    if (ready.entries.length === 0) return false;
     const hs = ready.hardState;
     return hs === undefined || (hs.term === persistedTerm && hs.vote === persistedVote);
   }
@@ -586,10 +595,33 @@ export class Member implements KvService {
       if (this.#writeReadies >= this.#o.crashAfterPersist) process.exit(86);
       this.#writeReadies++;
     }
-    if (ready.messages.length > 0) this.#o.send?.(ready.messages);
+    // A follower's acknowledgements are what the leader waits for: written now, before applying. A
+    // leader's messages here (new commit index, heartbeats) are not urgent: its callers are answered first.
+    // A membership change too reaches the members before the caller hears of it: a promoted learner must
+    // already know it is a voter when the caller turns to it.
+    const sendFirst = this.#role !== StateRole.Leader ||
+      ready.committedEntries.some((e) => e.type === EntryType.ConfChange);
+    if (sendFirst && ready.messages.length > 0) this.#o.send?.(ready.messages, true);
     let outcomes: Applied[] = [];
     if (ready.committedEntries.length > 0) outcomes = this.#applyToState(ready.committedEntries);
     this.#finishApply(ready, outcomes);
+    if (!sendFirst && ready.messages.length > 0) this.#sendAsLeader(ready.messages);
+  }
+
+  /**
+   * A leader's messages after a Ready without new entries. Appends without entries only carry the new
+   * commit index: they may wait a moment for the next append (the next write) to the same follower and
+   * leave in its write, which saves the follower a wakeup and both sides a write per request. Heartbeats
+   * (which confirm ReadIndex reads) and everything else leave at the end of this turn.
+   */
+  #sendAsLeader(messages: Message[]): void {
+    const lazy = this.#o.sendLazy;
+    if (lazy === undefined) return this.#o.send?.(messages, false);
+    const commitOnly = messages.filter((m) => m.type === MessageType.App && m.entries.length === 0);
+    if (commitOnly.length === 0) return this.#o.send?.(messages, false);
+    const rest = messages.filter((m) => !(m.type === MessageType.App && m.entries.length === 0));
+    if (rest.length > 0) this.#o.send?.(rest, false);
+    lazy(commitOnly, COMMIT_UPDATE_DELAY_MS);
   }
 
   /**

@@ -102,9 +102,12 @@ export interface Transport {
    * Queues messages for their peers (`m.to`); everything sent in one event-loop turn leaves in one write per
    * peer. Never blocks and never throws for a peer's state: a full queue drops and reports `onUnreachable`.
    * A `Snap` message with a snapshot is streamed on its own connection. Messages to unknown ids are dropped.
-   * Throws (a caller bug) for local message kinds and messages addressed to this member.
+   * Throws (a caller bug) for local message kinds and messages addressed to this member. With `immediate`
+   * the queued messages are written now (a caller about to block its thread, e.g. in an fsync).
    */
-  send(messages: readonly Message[]): void;
+  send(messages: readonly Message[], immediate?: boolean): void;
+  /** Queues messages that may wait up to `maxDelayMs` for the next write to their peer to carry them. */
+  sendLazy(messages: readonly Message[], maxDelayMs: number): void;
   /** Adds a peer by its peer URLs (tried in turn); connects at once if started. Throws if already present. */
   addPeer(id: NodeId, urls: readonly string[]): void;
   /** Forgets a peer: drops its queue, closes its connections, refuses it from now on. No-op if unknown. */

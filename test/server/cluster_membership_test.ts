@@ -93,8 +93,8 @@ test("member add (learner) on a follower, join with existing, snapshot catch-up,
     assert.is(promoteStatus, 200, JSON.stringify(promoted));
     assert.ok(promoted.members.every((m: { isLearner?: boolean }) => m.isLearner !== true));
     // Writes continue after the promotion, through the new voter too.
-    const [putStatus] = await post(d.clientUrl, "/v3/kv/put", { key: b64("after"), value: b64("promote") });
-    assert.is(putStatus, 200);
+    const [putStatus, putBody] = await post(d.clientUrl, "/v3/kv/put", { key: b64("after"), value: b64("promote") });
+    assert.is(putStatus, 200, JSON.stringify(putBody));
 
     // Remove a follower: it stops itself; the members shrink everywhere.
     const victim = followersOf(c).find((s) => s !== d)!;
@@ -145,8 +145,8 @@ test("transfer-leadership: only on the leader, to a voter; removing the leader h
     await target!.removed;
     c.servers.delete(target!.name);
     await waitFor(() => leaderOf(c) !== undefined, 5_000, "no leader after removing the old one");
-    const [putStatus] = await post(other!.clientUrl, "/v3/kv/put", { key: b64("x"), value: b64("y") });
-    assert.is(putStatus, 200);
+    const [putStatus, putBody] = await post(other!.clientUrl, "/v3/kv/put", { key: b64("x"), value: b64("y") });
+    assert.is(putStatus, 200, JSON.stringify(putBody));
   } finally {
     await c.destroy();
   }
@@ -181,8 +181,8 @@ test("a wiped data dir is refused with new, and rejoins after member remove + ad
     const back = await c.start(name, { initialClusterState: "existing" });
     assert.is(back.memberId, BigInt(added.member.ID));
     await waitFor(() => back.member.info().leader === leader.memberId, 5_000, "the re-added member has no leader");
-    const [putStatus] = await post(back.clientUrl, "/v3/kv/put", { key: b64("back"), value: b64("1") });
-    assert.is(putStatus, 200);
+    const [putStatus, putBody] = await post(back.clientUrl, "/v3/kv/put", { key: b64("back"), value: b64("1") });
+    assert.is(putStatus, 200, JSON.stringify(putBody));
   } finally {
     await c.destroy();
   }
