@@ -65,6 +65,7 @@ import {
 import { type KeepAlive, type KeepAliveEnd, LeaseClient } from "./lease.ts";
 import { type CallOptions, type Client, prefixEnd } from "./mod.ts";
 import { toBytes } from "./keys.ts";
+import { sleep } from "./sleep.ts";
 import { watch } from "./watch.ts";
 
 /** etcd's default session TTL, in seconds. */
@@ -100,19 +101,6 @@ export interface SessionOptions extends CallOptions {
   pollIntervalMs?: number;
   /** Waits for a key's deletion; default: `watchingDeleteWaiter` (a watch, polling as fallback). */
   waitForDelete?: DeleteWaiter;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 function canceled(): EtcdError {

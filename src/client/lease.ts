@@ -4,9 +4,9 @@
  *
  * Keep-alive travels as etcd's gateway streams it, `POST /v3/lease/keepalive`; in CBOR (our client) each
  * stream message is one frame: a 4-byte big-endian length, then one CBOR item `{ result: message }` or
- * `{ error: { code, message } }` (`encodeStreamFrame` / `StreamFrameReader`; the server uses the same
- * helpers). The client sends one request per renewal, a stream of one message, so a renewal can fail over
- * to another endpoint like any other call.
+ * `{ error: { code, message } }` (`encodeStreamFrame` / `StreamFrameReader` in src/codec/frames.ts, shared
+ * with the server). The client sends one request per renewal, a stream of one message, so a renewal can
+ * fail over to another endpoint like any other call.
  *
  * @example
  * const leases = new LeaseClient(connect({ endpoints: ["127.0.0.1:2379"] }));
@@ -16,8 +16,8 @@
  * for await (const response of keepAlive) console.log(response.TTL); // every ~3 s until keepAlive.close()
  * @module
  */
-import { decodeCborValue, encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { encodeStreamFrame, messageOfFrame, StreamFrameReader } from "../codec/frames.ts";
 import { errorFromBody } from "../codec/http.ts";
 import type {
   LeaseGrantRequest,
@@ -29,65 +29,22 @@ import type {
   LeaseTimeToLiveResponse,
 } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
-import { messageFromWire } from "../codec/wire.ts";
 import type { CallOptions, Client } from "./mod.ts";
+import { sleep } from "./sleep.ts";
 
-/** Bytes of a stream frame's length prefix. */
-const FRAME_HEADER_BYTES = 4;
-/** Largest frame accepted (etcd's default max request size is 1.5 MiB; responses stay well below). */
-export const MAX_STREAM_FRAME_BYTES = 16 * 1024 * 1024;
+// The stream codec moved to src/codec/frames.ts; named here too for code that imports it from the client.
+export {
+  encodeStreamFrame,
+  MAX_STREAM_FRAME_BYTES,
+  messageOfFrame,
+  type StreamFrame,
+  StreamFrameReader,
+} from "../codec/frames.ts";
+
 /** Shortest wait between renewals, and between retries of a failed renewal (etcd's client: 500 ms). */
 export const MIN_RENEW_INTERVAL_MS = 500;
 /** Most renewals one keep-alive sends (about 95 years at the shortest interval): a bound, not a limit. */
 const MAX_RENEWALS = 6_000_000_000;
-
-/** One stream message: a result, or an error that ends the stream. */
-export type StreamFrame = { result: unknown } | { error: { code: number; message: string } };
-
-/** Encodes one stream frame: 4-byte big-endian length, then the CBOR item. */
-export function encodeStreamFrame(frame: StreamFrame): Uint8Array {
-  const body = encodeCbor(frame);
-  if (body.length > MAX_STREAM_FRAME_BYTES) throw new Error(`stream frame of ${body.length} bytes is too large`);
-  const out = new Uint8Array(FRAME_HEADER_BYTES + body.length);
-  new DataView(out.buffer).setUint32(0, body.length);
-  out.set(body, FRAME_HEADER_BYTES);
-  return out;
-}
-
-/** Splits a byte stream into frames; feed chunks as they arrive, take whole frames out. */
-export class StreamFrameReader {
-  #buffer = new Uint8Array(0);
-
-  /** Adds received bytes; returns every frame now complete, in order. Throws on an oversized frame. */
-  push(chunk: Uint8Array): StreamFrame[] {
-    const joined = new Uint8Array(this.#buffer.length + chunk.length);
-    joined.set(this.#buffer);
-    joined.set(chunk, this.#buffer.length);
-    const frames: StreamFrame[] = [];
-    let offset = 0;
-    while (joined.length - offset >= FRAME_HEADER_BYTES) {
-      const length = new DataView(joined.buffer, joined.byteOffset + offset).getUint32(0);
-      if (length > MAX_STREAM_FRAME_BYTES) throw new Error(`stream frame of ${length} bytes is too large`);
-      if (joined.length - offset - FRAME_HEADER_BYTES < length) break;
-      const body = joined.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length);
-      frames.push(decodeCborValue(body) as StreamFrame);
-      offset += FRAME_HEADER_BYTES + length;
-    }
-    this.#buffer = joined.slice(offset);
-    return frames;
-  }
-
-  /** Bytes of an incomplete frame still waiting for the rest. */
-  get pendingBytes(): number {
-    return this.#buffer.length;
-  }
-}
-
-/** A frame's message of `kind`, or the EtcdError it carries. */
-export function messageOfFrame<T>(kind: MessageKind, frame: StreamFrame): T {
-  if ("error" in frame) throw new EtcdError(frame.error.code as GrpcCode, frame.error.message);
-  return messageFromWire<T>(kind, frame.result);
-}
 
 /** How long to wait after a keep-alive response before the next one: a third of the TTL, as etcd. */
 export function renewDelayMs(ttlS: number): number {
@@ -126,19 +83,6 @@ function transportOf(client: Client): Transport {
     call: <T>(...args: unknown[]) => raw["call"]!.apply(client, args) as Promise<T>,
     send: (...args: unknown[]) => raw["send"]!.apply(client, args) as Promise<Response>,
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Lease calls over a Client. */

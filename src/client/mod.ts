@@ -45,6 +45,7 @@ import type {
 } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
+import { sleep } from "./sleep.ts";
 import { watch, type WatchOptions } from "./watch.ts";
 
 export { endpointUrl, prefixEnd } from "./keys.ts";
@@ -119,18 +120,6 @@ function deadlineExceeded(): EtcdError {
 
 function canceled(): EtcdError {
   return new EtcdError(GrpcCode.Canceled, "context canceled");
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Where a request goes: a pinned endpoint (no failover), and whether re-sending it elsewhere is safe. */

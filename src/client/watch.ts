@@ -17,8 +17,9 @@ import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import { CBOR_CONTENT_TYPE, errorFromBody } from "../codec/http.ts";
 import type { Event, WatchCreateRequest, WatchFilterType, WatchRequest, WatchResponse } from "../codec/messages.ts";
-import { encodeFrame, FrameDecoder } from "../watch/frames.ts";
+import { encodeFrame, FrameDecoder } from "../codec/frames.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
+import { sleep } from "./sleep.ts";
 
 /** What a watch needs from a client: its endpoints. `Client` has them. */
 export interface WatchTarget {
@@ -270,16 +271,4 @@ export function createRequestOf(key: string | Uint8Array, options: WatchOptions 
 /** A function, not a property test, so the compiler does not narrow it across awaits. */
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
