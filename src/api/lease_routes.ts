@@ -20,12 +20,12 @@ import {
   type WireFormat,
   wireFormatOf,
 } from "../codec/http.ts";
+import { decodeStreamFrame, encodeStreamFrame, MAX_STREAM_FRAME_BYTES, messageOfFrame } from "../codec/frames.ts";
 import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
 import type { LeaseKeepAliveRequest, LeaseKeepAliveResponse } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
-import { encodeStreamFrame, messageOfFrame, StreamFrameReader } from "../client/lease.ts";
+import { type StreamRequestDecoder, StreamRequestReader } from "../codec/stream_reader.ts";
 import { FORWARDED_HEADER, type LeaseApi } from "../server/lease_service.ts";
-import { JsonValueSplitter } from "../watch/frames.ts";
 import { handleWatch, type WatchStreamSource } from "./watch_route.ts";
 
 /** The part of Bun's server object the streams need. */
@@ -115,7 +115,7 @@ export async function handleKeepAlive(
   if (request.method !== "POST") return methodNotAllowed();
   const format = wireFormatOf(request.headers.get("content-type"));
   const forwarded = isForwarded(request);
-  const reader = new KeepAliveReader(request, format);
+  const reader = new StreamRequestReader(request, format, KEEPALIVE_DECODER, KEEPALIVE_LIMITS);
   let firstAnswer: LeaseKeepAliveResponse | undefined;
   try {
     const first = await reader.next();
@@ -143,7 +143,7 @@ export async function handleKeepAlive(
 
 /** Answers the stream's following requests in order; an error ends the stream with an error message. */
 async function answerRest(
-  reader: KeepAliveReader,
+  reader: StreamRequestReader<LeaseKeepAliveRequest>,
   lease: LeaseApi,
   forwarded: boolean,
   format: WireFormat,
@@ -201,59 +201,17 @@ function isForwarded(request: Request): boolean {
   return request.headers.get(FORWARDED_HEADER) === "1";
 }
 
-/** Reads LeaseKeepAliveRequests one at a time from a request body, in either encoding. */
-class KeepAliveReader {
-  readonly #format: WireFormat;
-  readonly #body: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  readonly #text = new TextDecoder();
-  readonly #json = new JsonValueSplitter(MAX_LEASE_BODY_BYTES);
-  readonly #frames = new StreamFrameReader();
-  readonly #ready: LeaseKeepAliveRequest[] = [];
-  #done = false;
-
-  constructor(request: Request, format: WireFormat) {
-    this.#format = format;
-    this.#body = request.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
-  }
-
-  /** The next request; undefined at the end of the body. Throws EtcdError on a bad one. */
-  async next(): Promise<LeaseKeepAliveRequest | undefined> {
-    // Bounded by the body's length: every turn reads a chunk or returns.
-    for (;;) {
-      const ready = this.#ready.shift();
-      if (ready !== undefined) return ready;
-      if (this.#done) return undefined;
-      const chunk = this.#body === undefined ? { done: true as const } : await this.#body.read();
-      if (chunk.done) {
-        this.#done = true;
-        if (this.#format === "json") this.#take(this.#json.push(this.#text.decode()));
-        continue;
-      }
-      if (this.#format === "cbor") {
-        for (const frame of decoding(() => this.#frames.push(chunk.value))) {
-          this.#ready.push(decoding(() => messageOfFrame<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", frame)));
-        }
-      } else {
-        this.#take(this.#json.push(this.#text.decode(chunk.value, { stream: true })));
-      }
-    }
-  }
-
-  async cancel(): Promise<void> {
-    try {
-      await this.#body?.cancel();
-    } catch {
-      // already closed
-    }
-  }
-
-  #take(result: { values: string[]; bad?: string }): void {
-    for (const value of result.values) {
-      this.#ready.push(decoding(() => decodeJson<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", value)));
-    }
-    if (result.bad !== undefined) throw new EtcdError(GrpcCode.InvalidArgument, `invalid character in request body`);
-  }
-}
+/** Bad keep-alive requests are the client's fault (InvalidArgument), and fail the stream at once. */
+const KEEPALIVE_DECODER: StreamRequestDecoder<LeaseKeepAliveRequest> = {
+  frame: (payload) =>
+    decoding(() => messageOfFrame<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", decodeStreamFrame(payload))),
+  json: (text) => decoding(() => decodeJson<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", text)),
+  oversizeFrame: (error) => new EtcdError(GrpcCode.InvalidArgument, error.message),
+  badJson: () => {
+    throw new EtcdError(GrpcCode.InvalidArgument, `invalid character in request body`);
+  },
+};
+const KEEPALIVE_LIMITS = { maxFrameBytes: MAX_STREAM_FRAME_BYTES, maxJsonChars: MAX_LEASE_BODY_BYTES };
 
 /** A body that does not decode is the client's fault: InvalidArgument with the decoder's text. */
 function decoding<T>(decode: () => T): T {

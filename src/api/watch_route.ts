@@ -9,7 +9,7 @@
  *   the end of the request body does not end the stream, and a later bad value only stops the reading;
  * - an empty WatchRequest (`{}`) is ignored.
  * With `Content-Type: application/cbor` the requests and responses are length-prefixed CBOR frames
- * (src/watch/frames.ts) and a bad first frame answers with the CBOR error body.
+ * (src/codec/frames.ts) and a bad first frame answers with the CBOR error body.
  *
  * Backpressure: responses go into the body stream until it holds `highWaterMark` chunks; the hub then
  * pauses this stream (its watchers fall back to history when they outrun it) until the client reads.
@@ -18,9 +18,10 @@
 import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import { contentTypeOf, encodeError, httpStatusFromCode, type WireFormat, wireFormatOf } from "../codec/http.ts";
+import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame } from "../codec/frames.ts";
 import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
 import type { WatchRequest, WatchResponse } from "../codec/messages.ts";
-import { encodeFrame, FrameDecoder, JsonValueSplitter } from "../watch/frames.ts";
+import { type StreamRequestDecoder, StreamRequestReader } from "../codec/stream_reader.ts";
 import type { WatchStream } from "../watch/mod.ts";
 
 /** The part of the hub the route uses (WatchHub). */
@@ -50,10 +51,10 @@ export async function handleWatch(
 ): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
   const format = wireFormatOf(request.headers.get("content-type"));
-  const reader = new RequestReader(request, format);
+  const reader = new StreamRequestReader(request, format, WATCH_DECODER, WATCH_LIMITS);
   let first: WatchRequest | undefined;
   try {
-    first = await reader.next();
+    first = await nextRequest(reader);
   } catch (error) {
     await reader.cancel();
     return errorResponse(format, error);
@@ -128,7 +129,7 @@ async function readRest(reader: RequestReader, stream: WatchStream, ended: () =>
   for (;;) {
     let req: WatchRequest | undefined;
     try {
-      req = await reader.next();
+      req = await nextRequest(reader);
     } catch {
       return; // as the gateway: a bad later request stops the reading, the stream stays
     }
@@ -143,72 +144,42 @@ function encodeResponse(format: WireFormat, response: WatchResponse): Uint8Array
 }
 
 /** Reads WatchRequests one at a time from a request body, in either encoding. */
-class RequestReader {
-  readonly #format: WireFormat;
-  readonly #body: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  readonly #text = new TextDecoder();
-  readonly #json = new JsonValueSplitter();
-  readonly #frames = new FrameDecoder();
-  readonly #ready: WatchRequest[] = [];
-  #bad: string | undefined;
-  #done = false;
+type RequestReader = StreamRequestReader<WatchRequest>;
 
-  constructor(request: Request, format: WireFormat) {
-    this.#format = format;
-    this.#body = request.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
-  }
+/**
+ * Empty requests carry nothing to do: etcd ignores them. A bad request fails the reads from where it
+ * stands in the body, after the ones before it.
+ */
+const WATCH_DECODER: StreamRequestDecoder<WatchRequest> = {
+  frame: (payload) => nonEmpty(decodeError(() => decodeCbor("WatchRequest", payload))),
+  json: (text) => nonEmpty(decodeError(() => decodeJson<WatchRequest>("WatchRequest", text))),
+  oversizeFrame: (error) => error,
+  badJson: notARequest,
+};
+const WATCH_LIMITS = { maxFrameBytes: DEFAULT_MAX_MESSAGE_BYTES, maxJsonChars: DEFAULT_MAX_MESSAGE_BYTES };
 
-  /** The next non-empty request; undefined at the end of the body. Throws EtcdError on a bad one. */
-  async next(): Promise<WatchRequest | undefined> {
-    // Bounded by the body's length: every turn reads a chunk or returns.
-    for (;;) {
-      const ready = this.#ready.shift();
-      if (ready !== undefined) return ready;
-      if (this.#bad !== undefined) throw decodeError(() => decodeJson("WatchRequest", this.#bad!));
-      if (this.#done) return this.#atEnd();
-      const chunk = this.#body === undefined ? { done: true as const } : await this.#body.read();
-      if (chunk.done) {
-        this.#done = true;
-        if (this.#format === "json") this.#take(this.#json.push(this.#text.decode()));
-        continue;
-      }
-      this.#accept(chunk.value);
-    }
-  }
+/** The next non-empty request; undefined at the end of the body. Throws EtcdError on a bad or cut one. */
+async function nextRequest(reader: RequestReader): Promise<WatchRequest | undefined> {
+  const req = await reader.next();
+  if (req === undefined && reader.cut) throw new EtcdError(GrpcCode.Unknown, "unexpected EOF");
+  return req;
+}
 
-  async cancel(): Promise<void> {
-    try {
-      await this.#body?.cancel();
-    } catch {
-      // the body is already closed
-    }
-  }
+function nonEmpty(req: WatchRequest): WatchRequest | undefined {
+  const empty = req.create_request === undefined && req.cancel_request === undefined &&
+    req.progress_request === undefined;
+  return empty ? undefined : req;
+}
 
-  #accept(bytes: Uint8Array): void {
-    if (this.#format === "cbor") {
-      for (const frame of this.#frames.push(bytes)) this.#keep(decodeError(() => decodeCbor("WatchRequest", frame)));
-      return;
-    }
-    this.#take(this.#json.push(this.#text.decode(bytes, { stream: true })));
+/** The JSON decoder's error for body text that starts no request (a bare word, number or string). */
+function notARequest(rest: string): Error {
+  try {
+    decodeError(() => decodeJson("WatchRequest", rest));
+  } catch (error) {
+    return error as Error;
   }
-
-  #take(result: { values: string[]; bad?: string }): void {
-    for (const value of result.values) this.#keep(decodeError(() => decodeJson<WatchRequest>("WatchRequest", value)));
-    if (result.bad !== undefined) this.#bad = result.bad;
-  }
-
-  /** Empty requests carry nothing to do: etcd ignores them. */
-  #keep(req: WatchRequest): void {
-    if (req.create_request !== undefined || req.cancel_request !== undefined || req.progress_request !== undefined) {
-      this.#ready.push(req);
-    }
-  }
-
-  #atEnd(): undefined {
-    const cut = this.#format === "json" ? this.#json.pending !== "" : this.#frames.pendingBytes > 0;
-    if (cut) throw new EtcdError(GrpcCode.Unknown, "unexpected EOF");
-    return undefined;
-  }
+  // `null` decodes (Go reads it as an empty request), but the splitter takes no value after it.
+  return new EtcdError(GrpcCode.Unknown, "unexpected null in request body");
 }
 
 /** grpc-gateway reports a request it cannot decode as Unknown (HTTP 500), keeping the decoder's text. */
