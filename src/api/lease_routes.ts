@@ -15,12 +15,12 @@ import {
   contentTypeOf,
   decodeBody,
   encodeBody,
-  encodeError,
   httpStatusFromCode,
   type WireFormat,
   wireFormatOf,
 } from "../codec/http.ts";
 import { decodeStreamFrame, encodeStreamFrame, MAX_STREAM_FRAME_BYTES, messageOfFrame } from "../codec/frames.ts";
+import { etcdErrorResponse, methodNotAllowed } from "../codec/http_responses.ts";
 import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
 import type { LeaseKeepAliveRequest, LeaseKeepAliveResponse } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
@@ -229,17 +229,6 @@ function asEtcdError(error: unknown): EtcdError {
 }
 
 function errorResponse(format: WireFormat, error: unknown): Response {
-  const err = asEtcdError(error);
   if (!(error instanceof EtcdError)) console.error("tsetcd: internal error serving a lease request:", error);
-  return new Response(encodeError(format, err), {
-    status: httpStatusFromCode(err.code),
-    headers: { "content-type": contentTypeOf(format) },
-  });
-}
-
-function methodNotAllowed(): Response {
-  return new Response("Method Not Allowed\n", {
-    status: 405,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-  });
+  return etcdErrorResponse(format, asEtcdError(error));
 }

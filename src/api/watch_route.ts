@@ -17,7 +17,8 @@
  */
 import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
-import { contentTypeOf, encodeError, httpStatusFromCode, type WireFormat, wireFormatOf } from "../codec/http.ts";
+import { contentTypeOf, type WireFormat, wireFormatOf } from "../codec/http.ts";
+import { etcdErrorResponse, methodNotAllowed } from "../codec/http_responses.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame } from "../codec/frames.ts";
 import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
 import type { WatchRequest, WatchResponse } from "../codec/messages.ts";
@@ -194,15 +195,5 @@ function decodeError<T>(decode: () => T): T {
 
 function errorResponse(format: WireFormat, error: unknown): Response {
   const err = error instanceof EtcdError ? error : new EtcdError(GrpcCode.Unknown, String((error as Error)?.message));
-  return new Response(encodeError(format, err), {
-    status: httpStatusFromCode(err.code),
-    headers: { "content-type": contentTypeOf(format) },
-  });
-}
-
-function methodNotAllowed(): Response {
-  return new Response("Method Not Allowed\n", {
-    status: 405,
-    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-  });
+  return etcdErrorResponse(format, err);
 }

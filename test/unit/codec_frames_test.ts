@@ -10,13 +10,7 @@ import {
 } from "../../src/codec/frames.ts";
 
 function joined(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return new Uint8Array(parts.flatMap((p) => [...p]));
 }
 
 test("a frame cut anywhere comes out whole once its last byte arrives", () => {
