@@ -180,6 +180,11 @@ export interface MemberOptions {
   onMembersChanged?: (selfRemoved: boolean) => void;
   /** The log is being compacted (each --snapshot-count entries): time to prepare a snapshot. */
   snapshotDue?: () => void;
+  /**
+   * Makes the state database durable up to its last commit without blocking this thread (an fsync of its
+   * files on another thread). Without it, log compaction checkpoints the state database on this thread.
+   */
+  syncState?: () => Promise<void>;
   /** Received snapshots: made durable before the log records them, then installed into the state database. */
   snapshots?: SnapshotInstaller;
   /** --max-request-bytes: a proposal bigger than this is refused with etcd's "request is too large". */
@@ -250,6 +255,8 @@ export class Member implements KvService {
   #learner = false;
   /** After a compaction that could not sync the state database, the next try waits until then. */
   #compactRetryAtMs = 0;
+  /** Set while the state database is being synced for a log compaction. */
+  #compactSyncing = false;
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
@@ -313,6 +320,8 @@ export class Member implements KvService {
     if (this.#o.quotaBytes !== undefined) this.#sizeBytes = this.#o.kv.sizeBytes().total;
     this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
+    // Rows below a compaction point go with each log write; when none come, a step per tick.
+    if (!this.#persisting && this.#o.log.hasTrimBacklog()) this.#o.log.trimStep();
     this.#reads.resendStale(nowMs, (context) => this.#requestReadIndex(context));
     this.#processReadies();
   }
@@ -762,14 +771,32 @@ export class Member implements KvService {
     const count = this.#o.snapshotCount;
     if (count === undefined) return;
     const keep = Math.min(CATCH_UP_ENTRIES, count);
-    if (this.#applied - this.#o.log.firstIndex() > count + keep && this.#now() >= this.#compactRetryAtMs) {
-      this.commitState(); // the log may only drop what the state holds durably
-      if (this.#o.log.compact(this.#applied - keep)) {
-        this.#o.snapshotDue?.(); // a copy of the state as of now continues the compacted log
-      } else {
-        // The state database is in use by another connection (a snapshot copy): not synced, nothing dropped.
+    if (this.#applied - this.#o.log.firstIndex() <= count + keep || this.#now() < this.#compactRetryAtMs) return;
+    if (this.#compactSyncing) return;
+    this.commitState(); // the log may only drop what the state holds durably
+    const index = this.#applied - keep;
+    const syncState = this.#o.syncState;
+    if (syncState === undefined) return this.#compactLog(index, false);
+    this.#compactSyncing = true;
+    syncState().then(
+      () => {
+        this.#compactSyncing = false;
+        if (!this.#stopped) this.#compactLog(index, true);
+      },
+      (err) => {
+        this.#compactSyncing = false;
+        console.error(`tsetcd: syncing the state database for log compaction failed (will retry): ${err}`);
         this.#compactRetryAtMs = this.#now() + COMPACT_RETRY_MS;
-      }
+      },
+    );
+  }
+
+  #compactLog(index: number, stateSynced: boolean): void {
+    if (this.#o.log.compact(index, stateSynced)) {
+      this.#o.snapshotDue?.(); // a copy of the state as of now continues the compacted log
+    } else {
+      // The state database is in use by another connection (a snapshot copy): not synced, nothing dropped.
+      this.#compactRetryAtMs = this.#now() + COMPACT_RETRY_MS;
     }
   }
 

@@ -51,6 +51,8 @@ self.onmessage = (event: MessageEvent): void => {
         const db = new Database(path);
         // Never wait: a pass that finds the checkpoint lock taken is simply skipped.
         db.exec("PRAGMA busy_timeout = 0");
+        // A checkpoint syncs the WAL before copying and the database after: log compaction relies on it.
+        db.exec("PRAGMA synchronous = FULL");
         db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get(); // also makes sure the -shm index exists
         open.push({ path, db, index: new WalIndexReader(path) });
       }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
-import { SqliteRaftLog } from "../../src/storage/raft_log.ts";
+import { SqliteRaftLog, TRIM_CHUNK_ENTRIES } from "../../src/storage/raft_log.ts";
 import { type Entry, EntryType, ErrCompacted, ErrUnavailable, type Ready } from "../../src/raft/types.ts";
 
 function entry(index: number, term: number, text = `e${index}`): Entry {
@@ -152,6 +152,42 @@ test("with a separate state database, applied index and membership live there", 
     assert.is(log.entries(3, 4, 100).length, 1);
     db.close();
     stateDb.close();
+  });
+});
+
+test("compaction is logical at once; the rows go in bounded trim steps carried by later writes or trimStep", () => {
+  withDb((path) => {
+    let db = openDatabase(path, { durable: false });
+    let log = new SqliteRaftLog(db);
+    log.bootstrap({ voters: [1n], learners: [] });
+    const total = TRIM_CHUNK_ENTRIES * 2 + 500;
+    persist(log, db, ready({ entries: Array.from({ length: total }, (_, i) => entry(i + 1, 1)) }));
+    db.transaction(() => log.stageApplied(total));
+    log.acceptApplied(total);
+    const rows = (): number => Number(db.prepare("SELECT COUNT(*) AS n FROM raft_entry").get()!.n);
+    log.compact(total - 10);
+    assert.is(log.firstIndex(), total - 9);
+    assert.is(rows(), total, "nothing deleted by the compaction itself");
+    assert.ok(log.hasTrimBacklog());
+    persist(log, db, ready({ entries: [entry(total + 1, 1)] }));
+    assert.is(rows(), total + 1 - TRIM_CHUNK_ENTRIES, "a write carries one chunk");
+    // A restart in the middle: the garbage below the marker is ignored and still trimmed later.
+    db.close();
+    db = openDatabase(path, { durable: false });
+    log = new SqliteRaftLog(db);
+    assert.is(log.firstIndex(), total - 9);
+    assert.is(log.lastIndex(), total + 1);
+    assert.ok(log.hasTrimBacklog());
+    let steps = 0;
+    while (log.hasTrimBacklog() && steps < 10) {
+      log.trimStep();
+      steps++;
+    }
+    assert.is(steps, 2);
+    assert.is(rows(), 11, "only the entries after the marker are left");
+    assert.is(log.trimStep(), 0);
+    assert.is(log.entries(total - 9, total + 2, 1 << 20).length, 11);
+    db.close();
   });
 });
 
