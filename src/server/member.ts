@@ -257,6 +257,7 @@ export class Member implements KvService {
   #compactRetryAtMs = 0;
   /** Set while the state database is being synced for a log compaction. */
   #compactSyncing = false;
+  #microFlushScheduled = false;
   #applied: number;
   #commit = 0;
   #writeReadies = 0;
@@ -330,7 +331,7 @@ export class Member implements KvService {
   step(message: Message): void {
     if (this.#stopped) return;
     this.#o.raft.step(message);
-    this.#scheduleFlush();
+    this.#flushAfterThisTask();
   }
 
   /** The transport could not deliver to `id`. */
@@ -421,6 +422,20 @@ export class Member implements KvService {
     if (this.#flushScheduled || this.#stopped) return;
     this.#flushScheduled = true;
     setImmediate(() => this.#flush());
+  }
+
+  /**
+   * Peer messages: every message of the frames read in this task is stepped first, then one flush right
+   * after it, not a loop iteration later (an append's fsync and its acknowledgement are on every write's
+   * path). Client requests keep `#scheduleFlush`, which gathers a whole loop iteration into one batch.
+   */
+  #flushAfterThisTask(): void {
+    if (this.#microFlushScheduled || this.#stopped) return;
+    this.#microFlushScheduled = true;
+    queueMicrotask(() => {
+      this.#microFlushScheduled = false;
+      this.#flush();
+    });
   }
 
   /** Hands every proposal and read queued this turn to the core, then processes the Ready. */
