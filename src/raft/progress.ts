@@ -30,6 +30,11 @@ export class Progress {
   recentActive = false;
   /** Probe state: an App is out, wait for its answer (or a heartbeat response) before sending another. */
   probeSent = false;
+  /**
+   * An App went to this follower since the last heartbeat round: it reset the follower's election timer
+   * and will be answered, so the next round's heartbeat (without a read to confirm) is left out.
+   */
+  appendSinceHeartbeat = false;
   isLearner: boolean;
   readonly inflights: Inflights;
 

@@ -21,10 +21,19 @@ export function flushBroadcast(r: RaftCore): void {
   }
 }
 
-/** Sends a heartbeat to every other member; `ctx` is the newest pending read's context, if any. */
+/**
+ * Sends a heartbeat to every other member; `ctx` is the newest pending read's context, if any. Heartbeat
+ * coalescing: without a read to confirm, a follower replicating normally that was sent an App since the
+ * last round is skipped — that App did a heartbeat's work. (A paused or probing follower always gets one:
+ * its response is what resumes replication.)
+ */
 export function bcastHeartbeat(r: RaftCore, ctx: Uint8Array | undefined): void {
   for (const [id, pr] of r.prs.progress) {
     if (id === r.id) continue;
+    const coalesced = ctx === undefined && pr.appendSinceHeartbeat && pr.state === ProgressState.Replicate &&
+      !pr.isPaused();
+    pr.appendSinceHeartbeat = false;
+    if (coalesced) continue;
     const m = newMessage(MessageType.Heartbeat, id);
     // Never tell a follower to commit beyond what it is known to have.
     m.commit = Math.min(pr.match, r.log.committed);
@@ -47,6 +56,7 @@ export function maybeSendAppend(r: RaftCore, to: NodeId, pr: Progress, sendIfEmp
   m.entries = ents;
   m.commit = r.log.committed;
   r.send(m);
+  pr.appendSinceHeartbeat = true;
   if (ents.length > 0) {
     if (pr.state === ProgressState.Replicate) {
       const last = ents[ents.length - 1]!.index;

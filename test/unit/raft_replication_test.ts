@@ -243,4 +243,42 @@ test("ready hands out committed entries only once they were handed out for persi
   assert.is(c.node(1n).hasReady(), false);
 });
 
+test("heartbeat coalescing: a round skips followers just sent an App, unless a read needs confirming", () => {
+  const c = new TestCluster(VOTERS);
+  c.elect(1n);
+  c.tickAll(2); // replication settles in Replicate state; a round with no appends sends heartbeats
+  const beatsTo = (from: number, to: NodeId): number =>
+    c.sent.slice(from).filter((m) => m.type === MessageType.Heartbeat && m.to === to).length;
+  let mark = c.sent.length;
+  c.tickAll(1);
+  assert.is(beatsTo(mark, 2n) + beatsTo(mark, 3n), 2, "an idle round: one heartbeat each");
+  mark = c.sent.length;
+  c.node(1n).propose(bytes("w"));
+  c.stabilize();
+  c.tickAll(1);
+  assert.is(beatsTo(mark, 2n) + beatsTo(mark, 3n), 0, "the appends did the round's work");
+  mark = c.sent.length;
+  c.tickAll(1);
+  assert.is(beatsTo(mark, 2n) + beatsTo(mark, 3n), 2, "the next idle round sends them again");
+  // A pending read is confirmed by heartbeats whatever was sent before.
+  c.node(1n).propose(bytes("w2"));
+  c.stabilize();
+  c.isolate(3n);
+  c.cutLink(1n, 2n);
+  assert.is(c.node(1n).readIndex(bytes("rd")), undefined);
+  c.stabilize();
+  c.heal();
+  mark = c.sent.length;
+  c.tickAll(1);
+  assert.ok(c.sent.slice(mark).some((m) => m.type === MessageType.Heartbeat && m.context !== undefined));
+  assert.equal(c.get(1n).readStates.map((r) => text(r.requestCtx)), ["rd"]);
+  // Followers never time out while appends flow without heartbeats.
+  for (let i = 0; i < 30; i++) {
+    c.node(1n).propose(bytes(`k${i}`));
+    c.tickAll(1);
+  }
+  assert.is(c.leader()?.id, 1n);
+  assert.is(c.node(2n).status().term, c.node(1n).status().term);
+});
+
 test.run();
