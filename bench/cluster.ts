@@ -17,7 +17,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultRows, RANGE_KEYSPACE, type Row, rowMatches, type Target, threadsFor, VALUE_BYTES, wrkScript } from "./lib/matrix.ts";
-import { formatTable, medianOutcome, type Outcome, parseWrkOutput, ratio, requestsPerSecond } from "./lib/report.ts";
+import { formatTable, medianPerRow, type Outcome, parseWrkOutput, ratio, requestsPerSecond } from "./lib/report.ts";
 import { seedAndVerify } from "./lib/servers.ts";
 
 const BENCH_DIR = dirname(new URL(import.meta.url).pathname);
@@ -221,15 +221,7 @@ async function main(argv: string[]): Promise<number> {
       passes.set(target, [...(passes.get(target) ?? []), await benchTarget(target, rows, options)]);
     }
   }
-  const outcomes = new Map<Target, Map<string, Outcome>>();
-  for (const [target, results] of passes) {
-    const medians = new Map<string, Outcome>();
-    for (const row of rows) {
-      const median = medianOutcome(results.map((r) => r.get(row.label)).filter((o) => o !== undefined));
-      if (median !== undefined) medians.set(row.label, median);
-    }
-    outcomes.set(target, medians);
-  }
+  const outcomes = medianPerRow(rows, passes);
   const command = ["node_modules/.bin/bun bench/cluster.ts", ...argv].join(" ");
   const document = [
     "# 3-member tsetcd vs 3-member etcd 3.4 — gateway JSON benchmark",

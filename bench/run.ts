@@ -17,7 +17,7 @@ import {
 } from "./lib/matrix.ts";
 import { describeInterval, lastInterval } from "./lib/instrument_report.ts";
 import {
-  formatDocument, formatTable, medianOutcome, type Outcome, parseWrkOutput, type RunFacts,
+  formatDocument, formatTable, medianPerRow, type Outcome, parseWrkOutput, type RunFacts,
 } from "./lib/report.ts";
 import { CLIENT_PORT, launchSpec, type RunningServer, seedAndVerify, startServer, stopServer } from "./lib/servers.ts";
 
@@ -239,14 +239,7 @@ async function main(argv: string[]): Promise<number> {
       passes.set(target, [...(passes.get(target) ?? []), result]);
     }
   }
-  for (const [target, results] of passes) {
-    const medians = new Map<string, Outcome>();
-    for (const row of rows) {
-      const median = medianOutcome(results.map((r) => r.get(row.label)).filter((o) => o !== undefined));
-      if (median !== undefined) medians.set(row.label, median);
-    }
-    outcomes.set(target, medians);
-  }
+  for (const [target, medians] of medianPerRow(rows, passes)) outcomes.set(target, medians);
   const facts: RunFacts = {
     dateIso: new Date().toISOString(),
     command: ["npm run bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),

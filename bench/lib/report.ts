@@ -61,6 +61,23 @@ export function medianOutcome(passes: Outcome[]): Outcome | undefined {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
+/** For each target, each row's median pass (rows with no pass are left out). */
+export function medianPerRow(
+  rows: Row[],
+  passes: Map<Target, Map<string, Outcome>[]>,
+): Map<Target, Map<string, Outcome>> {
+  const outcomes = new Map<Target, Map<string, Outcome>>();
+  for (const [target, results] of passes) {
+    const medians = new Map<string, Outcome>();
+    for (const row of rows) {
+      const median = medianOutcome(results.map((r) => r.get(row.label)).filter((o) => o !== undefined));
+      if (median !== undefined) medians.set(row.label, median);
+    }
+    outcomes.set(target, medians);
+  }
+  return outcomes;
+}
+
 /** Total errors of any kind in a run. */
 export function errorCount(r: WrkResult): number {
   return r.errConnect + r.errRead + r.errWrite + r.errStatus + r.errTimeout;

@@ -22,19 +22,11 @@ export function stepFollower(r: RaftCore, m: Message): ProposalError | undefined
       return undefined;
     }
     case MessageType.App:
-      r.electionElapsed = 0;
-      r.lead = m.from;
-      handleAppendEntries(r, m);
-      return undefined;
     case MessageType.Heartbeat:
-      r.electionElapsed = 0;
-      r.lead = m.from;
-      handleHeartbeat(r, m);
-      return undefined;
     case MessageType.Snap:
       r.electionElapsed = 0;
       r.lead = m.from;
-      handleSnapshot(r, m);
+      handleFromLeader(r, m);
       return undefined;
     case MessageType.TransferLeader: {
       if (r.lead === NONE) return undefined;
@@ -70,16 +62,11 @@ export function stepCandidate(r: RaftCore, m: Message): ProposalError | undefine
     case MessageType.ReadIndex:
       return ProposalError.NoLeader;
     case MessageType.App:
-      becomeFollower(r, m.term, m.from);
-      handleAppendEntries(r, m);
-      return undefined;
     case MessageType.Heartbeat:
-      becomeFollower(r, m.term, m.from);
-      handleHeartbeat(r, m);
-      return undefined;
     case MessageType.Snap:
+      // A leader of this term exists: stop campaigning and follow it.
       becomeFollower(r, m.term, m.from);
-      handleSnapshot(r, m);
+      handleFromLeader(r, m);
       return undefined;
   }
   if (m.type === myVoteResp) {
@@ -92,6 +79,13 @@ export function stepCandidate(r: RaftCore, m: Message): ProposalError | undefine
     }
   }
   return undefined;
+}
+
+/** An App, Heartbeat or Snap from the leader of our term. */
+function handleFromLeader(r: RaftCore, m: Message): void {
+  if (m.type === MessageType.App) handleAppendEntries(r, m);
+  else if (m.type === MessageType.Heartbeat) handleHeartbeat(r, m);
+  else handleSnapshot(r, m);
 }
 
 function handleAppendEntries(r: RaftCore, m: Message): void {
