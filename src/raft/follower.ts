@@ -14,13 +14,9 @@ import { type Message, MessageType, NONE, ProposalError, type Snapshot, StateRol
 /** Handles a message of our term (or a local one) while following. */
 export function stepFollower(r: RaftCore, m: Message): ProposalError | undefined {
   switch (m.type) {
-    case MessageType.Prop: {
-      if (r.lead === NONE) return ProposalError.NoLeader;
-      const fwd = newMessage(MessageType.Prop, r.lead);
-      fwd.entries = m.entries;
-      r.send(fwd);
-      return undefined;
-    }
+    case MessageType.Prop:
+    case MessageType.ReadIndex:
+      return forwardToLeader(r, m);
     case MessageType.App:
     case MessageType.Heartbeat:
     case MessageType.Snap:
@@ -39,13 +35,6 @@ export function stepFollower(r: RaftCore, m: Message): ProposalError | undefined
       // Leader transfer: campaign at once, without pre-vote, overriding the others' leader lease.
       hup(r, "transfer");
       return undefined;
-    case MessageType.ReadIndex: {
-      if (r.lead === NONE) return ProposalError.NoLeader;
-      const fwd = newMessage(MessageType.ReadIndex, r.lead);
-      fwd.context = m.context;
-      r.send(fwd);
-      return undefined;
-    }
     case MessageType.ReadIndexResp:
       r.readStates.push({ index: m.index, requestCtx: m.context ?? EMPTY });
       return undefined;
@@ -78,6 +67,16 @@ export function stepCandidate(r: RaftCore, m: Message): ProposalError | undefine
       becomeFollower(r, r.term, NONE);
     }
   }
+  return undefined;
+}
+
+/** A proposal or read on a follower goes to the leader; with no leader known the caller hears it at once. */
+function forwardToLeader(r: RaftCore, m: Message): ProposalError | undefined {
+  if (r.lead === NONE) return ProposalError.NoLeader;
+  const fwd = newMessage(m.type, r.lead);
+  if (m.type === MessageType.Prop) fwd.entries = m.entries;
+  else fwd.context = m.context;
+  r.send(fwd);
   return undefined;
 }
 
