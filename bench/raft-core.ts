@@ -15,6 +15,7 @@ import {
   RaftNode,
   StateRole,
 } from "../src/raft/mod.ts";
+import { seededRandom } from "../src/raft/testing.ts";
 
 function flag(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -39,17 +40,6 @@ interface Member {
   committedBytes: number;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ids: NodeId[] = [1n, 2n, 3n];
 const members = new Map<NodeId, Member>();
 for (const id of ids) {
@@ -64,7 +54,7 @@ for (const id of ids) {
     maxUncommittedEntriesSizeBytes: 1 << 30,
     preVote: true,
     checkQuorum: true,
-    random: seeded(Number(id)),
+    random: seededRandom(Number(id)),
   });
   members.set(id, { id, node, storage, applied: 0, lastCompact: 0, committedEntries: 0, committedBytes: 0 });
 }

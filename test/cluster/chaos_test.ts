@@ -8,7 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ProcessCluster } from "./harness.ts";
-import { checkLinearizable, localSnapshot, missingWrites, nonIncreasingRevisions, Workload } from "./workload.ts";
+import { assertNothingLost, Workload } from "./workload.ts";
 
 const SEED = Number(process.env.SEED ?? 3);
 const SNAPSHOT_COUNT = Number(process.env.SNAP ?? 50);
@@ -65,15 +65,7 @@ test(`chaos seed ${SEED} (snapshot-count ${SNAPSHOT_COUNT}): nothing lost, linea
     const leader = await cluster.waitForLeader();
     await cluster.waitForApplied((await cluster.status(leader))!.raftIndex, cluster.slots, 30_000);
     await workload.finalReads(leader.clientUrl);
-    const snapshots = await Promise.all(cluster.slots.map((s) => localSnapshot(s.clientUrl, "chaos/")));
-    snapshots.forEach((snapshot, i) => {
-      const missing = missingWrites(workload!.acked, snapshot);
-      assert.is(missing.length, 0, `${cluster.slots[i]!.name} lost ${missing.length}: ${JSON.stringify(missing.slice(0, 3))}`);
-    });
-    for (const other of snapshots.slice(1)) assert.equal(other, snapshots[0], "members' states differ");
-    assert.equal(nonIncreasingRevisions(workload.revisions), []);
-    const verdict = checkLinearizable(workload.history);
-    assert.is(verdict.outcome, "ok", `linearizability: ${verdict.outcome} ${verdict.detail ?? ""} ${verdict.unknownKeys}`);
+    await assertNothingLost(workload, cluster.slots, "chaos/");
     console.log(
       `chaos seed ${SEED}: ${actions.join(", ")}; writes acknowledged ${workload.stats.putsAcked}, ` +
         `unknown ${workload.stats.putsUnknown}, lost 0`,

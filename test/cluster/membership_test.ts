@@ -10,7 +10,7 @@ import type { Io } from "../../commands/command.ts";
 import { runCli } from "../../commands/mod.ts";
 import { connect } from "../../src/client/mod.ts";
 import { ProcessCluster } from "./harness.ts";
-import { checkLinearizable, localSnapshot, missingWrites, nonIncreasingRevisions, Workload } from "./workload.ts";
+import { assertNothingLost, Workload } from "./workload.ts";
 
 const NOT_IN_SYNC = "etcdserver: can only promote a learner member which is in sync with leader";
 const PROMOTE_TIMEOUT_MS = 30_000;
@@ -123,13 +123,7 @@ test("add a learner, promote after catch-up, remove an old member, move the lead
     const leaderStatus = (await cluster.status(finalLeader))!;
     await cluster.waitForApplied(leaderStatus.raftIndex, remaining);
     await workload.finalReads(finalLeader.clientUrl);
-    for (const slot of remaining) {
-      const missing = missingWrites(workload.acked, await localSnapshot(slot.clientUrl, "mem/"));
-      assert.is(missing.length, 0, `${slot.name} lost ${missing.length} acknowledged writes`);
-    }
-    assert.equal(nonIncreasingRevisions(workload.revisions), []);
-    const verdict = checkLinearizable(workload.history);
-    assert.is(verdict.outcome, "ok", `linearizability: ${verdict.outcome} ${verdict.detail ?? ""} ${verdict.unknownKeys}`);
+    await assertNothingLost(workload, remaining, "mem/");
 
     // 6. the CLI sees the final membership.
     const status = await cliOutput([`--endpoints=${finalLeader.clientUrl}`, "endpoint", "status", "--cluster", "-w", "table"]);

@@ -8,7 +8,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ProcessCluster } from "./harness.ts";
-import { checkLinearizable, localSnapshot, missingWrites, nonIncreasingRevisions, withStaleRead, Workload } from "./workload.ts";
+import { assertNothingLost, Workload } from "./workload.ts";
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,15 +66,7 @@ test("SIGSTOP the leader past the election timeout: it steps down on SIGCONT, no
     const afterStatus = (await cluster.status(after))!;
     await cluster.waitForApplied(afterStatus.raftIndex);
     await workload.finalReads(after.clientUrl);
-    for (const slot of cluster.slots) {
-      const missing = missingWrites(workload.acked, await localSnapshot(slot.clientUrl, "pause/"));
-      assert.is(missing.length, 0, `${slot.name} lost ${missing.length} acknowledged writes`);
-    }
-    assert.equal(nonIncreasingRevisions(workload.revisions), []);
-    const verdict = checkLinearizable(workload.history);
-    assert.is(verdict.outcome, "ok", `linearizability: ${verdict.outcome} ${verdict.detail ?? ""} ${verdict.unknownKeys}`);
-    const corrupted = withStaleRead(workload.history);
-    assert.ok(corrupted !== undefined && checkLinearizable(corrupted).outcome === "violation", "checker probe failed");
+    await assertNothingLost(workload, cluster.slots, "pause/", { probeChecker: true });
     console.log(
       `paused leader ${leader.name} for ${PAUSE_MS} ms: new leader ${newLeader.name}, term ${before.raftTerm} → ` +
         `${oldStatus.raftTerm}, writes acked during pause ${progress.length} (${ackedDuringPause} unique total), ` +

@@ -8,6 +8,7 @@
  * on), a put of a shared register key with a unique value, and a linearizable get of a shared key.
  * @module
  */
+import * as assert from "uvu/assert";
 import { type Client, connect } from "../../src/client/mod.ts";
 import { checkHistory, type CheckResult, type Operation } from "../../src/sim/linearizability.ts";
 
@@ -236,4 +237,33 @@ export function withStaleRead(history: readonly Operation[]): Operation[] | unde
     return [...history, { clientId: -2, kind: "get", key, value: first.value, callTime: end, returnTime: end + 1 }];
   }
   return undefined;
+}
+
+/**
+ * The end-of-run checks every crash test makes, after the load stopped and the members caught up: each
+ * member (read once) has every acknowledged write under `prefix`, the members agree, each client's
+ * revisions increase, and the history is linearizable. With `probeChecker`, the checker must also reject
+ * the history plus one stale read, which shows the check could fail. Returns the verdict for reporting.
+ */
+export async function assertNothingLost(
+  workload: Workload,
+  members: readonly { name: string; clientUrl: string }[],
+  prefix: string,
+  options: { probeChecker?: boolean } = {},
+): Promise<CheckResult> {
+  const snapshots = await Promise.all(members.map((m) => localSnapshot(m.clientUrl, prefix)));
+  snapshots.forEach((snapshot, i) => {
+    const missing = missingWrites(workload.acked, snapshot);
+    assert.is(missing.length, 0, `${members[i]!.name} lost ${missing.length} acknowledged writes, e.g. ${JSON.stringify(missing.slice(0, 3))}`);
+  });
+  for (const other of snapshots.slice(1)) assert.equal(other, snapshots[0], "members' states differ");
+  assert.equal(nonIncreasingRevisions(workload.revisions), []);
+  const verdict = checkLinearizable(workload.history);
+  assert.is(verdict.outcome, "ok", `linearizability: ${verdict.outcome} ${verdict.detail ?? ""} unknown keys ${verdict.unknownKeys}`);
+  if (options.probeChecker === true) {
+    const corrupted = withStaleRead(workload.history);
+    assert.ok(corrupted !== undefined, "no overwritten value to probe the checker with");
+    assert.is(checkLinearizable(corrupted).outcome, "violation", "the checker accepted a stale read");
+  }
+  return verdict;
 }

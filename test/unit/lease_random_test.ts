@@ -8,6 +8,7 @@ import type { RequestOp } from "../../src/codec/messages.ts";
 import { Lessor } from "../../src/lease/mod.ts";
 import { MvccStore } from "../../src/mvcc/mod.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { seededRandom } from "../../src/raft/testing.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -15,18 +16,6 @@ const SEEDS = 40;
 const STEPS = 150;
 const KEYS = ["a", "b", "c", "d", "e", "f"];
 const LEASES = [1n, 2n, 3n, 4n];
-
-/** mulberry32: a small seeded generator, so a failure names its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Member {
   kv: MvccStore;
@@ -99,7 +88,7 @@ function checkAttachments(m: Member, context: string): string {
 test(`lessor attachments track the MVCC store over ${SEEDS} seeded runs of ${STEPS} steps`, () => {
   let revokes = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const members = [member(), member()];
     for (let i = 0; i < STEPS; i++) {
       const step = randomStep(rand);
