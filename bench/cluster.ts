@@ -16,19 +16,20 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { defaultRows, RANGE_KEYSPACE, type Row, rowMatches, type Target, threadsFor, VALUE_BYTES, wrkScript } from "./lib/matrix.ts";
-import { formatTable, medianPerRow, type Outcome, parseWrkOutput, ratio, requestsPerSecond } from "./lib/report.ts";
+import { defaultRows, RANGE_KEYSPACE, type Row, rowMatches, type Target, VALUE_BYTES } from "./lib/matrix.ts";
+import { formatTable, medianPerRow, type Outcome, ratio, requestsPerSecond } from "./lib/report.ts";
+import { runWrk } from "./lib/wrk.ts";
 import { seedAndVerify } from "./lib/servers.ts";
 
 const BENCH_DIR = dirname(new URL(import.meta.url).pathname);
 const REPO_ROOT = resolve(BENCH_DIR, "..");
-const WRK_DIR = join(BENCH_DIR, "wrk");
+/** wrk threads at most (it shares the 2 cores with three members). */
+const WRK_THREADS = 2;
 const RESULTS_PATH = join(BENCH_DIR, "CLUSTER_RESULTS.md");
 const MEMBERS = 3;
 const BASE_PORT: Record<Target, number> = { etcd: 30400, tsetcd: 30500 };
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
-const WRK_TIMEOUT = "5s";
 
 interface Options {
   durationS: number;
@@ -145,22 +146,6 @@ async function stopMembers(members: Member[]): Promise<void> {
   }));
 }
 
-function runWrk(url: string, row: Row, seconds: number): Outcome {
-  const { script, args } = wrkScript(row.workload);
-  const wrkArgs = [
-    "-t", String(threadsFor(row, 2)), "-c", String(row.connections), "-d", `${seconds}s`,
-    "--timeout", WRK_TIMEOUT, "-s", join(WRK_DIR, script), url, "--", ...args,
-  ];
-  const run = spawnSync("wrk", wrkArgs, { encoding: "utf8", timeout: (seconds + 30) * 1000 });
-  if (run.error !== undefined) return { ok: false, reason: run.error.message };
-  if (run.status !== 0) return { ok: false, reason: `wrk exited ${run.status}: ${run.stderr.trim()}` };
-  try {
-    return { ok: true, result: parseWrkOutput(run.stdout) };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
-}
-
 async function benchTarget(target: Target, rows: Row[], options: Options): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   const workDir = mkdtempSync(join(tmpdir(), `tsetcd-cluster-bench-${target}-`));
@@ -176,8 +161,8 @@ async function benchTarget(target: Target, rows: Row[], options: Options): Promi
         await seedAndVerify(leaderUrl, RANGE_KEYSPACE, VALUE_BYTES);
         seeded = true;
       }
-      if (options.warmupS > 0) runWrk(leaderUrl, row, options.warmupS);
-      const outcome = runWrk(leaderUrl, row, options.durationS);
+      if (options.warmupS > 0) runWrk(leaderUrl, row, WRK_THREADS, options.warmupS);
+      const outcome = runWrk(leaderUrl, row, WRK_THREADS, options.durationS);
       outcomes.set(row.label, outcome);
       const text = outcome.ok ? `${requestsPerSecond(outcome.result).toFixed(0)} req/s` : `failed: ${outcome.reason}`;
       console.error(`[${target}] ${row.label}: ${text}`);

@@ -12,20 +12,19 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fioCommand, runFio, type FioResult } from "./lib/fio.ts";
 import {
-  type BenchOptions, defaultRows, parseOptions, rowMatches, RANGE_KEYSPACE, type Row, type Target, threadsFor, USAGE,
-  VALUE_BYTES, wrkScript,
+  type BenchOptions, defaultRows, parseOptions, rowMatches, RANGE_KEYSPACE, type Row, type Target, USAGE,
+  VALUE_BYTES,
 } from "./lib/matrix.ts";
 import { describeInterval, lastInterval } from "./lib/instrument_report.ts";
 import {
-  formatDocument, formatTable, medianPerRow, type Outcome, parseWrkOutput, type RunFacts,
+  formatDocument, formatTable, medianPerRow, type Outcome, type RunFacts,
 } from "./lib/report.ts";
 import { CLIENT_PORT, launchSpec, type RunningServer, seedAndVerify, startServer, stopServer } from "./lib/servers.ts";
+import { runWrk } from "./lib/wrk.ts";
 
 const BENCH_DIR = dirname(new URL(import.meta.url).pathname);
 const REPO_ROOT = resolve(BENCH_DIR, "..");
-const WRK_DIR = join(BENCH_DIR, "wrk");
 const RESULTS_PATH = join(BENCH_DIR, "RESULTS.md");
-const WRK_TIMEOUT = "5s";
 const INSTRUMENT_SETTLE_MS = 200;
 const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ, the unit of utime/stime in /proc/<pid>/stat
 
@@ -79,22 +78,6 @@ async function portInUse(port: number): Promise<boolean> {
     return true;
   } catch (error) {
     return !/ECONNREFUSED|Unable to connect|ConnectionRefused/i.test(String((error as Error).message ?? error));
-  }
-}
-
-function runWrk(url: string, row: Row, threads: number, seconds: number): Outcome {
-  const { script, args } = wrkScript(row.workload);
-  const wrkArgs = [
-    "-t", String(threadsFor(row, threads)), "-c", String(row.connections), "-d", `${seconds}s`,
-    "--timeout", WRK_TIMEOUT, "-s", join(WRK_DIR, script), url, "--", ...args,
-  ];
-  const run = spawnSync("wrk", wrkArgs, { encoding: "utf8", timeout: (seconds + 30) * 1000 });
-  if (run.error !== undefined) return { ok: false, reason: run.error.message };
-  if (run.status !== 0) return { ok: false, reason: `wrk exited ${run.status}: ${run.stderr.trim()}` };
-  try {
-    return { ok: true, result: parseWrkOutput(run.stdout) };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
   }
 }
 
