@@ -13,7 +13,7 @@
 import type { Member as MemberInfo } from "../codec/messages.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
-import { createTransport } from "../transport/mod.ts";
+import { createRequestTransport } from "../transport/mod.ts";
 import { type ClusterInfoAnswer, decodeMembersAnswer, membersRequest } from "./cluster.ts";
 import type { ServerConfig } from "./config.ts";
 import { clusterIdFor, idHex, memberIdFor } from "./ids.ts";
@@ -96,15 +96,7 @@ export async function startCluster(
 async function askPeers(config: ServerConfig, memberId: bigint): Promise<ClusterInfoAnswer[]> {
   const own = new Set(config.initialAdvertisePeerUrls);
   const urls = [...config.initialCluster.values()].flat().filter((u) => !own.has(u));
-  const transport = createTransport({
-    memberId,
-    clusterToken: config.initialClusterToken,
-    listenUrls: [],
-    onMessage: () => {},
-    onUnreachable: () => {},
-    onSnapshotStatus: () => {},
-    logger: { info: () => {}, warn: () => {} },
-  });
+  const transport = createRequestTransport(memberId, config.initialClusterToken);
   try {
     const answers = await Promise.all(urls.map(async (url) => {
       try {

@@ -641,11 +641,11 @@ export class Member implements KvService {
   #sendAsLeader(messages: Message[]): void {
     const lazy = this.#o.sendLazy;
     if (lazy === undefined) return this.#o.send?.(messages, false);
-    const commitOnly = messages.filter((m) => m.type === MessageType.App && m.entries.length === 0);
-    if (commitOnly.length === 0) return this.#o.send?.(messages, false);
-    const rest = messages.filter((m) => !(m.type === MessageType.App && m.entries.length === 0));
+    const commitOnly: Message[] = [];
+    const rest: Message[] = [];
+    for (const m of messages) (m.type === MessageType.App && m.entries.length === 0 ? commitOnly : rest).push(m);
     if (rest.length > 0) this.#o.send?.(rest, false);
-    lazy(commitOnly, COMMIT_UPDATE_DELAY_MS);
+    if (commitOnly.length > 0) lazy(commitOnly, COMMIT_UPDATE_DELAY_MS);
   }
 
   /**

@@ -32,7 +32,7 @@ import { MemberRegistry } from "./members.ts";
 import { loadCluster, startCluster } from "./bootstrap.ts";
 import { Cluster, PeerSync, publish } from "./cluster.ts";
 import { SnapshotStore } from "./snapshots.ts";
-import { createTransport, type Transport } from "../transport/mod.ts";
+import { createRequestTransport, createTransport, type Transport } from "../transport/mod.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
@@ -386,15 +386,7 @@ async function startOnDatabase(
 
 /** One request through a throwaway transport that does not present this member's id. */
 async function anonymousRequest(token: string, url: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
-  const transport = createTransport({
-    memberId: 1n,
-    clusterToken: token,
-    listenUrls: [],
-    onMessage: () => {},
-    onUnreachable: () => {},
-    onSnapshotStatus: () => {},
-    logger: { info: () => {}, warn: () => {} },
-  });
+  const transport = createRequestTransport(1n, token);
   try {
     return await transport.request(url, payload, { timeoutMs });
   } finally {

@@ -14,6 +14,9 @@ import type { EtcdError } from "../codec/errors.ts";
 import type { ReadState } from "../raft/mod.ts";
 import { Waiters } from "./waiters.ts";
 
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder();
+
 /** Resend an unanswered ReadIndex request after this long (etcd's readIndexRetryTime). */
 export const DEFAULT_RETRY_MS = 500;
 
@@ -85,7 +88,7 @@ export class ReadIndexQueue {
   #request(batch: ReadBatch, nowMs: number, request: (context: Uint8Array) => EtcdError | undefined): void {
     const key = `${this.#contextPrefix}${this.#nextId++}`;
     batch.sentMs = nowMs;
-    const refused = request(new TextEncoder().encode(key));
+    const refused = request(ENCODER.encode(key));
     if (refused !== undefined) {
       for (const id of batch.readerIds) this.#waiters.reject(id, refused);
       return;
@@ -95,7 +98,7 @@ export class ReadIndexQueue {
 
   /** The core's answer to one of our requests (others are ignored). */
   onReadState(state: ReadState): void {
-    const key = new TextDecoder().decode(state.requestCtx);
+    const key = DECODER.decode(state.requestCtx);
     const batch = this.#sent.get(key);
     if (batch === undefined) return;
     this.#sent.delete(key);

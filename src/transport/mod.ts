@@ -35,7 +35,7 @@
  * await transport.close();
  * @module
  */
-export { createTransport } from "./transport.ts";
+export { createRequestTransport, createTransport } from "./transport.ts";
 export type {
   PeerStats,
   Refusal,

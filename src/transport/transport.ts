@@ -93,6 +93,22 @@ export function createTransport(options: TransportOptions): Transport {
   return new PeerTransport(options);
 }
 
+/**
+ * A transport that neither listens nor carries Raft traffic: only `request` (one-shot questions to peers,
+ * e.g. before this member has joined). Close it after use.
+ */
+export function createRequestTransport(memberId: bigint, clusterToken: string): Transport {
+  return createTransport({
+    memberId,
+    clusterToken,
+    listenUrls: [],
+    onMessage: () => {},
+    onUnreachable: () => {},
+    onSnapshotStatus: () => {},
+    logger: { info: () => {}, warn: () => {} },
+  });
+}
+
 class PeerTransport implements Transport {
   readonly #o: TransportOptions;
   readonly #r: Resolved;
