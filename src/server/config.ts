@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { TlsFileNames } from "../tls/material.ts";
 import { parseRetention } from "./compactor.ts";
 
 /** A member's configuration after parsing and validation. */
@@ -31,6 +32,15 @@ export interface ServerConfig {
   maxTxnOps: number;
   autoCompactionMode: "periodic" | "revision";
   autoCompactionRetention: string;
+  /** --cert-file, --key-file, --trusted-ca-file, --client-cert-auth: TLS on https client URLs. */
+  clientTls: TlsFlags;
+  /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth: TLS between members. */
+  peerTls: TlsFlags;
+}
+
+/** TLS files as named on the command line ("" = not given); read at start (src/server/tls.ts). */
+export interface TlsFlags extends TlsFileNames {
+  clientCertAuth: boolean;
 }
 
 /** What the command line asks for. */
@@ -55,7 +65,7 @@ interface FlagSpec {
   help: string;
 }
 
-const TLS_MESSAGE = "TLS is not supported yet";
+const AUTO_TLS_MESSAGE = "generated certificates are not supported yet; give --cert-file and --key-file";
 
 /** Every flag tsetcd takes, etcd's spelling and default. */
 const FLAGS: Record<string, FlagSpec> = {
@@ -76,16 +86,16 @@ const FLAGS: Record<string, FlagSpec> = {
   "max-txn-ops": { kind: "int", defaultValue: "128", help: "Maximum number of operations permitted in a transaction." },
   "auto-compaction-mode": { kind: "string", defaultValue: "periodic", help: "Interpret auto-compaction-retention as: periodic (duration) or revision (count)." },
   "auto-compaction-retention": { kind: "string", defaultValue: "0", help: "Auto compaction retention (0 = off); hours when a bare number in periodic mode." },
-  "cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the client server TLS cert file." },
-  "key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the client server TLS key file." },
-  "trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the client server TLS trusted CA file." },
-  "client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Enable client cert authentication." },
-  "auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Client TLS using generated certificates." },
-  "peer-cert-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the peer server TLS cert file." },
-  "peer-key-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the peer server TLS key file." },
-  "peer-trusted-ca-file": { kind: "string", defaultValue: "", unsupported: TLS_MESSAGE, help: "Path to the peer server TLS trusted CA file." },
-  "peer-client-cert-auth": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Enable peer client cert authentication." },
-  "peer-auto-tls": { kind: "bool", defaultValue: "false", unsupported: TLS_MESSAGE, help: "Peer TLS using generated certificates." },
+  "cert-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS cert file." },
+  "key-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS key file." },
+  "trusted-ca-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS trusted CA file." },
+  "client-cert-auth": { kind: "bool", defaultValue: "false", help: "Enable client cert authentication." },
+  "auto-tls": { kind: "bool", defaultValue: "false", unsupported: AUTO_TLS_MESSAGE, help: "Client TLS using generated certificates." },
+  "peer-cert-file": { kind: "string", defaultValue: "", help: "Path to the peer server TLS cert file." },
+  "peer-key-file": { kind: "string", defaultValue: "", help: "Path to the peer server TLS key file." },
+  "peer-trusted-ca-file": { kind: "string", defaultValue: "", help: "Path to the peer server TLS trusted CA file." },
+  "peer-client-cert-auth": { kind: "bool", defaultValue: "false", help: "Enable peer client cert authentication." },
+  "peer-auto-tls": { kind: "bool", defaultValue: "false", unsupported: AUTO_TLS_MESSAGE, help: "Peer TLS using generated certificates." },
   "version": { kind: "bool", defaultValue: "false", help: "Print the version and exit." },
   "help": { kind: "bool", defaultValue: "false", help: "Show this help." },
 };
@@ -226,7 +236,18 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
       maxTxnOps: int("max-txn-ops"),
       autoCompactionMode: mode,
       autoCompactionRetention: retention,
+      clientTls: tlsFlags(get, ""),
+      peerTls: tlsFlags(get, "peer-"),
     },
+  };
+}
+
+function tlsFlags(get: (name: string) => string, prefix: "" | "peer-"): TlsFlags {
+  return {
+    certFile: get(`${prefix}cert-file`),
+    keyFile: get(`${prefix}key-file`),
+    trustedCaFile: get(`${prefix}trusted-ca-file`),
+    clientCertAuth: get(`${prefix}client-cert-auth`) === "true",
   };
 }
 
@@ -246,7 +267,7 @@ function urlText(url: URL): string {
   return `${url.protocol}//${url.host}`;
 }
 
-/** Parses a comma-separated list of http URLs with a host and port; https is refused (no TLS yet). */
+/** Parses a comma-separated list of http or https URLs with a host and port. */
 export function parseUrls(flag: string, text: string): URL[] | string {
   const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (parts.length === 0) return `--${flag}: no URL given`;
@@ -258,8 +279,7 @@ export function parseUrls(flag: string, text: string): URL[] | string {
     } catch {
       return `--${flag}: invalid URL "${part}"`;
     }
-    if (url.protocol === "https:") return `--${flag}: ${TLS_MESSAGE} (${part})`;
-    if (url.protocol !== "http:") return `--${flag}: URL scheme must be http: "${part}"`;
+    if (url.protocol !== "http:" && url.protocol !== "https:") return `--${flag}: URL scheme must be http or https: "${part}"`;
     if (url.port === "") return `--${flag}: URL must have a port: "${part}"`;
     if (url.pathname !== "/" && url.pathname !== "") return `--${flag}: URL must not have a path: "${part}"`;
     urls.push(url);

@@ -17,6 +17,7 @@ import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
+import { type MemberTls, resolveMemberTls, serveTlsOption } from "./tls.ts";
 import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { idHex } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
@@ -103,7 +104,9 @@ const DEFAULT_MAX_PENDING = 20_000;
 /** Starts a member: takes the data dir lock, opens or creates its database, joins the Raft core, listens. */
 export async function startServer(options: StartServerOptions = {}): Promise<TsetcdServer> {
   const config = resolveConfig(options);
-  parseRetention(config.autoCompactionMode, config.autoCompactionRetention); // fail before touching the data dir
+  // Fail before touching the data dir.
+  parseRetention(config.autoCompactionMode, config.autoCompactionRetention);
+  const tls = resolveMemberTls(config);
   mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDir(config.dataDir);
   let db: SqlDatabase | undefined;
@@ -118,7 +121,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tse
       // SQLite's auto-checkpoint of the log ran inside a write's COMMIT: 30–70 ms stalls every ~1,000 pages.
       db = (await checkpointOffThread(db, logPath, { maxWalBytes: LOG_MAX_WAL_BYTES })) ?? db;
     }
-    return await startOnDatabase(config, options, { db, stateDb }, lock.release);
+    return await startOnDatabase(config, options, { db, stateDb, tls }, lock.release);
   } catch (err) {
     stateDb?.close();
     db?.close();
@@ -144,10 +147,10 @@ function openStateDatabase(path: string): SqlDatabase {
 async function startOnDatabase(
   config: ServerConfig,
   options: StartServerOptions,
-  dbs: { db: SqlDatabase; stateDb: SqlDatabase },
+  dbs: { db: SqlDatabase; stateDb: SqlDatabase; tls: MemberTls },
   releaseLock: () => void,
 ): Promise<TsetcdServer> {
-  const { db, stateDb } = dbs;
+  const { db, stateDb, tls } = dbs;
   // The writer thread has its own connection; ours waits for it rather than failing when compacting.
   db.exec("PRAGMA busy_timeout = 10000");
   const log = new SqliteRaftLog(db, stateDb);
@@ -313,9 +316,10 @@ async function startOnDatabase(
         // requests wait (bounded by PUBLISH_GATE_MS), so member list never shows a serving member without URLs.
         fetch: (request, server) => gate.open ? handler(request, server) : gate.wait.then(() => handler(request, server)),
         error: () => new Response("internal error\n", { status: 500 }),
+        tls: serveTlsOption(url, tls.client),
       });
       servers.push(server);
-      clientUrls.push(`http://${url.hostname}:${server.port}`);
+      clientUrls.push(`${url.protocol}//${url.hostname}:${server.port}`);
     }
   } catch (err) {
     for (const server of servers) server.stop(true);

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { b64, call, rangeAll, runServerCommand, type ServerProcess, spawnServer, unb64 } from "./process_helpers.ts";
@@ -139,9 +139,22 @@ test("--version, bad flags and TLS flags", async () => {
   assert.is(existing.code, 1);
   // Nobody of the (default, single-member) --initial-cluster answers: joining is refused before anything is written.
   assert.match(existing.stderr, "could not reach any member of the existing cluster");
-  const tls = await runServerCommand(["--cert-file", "/tmp/x.pem"]);
-  assert.is(tls.code, 1);
-  assert.match(tls.stderr, "TLS is not supported yet");
+  // etcd's messages for TLS flags that cannot work, each refused before the data dir is created.
+  const tlsDir = join(tempDir(), "never-created");
+  const fixtures = join(import.meta.dir, "..", "fixtures", "tls");
+  const tlsCases: [string[], string][] = [
+    [["--cert-file", "/tmp/x.pem"], "KeyFile and CertFile must both be present[key: , cert: /tmp/x.pem]"],
+    [["--cert-file", "/nonexistent/c.pem", "--key-file", "/nonexistent/k.pem"], "open /nonexistent/c.pem: no such file or directory"],
+    [["--cert-file", join(fixtures, "server.pem"), "--key-file", join(fixtures, "client-key.pem")], "tls: private key does not match public key"],
+    [["--listen-client-urls", "https://127.0.0.1:1"], "TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:1 with HTTPS scheme"],
+    [["--listen-peer-urls", "https://127.0.0.1:2"], "cannot listen on TLS for 127.0.0.1:2: KeyFile and CertFile are not presented"],
+  ];
+  for (const [args, message] of tlsCases) {
+    const refused = await runServerCommand(["--data-dir", tlsDir, ...args]);
+    assert.is(refused.code, 1, args.join(" "));
+    assert.ok(refused.stderr.includes(message), `${args.join(" ")}: ${refused.stderr}`);
+    assert.not.ok(existsSync(tlsDir), "the data dir was created");
+  }
 });
 
 test.run();
