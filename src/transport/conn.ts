@@ -4,12 +4,23 @@
  * it is event-driven so a slow peer never holds a promise chain open.
  * @module
  */
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import type { TlsClientMaterial } from "../tls/material.ts";
 import { type Frame, FrameDecoder } from "./frame.ts";
+import { dialSocket } from "./sockets.ts";
 import type { HostPort } from "./url.ts";
 
 /** Bound on frames received but not yet awaited; the one-shot protocols expect one or two. */
 const MAX_PENDING_FRAMES = 16;
+
+/** Options of `FramedConnection.open`. */
+export interface OpenOptions {
+  maxFrameBytes: number;
+  /** Bound on connecting (and, for TLS, the handshake). */
+  timeoutMs: number;
+  /** Used when the address is secure; absent → the system's roots and no client certificate. */
+  tls?: TlsClientMaterial;
+}
 
 /** One outbound connection carrying frames. */
 export class FramedConnection {
@@ -28,10 +39,11 @@ export class FramedConnection {
     socket.on("close", () => this.#fail(new Error("connection closed")));
   }
 
-  /** Connects, rejecting after `timeoutMs`. */
-  static open(address: HostPort, maxFrameBytes: number, timeoutMs: number): Promise<FramedConnection> {
+  /** Connects (TLS for a secure address), rejecting after `timeoutMs` or when the handshake fails. */
+  static open(address: HostPort, options: OpenOptions): Promise<FramedConnection> {
+    const { maxFrameBytes, timeoutMs } = options;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: address.host, port: address.port });
+      const { socket, readyEvent, begin } = dialSocket(address, options.tls);
       socket.setNoDelay(true);
       const conn = new FramedConnection(socket, maxFrameBytes);
       const timer = setTimeout(() => conn.destroy(new Error(`connect timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -39,11 +51,12 @@ export class FramedConnection {
         clearTimeout(timer);
         reject(err);
       });
-      socket.once("connect", () => {
+      socket.once(readyEvent, () => {
         clearTimeout(timer);
         conn.#failWaiters = [];
         resolve(conn);
       });
+      begin();
     });
   }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Message, NodeId } from "../raft/types.ts";
+import type { TlsClientMaterial, TlsServerMaterial } from "../tls/material.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 
 /** Where the transport writes what it refuses and why. */
@@ -21,12 +22,22 @@ export interface Refusal {
   remoteAddress?: string;
 }
 
+/**
+ * TLS for `https://` peer URLs (etcd's --peer-cert-file, --peer-key-file, --peer-trusted-ca-file,
+ * --peer-client-cert-auth). `server` is used when listening on an https URL, `client` when dialing one;
+ * http URLs ignore both, as etcd does.
+ */
+export interface PeerTls {
+  server: TlsServerMaterial;
+  client: TlsClientMaterial;
+}
+
 /** Options of `createTransport`. Only the first six are required. */
 export interface TransportOptions {
   memberId: NodeId;
   /** etcd's --initial-cluster-token (or the cluster id in hex): peers with another token are refused. */
   clusterToken: string;
-  /** Peer URLs to listen on (`http://host:port`; port 0 picks a free port — see `start()`'s result). */
+  /** Peer URLs to listen on (`http://host:port` or `https://…`; port 0 picks a free port: see `start()`). */
   listenUrls: readonly string[];
   /** One Raft message from a peer, in the order the peer sent it. Called synchronously from a socket event. */
   onMessage(m: Message): void;
@@ -61,6 +72,8 @@ export interface TransportOptions {
   /** Randomness for backoff jitter; default Math.random. */
   random?: () => number;
   logger?: TransportLogger;
+  /** Certificates for https listen and peer URLs; absent → listening on https fails, dialing uses system roots. */
+  tls?: PeerTls;
 }
 
 /** Counters of one peer. */

@@ -4,10 +4,12 @@
  * backoff, queue) live in their own modules; see mod.ts for the API contract.
  * @module
  */
-import { createServer, type Server, Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import type { Message, NodeId } from "../raft/types.ts";
+import type { TlsClientMaterial } from "../tls/material.ts";
 import {
   type PeerStats,
+  type PeerTls,
   type RequestOptions,
   type Resolved,
   resolveOptions,
@@ -33,6 +35,7 @@ import {
 import { FramedConnection } from "./conn.ts";
 import { encodeFrame, type Frame, FRAME_HEADER_BYTES, FrameDecoder, FrameKind, writeFrameHeader } from "./frame.ts";
 import { PeerQueue } from "./queue.ts";
+import { checkTlsMaterial, createListener, dialSocket } from "./sockets.ts";
 import { formatPeerUrl, type HostPort, parsePeerUrl } from "./url.ts";
 
 
@@ -95,10 +98,10 @@ export function createTransport(options: TransportOptions): Transport {
 
 /**
  * A transport that neither listens nor carries Raft traffic: only `request` (one-shot questions to peers,
- * e.g. before this member has joined). Close it after use.
+ * e.g. before this member has joined). Close it after use. `tls` is used for `https://` peer URLs.
  */
-export function createRequestTransport(memberId: bigint, clusterToken: string): Transport {
-  return createTransport({
+export function createRequestTransport(memberId: bigint, clusterToken: string, tls?: PeerTls): Transport {
+  const options: TransportOptions = {
     memberId,
     clusterToken,
     listenUrls: [],
@@ -106,7 +109,9 @@ export function createRequestTransport(memberId: bigint, clusterToken: string): 
     onUnreachable: () => {},
     onSnapshotStatus: () => {},
     logger: { info: () => {}, warn: () => {} },
-  });
+  };
+  if (tls !== undefined) options.tls = tls;
+  return createTransport(options);
 }
 
 class PeerTransport implements Transport {
@@ -127,15 +132,31 @@ class PeerTransport implements Transport {
     if (options.memberId === 0n) throw new Error("transport: memberId must not be 0");
     this.#o = options;
     this.#r = resolveOptions(options);
+    if (options.tls !== undefined) checkTlsMaterial(options.tls);
   }
 
   async start(): Promise<string[]> {
     if (this.#started) throw new Error("transport: already started");
     this.#started = true;
+    // Every URL is checked before any is listened on, so a bad one leaves nothing half-open.
+    const addresses = this.#o.listenUrls.map((url) => this.#listenAddress(url));
     const urls: string[] = [];
-    for (const url of this.#o.listenUrls) urls.push(await this.#listen(parsePeerUrl(url)));
+    for (const address of addresses) urls.push(await this.#listen(address));
     for (const peer of this.#peers.values()) this.#dial(peer);
     return urls;
+  }
+
+  #listenAddress(url: string): HostPort {
+    const address = parsePeerUrl(url);
+    if (address.secure === true && this.#o.tls === undefined) {
+      throw new Error(`transport: listen URL ${url} needs TLS material (--peer-cert-file and --peer-key-file)`);
+    }
+    return address;
+  }
+
+  /** What this member presents when it dials an https peer; without material, the system's roots. */
+  #clientTls(): TlsClientMaterial | undefined {
+    return this.#o.tls?.client;
   }
 
   /**
@@ -214,7 +235,11 @@ class PeerTransport implements Transport {
     if (this.#closed) throw new Error("transport: closed");
     if (payload.length + 1 > this.#r.maxFrameBytes) throw new Error("transport: request payload too large");
     const deadlineMs = Date.now() + options.timeoutMs;
-    const conn = await FramedConnection.open(parsePeerUrl(peerUrl), this.#r.maxFrameBytes, options.timeoutMs);
+    const conn = await FramedConnection.open(parsePeerUrl(peerUrl), {
+      maxFrameBytes: this.#r.maxFrameBytes,
+      timeoutMs: options.timeoutMs,
+      tls: this.#clientTls(),
+    });
     this.#oneShots.add(conn);
     const timer = setTimeout(
       () => conn.destroy(new Error(`request to ${peerUrl} timed out after ${options.timeoutMs} ms`)),
@@ -348,13 +373,13 @@ class PeerTransport implements Transport {
     const address = peer.addresses[peer.addressIndex % peer.addresses.length];
     peer.dials++;
     peer.refused = false;
-    // Constructed before connect() so every listener is attached before any event can fire.
-    const socket = new Socket();
+    const { socket, readyEvent, begin } = dialSocket(address, this.#clientTls());
     peer.socket = socket;
     socket.setNoDelay(true);
     const decoder = new FrameDecoder(this.#r.maxFrameBytes);
+    // Bounds the TLS handshake too: a TLS socket is ready only once the peer's certificate checked out.
     const dialTimer = setTimeout(() => socket.destroy(), this.#r.dialTimeoutMs);
-    socket.once("connect", () => {
+    socket.once(readyEvent, () => {
       clearTimeout(dialTimer);
       if (peer.socket !== socket) return;
       socket.write(this.#handshakeFrame(peer.id, Channel.Raft));
@@ -367,14 +392,17 @@ class PeerTransport implements Transport {
     socket.on("drain", () => {
       if (peer.socket === socket) this.#flush(peer);
     });
+    let errorLogged = false; // one line per connection, however many errors it reports
     socket.on("error", (err: Error) => {
+      if (errorLogged) return;
+      errorLogged = true;
       this.#r.logger.info(`transport: connection to ${hex(peer.id)} at ${formatPeerUrl(address)}: ${err.message}`);
     });
     socket.on("close", () => {
       clearTimeout(dialTimer);
       this.#onOutboundClose(peer, socket);
     });
-    socket.connect({ host: address.host, port: address.port });
+    begin();
   }
 
   #onOutboundData(peer: Peer, socket: Socket, decoder: FrameDecoder, chunk: Buffer): void {
@@ -478,7 +506,11 @@ class PeerTransport implements Transport {
     if (snapshot === undefined) throw new Error("transport: snapshot message without a snapshot");
     const address = peer.addresses[peer.addressIndex % peer.addresses.length];
     const timeoutMs = this.#r.snapshotTimeoutMs;
-    const conn = await FramedConnection.open(address, this.#r.maxFrameBytes, Math.min(timeoutMs, this.#r.dialTimeoutMs));
+    const conn = await FramedConnection.open(address, {
+      maxFrameBytes: this.#r.maxFrameBytes,
+      timeoutMs: Math.min(timeoutMs, this.#r.dialTimeoutMs),
+      tls: this.#clientTls(),
+    });
     this.#oneShots.add(conn);
     const timer = setTimeout(() => conn.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
     try {
@@ -504,7 +536,13 @@ class PeerTransport implements Transport {
   // ---- inbound ----
 
   #listen(address: HostPort): Promise<string> {
-    const server = createServer((socket) => this.#onConnection(socket));
+    const server = createListener(address, {
+      tls: this.#o.tls?.server,
+      handshakeTimeoutMs: this.#r.handshakeTimeoutMs,
+      maxConnections: MAX_INBOUND_CONNECTIONS,
+      logger: this.#r.logger,
+      onConnection: (socket) => this.#onConnection(socket),
+    });
     this.#servers.push(server);
     return new Promise((resolve, reject) => {
       server.once("error", reject);
@@ -512,7 +550,7 @@ class PeerTransport implements Transport {
         server.off("error", reject);
         const bound = server.address();
         const port = typeof bound === "object" && bound !== null ? bound.port : address.port;
-        resolve(formatPeerUrl({ host: address.host, port }));
+        resolve(formatPeerUrl({ ...address, port }));
       });
     });
   }
