@@ -30,14 +30,26 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
   return NUL_KEY;
 }
 
+/** How an endpoint without a scheme is dialled. */
+export interface EndpointUrlOptions {
+  /**
+   * Use TLS for "host:port" endpoints: clientv3 does when its config has TLS (any of --cacert, --cert, --key,
+   * --insecure-skip-tls-verify, or --insecure-transport=false). Explicit schemes always win.
+   */
+  secure?: boolean;
+}
+
 /**
  * An endpoint as the CLI accepts it ("127.0.0.1:2379", "http://host:port", "https://…") → base URL without
- * a trailing slash.
+ * a trailing slash. `http://` is always plaintext and `https://` always TLS; a bare "host:port" is TLS only
+ * with `secure`, as etcd's clientv3 picks credentials per endpoint scheme.
  * @example endpointUrl("127.0.0.1:2379") // "http://127.0.0.1:2379"
+ * @example endpointUrl("127.0.0.1:2379", { secure: true }) // "https://127.0.0.1:2379"
  */
-export function endpointUrl(endpoint: string): string {
+export function endpointUrl(endpoint: string, options: EndpointUrlOptions = {}): string {
   const trimmed = endpoint.trim();
   if (trimmed === "") throw new Error("empty endpoint");
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  const scheme = options.secure === true ? "https" : "http";
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `${scheme}://${trimmed}`;
   return withScheme.replace(/\/+$/, "");
 }

@@ -44,8 +44,10 @@ import type {
   TxnResponse,
 } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
+import type { TlsClientMaterial } from "../tls/material.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
 import { sleep } from "./sleep.ts";
+import { tlsFetchInit, type TlsFetchFields } from "./tls_fetch.ts";
 import { watch, type WatchOptions } from "./watch.ts";
 
 export { endpointUrl, prefixEnd } from "./keys.ts";
@@ -62,6 +64,12 @@ export interface ConnectOptions {
   dialTimeoutMs?: number;
   /** Deadline for one call, retries included (default 5000), as etcdctl's --command-timeout. */
   commandTimeoutMs?: number;
+  /**
+   * TLS for `https://` endpoints and, when given at all (even `{}`), for "host:port" ones too, as clientv3
+   * with a TLS config; `http://` endpoints stay plaintext. PEM text, read by the caller.
+   * @example connect({ endpoints: ["127.0.0.1:2379"], tls: { ca: readPem("ca.pem") } })
+   */
+  tls?: TlsClientMaterial;
 }
 
 /** Per-call options: every call can be cancelled. */
@@ -135,7 +143,22 @@ type AttemptOutcome =
   | { ok: false; reason: "lost"; message: string };
 
 /** Errors that prove the request never reached a server, so sending it elsewhere cannot apply it twice. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ConnectionRefused", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"]);
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ConnectionRefused",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  // The TLS handshake failed or the server's certificate was refused: nothing was sent yet.
+  "EPROTO",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 /**
  * A connection to a tsetcd (or etcd-gateway-compatible) cluster. Create with `connect`.
@@ -143,6 +166,9 @@ const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ConnectionRefused", "ENOTFOUND"
  */
 export class Client {
   readonly endpoints: readonly string[];
+  /** The TLS material every request carries (watch streams reuse it); undefined: none given. */
+  readonly tls: TlsClientMaterial | undefined;
+  private readonly tlsFields: TlsFetchFields;
   private readonly urls: string[];
   private readonly answered = new Set<string>();
   private current = 0;
@@ -152,7 +178,9 @@ export class Client {
   constructor(options: ConnectOptions) {
     if (options.endpoints.length === 0) throw new Error("connect: at least one endpoint is required");
     this.endpoints = [...options.endpoints];
-    this.urls = options.endpoints.map(endpointUrl);
+    this.tls = options.tls;
+    this.tlsFields = tlsFetchInit(options.tls);
+    this.urls = options.endpoints.map((endpoint) => this.urlOf(endpoint));
     this.dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     if (!(this.dialTimeoutMs > 0 && this.commandTimeoutMs > 0)) throw new Error("connect: timeouts must be > 0");
@@ -284,6 +312,11 @@ export class Client {
     return watch(this, key, options);
   }
 
+  /** An endpoint's base URL under this client's TLS setting (scheme-less → https when `tls` was given). */
+  private urlOf(endpoint: string): string {
+    return endpointUrl(endpoint, { secure: this.tls !== undefined });
+  }
+
   private async call<T>(
     path: string,
     request: unknown,
@@ -305,7 +338,7 @@ export class Client {
     target: SendTarget,
   ): Promise<Response> {
     const deadlineMs = Date.now() + this.commandTimeoutMs;
-    const pinned = target.endpoint === undefined ? undefined : endpointUrl(target.endpoint);
+    const pinned = target.endpoint === undefined ? undefined : this.urlOf(target.endpoint);
     let backoffMs = BACKOFF_START_MS;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (options.signal?.aborted === true) throw canceled();
@@ -343,7 +376,11 @@ export class Client {
     const timer = setTimeout(() => timeout.abort(), limitMs);
     const signals = signal === undefined ? [timeout.signal] : [timeout.signal, signal];
     try {
-      const init: RequestInit = { method: body === undefined ? "GET" : "POST", signal: AbortSignal.any(signals) };
+      const init: RequestInit = {
+        method: body === undefined ? "GET" : "POST",
+        signal: AbortSignal.any(signals),
+        ...this.tlsFields,
+      };
       if (body !== undefined) {
         init.body = body;
         init.headers = { "content-type": CBOR_CONTENT_TYPE, accept: CBOR_CONTENT_TYPE };

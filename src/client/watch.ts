@@ -18,12 +18,15 @@ import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import { CBOR_CONTENT_TYPE, errorFromBody } from "../codec/http.ts";
 import type { Event, WatchCreateRequest, WatchFilterType, WatchRequest, WatchResponse } from "../codec/messages.ts";
 import { encodeFrame, FrameDecoder } from "../codec/frames.ts";
+import type { TlsClientMaterial } from "../tls/material.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
 import { sleep } from "./sleep.ts";
+import { tlsFetchInit, type TlsFetchFields } from "./tls_fetch.ts";
 
-/** What a watch needs from a client: its endpoints. `Client` has them. */
+/** What a watch needs from a client: its endpoints and TLS material (same rules as `connect`). `Client` has them. */
 export interface WatchTarget {
   readonly endpoints: readonly string[];
+  readonly tls?: TlsClientMaterial | undefined;
 }
 
 /** Options of a watch. */
@@ -74,7 +77,8 @@ export async function* watchResponses(
   options: { signal?: AbortSignal; maxReconnects?: number; control?: WatchControl } = {},
 ): AsyncGenerator<WatchResponse> {
   if (target.endpoints.length === 0) throw new Error("watch: at least one endpoint is required");
-  const urls = target.endpoints.map(endpointUrl);
+  const urls = target.endpoints.map((endpoint) => endpointUrl(endpoint, { secure: target.tls !== undefined }));
+  const tlsFields = tlsFetchInit(target.tls);
   const maxReconnects = options.maxReconnects ?? DEFAULT_MAX_RECONNECTS;
   const state: ResumeState = { nextRevision: request.start_revision ?? 0, endpoint: 0 };
   let failures = 0;
@@ -84,7 +88,7 @@ export async function* watchResponses(
     const progressed = { value: false };
     try {
       const create = { ...request, start_revision: state.nextRevision };
-      yield* streamOnce(url, create, state, progressed, options.signal, options.control);
+      yield* streamOnce({ url, tlsFields }, create, state, progressed, options.signal, options.control);
       if (isAborted(options.signal)) return;
     } catch (error) {
       if (isAborted(options.signal)) return;
@@ -141,9 +145,15 @@ interface ResumeState {
   endpoint: number;
 }
 
+/** Where one stream connects: a base URL, and the TLS fields every fetch of this watch carries. */
+interface StreamEndpoint {
+  url: string;
+  tlsFields: TlsFetchFields;
+}
+
 /** One connection: yields its responses until it ends; updates `state` as revisions are delivered. */
 async function* streamOnce(
-  url: string,
+  endpoint: StreamEndpoint,
   request: WatchCreateRequest,
   state: ResumeState,
   progressed: { value: boolean },
@@ -160,10 +170,11 @@ async function* streamOnce(
     duplex: "half",
     headers: { "content-type": CBOR_CONTENT_TYPE, accept: CBOR_CONTENT_TYPE },
     signal,
+    ...endpoint.tlsFields,
   };
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
-    const response = await fetch(`${url}/v3/watch`, init as RequestInit);
+    const response = await fetch(`${endpoint.url}/v3/watch`, init as RequestInit);
     if (!response.ok) throw errorFromBody(response.status, new Uint8Array(await response.arrayBuffer()));
     reader = response.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
     control?.attach(sendRequest);
