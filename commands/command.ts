@@ -4,11 +4,13 @@
  * (choosing the printer, opening the client, turning errors into exit codes).
  * @module
  */
-import { type Client, connect } from "../src/client/mod.ts";
+import { type Client, connect, type ConnectOptions } from "../src/client/mod.ts";
 import { EtcdError } from "../src/codec/errors.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { type FlagSpec, type FlagValues, flagBool, flagDurationMs, flagList, flagString } from "./flags.ts";
 import { OUTPUT_FORMATS, type OutputFormat, type Printed, type PrintOptions } from "./printer.ts";
+import type { TlsClientMaterial } from "../src/tls/material.ts";
+import { checkTlsFlags, type TlsFlags, tlsMaterialFrom } from "./tls.ts";
 
 /** The process surroundings a command may touch. */
 export interface Io {
@@ -31,6 +33,8 @@ export interface Globals {
   commandTimeoutMs: number;
   writeOut: string;
   hex: boolean;
+  /** --cacert, --cert, --key, --insecure-skip-tls-verify, --insecure-transport: one setting for every dial. */
+  tls: TlsFlags;
 }
 
 /** A parsed invocation of one command. */
@@ -55,34 +59,76 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** Reads the global flags out of a parsed command line. */
-export function globalsFrom(flags: FlagValues): Globals {
+/**
+ * Reads the global flags out of a parsed command line; `explicit` names the flags typed on it (an empty
+ * `--cert=` there is an error, an empty ETCDCTL_CERT is not).
+ */
+export function globalsFrom(flags: FlagValues, explicit: ReadonlySet<string> = new Set()): Globals {
   return {
     endpoints: flagList(flags, "endpoints"),
     dialTimeoutMs: flagDurationMs(flags, "dial-timeout"),
     commandTimeoutMs: flagDurationMs(flags, "command-timeout"),
     writeOut: flagString(flags, "write-out"),
     hex: flagBool(flags, "hex"),
+    tls: tlsFlagsFrom(flags, explicit),
   };
 }
 
-/** etcdctl's display selection: an unknown `-w` ends the command before any request. */
+function tlsFlagsFrom(flags: FlagValues, explicit: ReadonlySet<string>): TlsFlags {
+  const files = { cert: flagString(flags, "cert"), key: flagString(flags, "key"), cacert: flagString(flags, "cacert") };
+  const names = ["cert", "key", "cacert"] as const;
+  return {
+    certFile: files.cert,
+    keyFile: files.key,
+    caFile: files.cacert,
+    insecureTransport: flagBool(flags, "insecure-transport"),
+    insecureSkipVerify: flagBool(flags, "insecure-skip-tls-verify"),
+    emptyGiven: names.filter((name) => explicit.has(name) && files[name] === ""),
+  };
+}
+
+/**
+ * etcdctl's clientConfigFromCmd checks, before any request: empty TLS file flags, then the display
+ * (an unknown `-w`). The files themselves are read when the first client is made, as etcdctl's mustClient.
+ */
 export function printOptionsFrom(globals: Globals): PrintOptions {
+  checkTlsFlags(globals.tls);
   if (!(OUTPUT_FORMATS as readonly string[]).includes(globals.writeOut)) {
     throw new CliError(ExitCode.BadFeature, "unsupported output format");
   }
   return { format: globals.writeOut as OutputFormat, hex: globals.hex };
 }
 
-/** Opens the client the way etcdctl's mustClientFromCmd does (display checked first). */
+/** Material read per TlsFlags: every client of one command (--cluster, lock, elect…) shares one read. */
+const MATERIAL_READ = new WeakMap<TlsFlags, { material: TlsClientMaterial | undefined }>();
+
+/**
+ * The TLS material of the command line (undefined: none asked for), read from the files on first use only.
+ * Throws CliError(128) with etcdctl's message when a file is missing, unreadable or not a usable pair.
+ */
+export function tlsOf(globals: Globals): TlsClientMaterial | undefined {
+  const cached = MATERIAL_READ.get(globals.tls);
+  if (cached !== undefined) return cached.material;
+  const material = tlsMaterialFrom(globals.tls);
+  MATERIAL_READ.set(globals.tls, { material });
+  return material;
+}
+
+/**
+ * Opens the client the way etcdctl's mustClientFromCmd does (display checked first). Every client a command
+ * opens comes from here, so every dial (other endpoints, member URLs, watch streams) carries the same TLS.
+ */
 export function clientFrom(globals: Globals, endpoints: string[] = globals.endpoints): Client {
   // etcdctl dials with zero endpoints and then times out; a client needs at least one to try.
   const list = endpoints.length === 0 ? ["127.0.0.1:2379"] : endpoints;
-  return connect({
+  const options: ConnectOptions = {
     endpoints: list,
     dialTimeoutMs: globals.dialTimeoutMs > 0 ? globals.dialTimeoutMs : 2_000,
     commandTimeoutMs: globals.commandTimeoutMs > 0 ? globals.commandTimeoutMs : 5_000,
-  });
+  };
+  const tls = tlsOf(globals);
+  if (tls !== undefined) options.tls = tls;
+  return connect(options);
 }
 
 /** Writes a printer's output. */

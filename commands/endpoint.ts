@@ -21,8 +21,11 @@ function errorText(error: unknown): string {
 /** `--cluster`: every client URL of every member instead of `--endpoints`. */
 async function targetEndpoints(ctx: CommandContext): Promise<string[]> {
   if (!flagBool(ctx.flags, "cluster")) return ctx.globals.endpoints;
+  // Outside the try: a bad TLS file is etcdctl's exit 128, not a member-list failure. The members' client
+  // URLs keep their own scheme; the same TLS material goes with them (clientFrom).
+  const client = clientFrom(ctx.globals);
   try {
-    const { members } = await clientFrom(ctx.globals).memberList();
+    const { members } = await client.memberList();
     return members.flatMap((m) => m.clientURLs);
   } catch (error) {
     throw new CliError(ExitCode.Error, `failed to fetch endpoints from etcd cluster member list: ${errorText(error)}`);

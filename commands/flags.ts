@@ -19,14 +19,24 @@ export type FlagValues = Map<string, FlagValue>;
 
 /** The root's persistent flags (etcdctl's globals that tsetcd honours or accepts). */
 export const GLOBAL_FLAGS: FlagSpec[] = [
+  { name: "cacert", kind: "string", defaultText: '""', description: "verify certificates of TLS-enabled secure servers using this CA bundle" },
+  { name: "cert", kind: "string", defaultText: '""', description: "identify secure client using this TLS certificate file" },
   { name: "command-timeout", kind: "duration", defaultText: "5s", description: "timeout for short running command (excluding dial timeout)" },
   { name: "debug", kind: "bool", defaultText: "false", description: "enable client-side debug logging" },
   { name: "dial-timeout", kind: "duration", defaultText: "2s", description: "dial timeout for client connections" },
   { name: "endpoints", kind: "stringSlice", defaultText: "[127.0.0.1:2379]", description: "gRPC endpoints" },
   { name: "hex", kind: "bool", defaultText: "false", description: "print byte strings as hex encoded strings" },
+  { name: "insecure-discovery", kind: "bool", defaultText: "true", description: "accept insecure SRV records describing cluster endpoints" },
+  {
+    name: "insecure-skip-tls-verify",
+    kind: "bool",
+    defaultText: "false",
+    description: "skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)",
+  },
   { name: "insecure-transport", kind: "bool", defaultText: "true", description: "disable transport security for client connections" },
   { name: "keepalive-time", kind: "duration", defaultText: "2s", description: "keepalive time for client connections" },
   { name: "keepalive-timeout", kind: "duration", defaultText: "6s", description: "keepalive timeout for client connections" },
+  { name: "key", kind: "string", defaultText: '""', description: "identify secure client using this TLS key file" },
   { name: "write-out", short: "w", kind: "string", defaultText: '"simple"', description: "set the output format (fields, json, protobuf, simple, table)" },
 ];
 
@@ -191,11 +201,17 @@ export function parseCommandLine(
       explicit.add(spec.name);
       continue;
     }
-    const envName = spec.name.toUpperCase().replace(/-/g, "_");
-    const fromEnv = GLOBAL_FLAGS.includes(spec) ? env[`TSETCD_${envName}`] ?? env[`ETCDCTL_${envName}`] : undefined;
+    const fromEnv = GLOBAL_FLAGS.includes(spec) ? envValue(env, spec.name) : undefined;
     flags.set(spec.name, fromEnv !== undefined ? convert(spec, fromEnv) : defaultOf(spec));
   }
   return { args, flags, explicit, help: flags.get("help") === true };
+}
+
+/** A global flag's value from TSETCD_<NAME> or ETCDCTL_<NAME>; empty counts as unset, as etcdctl's env. */
+function envValue(env: Record<string, string | undefined>, name: string): string | undefined {
+  const envName = name.toUpperCase().replace(/-/g, "_");
+  const value = env[`TSETCD_${envName}`] || env[`ETCDCTL_${envName}`];
+  return value === "" ? undefined : value;
 }
 
 /** A bool flag's value; the typed readers throw if the spec declared another type. */

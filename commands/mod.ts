@@ -192,7 +192,7 @@ async function runCommand(spec: CommandSpec, argv: string[], io: Io): Promise<nu
       io.stdout(commandHelp(spec, { color: useColor(io) }));
       return 0;
     }
-    return await spec.run({ io, args: line.args, flags: line.flags, globals: globalsFrom(line.flags) });
+    return await spec.run({ io, args: line.args, flags: line.flags, globals: globalsFrom(line.flags, line.explicit) });
   } catch (error) {
     if (error instanceof FlagError) {
       io.stdout(commandHelp(spec, { color: useColor(io) }));

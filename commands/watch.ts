@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import { createRequestOf, type WatchCanceledError, WatchControl, watchResponses, type WatchTarget } from "../src/client/watch.ts";
 import { EtcdError } from "../src/codec/errors.ts";
 import type { WatchCreateRequest, WatchResponse } from "../src/codec/messages.ts";
-import { type CommandContext, type CommandSpec, type Io, printOptionsFrom } from "./command.ts";
+import { clientFrom, type CommandContext, type CommandSpec, type Io, printOptionsFrom } from "./command.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { type FlagSpec, flagBool, flagInt, parseCommandLine } from "./flags.ts";
 import type { PrintOptions } from "./printer.ts";
@@ -66,13 +66,16 @@ export async function runWatch(ctx: CommandContext, deps: WatchDeps): Promise<nu
     throw new CliError(ExitCode.BadArgs, `ETCDCTL_WATCH_KEY is empty but got ETCDCTL_WATCH_RANGE_END=${JSON.stringify(envRange)}`);
   }
   const options = printOptionsFrom(ctx.globals);
-  const target: WatchTarget = { endpoints: ctx.globals.endpoints.length > 0 ? ctx.globals.endpoints : ["127.0.0.1:2379"] };
-  if (flagBool(ctx.flags, "interactive")) return await interactive(ctx, deps, target, options, { envKey, envRange });
+  // The client's endpoints and TLS: watch streams dial exactly as every other call (etcdctl's mustClientFromCmd).
+  if (flagBool(ctx.flags, "interactive")) {
+    return await interactive(ctx, deps, clientFrom(ctx.globals), options, { envKey, envRange });
+  }
   const watchWord = deps.argv.indexOf("watch");
   const rawArgs = watchWord >= 0 ? deps.argv.slice(watchWord + 1) : ctx.args;
   const { watchArgs, execArgs } = parseWatchArgs(rawArgs, ctx.args, envKey, envRange);
   const settings = { prefix: flagBool(ctx.flags, "prefix"), prevKv: flagBool(ctx.flags, "prev-kv"), rev: flagInt(ctx.flags, "rev") };
   const request = createRequest(watchArgs, settings);
+  const target: WatchTarget = clientFrom(ctx.globals);
   await printWatch(ctx.io, deps, target, request, options, execArgs, undefined);
   throw new CliError(ExitCode.Interrupted, "watch is canceled by the server");
 }
