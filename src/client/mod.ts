@@ -149,6 +149,8 @@ const NOT_SENT_CODES = new Set([
   "ENOTFOUND",
   "EHOSTUNREACH",
   "ENETUNREACH",
+  // Bun could not open the socket (also: TLS options it cannot load, such as an empty CA bundle).
+  "FailedToOpenSocket",
   // The TLS handshake failed or the server's certificate was refused: nothing was sent yet.
   "EPROTO",
   "SELF_SIGNED_CERT_IN_CHAIN",
