@@ -1,5 +1,5 @@
 /**
- * tsetcd's peer transport: carries Raft messages between members over TCP.
+ * tsetcd's peer transport: carries Raft messages between members over TCP, or TLS for `https://` peer URLs.
  *
  * - **Raft channel**: one persistent connection per peer (and direction). Messages passed to `send()` in one
  *   event-loop turn (one Ready) go out in one write, as length-prefixed frames of CBOR arrays. Each peer has a
@@ -12,6 +12,10 @@
  *   One snapshot per peer at a time; size and time are bounded on both sides.
  * - **Request channel**: `request(peerUrl, payload, { timeoutMs })` asks any member (even before this member
  *   knows the cluster's ids) and gets the `onRequest` handler's answer — for cluster bootstrapping.
+ * - **TLS**: with `tls: { server, client }` (etcd's --peer-cert-file, --peer-key-file,
+ *   --peer-trusted-ca-file, --peer-client-cert-auth) an `https://` listen URL serves TLS and an `https://`
+ *   peer is dialled with TLS; http URLs stay plain TCP. A failed TLS handshake is a failed dial: logged,
+ *   retried with backoff, reported through `onUnreachable`.
  * - **Handshake**: every connection starts with protocol version, cluster token, sender id and the receiver
  *   id it expects. The receiver refuses (logs the reason, calls `onRefused`, sends the reason back and
  *   closes) another token, an unknown sender, a wrong receiver id, or later a message addressed elsewhere.
@@ -38,6 +42,7 @@
 export { createRequestTransport, createTransport } from "./transport.ts";
 export type {
   PeerStats,
+  PeerTls,
   Refusal,
   RequestOptions,
   Transport,
