@@ -13,7 +13,7 @@
 import type { Member as MemberInfo } from "../codec/messages.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
-import { createRequestTransport } from "../transport/mod.ts";
+import { createRequestTransport, type PeerTls } from "../transport/mod.ts";
 import { type ClusterInfoAnswer, decodeMembersAnswer, membersRequest } from "./cluster.ts";
 import type { ServerConfig } from "./config.ts";
 import { clusterIdFor, idHex, memberIdFor } from "./ids.ts";
@@ -62,12 +62,13 @@ export async function startCluster(
   db: SqlDatabase,
   log: SqliteRaftLog,
   registry: MemberRegistry,
+  peerTls?: PeerTls,
 ): Promise<ClusterInfo> {
   const token = config.initialClusterToken;
   let info: ClusterInfo;
   let members: MemberInfo[];
   if (config.initialClusterState === "existing") {
-    const joined = await joinExisting(config);
+    const joined = await joinExisting(config, peerTls);
     info = { memberId: joined.memberId, clusterId: joined.clusterId, token };
     members = joined.members;
   } else {
@@ -79,7 +80,7 @@ export async function startCluster(
     }));
     const memberId = members.find((m) => m.name === config.name)!.ID;
     info = { memberId, clusterId: clusterIdFor(members.map((m) => m.ID)), token };
-    if (members.length > 1) await refuseIfBootstrapped(config, memberId);
+    if (members.length > 1) await refuseIfBootstrapped(config, memberId, peerTls);
   }
   const stored: StoredCluster = { memberId: String(info.memberId), clusterId: String(info.clusterId), token };
   ensureTable(db);
@@ -93,10 +94,10 @@ export async function startCluster(
 }
 
 /** Asks every peer of --initial-cluster (not this member's URLs) what cluster it is in; bounded per peer. */
-async function askPeers(config: ServerConfig, memberId: bigint): Promise<ClusterInfoAnswer[]> {
+async function askPeers(config: ServerConfig, memberId: bigint, peerTls: PeerTls | undefined): Promise<ClusterInfoAnswer[]> {
   const own = new Set(config.initialAdvertisePeerUrls);
   const urls = [...config.initialCluster.values()].flat().filter((u) => !own.has(u));
-  const transport = createRequestTransport(memberId, config.initialClusterToken);
+  const transport = createRequestTransport(memberId, config.initialClusterToken, peerTls);
   try {
     const answers = await Promise.all(urls.map(async (url) => {
       try {
@@ -113,8 +114,8 @@ async function askPeers(config: ServerConfig, memberId: bigint): Promise<Cluster
 }
 
 /** etcd's isMemberBootstrapped: a running peer lists this member with client URLs (it published before). */
-async function refuseIfBootstrapped(config: ServerConfig, memberId: bigint): Promise<void> {
-  for (const answer of await askPeers(config, memberId)) {
+async function refuseIfBootstrapped(config: ServerConfig, memberId: bigint, peerTls: PeerTls | undefined): Promise<void> {
+  for (const answer of await askPeers(config, memberId, peerTls)) {
     const me = answer.members.find((m) => m.ID === memberId);
     if (me !== undefined && me.clientURLs.length > 0) {
       throw new Error(
@@ -126,8 +127,11 @@ async function refuseIfBootstrapped(config: ServerConfig, memberId: bigint): Pro
 }
 
 /** Finds this member, by its peer URLs, in a running cluster. */
-async function joinExisting(config: ServerConfig): Promise<{ memberId: bigint; clusterId: bigint; members: MemberInfo[] }> {
-  const answers = await askPeers(config, 1n);
+async function joinExisting(
+  config: ServerConfig,
+  peerTls: PeerTls | undefined,
+): Promise<{ memberId: bigint; clusterId: bigint; members: MemberInfo[] }> {
+  const answers = await askPeers(config, 1n, peerTls);
   if (answers.length === 0) {
     throw new Error("could not reach any member of the existing cluster (--initial-cluster) to join it");
   }

@@ -13,6 +13,7 @@
  * @module
  */
 import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
+import type { TlsClientMaterial } from "../tls/material.ts";
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import { CBOR_CONTENT_TYPE, errorFromBody } from "../codec/http.ts";
 import type {
@@ -73,6 +74,8 @@ export interface LeaseServiceOptions {
   onEvents: (events: Event[]) => void;
   /** Bound on a forwarded call (default 5 s). */
   forwardTimeoutMs?: number;
+  /** TLS for forwarding to an https client URL: the member's own cert and trusted CA (etcd's gateway does so). */
+  forwardTls?: TlsClientMaterial;
   now?: () => number;
   /** Draws lease ids (default: crypto random). */
   random64?: () => bigint;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Event, ResponseHeader } from "../codec/messages.ts";
+import type { TlsClientMaterial } from "../tls/material.ts";
 import { Lessor, minLeaseTtlS } from "../lease/mod.ts";
 import { MvccStore } from "../mvcc/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
@@ -25,6 +26,8 @@ export interface LeaseWatchConfig {
   heartbeatIntervalMs: number;
   electionTimeoutMs: number;
   maxRequestBytes: number;
+  /** What this member presents when it forwards lease calls to the leader's https client URL. */
+  forwardTls?: TlsClientMaterial;
 }
 
 /** Who answers: read when a response is built (the cluster's ids are known only after bootstrap). */
@@ -70,6 +73,7 @@ export function createLeaseWatch(stateDb: SqlDatabase, config: LeaseWatchConfig,
     },
     electionTimeoutMs: config.electionTimeoutMs,
     onEvents: (events) => watch.onEvents(events),
+    ...(config.forwardTls === undefined ? {} : { forwardTls: config.forwardTls }),
   });
   const l = lessor;
   return {

@@ -33,7 +33,7 @@ import { MemberRegistry } from "./members.ts";
 import { loadCluster, startCluster } from "./bootstrap.ts";
 import { Cluster, PeerSync, publish } from "./cluster.ts";
 import { SnapshotStore } from "./snapshots.ts";
-import { createRequestTransport, createTransport, type Transport } from "../transport/mod.ts";
+import { createRequestTransport, createTransport, type PeerTls, type Transport } from "../transport/mod.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
@@ -155,14 +155,15 @@ async function startOnDatabase(
   db.exec("PRAGMA busy_timeout = 10000");
   const log = new SqliteRaftLog(db, stateDb);
   // Leases and watch (src/server/lease_watch.ts); the store checks a put's lease against the lessor.
-  const leaseWatch = createLeaseWatch(stateDb, config, () => ({
+  const leaseConfig = tls.clientDialer === undefined ? config : { ...config, forwardTls: tls.clientDialer };
+  const leaseWatch = createLeaseWatch(stateDb, leaseConfig, () => ({
     clusterId: cluster.clusterId,
     memberId: cluster.memberId,
     term: member?.info().term ?? 0,
   }));
   const store = leaseWatch.store;
   const registry = new MemberRegistry(stateDb);
-  const cluster = log.isEmpty() ? await startCluster(config, db, log, registry) : loadCluster(db, registry);
+  const cluster = log.isEmpty() ? await startCluster(config, db, log, registry, tls.peer) : loadCluster(db, registry);
   const statePath = join(config.dataDir, STATE_DB_FILE);
   const snapshots = new SnapshotStore({
     dataDir: config.dataDir,
@@ -210,6 +211,7 @@ async function startOnDatabase(
     onSnapshotStatus: (id, ok) => member?.reportSnapshot(id, ok),
     onRequest: (payload) => clusterService!.handlePeerRequest(payload),
     maxSnapshotBytes: MAX_SNAPSHOT_BYTES,
+    ...(tls.peer === undefined ? {} : { tls: tls.peer }),
     logger: { info: () => {}, warn: (m) => console.error(`tsetcd: ${m}`) },
     // etcd: peers answer a removed member's messages with "removed" (HTTP 410) and it stops itself; this
     // member may never see its removal committed, since nobody replicates to it any more.
@@ -267,7 +269,7 @@ async function startOnDatabase(
     clusterId: cluster.clusterId,
     request: (url, payload, timeoutMs, anonymous) =>
       anonymous
-        ? anonymousRequest(cluster.token, url, payload, timeoutMs)
+        ? anonymousRequest(cluster.token, url, payload, timeoutMs, tls.peer)
         : transport.request(url, payload, { timeoutMs }),
     isPeerActive: (id) => transport.stats().peers.some((p) => p.id === id && p.connected),
     requestTimeoutMs,
@@ -389,8 +391,14 @@ async function startOnDatabase(
 }
 
 /** One request through a throwaway transport that does not present this member's id. */
-async function anonymousRequest(token: string, url: string, payload: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
-  const transport = createRequestTransport(1n, token);
+async function anonymousRequest(
+  token: string,
+  url: string,
+  payload: Uint8Array,
+  timeoutMs: number,
+  peerTls: PeerTls | undefined,
+): Promise<Uint8Array> {
+  const transport = createRequestTransport(1n, token, peerTls);
   try {
     return await transport.request(url, payload, { timeoutMs });
   } finally {

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../../src/client/mod.ts";
 import type { StatusResponse } from "../../src/codec/messages.ts";
+import { readPem, type TlsClientMaterial } from "../../src/tls/material.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const BUN = join(REPO, "node_modules", ".bin", "bun");
@@ -25,6 +26,28 @@ export const PORT_MAX = 30999;
 /** Timing chosen for a loaded 2-core machine: heartbeats every 100 ms, elections after 1 s. */
 export const DEFAULT_HEARTBEAT_MS = 100;
 export const DEFAULT_ELECTION_MS = 1000;
+
+/** The test-only certificates (test/fixtures/tls/make.sh): one CA signs every member's and the client's cert. */
+export const TLS_FIXTURES = join(REPO, "test", "fixtures", "tls");
+/** What a client of a TLS cluster presents: the test CA and the client certificate. */
+export function testClientTls(): TlsClientMaterial {
+  const pem = (name: string): string => readPem(join(TLS_FIXTURES, name));
+  return { ca: pem("ca.pem"), cert: pem("client.pem"), key: pem("client-key.pem") };
+}
+/** Server flags for mutual TLS on both client and peer URLs with the test certificates. */
+function tlsServerArgs(): string[] {
+  const file = (name: string): string => join(TLS_FIXTURES, name);
+  const args: string[] = [];
+  for (const prefix of ["", "peer-"]) {
+    args.push(
+      `--${prefix}cert-file`, file("server.pem"),
+      `--${prefix}key-file`, file("server-key.pem"),
+      `--${prefix}trusted-ca-file`, file("ca.pem"),
+      `--${prefix}client-cert-auth`,
+    );
+  }
+  return args;
+}
 
 /** One member's fixed identity: its name, ports and data dir survive restarts. */
 export interface MemberSlot {
@@ -58,6 +81,8 @@ export interface ClusterOptions {
   token?: string;
   /** Bound on waiting for every member to serve and a leader to exist. */
   startTimeoutMs?: number;
+  /** https client and peer URLs with mutual TLS (the test certificates). */
+  tls?: boolean;
 }
 
 /** Ports per block: room for 10 members (client + peer each). */
@@ -143,6 +168,8 @@ export class ProcessCluster {
   readonly electionMs: number;
   readonly snapshotCount: number | undefined;
   readonly token: string;
+  /** Set for a TLS cluster: what clients must present. */
+  readonly clientTls: TlsClientMaterial | undefined;
   private readonly root: string;
   private readonly blockBase: number;
   private nextPort: number;
@@ -153,6 +180,7 @@ export class ProcessCluster {
     this.electionMs = options.electionMs ?? DEFAULT_ELECTION_MS;
     this.snapshotCount = options.snapshotCount;
     this.token = options.token ?? `tok-${process.pid}-${options.basePort}`;
+    this.clientTls = options.tls === true ? testClientTls() : undefined;
     this.blockBase = takePortBlock(options.basePort);
     this.root = mkdtempSync(join(tmpdir(), "tsetcd-cluster-"));
     this.nextPort = this.blockBase;
@@ -170,8 +198,8 @@ export class ProcessCluster {
       clientPort,
       peerPort,
       dataDir: join(this.root, name),
-      clientUrl: `http://127.0.0.1:${clientPort}`,
-      peerUrl: `http://127.0.0.1:${peerPort}`,
+      clientUrl: `${this.scheme()}://127.0.0.1:${clientPort}`,
+      peerUrl: `${this.scheme()}://127.0.0.1:${peerPort}`,
       log: "",
       extraArgs: [],
     };
@@ -200,7 +228,12 @@ export class ProcessCluster {
       "--election-timeout", String(this.electionMs),
     ];
     if (this.snapshotCount !== undefined) args.push("--snapshot-count", String(this.snapshotCount));
+    if (this.clientTls !== undefined) args.push(...tlsServerArgs());
     return args;
+  }
+
+  private scheme(): "http" | "https" {
+    return this.clientTls === undefined ? "http" : "https";
   }
 
   /** Starts a slot's process (it must not be running). Does not wait for it to serve. */
@@ -250,7 +283,12 @@ export class ProcessCluster {
 
   /** One member's status, or undefined when it does not answer in time. */
   async status(slot: MemberSlot, timeoutMs = 1_000): Promise<StatusResponse | undefined> {
-    const client = connect({ endpoints: [slot.clientUrl], dialTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
+    const client = connect({
+      endpoints: [slot.clientUrl],
+      dialTimeoutMs: timeoutMs,
+      commandTimeoutMs: timeoutMs,
+      ...(this.clientTls === undefined ? {} : { tls: this.clientTls }),
+    });
     try {
       return await client.status(slot.clientUrl);
     } catch {

@@ -9,6 +9,7 @@
  * @module
  */
 import * as assert from "uvu/assert";
+import type { TlsClientMaterial } from "../../src/tls/material.ts";
 import { type Client, connect } from "../../src/client/mod.ts";
 import { checkHistory, type CheckResult, type Operation } from "../../src/sim/linearizability.ts";
 
@@ -199,8 +200,8 @@ export function nonIncreasingRevisions(revisions: Map<number, number[]>): string
 }
 
 /** Every key/value under `prefix` on one member, read serializably (its local state). */
-export async function localSnapshot(endpoint: string, prefix: string): Promise<Map<string, string>> {
-  const client = connect({ endpoints: [endpoint], commandTimeoutMs: 10_000 });
+export async function localSnapshot(endpoint: string, prefix: string, tls?: TlsClientMaterial): Promise<Map<string, string>> {
+  const client = connect({ endpoints: [endpoint], commandTimeoutMs: 10_000, ...(tls === undefined ? {} : { tls }) });
   const response = await client.get(prefix, { prefix: true, serializable: true });
   const map = new Map<string, string>();
   for (const kv of response.kvs ?? []) map.set(DECODER.decode(kv.key), DECODER.decode(kv.value));

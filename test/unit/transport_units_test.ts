@@ -72,12 +72,13 @@ test("queue keeps FIFO order across many pushes and takes", () => {
   assert.is(q.length, 0);
 });
 
-test("peer URLs: host, port, IPv6, default port; TLS and paths refused", () => {
+test("peer URLs: host, port, IPv6, default port, https; other schemes and paths refused", () => {
   assert.equal(parsePeerUrl("http://127.0.0.1:12380"), { host: "127.0.0.1", port: 12380 });
   assert.equal(parsePeerUrl("http://[::1]:2381"), { host: "::1", port: 2381 });
   assert.equal(parsePeerUrl("http://node1"), { host: "node1", port: 2380 });
   assert.is(formatPeerUrl({ host: "::1", port: 5 }), "http://[::1]:5");
-  assert.throws(() => parsePeerUrl("https://a:1"), /TLS/);
+  assert.equal(parsePeerUrl("https://a:1"), { host: "a", port: 1, secure: true });
+  assert.throws(() => parsePeerUrl("ftp://a:1"), /http/);
   assert.throws(() => parsePeerUrl("http://a:1/v3"), /path/);
   assert.throws(() => parsePeerUrl("nonsense"), /invalid/);
 });
