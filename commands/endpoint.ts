@@ -10,6 +10,7 @@ import {
   emit,
   printOptionsFrom,
 } from "./command.ts";
+import type { Client } from "../src/client/mod.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { flagBool, type FlagSpec } from "./flags.ts";
 import { type EndpointHealth, type EndpointStatus, printEndpointHealth, printEndpointStatus } from "./printer.ts";
@@ -18,12 +19,25 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The client that asks for the member list. etcdctl's endpointsFromCluster ends with exit 1 (not 128) on a
+ * bad TLS file; `endpoint status` has already opened its client by then, so only `health` shows it.
+ */
+function clientFromForCluster(ctx: CommandContext): Client {
+  try {
+    return clientFrom(ctx.globals);
+  } catch (error) {
+    if (error instanceof CliError) throw new CliError(ExitCode.Error, error.message);
+    throw error;
+  }
+}
+
 /** `--cluster`: every client URL of every member instead of `--endpoints`. */
 async function targetEndpoints(ctx: CommandContext): Promise<string[]> {
   if (!flagBool(ctx.flags, "cluster")) return ctx.globals.endpoints;
-  // Outside the try: a bad TLS file is etcdctl's exit 128, not a member-list failure. The members' client
-  // URLs keep their own scheme; the same TLS material goes with them (clientFrom).
-  const client = clientFrom(ctx.globals);
+  // Outside the try: a bad TLS file is reported as itself, not as a member-list failure. The members'
+  // client URLs keep their own scheme; the same TLS material goes with them (clientFrom).
+  const client = clientFromForCluster(ctx);
   try {
     const { members } = await client.memberList();
     return members.flatMap((m) => m.clientURLs);

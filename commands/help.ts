@@ -14,7 +14,8 @@ function flagLine(spec: FlagSpec): string {
   const short = spec.short !== undefined ? `  -${spec.short}, ` : "      ";
   const value = spec.kind === "bool" ? `[=${spec.defaultText}]` : `=${spec.defaultText}`;
   const left = `${short}--${spec.name}${value}`;
-  return `${left.padEnd(40)}${spec.description}\n`;
+  // Column 40 as before; a longer flag (--insecure-skip-tls-verify[=false]) still gets one space.
+  return `${left.padEnd(39)} ${spec.description}\n`;
 }
 
 function flagLines(specs: FlagSpec[]): string {
