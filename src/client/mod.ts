@@ -2,7 +2,8 @@
  * The tsetcd client: etcd v3's KV, cluster and maintenance calls over HTTP with CBOR bodies, against one
  * or more endpoints. Connection failures fail over to the next endpoint and are retried until the
  * command deadline; etcd errors (a compacted revision, a missing lease…) are returned at once as
- * EtcdError with etcd's code and message.
+ * EtcdError with etcd's code and message. TLS (`tls`, PEM text) goes through one fetch adapter,
+ * src/client/tls_fetch.ts; endpoint schemes decide per endpoint whether it is used (src/client/keys.ts).
  *
  * @example
  * import { connect } from "tsetcd";
