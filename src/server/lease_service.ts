@@ -14,6 +14,7 @@
  */
 import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
 import type { TlsClientMaterial } from "../tls/material.ts";
+import { tlsFetchInit, type TlsFetchFields } from "../client/tls_fetch.ts";
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import { CBOR_CONTENT_TYPE, errorFromBody } from "../codec/http.ts";
 import type {
@@ -92,11 +93,13 @@ function cryptoRandom64(): bigint {
 export class LeaseService implements LeaseApi {
   readonly #o: LeaseServiceOptions;
   readonly #now: () => number;
+  readonly #forwardTlsFields: TlsFetchFields;
   #member: LeaseMember | undefined;
 
   constructor(options: LeaseServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? (() => performance.now());
+    this.#forwardTlsFields = tlsFetchInit(options.forwardTls);
   }
 
   /** The member proposals go through (it exists only after the service: the apply needs the service). */
@@ -226,7 +229,8 @@ export class LeaseService implements LeaseApi {
         body,
         headers: { "content-type": CBOR_CONTENT_TYPE, [FORWARDED_HEADER]: "1" },
         signal: AbortSignal.timeout(this.#o.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS),
-      });
+        ...this.#forwardTlsFields,
+      } as RequestInit);
     } catch {
       throw Errors.leaderChanged(); // the leader went away: the client retries
     }
