@@ -26,6 +26,7 @@ export {
 export { watch, type WatchOptions, watchResponses } from "./src/client/watch.ts";
 export { type KeepAlive, type KeepAliveEnd, type KeepAliveOptions, LeaseClient } from "./src/client/lease.ts";
 export { Election, Mutex, observeLeader, Session, type SessionOptions } from "./src/client/concurrency.ts";
+export { readPem, type TlsClientMaterial, type TlsServerMaterial } from "./src/tls/material.ts";
 export { EtcdError, Errors, GrpcCode } from "./src/codec/errors.ts";
 export type * from "./src/codec/messages.ts";
 export { CompareResult, CompareTarget, EventType, SortOrder, SortTarget } from "./src/codec/messages.ts";
