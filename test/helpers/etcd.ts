@@ -4,7 +4,7 @@
  * loudly: CI installs it, so its absence is a broken environment, never a reason to skip.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 
@@ -26,6 +26,17 @@ export interface StartOptions {
   maxRequestBytes?: number;
   extraArgs?: string[];
   startTimeoutMs?: number;
+  /** An https client URL with mutual TLS (--client-cert-auth) using the test certificates. */
+  tls?: boolean;
+}
+
+/** The test-only certificates (test/fixtures/tls/make.sh). */
+export const TLS_FIXTURES = resolve(import.meta.dir, "..", "fixtures", "tls");
+
+/** Bun's fetch `tls` option for a client holding the test CA and client certificate. */
+export function testFetchTls(): { ca: string; cert: string; key: string } {
+  const read = (name: string): string => readFileSync(join(TLS_FIXTURES, name), "utf8");
+  return { ca: read("ca.pem"), cert: read("client.pem"), key: read("client-key.pem") };
 }
 
 const PORT_MIN = 23000;
@@ -72,7 +83,7 @@ function pickPorts(): [number, number] {
 }
 
 function clusterArgs(dataDir: string, client: number, peer: number, options: StartOptions): string[] {
-  const clientUrl = `http://127.0.0.1:${client}`;
+  const clientUrl = `${options.tls === true ? "https" : "http"}://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
   const args = [
     "--data-dir", dataDir,
@@ -83,6 +94,11 @@ function clusterArgs(dataDir: string, client: number, peer: number, options: Sta
     "--initial-cluster", `default=${peerUrl}`,
   ];
   if (options.maxRequestBytes !== undefined) args.push("--max-request-bytes", String(options.maxRequestBytes));
+  if (options.tls === true) {
+    const file = (name: string): string => join(TLS_FIXTURES, name);
+    args.push("--cert-file", file("server.pem"), "--key-file", file("server-key.pem"));
+    args.push("--trusted-ca-file", file("ca.pem"), "--client-cert-auth");
+  }
   return args.concat(options.extraArgs ?? []);
 }
 
@@ -92,23 +108,25 @@ function clusterArgs(dataDir: string, client: number, peer: number, options: Sta
  */
 async function waitReady(child: ChildProcess, clientUrl: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  const tls = clientUrl.startsWith("https:") ? { tls: testFetchTls() } : {};
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return false;
-    if (await isReady(clientUrl)) return true;
+    if (await isReady(clientUrl, tls)) return true;
     await Bun.sleep(50);
   }
   return false;
 }
 
-async function isReady(clientUrl: string): Promise<boolean> {
+async function isReady(clientUrl: string, tls: object): Promise<boolean> {
   try {
-    const health = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1_000) });
+    const health = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1_000), ...tls } as RequestInit);
     if (health.status !== 200 || !(await health.text()).includes('"health":"true"')) return false;
     const status = await fetch(`${clientUrl}/v3/maintenance/status`, {
       method: "POST",
       body: "{}",
       signal: AbortSignal.timeout(1_000),
-    });
+      ...tls,
+    } as RequestInit);
     return status.status === 200 && /"leader":"[1-9]/.test(await status.text());
   } catch {
     return false; // not listening yet
@@ -143,7 +161,7 @@ async function startProcess(
     };
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
-    const clientUrl = `http://127.0.0.1:${client}`;
+    const clientUrl = `${options.tls === true ? "https" : "http"}://127.0.0.1:${client}`;
     if (await waitReady(child, clientUrl, timeoutMs)) {
       let stopped = false;
       return {
