@@ -41,6 +41,8 @@ export interface ServerConfig {
 /** TLS files as named on the command line ("" = not given); read at start (src/server/tls.ts). */
 export interface TlsFlags extends TlsFileNames {
   clientCertAuth: boolean;
+  /** --auto-tls / --peer-auto-tls: a self-signed pair when no cert and key files are given. */
+  autoTls: boolean;
 }
 
 /** What the command line asks for. */
@@ -60,12 +62,9 @@ type FlagKind = "string" | "int" | "bool";
 interface FlagSpec {
   kind: FlagKind;
   defaultValue: string;
-  /** TLS and other flags accepted by name but not implemented: setting them is an error. */
-  unsupported?: string;
   help: string;
 }
 
-const AUTO_TLS_MESSAGE = "generated certificates are not supported yet; give --cert-file and --key-file";
 
 /** Every flag tsetcd takes, etcd's spelling and default. */
 const FLAGS: Record<string, FlagSpec> = {
@@ -90,12 +89,12 @@ const FLAGS: Record<string, FlagSpec> = {
   "key-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS key file." },
   "trusted-ca-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS trusted CA file." },
   "client-cert-auth": { kind: "bool", defaultValue: "false", help: "Enable client cert authentication." },
-  "auto-tls": { kind: "bool", defaultValue: "false", unsupported: AUTO_TLS_MESSAGE, help: "Client TLS using generated certificates." },
+  "auto-tls": { kind: "bool", defaultValue: "false", help: "Client TLS using generated certificates." },
   "peer-cert-file": { kind: "string", defaultValue: "", help: "Path to the peer server TLS cert file." },
   "peer-key-file": { kind: "string", defaultValue: "", help: "Path to the peer server TLS key file." },
   "peer-trusted-ca-file": { kind: "string", defaultValue: "", help: "Path to the peer server TLS trusted CA file." },
   "peer-client-cert-auth": { kind: "bool", defaultValue: "false", help: "Enable peer client cert authentication." },
-  "peer-auto-tls": { kind: "bool", defaultValue: "false", unsupported: AUTO_TLS_MESSAGE, help: "Peer TLS using generated certificates." },
+  "peer-auto-tls": { kind: "bool", defaultValue: "false", help: "Peer TLS using generated certificates." },
   "version": { kind: "bool", defaultValue: "false", help: "Print the version and exit." },
   "help": { kind: "bool", defaultValue: "false", help: "Show this help." },
 };
@@ -125,9 +124,6 @@ export function parseServerArgs(args: string[], env: Record<string, string | und
     const value = fromArgs.get(name) ?? fromEnv ?? spec.defaultValue;
     const bad = checkKind(name, spec.kind, value);
     if (bad !== undefined) return { kind: "error", message: bad };
-    if (spec.unsupported !== undefined && value !== spec.defaultValue) {
-      return { kind: "error", message: `--${name}: ${spec.unsupported}` };
-    }
     values.set(name, value);
   }
   return buildConfig(values);
@@ -248,6 +244,7 @@ function tlsFlags(get: (name: string) => string, prefix: "" | "peer-"): TlsFlags
     keyFile: get(`${prefix}key-file`),
     trustedCaFile: get(`${prefix}trusted-ca-file`),
     clientCertAuth: get(`${prefix}client-cert-auth`) === "true",
+    autoTls: get(`${prefix}auto-tls`) === "true",
   };
 }
 
@@ -308,8 +305,7 @@ export function serverUsage(): string {
   for (const [name, spec] of Object.entries(FLAGS)) {
     if (name === "help") continue;
     const def = spec.kind === "bool" || spec.defaultValue === "" ? "" : ` (default ${JSON.stringify(spec.defaultValue)})`;
-    const note = spec.unsupported !== undefined ? ` [${spec.unsupported}]` : "";
-    lines.push(`  --${name}${def}${note}`, `      ${spec.help}`);
+    lines.push(`  --${name}${def}`, `      ${spec.help}`);
   }
   return lines.join("\n");
 }

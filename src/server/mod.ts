@@ -17,7 +17,7 @@ import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
-import { type MemberTls, resolveMemberTls, serveTlsOption } from "./tls.ts";
+import { addAutoTls, type MemberTls, resolveMemberTls, serveTlsOption } from "./tls.ts";
 import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { idHex } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
@@ -121,7 +121,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tse
       // SQLite's auto-checkpoint of the log ran inside a write's COMMIT: 30–70 ms stalls every ~1,000 pages.
       db = (await checkpointOffThread(db, logPath, { maxWalBytes: LOG_MAX_WAL_BYTES })) ?? db;
     }
-    return await startOnDatabase(config, options, { db, stateDb, tls }, lock.release);
+    const withAuto = await addAutoTls(config, tls);
+    return await startOnDatabase(config, options, { db, stateDb, tls: withAuto }, lock.release);
   } catch (err) {
     stateDb?.close();
     db?.close();

@@ -1,11 +1,24 @@
 /**
  * A member's TLS, from its flags to PEM material: reads the files once, checks the cert and key belong
  * together, and refuses https URLs without a cert with etcd's messages — all before the data dir is touched.
+ * With --auto-tls / --peer-auto-tls and no files, `addAutoTls` makes (once, then reuses) a self-signed pair in
+ * the data dir, as etcd does under <data-dir>/fixtures/{client,peer}.
  * @module
  */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createSecureContext } from "node:tls";
-import { dialerMaterial, readServerMaterial, type TlsClientMaterial, type TlsServerMaterial } from "../tls/material.ts";
+import {
+  dialerMaterial,
+  readPem,
+  readServerMaterial,
+  type TlsClientMaterial,
+  type TlsServerMaterial,
+} from "../tls/material.ts";
+import { createSelfSigned } from "../tls/self_signed.ts";
 import type { ServerConfig, TlsFlags } from "./config.ts";
+
+type TlsConfig = Pick<ServerConfig, "clientTls" | "peerTls" | "listenClientUrls" | "listenPeerUrls">;
 
 /** What the HTTP listener and the peer transport use. */
 export interface MemberTls {
@@ -18,16 +31,16 @@ export interface MemberTls {
 }
 
 /** Reads and checks a member's TLS flags. Throws etcd's message on the first problem. */
-export function resolveMemberTls(config: Pick<ServerConfig, "clientTls" | "peerTls" | "listenClientUrls" | "listenPeerUrls">): MemberTls {
+export function resolveMemberTls(config: TlsConfig): MemberTls {
   const client = readChecked(config.clientTls);
   const peer = readChecked(config.peerTls);
   for (const url of config.listenClientUrls) {
-    if (url.protocol === "https:" && client === undefined) {
+    if (url.protocol === "https:" && client === undefined && !config.clientTls.autoTls) {
       throw new Error(`TLS key/cert (--cert-file, --key-file) must be provided for client url ${urlText(url)} with HTTPS scheme`);
     }
   }
   for (const url of config.listenPeerUrls) {
-    if (url.protocol === "https:" && peer === undefined) {
+    if (url.protocol === "https:" && peer === undefined && !config.peerTls.autoTls) {
       throw new Error(`cannot listen on TLS for ${url.host}: KeyFile and CertFile are not presented`);
     }
   }
@@ -38,6 +51,48 @@ export function resolveMemberTls(config: Pick<ServerConfig, "clientTls" | "peerT
   }
   if (peer !== undefined) tls.peer = { server: peer, client: dialerMaterial(peer) };
   return tls;
+}
+
+/**
+ * Fills in what --auto-tls / --peer-auto-tls ask for and files did not give: a self-signed pair for the
+ * listen hosts, kept in `<dataDir>/fixtures/{client,peer}` and reused on restart. Nobody can verify it, so
+ * this member dials with verification off (etcd's SelfCert does the same).
+ */
+export async function addAutoTls(config: TlsConfig & { dataDir: string }, tls: MemberTls): Promise<MemberTls> {
+  const out: MemberTls = { ...tls };
+  if (out.client === undefined && config.clientTls.autoTls && hasHttps(config.listenClientUrls)) {
+    const pair = await selfSignedPair(join(config.dataDir, "fixtures", "client"), config.listenClientUrls);
+    out.client = withFlags(pair, config.clientTls);
+    out.clientDialer = { cert: pair.cert, key: pair.key, insecureSkipVerify: true };
+  }
+  if (out.peer === undefined && config.peerTls.autoTls && hasHttps(config.listenPeerUrls)) {
+    const pair = await selfSignedPair(join(config.dataDir, "fixtures", "peer"), config.listenPeerUrls);
+    out.peer = { server: withFlags(pair, config.peerTls), client: { cert: pair.cert, key: pair.key, insecureSkipVerify: true } };
+  }
+  return out;
+}
+
+function hasHttps(urls: readonly URL[]): boolean {
+  return urls.some((url) => url.protocol === "https:");
+}
+
+function withFlags(pair: { cert: string; key: string }, flags: TlsFlags): TlsServerMaterial {
+  const material: TlsServerMaterial = { cert: pair.cert, key: pair.key, clientCertAuth: flags.clientCertAuth };
+  if (flags.trustedCaFile !== "") material.ca = readPem(flags.trustedCaFile);
+  return material;
+}
+
+/** The pair in `dir` if both files are there (etcd keeps its first one), else a new one written there. */
+async function selfSignedPair(dir: string, urls: readonly URL[]): Promise<{ cert: string; key: string }> {
+  const certPath = join(dir, "cert.pem");
+  const keyPath = join(dir, "key.pem");
+  if (existsSync(certPath) && existsSync(keyPath)) return { cert: readPem(certPath), key: readPem(keyPath) };
+  const hosts = [...new Set(urls.map((url) => url.hostname))];
+  const pair = await createSelfSigned({ hosts });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(keyPath, pair.key, { mode: 0o600 });
+  writeFileSync(certPath, pair.cert, { mode: 0o644 });
+  return pair;
 }
 
 /** Bun.serve's `tls` option for one client URL (undefined for http). */

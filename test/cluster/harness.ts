@@ -34,8 +34,9 @@ export function testClientTls(): TlsClientMaterial {
   const pem = (name: string): string => readPem(join(TLS_FIXTURES, name));
   return { ca: pem("ca.pem"), cert: pem("client.pem"), key: pem("client-key.pem") };
 }
-/** Server flags for mutual TLS on both client and peer URLs with the test certificates. */
-function tlsServerArgs(): string[] {
+/** Server flags for mutual TLS on both client and peer URLs with the test certificates (or generated ones). */
+function tlsServerArgs(mode: true | "auto"): string[] {
+  if (mode === "auto") return ["--auto-tls", "--peer-auto-tls"];
   const file = (name: string): string => join(TLS_FIXTURES, name);
   const args: string[] = [];
   for (const prefix of ["", "peer-"]) {
@@ -81,8 +82,11 @@ export interface ClusterOptions {
   token?: string;
   /** Bound on waiting for every member to serve and a leader to exist. */
   startTimeoutMs?: number;
-  /** https client and peer URLs with mutual TLS (the test certificates). */
-  tls?: boolean;
+  /**
+   * https client and peer URLs: `true` with mutual TLS and the test certificates, "auto" with certificates
+   * each member generates (--auto-tls, --peer-auto-tls), which clients cannot verify.
+   */
+  tls?: boolean | "auto";
 }
 
 /** Ports per block: room for 10 members (client + peer each). */
@@ -170,6 +174,7 @@ export class ProcessCluster {
   readonly token: string;
   /** Set for a TLS cluster: what clients must present. */
   readonly clientTls: TlsClientMaterial | undefined;
+  private readonly tlsMode: true | "auto" | undefined;
   private readonly root: string;
   private readonly blockBase: number;
   private nextPort: number;
@@ -180,7 +185,8 @@ export class ProcessCluster {
     this.electionMs = options.electionMs ?? DEFAULT_ELECTION_MS;
     this.snapshotCount = options.snapshotCount;
     this.token = options.token ?? `tok-${process.pid}-${options.basePort}`;
-    this.clientTls = options.tls === true ? testClientTls() : undefined;
+    this.tlsMode = options.tls === true || options.tls === "auto" ? options.tls : undefined;
+    this.clientTls = this.tlsMode === true ? testClientTls() : this.tlsMode === "auto" ? { insecureSkipVerify: true } : undefined;
     this.blockBase = takePortBlock(options.basePort);
     this.root = mkdtempSync(join(tmpdir(), "tsetcd-cluster-"));
     this.nextPort = this.blockBase;
@@ -228,7 +234,7 @@ export class ProcessCluster {
       "--election-timeout", String(this.electionMs),
     ];
     if (this.snapshotCount !== undefined) args.push("--snapshot-count", String(this.snapshotCount));
-    if (this.clientTls !== undefined) args.push(...tlsServerArgs());
+    if (this.tlsMode !== undefined) args.push(...tlsServerArgs(this.tlsMode));
     return args;
   }
 

@@ -4,10 +4,12 @@
  * member; leases are kept alive through a follower (forwarded to the leader over TLS); a member down while the
  * log is compacted catches up from a snapshot streamed over TLS. Refused: a client without a cert, a client
  * that does not trust the CA, and a member whose peer cert another CA signed (it is cut off, not merged).
+ * With --auto-tls and --peer-auto-tls each member makes its own certificates, keeps them across restarts,
+ * and serves clients that skip verification; a client that verifies is refused.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Io } from "../../commands/command.ts";
 import { runCli } from "../../commands/mod.ts";
@@ -120,6 +122,41 @@ test("mutual TLS on client and peer URLs: serve, forward, snapshot over TLS, ref
     const snapshot = await localSnapshot(m2.clientUrl, "tls/down/", cluster.clientTls);
     for (let i = 0; i < KEYS_WHILE_DOWN; i++) assert.is(snapshot.get(`tls/down/${i}`), `d${i}`, `tls/down/${i}`);
     assert.ok(existsSync(join(m2.dataDir, SNAPSHOT_FILE)), "the member caught up without a snapshot");
+  } catch (error) {
+    console.error(cluster.logs());
+    throw error;
+  } finally {
+    await cluster.close();
+  }
+});
+
+test("--auto-tls and --peer-auto-tls: generated certificates, kept across a restart", async () => {
+  const cluster = new ProcessCluster({ size: 3, basePort: 30660, tls: "auto" });
+  try {
+    await cluster.start();
+    const [m0, m1, m2] = cluster.slots as [MemberSlot, MemberSlot, MemberSlot];
+    const put = await cli([`--endpoints=${m0.clientUrl}`, "--insecure-skip-tls-verify", "put", "auto/a", "1"]);
+    assert.is(put.code, 0, put.err);
+    const get = await cli([`--endpoints=${m1.clientUrl}`, "--insecure-skip-tls-verify", "get", "auto/a", "--print-value-only"]);
+    assert.is(get.out, "1\n", get.err);
+    const verifying = await cli([`--endpoints=${m1.clientUrl}`, "--command-timeout=2s", "get", "auto/a"]);
+    assert.is.not(verifying.code, 0, "a client verifying the self-signed certificate was served");
+
+    const certPath = join(m2.dataDir, "fixtures", "client", "cert.pem");
+    const peerCertPath = join(m2.dataDir, "fixtures", "peer", "cert.pem");
+    const before = [readFileSync(certPath, "utf8"), readFileSync(peerCertPath, "utf8")];
+    assert.match(before[0]!, /^-----BEGIN CERTIFICATE-----\n/);
+    assert.is.not(before[0], readFileSync(join(m0.dataDir, "fixtures", "client", "cert.pem"), "utf8"), "members share a key");
+    await cluster.kill(m2);
+    cluster.restart(m2);
+    await cluster.waitForLeader(20_000);
+    assert.equal([readFileSync(certPath, "utf8"), readFileSync(peerCertPath, "utf8")], before, "certificates changed on restart");
+    const put2 = await cli([`--endpoints=${m0.clientUrl}`, "--insecure-skip-tls-verify", "put", "auto/b", "2"]);
+    assert.is(put2.code, 0, put2.err);
+    const leader = await cluster.waitForLeader();
+    await cluster.waitForApplied((await cluster.status(leader))!.raftIndex, cluster.slots);
+    const local = await localSnapshot(m2.clientUrl, "auto/", cluster.clientTls);
+    assert.equal([...local.entries()].sort(), [["auto/a", "1"], ["auto/b", "2"]]);
   } catch (error) {
     console.error(cluster.logs());
     throw error;

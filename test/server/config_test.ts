@@ -64,12 +64,13 @@ test("unknown flags and bad values are errors", () => {
   assert.match(error(["--auto-compaction-mode", "revision", "--auto-compaction-retention", "1h"]), "retention");
   assert.match(error(["--auto-compaction-retention", "soon"]), "retention");
   assert.is(run(["--auto-compaction-retention", "90m"]).autoCompactionRetention, "90m");
-  assert.match(error(["--auto-tls"]), "generated certificates are not supported yet");
-  assert.match(error(["--peer-auto-tls"]), "generated certificates are not supported yet");
+  assert.is(run(["--auto-tls"]).clientTls.autoTls, true);
+  assert.is(run(["--peer-auto-tls"]).peerTls.autoTls, true);
+  assert.is(run([]).peerTls.autoTls, false);
   assert.match(error(["--listen-client-urls", "ftp://127.0.0.1:1"]), "URL scheme must be http or https");
   const tls = run(["--cert-file", "/c.pem", "--key-file=/k.pem", "--client-cert-auth", "--peer-trusted-ca-file", "/ca.pem"]);
-  assert.equal(tls.clientTls, { certFile: "/c.pem", keyFile: "/k.pem", trustedCaFile: "", clientCertAuth: true });
-  assert.equal(tls.peerTls, { certFile: "", keyFile: "", trustedCaFile: "/ca.pem", clientCertAuth: false });
+  assert.equal(tls.clientTls, { certFile: "/c.pem", keyFile: "/k.pem", trustedCaFile: "", clientCertAuth: true, autoTls: false });
+  assert.equal(tls.peerTls, { certFile: "", keyFile: "", trustedCaFile: "/ca.pem", clientCertAuth: false, autoTls: false });
   assert.equal(run([], { ETCD_PEER_CLIENT_CERT_AUTH: "true" }).peerTls.clientCertAuth, true);
   assert.is(run(["--listen-client-urls", "https://127.0.0.1:1"]).listenClientUrls[0]!.protocol, "https:");
   assert.match(error(["--name", "x", "--initial-cluster", "y=http://127.0.0.1:1"]), "couldn't find local name");
