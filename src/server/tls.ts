@@ -7,7 +7,6 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createSecureContext } from "node:tls";
 import {
   dialerMaterial,
   readPem,
@@ -15,6 +14,7 @@ import {
   type TlsClientMaterial,
   type TlsServerMaterial,
 } from "../tls/material.ts";
+import { keyPairProblem, pairPresenceProblem } from "../tls/key_pair.ts";
 import { createSelfSigned } from "../tls/self_signed.ts";
 import type { ServerConfig, TlsFlags } from "./config.ts";
 
@@ -109,20 +109,12 @@ export function serveTlsOption(url: URL, material: TlsServerMaterial | undefined
 }
 
 function readChecked(flags: TlsFlags): TlsServerMaterial | undefined {
-  if ((flags.certFile === "") !== (flags.keyFile === "")) {
-    throw new Error(`KeyFile and CertFile must both be present[key: ${flags.keyFile}, cert: ${flags.certFile}]`);
-  }
+  const missing = pairPresenceProblem(flags.certFile, flags.keyFile);
+  if (missing !== undefined) throw new Error(missing);
   const material = readServerMaterial(flags, flags.clientCertAuth);
   if (material === undefined) return undefined;
-  try {
-    createSecureContext({ cert: material.cert, key: material.key });
-  } catch (err) {
-    const text = String((err as Error).message ?? err);
-    // Go's crypto/tls words it this way; OpenSSL says "key values mismatch".
-    if (/mismatch/i.test(text)) throw new Error("tls: private key does not match public key");
-    if (/NO_START_LINE/.test(text)) throw new Error("tls: failed to find any PEM data in certificate or key input");
-    throw new Error(`tls: failed to load the key pair (${flags.certFile}, ${flags.keyFile}): ${text}`);
-  }
+  const problem = keyPairProblem(material.cert, material.key);
+  if (problem !== undefined) throw new Error(problem);
   return material;
 }
 

@@ -146,6 +146,7 @@ test("--version, bad flags and TLS flags", async () => {
     [["--cert-file", "/tmp/x.pem"], "KeyFile and CertFile must both be present[key: , cert: /tmp/x.pem]"],
     [["--cert-file", "/nonexistent/c.pem", "--key-file", "/nonexistent/k.pem"], "open /nonexistent/c.pem: no such file or directory"],
     [["--cert-file", join(fixtures, "server.pem"), "--key-file", join(fixtures, "client-key.pem")], "tls: private key does not match public key"],
+    [["--cert-file", join(fixtures, "make.sh"), "--key-file", join(fixtures, "server-key.pem")], "tls: failed to find any PEM data in certificate input"],
     [["--listen-client-urls", "https://127.0.0.1:1"], "TLS key/cert (--cert-file, --key-file) must be provided for client url https://127.0.0.1:1 with HTTPS scheme"],
     [["--listen-peer-urls", "https://127.0.0.1:2"], "cannot listen on TLS for 127.0.0.1:2: KeyFile and CertFile are not presented"],
   ];
