@@ -5,28 +5,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Io } from "../../commands/command.ts";
-import { runCli } from "../../commands/mod.ts";
+import { runCliCaptured as cli } from "../helpers/cli.ts";
 import { connect } from "../../src/client/mod.ts";
 import { ProcessCluster } from "./harness.ts";
 
 const PUBLISH_TIMEOUT_MS = 10_000;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io: Io & { out: string; err: string } = {
-    out: "",
-    err: "",
-    stdout: (t) => void (io.out += t),
-    stdoutBytes: () => {},
-    stderr: (t) => void (io.err += t),
-    readStdin: () => new Uint8Array(),
-    readStdinLine: () => undefined,
-    env: {},
-    stdoutIsTty: false,
-  };
-  const code = await runCli(args, io);
-  return { code, out: io.out, err: io.err };
-}
 
 /** The cells of a table's body rows. */
 function tableRows(text: string): string[][] {

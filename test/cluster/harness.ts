@@ -377,12 +377,15 @@ export class ProcessCluster {
   }
 }
 
-/** Runs `body` with a started cluster and always cleans up. */
+/** Runs `body` with a started cluster, prints the members' logs if it fails, and always cleans up. */
 export async function withCluster<T>(options: ClusterOptions, body: (c: ProcessCluster) => Promise<T>): Promise<T> {
   const cluster = new ProcessCluster(options);
   try {
     await cluster.start(options.startTimeoutMs);
     return await body(cluster);
+  } catch (error) {
+    console.error(cluster.logs()); // what the members said is most of the diagnosis
+    throw error;
   } finally {
     await cluster.close();
   }

@@ -6,8 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Io } from "../../commands/command.ts";
-import { runCli } from "../../commands/mod.ts";
+import { runCliCaptured as cliOutput } from "../helpers/cli.ts";
 import { connect } from "../../src/client/mod.ts";
 import { ProcessCluster } from "./harness.ts";
 import { assertNothingLost, Workload } from "./workload.ts";
@@ -23,21 +22,6 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function cliOutput(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io: Io & { out: string; err: string } = {
-    out: "",
-    err: "",
-    stdout: (t) => void (io.out += t),
-    stdoutBytes: () => {},
-    stderr: (t) => void (io.err += t),
-    readStdin: () => new Uint8Array(),
-    readStdinLine: () => undefined,
-    env: {},
-    stdoutIsTty: false,
-  };
-  const code = await runCli(args, io);
-  return { code, out: io.out, err: io.err };
-}
 
 test("add a learner, promote after catch-up, remove an old member, move the leader, under load", async () => {
   const cluster = new ProcessCluster({ size: 3, basePort: 30240 });

@@ -11,13 +11,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Io } from "../../commands/command.ts";
-import { runCli } from "../../commands/mod.ts";
+import { runCliCaptured as cli } from "../helpers/cli.ts";
 import { LeaseClient } from "../../src/client/lease.ts";
 import { connect } from "../../src/client/mod.ts";
 import { SNAPSHOT_FILE } from "../../src/server/snapshots.ts";
 import { readPem } from "../../src/tls/material.ts";
-import { type MemberSlot, ProcessCluster, TLS_FIXTURES } from "./harness.ts";
+import { type MemberSlot, type ProcessCluster, TLS_FIXTURES, withCluster } from "./harness.ts";
 import { localSnapshot } from "./workload.ts";
 
 const SNAPSHOT_COUNT = 100;
@@ -25,21 +24,6 @@ const KEYS_WHILE_DOWN = 300;
 /** How long a member with an untrusted peer cert is watched for signs that it joined anyway. */
 const ISOLATION_WATCH_MS = 3_000;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io: Io & { out: string; err: string } = {
-    out: "",
-    err: "",
-    stdout: (t) => void (io.out += t),
-    stdoutBytes: () => {},
-    stderr: (t) => void (io.err += t),
-    readStdin: () => new Uint8Array(),
-    readStdinLine: () => undefined,
-    env: {},
-    stdoutIsTty: false,
-  };
-  const code = await runCli(args, io);
-  return { code, out: io.out, err: io.err };
-}
 
 function fixture(name: string): string {
   return join(TLS_FIXTURES, name);
@@ -86,9 +70,7 @@ async function checkClients(cluster: ProcessCluster, slots: MemberSlot[]): Promi
 }
 
 test("mutual TLS on client and peer URLs: serve, forward, snapshot over TLS, refuse strangers", async () => {
-  const cluster = new ProcessCluster({ size: 3, basePort: 30640, snapshotCount: SNAPSHOT_COUNT, tls: true });
-  try {
-    await cluster.start();
+  await withCluster({ size: 3, basePort: 30640, snapshotCount: SNAPSHOT_COUNT, tls: true }, async (cluster) => {
     const slots = cluster.slots;
     for (const slot of slots) assert.match(slot.clientUrl, /^https:/);
     await checkClients(cluster, slots);
@@ -122,18 +104,11 @@ test("mutual TLS on client and peer URLs: serve, forward, snapshot over TLS, ref
     const snapshot = await localSnapshot(m2.clientUrl, "tls/down/", cluster.clientTls);
     for (let i = 0; i < KEYS_WHILE_DOWN; i++) assert.is(snapshot.get(`tls/down/${i}`), `d${i}`, `tls/down/${i}`);
     assert.ok(existsSync(join(m2.dataDir, SNAPSHOT_FILE)), "the member caught up without a snapshot");
-  } catch (error) {
-    console.error(cluster.logs());
-    throw error;
-  } finally {
-    await cluster.close();
-  }
+  });
 });
 
 test("--auto-tls and --peer-auto-tls: generated certificates, kept across a restart", async () => {
-  const cluster = new ProcessCluster({ size: 3, basePort: 30660, tls: "auto" });
-  try {
-    await cluster.start();
+  await withCluster({ size: 3, basePort: 30660, tls: "auto" }, async (cluster) => {
     const [m0, m1, m2] = cluster.slots as [MemberSlot, MemberSlot, MemberSlot];
     const put = await cli([`--endpoints=${m0.clientUrl}`, "--insecure-skip-tls-verify", "put", "auto/a", "1"]);
     assert.is(put.code, 0, put.err);
@@ -157,12 +132,7 @@ test("--auto-tls and --peer-auto-tls: generated certificates, kept across a rest
     await cluster.waitForApplied((await cluster.status(leader))!.raftIndex, cluster.slots);
     const local = await localSnapshot(m2.clientUrl, "auto/", cluster.clientTls);
     assert.equal([...local.entries()].sort(), [["auto/a", "1"], ["auto/b", "2"]]);
-  } catch (error) {
-    console.error(cluster.logs());
-    throw error;
-  } finally {
-    await cluster.close();
-  }
+  });
 });
 
 test.run();

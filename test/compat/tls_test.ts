@@ -9,8 +9,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Io } from "../../commands/command.ts";
-import { runCli } from "../../commands/mod.ts";
+import { runCliCaptured as tsetcd } from "../helpers/cli.ts";
 import { type ServerProcess, startEtcd, startTsetcd, testFetchTls, TLS_FIXTURES } from "../helpers/etcd.ts";
 import { normalizeBody } from "./harness.ts";
 
@@ -43,21 +42,6 @@ function etcdctl(args: string[]): Promise<Run> {
   });
 }
 
-async function tsetcd(args: string[]): Promise<Run> {
-  const io: Io & { out: string; err: string } = {
-    out: "",
-    err: "",
-    stdout: (t) => void (io.out += t),
-    stdoutBytes: () => {},
-    stderr: (t) => void (io.err += t),
-    readStdin: () => new Uint8Array(),
-    readStdinLine: () => undefined,
-    env: {},
-    stdoutIsTty: false,
-  };
-  const code = await runCli(args, io);
-  return { code, out: io.out, err: io.err };
-}
 
 const CREDENTIALS = [
   `--cacert=${join(TLS_FIXTURES, "ca.pem")}`,
