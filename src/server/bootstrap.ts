@@ -63,6 +63,8 @@ export async function startCluster(
   log: SqliteRaftLog,
   registry: MemberRegistry,
   peerTls?: PeerTls,
+  /** False for `snapshot restore`: it founds the cluster offline, every member from the same file. */
+  askPeers = true,
 ): Promise<ClusterInfo> {
   const token = config.initialClusterToken;
   let info: ClusterInfo;
@@ -80,7 +82,7 @@ export async function startCluster(
     }));
     const memberId = members.find((m) => m.name === config.name)!.ID;
     info = { memberId, clusterId: clusterIdFor(members.map((m) => m.ID)), token };
-    if (members.length > 1) await refuseIfBootstrapped(config, memberId, peerTls);
+    if (members.length > 1 && askPeers) await refuseIfBootstrapped(config, memberId, peerTls);
   }
   const stored: StoredCluster = { memberId: String(info.memberId), clusterId: String(info.clusterId), token };
   ensureTable(db);

@@ -1,0 +1,126 @@
+/**
+ * `snapshot restore`: turns a backup written by `snapshot save` into a new member's data dir, as etcdctl's
+ * restore does: the keys, their history and the leases come from the backup; the cluster is a new one
+ * founded offline from --name / --initial-cluster / --initial-cluster-token (every member of it restored from
+ * the same file), so no member of the old cluster can be mistaken for one of the new.
+ *
+ * The data dir is built beside its final path and renamed into place only when complete: a failed restore
+ * leaves nothing behind, and a started server never sees half a restore.
+ * @module
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { SqlDatabase } from "../storage/adapter.ts";
+import { SqliteRaftLog } from "../storage/raft_log.ts";
+import { openDatabase } from "../storage/sqlite_bun.ts";
+import { syncFiles } from "../storage/file_sync.ts";
+import { startCluster } from "./bootstrap.ts";
+import { parseServerArgs, type ServerConfig } from "./config.ts";
+import { MemberRegistry } from "./members.ts";
+import { LOG_DB_FILE, STATE_DB_FILE } from "./mod.ts";
+import { checkSnapshotFile, extractSnapshotDb } from "./snapshot_file.ts";
+
+/** What `snapshot restore` is told, with etcdctl's flag names. */
+export interface RestoreOptions {
+  snapshotPath: string;
+  /** Default `<name>.tsetcd`, as the server's. */
+  dataDir?: string;
+  name: string;
+  /** `name=url,…`; must name `name`. */
+  initialCluster: string;
+  initialClusterToken: string;
+  initialAdvertisePeerUrls: string;
+  /** Restore a file whose trailer does not match (a state.db copied from a data dir has none). */
+  skipHashCheck: boolean;
+}
+
+/** What was restored, for the caller's message. */
+export interface RestoreResult {
+  dataDir: string;
+  memberId: bigint;
+  clusterId: bigint;
+}
+
+/**
+ * Tables of the backup that belong to the old member, not to the data: its Raft state, its applied index
+ * and conf state, and its membership. Everything else (MVCC history, leases) is kept.
+ */
+const MEMBER_TABLES = ["raft_entry", "raft_meta", "tsetcd_member", "tsetcd_cluster"] as const;
+
+/** Restores `options.snapshotPath` into a new data dir; throws etcdctl's messages. */
+export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreResult> {
+  const config = restoreConfig(options);
+  const check = checkSnapshotFile(options.snapshotPath);
+  if (!check.hashOk && !options.skipHashCheck) {
+    throw new Error(`snapshot file ${options.snapshotPath} has no matching SHA-256 (truncated, damaged, or not from snapshot save); use --skip-hash-check to restore it anyway`);
+  }
+  if (existsSync(config.dataDir)) throw new Error(`data-dir "${config.dataDir}" exists`);
+  const building = `${config.dataDir}.restoring-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(building, { recursive: true });
+  try {
+    // A file without a valid trailer (allowed by --skip-hash-check) is taken whole: it may be a plain state.db.
+    const dbBytes = check.hashOk ? check.dbBytes : statSync(options.snapshotPath).size;
+    extractSnapshotDb(options.snapshotPath, dbBytes, join(building, STATE_DB_FILE));
+    const identity = await foundCluster({ ...config, dataDir: building });
+    await syncFiles([join(building, STATE_DB_FILE), join(building, LOG_DB_FILE)]);
+    renameSync(building, config.dataDir);
+    await syncFiles([dirname(config.dataDir)]).catch(() => {}); // the rename's directory entry; best effort
+    return { dataDir: config.dataDir, ...identity };
+  } catch (err) {
+    rmSync(building, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The server config the restored member is founded with (the server's own parser checks the flags). */
+function restoreConfig(options: RestoreOptions): ServerConfig {
+  const args = [
+    "--name", options.name,
+    "--initial-cluster", options.initialCluster,
+    "--initial-cluster-token", options.initialClusterToken,
+    "--initial-advertise-peer-urls", options.initialAdvertisePeerUrls,
+  ];
+  if (options.dataDir !== undefined && options.dataDir !== "") args.push("--data-dir", options.dataDir);
+  const parsed = parseServerArgs(args, {});
+  if (parsed.kind !== "run") throw new Error(parsed.kind === "error" ? parsed.message : "snapshot restore: bad flags");
+  return parsed.config;
+}
+
+/** Drops the old member's tables from the restored state, then founds the new cluster in the data dir. */
+async function foundCluster(config: ServerConfig): Promise<{ memberId: bigint; clusterId: bigint }> {
+  const stateDb = openBackup(join(config.dataDir, STATE_DB_FILE));
+  const db = openDatabase(join(config.dataDir, LOG_DB_FILE), { durable: true });
+  try {
+    stateDb.transaction(() => {
+      for (const table of MEMBER_TABLES) {
+        if (hasTable(stateDb, table)) stateDb.exec(`DELETE FROM ${table}`);
+      }
+    });
+    const log = new SqliteRaftLog(db, stateDb);
+    const registry = new MemberRegistry(stateDb);
+    const info = await startCluster({ ...config, initialClusterState: "new" }, db, log, registry, undefined, false);
+    return { memberId: info.memberId, clusterId: info.clusterId };
+  } finally {
+    stateDb.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    stateDb.close();
+    db.close();
+  }
+}
+
+/** Opens the restored state; a backup holds the MVCC tables, anything else is not one of ours. */
+function openBackup(path: string): SqlDatabase {
+  let db: SqlDatabase | undefined;
+  try {
+    db = openDatabase(path, { durable: false });
+    if (hasTable(db, "mvcc_meta") && hasTable(db, "mvcc_revisions")) return db;
+  } catch {
+    // "file is not a database": refused below like any other stranger
+  }
+  db?.close();
+  throw new Error("snapshot file is not a tsetcd backup (no MVCC tables in it)");
+}
+
+function hasTable(db: SqlDatabase, name: string): boolean {
+  return db.prepare("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
