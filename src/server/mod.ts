@@ -23,6 +23,7 @@ import { idHex } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
 import { createLeaseWatch } from "./lease_watch.ts";
 import { leaseAndWatchRoutes } from "../api/lease_routes.ts";
+import { combineRoutes, snapshotRoutes } from "../api/snapshot_route.ts";
 import { AutoCompactor, parseRetention } from "./compactor.ts";
 import { lockDataDir } from "./lock.ts";
 import { startLogWriter } from "./log_writer.ts";
@@ -32,6 +33,7 @@ import { Member } from "./member.ts";
 import { MemberRegistry } from "./members.ts";
 import { loadCluster, startCluster } from "./bootstrap.ts";
 import { Cluster, PeerSync, publish } from "./cluster.ts";
+import { SnapshotExporter } from "./snapshot_export.ts";
 import { SnapshotStore } from "./snapshots.ts";
 import { createRequestTransport, createTransport, type PeerTls, type Transport } from "../transport/mod.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
@@ -304,7 +306,11 @@ async function startOnDatabase(
     serverVersion: ETCD_API_VERSION,
     clusterVersion: ETCD_CLUSTER_VERSION,
     metrics: () => metricsLines(running),
-    routes: leaseAndWatchRoutes(leaseWatch.lease, leaseWatch.watch.hub),
+    routes: combineRoutes(
+      leaseAndWatchRoutes(leaseWatch.lease, leaseWatch.watch.hub),
+      // Maintenance.Snapshot: the state as applied so far, copied off-thread (src/server/snapshot_export.ts).
+      snapshotRoutes(new SnapshotExporter({ dataDir: config.dataDir, statePath, commitState: () => running.commitState() })),
+    ),
   });
   const gate = new ServingGate(registry.list().length < 2);
   const servers: ReturnType<typeof Bun.serve>[] = [];
