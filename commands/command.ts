@@ -31,6 +31,8 @@ export interface Globals {
   endpoints: string[];
   dialTimeoutMs: number;
   commandTimeoutMs: number;
+  /** --command-timeout was typed: `snapshot save` has no deadline otherwise, as etcdctl's. */
+  commandTimeoutGiven: boolean;
   writeOut: string;
   hex: boolean;
   /** --cacert, --cert, --key, --insecure-skip-tls-verify, --insecure-transport: one setting for every dial. */
@@ -68,6 +70,7 @@ export function globalsFrom(flags: FlagValues, explicit: ReadonlySet<string> = n
     endpoints: flagList(flags, "endpoints"),
     dialTimeoutMs: flagDurationMs(flags, "dial-timeout"),
     commandTimeoutMs: flagDurationMs(flags, "command-timeout"),
+    commandTimeoutGiven: explicit.has("command-timeout"),
     writeOut: flagString(flags, "write-out"),
     hex: flagBool(flags, "hex"),
     tls: tlsFlagsFrom(flags, explicit),

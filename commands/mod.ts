@@ -18,6 +18,7 @@ import { LOCK_COMMAND } from "./lock.ts";
 import { MEMBER_COMMANDS } from "./member.ts";
 import { MOVE_LEADER_COMMAND } from "./move_leader.ts";
 import { PUT_COMMAND } from "./put.ts";
+import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { TXN_COMMAND } from "./txn.ts";
 import { VERSION_COMMAND } from "./version.ts";
 import { WATCH_COMMAND } from "./watch.ts";
@@ -35,6 +36,7 @@ export const COMMANDS: CommandSpec[] = [
   ...MEMBER_COMMANDS,
   MOVE_LEADER_COMMAND,
   PUT_COMMAND,
+  ...SNAPSHOT_COMMANDS,
   TXN_COMMAND,
   VERSION_COMMAND,
   WATCH_COMMAND,
