@@ -51,7 +51,7 @@ export async function* snapshotChunks(open: SnapshotOpener, options: SnapshotOpt
   const response = await open(options);
   if (!response.ok) throw errorFromBody(response.status, new Uint8Array(await response.arrayBuffer()));
   if (response.body === null) throw incomplete("the member sent no body");
-  const reader = response.body.getReader();
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const frames = new StreamFrameReader();
   const check = new TrailerCheck();
   let receivedBytes = 0;
@@ -59,11 +59,11 @@ export async function* snapshotChunks(open: SnapshotOpener, options: SnapshotOpt
   try {
     // Bounded by MAX_SNAPSHOT_STREAM_BYTES: every read that does not end the stream brings bytes.
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readOrCanceled(reader, options.signal);
       if (done) break;
       streamBytes += value.byteLength;
       if (streamBytes > MAX_SNAPSHOT_STREAM_BYTES) throw incomplete("the stream is larger than any snapshot");
-      for (const frame of frames.push(value)) {
+      for (const frame of framesOf(frames, value)) {
         const blob = blobOf(frame);
         check.add(blob);
         receivedBytes += blob.byteLength;
@@ -105,6 +105,19 @@ export async function saveSnapshotTo(open: SnapshotOpener, path: string, options
   return sizeBytes;
 }
 
+/** The next read; a caller's abort reads as the client's "context canceled", as for unary calls. */
+async function readOrCanceled(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
+  try {
+    return await reader.read();
+  } catch (error) {
+    if (signal?.aborted === true) throw new EtcdError(GrpcCode.Canceled, "context canceled");
+    throw new EtcdError(GrpcCode.Unavailable, `snapshot stream broken: ${(error as Error)?.message ?? error}`);
+  }
+}
+
 /** Verifies that the last message is the SHA-256 of every one before it, holding back one message. */
 class TrailerCheck {
   readonly #hash = createHash("sha256");
@@ -121,6 +134,15 @@ class TrailerCheck {
     const trailer = this.#last;
     if (trailer === undefined || trailer.byteLength !== SNAPSHOT_SHA256_BYTES) throw incomplete("no SHA-256 trailer");
     if (!Buffer.from(this.#hash.digest()).equals(trailer)) throw incomplete("the SHA-256 trailer does not match");
+  }
+}
+
+/** The messages `bytes` completes; a frame that is not CBOR means the stream is not a snapshot stream. */
+function framesOf(reader: StreamFrameReader, bytes: Uint8Array): ReturnType<StreamFrameReader["push"]> {
+  try {
+    return reader.push(bytes);
+  } catch (error) {
+    throw incomplete(`a bad message (${(error as Error)?.message ?? error})`);
   }
 }
 

@@ -92,19 +92,20 @@ export class SnapshotExporter {
     this.#inFlight++;
     const path = join(this.#o.dataDir, `${EXPORT_PREFIX}${process.pid}.${++this.#sequence}.db`);
     let released = false;
-    const release = (): void => {
+    // The slot frees at once; the file goes once its handle is closed.
+    const releaseSlot = (): void => {
       if (released) return;
       released = true;
-      removeDb(path);
       this.#inFlight--;
       console.assert(this.#inFlight >= 0, "snapshot export: slot released twice");
     };
     try {
       this.#o.commitState();
       await copyOnWorker(this.#o.statePath, path, this.#o.copyTimeoutMs);
-      return await openCopy(path, release);
+      return await openCopy(path, releaseSlot);
     } catch (error) {
-      release();
+      removeDb(path);
+      releaseSlot();
       throw asEtcdError(error);
     }
   }
@@ -135,15 +136,16 @@ function copyOnWorker(statePath: string, outPath: string, timeoutMs: number): Pr
   });
 }
 
-/** Opens the made copy for chunked reading; `release` runs once, when the copy is closed. */
-async function openCopy(path: string, release: () => void): Promise<SnapshotCopy> {
+/** Opens the made copy for chunked reading; closing it frees the slot and removes the file. */
+async function openCopy(path: string, releaseSlot: () => void): Promise<SnapshotCopy> {
   const sizeBytes = statSync(path).size;
   if (sizeBytes > MAX_SNAPSHOT_FILE_BYTES - SNAPSHOT_HASH_BYTES) {
     throw new Error(`snapshot of ${sizeBytes} bytes is larger than ${MAX_SNAPSHOT_FILE_BYTES} bytes`);
   }
   const file = await open(path, "r");
   return new ChunkedCopy(file, sizeBytes, () => {
-    void file.close().catch(() => {}).finally(release);
+    releaseSlot();
+    void file.close().catch(() => {}).finally(() => removeDb(path));
   });
 }
 
