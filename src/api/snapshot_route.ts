@@ -115,27 +115,40 @@ function chunkStream(request: Request, copy: SnapshotCopy, format: WireFormat): 
     },
     async pull(c): Promise<void> {
       clearTimeout(stallTimer);
-      let chunk: SnapshotChunk | undefined;
+      let message: Uint8Array | undefined;
       try {
-        chunk = await copy.next();
+        const chunk = await copy.next();
+        message = chunk === undefined ? undefined : encodeChunk(format, chunk);
       } catch (error) {
         end();
-        c.enqueue(encodeStreamError(format, asEtcdError(error)));
-        c.close();
+        offer(c, encodeStreamError(format, asEtcdError(error)), true);
         return;
       }
-      if (chunk === undefined) {
+      if (message === undefined) {
         end();
-        c.close();
+        offer(c, undefined, true);
         return;
       }
-      c.enqueue(encodeChunk(format, chunk));
-      stallTimer = setTimeout(stalled, STALL_TIMEOUT_MS);
+      if (offer(c, message, false)) stallTimer = setTimeout(stalled, STALL_TIMEOUT_MS);
     },
     cancel(): void {
       end();
     },
   }, { highWaterMark: 1 });
+}
+
+/**
+ * Enqueues `message` (and closes after it when `last`); false when the client already went away, which
+ * makes the controller throw — the copy is released by `cancel` or the abort then, not here.
+ */
+function offer(c: ReadableStreamDefaultController<Uint8Array>, message: Uint8Array | undefined, last: boolean): boolean {
+  try {
+    if (message !== undefined) c.enqueue(message);
+    if (last) c.close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One SnapshotResponse: etcd's gateway JSON line, or a CBOR `{result}` frame. */

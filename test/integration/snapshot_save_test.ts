@@ -15,6 +15,7 @@ import { checkSnapshotFile } from "../../src/server/snapshot_file.ts";
 import { snapshotStatus } from "../../src/server/snapshot_status.ts";
 import { EXPORT_PREFIX, SnapshotExporter } from "../../src/server/snapshot_export.ts";
 import { runCliCaptured } from "../helpers/cli.ts";
+import { TLS_FIXTURES } from "../helpers/etcd.ts";
 import { humanizeBytes } from "../../commands/format.ts";
 import { EtcdError, GrpcCode } from "../../src/codec/errors.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
@@ -26,8 +27,18 @@ let endpoint = "";
 /** Revision after the setup writes: 1 + 30 puts + 1 delete. */
 const REVISION = 32;
 
+/** A lone member with its peer URL in our port range (etcd's default 2380 may be taken). */
+function memberOptions(peerPort: number): Parameters<typeof startServer>[0] {
+  const peer = `http://127.0.0.1:${peerPort}`;
+  return {
+    listenPeerUrls: [peer],
+    initialAdvertisePeerUrls: [peer],
+    initialCluster: new Map([["default", [peer]]]),
+  };
+}
+
 test.before(async () => {
-  server = await startServer({ dataDir, listenClientUrls: ["http://127.0.0.1:0"] });
+  server = await startServer({ dataDir, listenClientUrls: ["http://127.0.0.1:0"], ...memberOptions(21_871) });
   endpoint = server.clientUrl.replace("http://", "");
   const client = connect({ endpoints: [endpoint] });
   // Big values, so the copy spans several 32 KiB chunks.
@@ -267,6 +278,32 @@ test("a damaged snapshot file is reported, not read", async () => {
   const run = await runCliCaptured(["snapshot", "status", damaged]);
   assert.is(run.code, 1);
   assert.match(run.err, /integrity check failed/);
+});
+
+test("over mutual TLS: the CLI's --cacert/--cert/--key carry over to the snapshot stream", async () => {
+  const tlsDir = join(dir, "tls-member");
+  const tls = (name: string): string => join(TLS_FIXTURES, name);
+  const secure = await startServer({
+    dataDir: tlsDir,
+    listenClientUrls: ["https://127.0.0.1:0"],
+    ...memberOptions(21_872),
+    clientTls: { certFile: tls("server.pem"), keyFile: tls("server-key.pem"), trustedCaFile: tls("ca.pem"), clientCertAuth: true, autoTls: false },
+  });
+  try {
+    const path = join(dir, "tls.db");
+    const credentials = [`--cacert=${tls("ca.pem")}`, `--cert=${tls("client.pem")}`, `--key=${tls("client-key.pem")}`];
+    const saved = await runCliCaptured(["--endpoints", secure.clientUrl, ...credentials, "snapshot", "save", path]);
+    assert.equal(saved, { code: 0, out: `Snapshot saved at ${path}\n`, err: "" });
+    assert.ok(checkSnapshotFile(path).hashOk);
+    // Without a client certificate the member refuses the handshake: nothing is saved.
+    const refused = await runCliCaptured([
+      "--endpoints", secure.clientUrl, `--cacert=${tls("ca.pem")}`, "--command-timeout", "1s", "snapshot", "save", join(dir, "no-cert.db"),
+    ]);
+    assert.is(refused.code, 5);
+    assert.equal(readdirSync(dir).filter((n) => n.startsWith("no-cert.db")), []);
+  } finally {
+    await secure.close();
+  }
 });
 
 test("at most two snapshots in flight per member; a third is ResourceExhausted until one ends", async () => {
