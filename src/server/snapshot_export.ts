@@ -5,7 +5,8 @@
  * How a copy is made, and why:
  * - the member's open apply transaction is committed first, so the copy holds everything applied so far;
  * - `VACUUM INTO` a temp file in the data dir runs on a one-off worker thread (src/server/snapshot_worker.ts,
- *   the same copy Raft snapshots use): a large copy must not stall heartbeats on the event loop;
+ *   the same copy Raft snapshots use): a large copy must not stall heartbeats on the event loop (a compiled
+ *   binary has no worker file; there the copy runs inline, as SnapshotStore.make's fallback does);
  * - the copy is read 32 KiB at a time (etcd's chunk size) with async reads, so memory stays bounded;
  * - the temp file is removed when the stream ends, fails or is abandoned (`close`).
  *
@@ -18,6 +19,7 @@ import { readdirSync, rmSync, statSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { openDatabase } from "../storage/sqlite_bun.ts";
 import { MAX_SNAPSHOT_FILE_BYTES, SNAPSHOT_HASH_BYTES } from "./snapshot_file.ts";
 
 /** Bytes per chunk, as etcd's maintenance server sends them. */
@@ -101,7 +103,7 @@ export class SnapshotExporter {
     };
     try {
       this.#o.commitState();
-      await copyOnWorker(this.#o.statePath, path, this.#o.copyTimeoutMs);
+      await copyOffThread(this.#o.statePath, path, this.#o.copyTimeoutMs);
       return await openCopy(path, releaseSlot);
     } catch (error) {
       removeDb(path);
@@ -111,10 +113,32 @@ export class SnapshotExporter {
   }
 }
 
+/** The worker script could not start (a compiled binary holds no worker files). */
+class WorkerUnavailable extends Error {}
+
+/**
+ * `VACUUM INTO` on a one-off worker; where no worker can start, on this thread (correct, but the event
+ * loop waits for the copy, as SnapshotStore.make does in that case).
+ */
+async function copyOffThread(statePath: string, outPath: string, timeoutMs: number): Promise<void> {
+  removeDb(outPath);
+  try {
+    await copyOnWorker(statePath, outPath, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof WorkerUnavailable)) throw error;
+    removeDb(outPath);
+    copyInline(statePath, outPath);
+  }
+}
+
 /** Runs `VACUUM INTO` on a one-off worker; terminates it after `timeoutMs`. */
 function copyOnWorker(statePath: string, outPath: string, timeoutMs: number): Promise<void> {
-  removeDb(outPath);
-  const worker = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href);
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href);
+  } catch (error) {
+    return Promise.reject(new WorkerUnavailable(String((error as Error)?.message ?? error)));
+  }
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       worker.terminate();
@@ -127,13 +151,25 @@ function copyOnWorker(statePath: string, outPath: string, timeoutMs: number): Pr
       if (msg.type === "made") resolve();
       else reject(new Error(`snapshot copy failed: ${msg.message}`));
     };
+    // The script itself did not load: no copy was attempted.
     worker.onerror = (event: ErrorEvent): void => {
       clearTimeout(timer);
       worker.terminate();
-      reject(new Error(`snapshot copy failed: ${event.message}`));
+      reject(new WorkerUnavailable(event.message));
     };
     worker.postMessage({ type: "make", statePath, outPath });
   });
+}
+
+/** The same copy on this thread, through a connection of its own (the member's stays untouched). */
+function copyInline(statePath: string, outPath: string): void {
+  const db = openDatabase(statePath, { durable: false });
+  try {
+    db.exec("PRAGMA busy_timeout = 10000");
+    db.exec(`VACUUM INTO '${outPath.replaceAll("'", "''")}'`);
+  } finally {
+    db.close();
+  }
 }
 
 /** Opens the made copy for chunked reading; closing it frees the slot and removes the file. */
