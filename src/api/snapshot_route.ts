@@ -12,7 +12,7 @@
  *
  * A failure after the stream started (a read error) ends it with grpc-gateway's error line, or an error
  * frame; the client then finds the SHA-256 trailer missing. The copy is released when the stream ends, the
- * client disconnects, or the client stops reading for STALL_TIMEOUT_MS.
+ * client disconnects, or the client stops reading for DEFAULT_STALL_TIMEOUT_MS.
  * @module
  */
 import { encodeCbor } from "../codec/cbor.ts";
@@ -28,7 +28,7 @@ export const SNAPSHOT_PATH = "/v3/maintenance/snapshot";
 /** A SnapshotRequest is empty; anything bigger is not one. */
 const MAX_SNAPSHOT_BODY_BYTES = 64 * 1024;
 /** A client that reads nothing for this long loses its stream (and the temp copy goes). */
-const STALL_TIMEOUT_MS = 60_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 const ENCODER = new TextEncoder();
 
 /** What the route needs: a source of copies (SnapshotExporter). */
@@ -36,11 +36,19 @@ export interface SnapshotSource {
   open(): Promise<SnapshotCopy>;
 }
 
+/** Options of the route. */
+export interface SnapshotRouteOptions {
+  /** Bun's server, to lift its idle timeout for the copy (our stall bound replaces it). */
+  server?: StreamServer;
+  /** Default DEFAULT_STALL_TIMEOUT_MS. */
+  stallTimeoutMs?: number;
+}
+
 /** The snapshot route, as an ExtraRoutes for the HTTP handler. */
 export function snapshotRoutes(source: SnapshotSource): ExtraRoutes {
   return (path, request, server) => {
     if (path !== SNAPSHOT_PATH) return undefined;
-    return handleSnapshot(request, source, server);
+    return handleSnapshot(request, source, server === undefined ? {} : { server });
   };
 }
 
@@ -56,14 +64,18 @@ export function combineRoutes(...sets: ExtraRoutes[]): ExtraRoutes {
 }
 
 /** Handles POST /v3/maintenance/snapshot: the stream, or etcd's error answer before it starts. */
-export async function handleSnapshot(request: Request, source: SnapshotSource, server?: StreamServer): Promise<Response> {
+export async function handleSnapshot(
+  request: Request,
+  source: SnapshotSource,
+  options: SnapshotRouteOptions = {},
+): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
   const format = wireFormatOf(request.headers.get("content-type"));
   let copy: SnapshotCopy;
   try {
     await readRequest(request, format);
     // Bun's idle timeout would cut a long copy (no bytes flow meanwhile); our stall bound replaces it.
-    server?.timeout(request, 0);
+    options.server?.timeout(request, 0);
     copy = await source.open();
   } catch (error) {
     return etcdErrorResponse(format, asEtcdError(error));
@@ -72,7 +84,8 @@ export async function handleSnapshot(request: Request, source: SnapshotSource, s
     copy.close(); // the client left while the copy was made
     return new Response(null, { status: 499 });
   }
-  return new Response(chunkStream(request, copy, format), {
+  const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  return new Response(chunkStream(request, copy, format, stallTimeoutMs), {
     status: 200,
     headers: { "content-type": contentTypeOf(format) },
   });
@@ -92,7 +105,12 @@ async function readRequest(request: Request, format: WireFormat): Promise<void> 
 }
 
 /** The response body: one message per pull, so at most one chunk waits in memory. */
-function chunkStream(request: Request, copy: SnapshotCopy, format: WireFormat): ReadableStream<Uint8Array> {
+function chunkStream(
+  request: Request,
+  copy: SnapshotCopy,
+  format: WireFormat,
+  stallTimeoutMs: number,
+): ReadableStream<Uint8Array> {
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const end = (): void => {
@@ -129,7 +147,7 @@ function chunkStream(request: Request, copy: SnapshotCopy, format: WireFormat): 
         offer(c, undefined, true);
         return;
       }
-      if (offer(c, message, false)) stallTimer = setTimeout(stalled, STALL_TIMEOUT_MS);
+      if (offer(c, message, false)) stallTimer = setTimeout(stalled, stallTimeoutMs);
     },
     cancel(): void {
       end();

@@ -15,6 +15,7 @@ import { checkSnapshotFile } from "../../src/server/snapshot_file.ts";
 import { snapshotStatus } from "../../src/server/snapshot_status.ts";
 import { EXPORT_PREFIX, SnapshotExporter } from "../../src/server/snapshot_export.ts";
 import { runCliCaptured } from "../helpers/cli.ts";
+import { handleSnapshot } from "../../src/api/snapshot_route.ts";
 import { TLS_FIXTURES } from "../helpers/etcd.ts";
 import { humanizeBytes } from "../../commands/format.ts";
 import { EtcdError, GrpcCode } from "../../src/codec/errors.ts";
@@ -304,6 +305,27 @@ test("over mutual TLS: the CLI's --cacert/--cert/--key carry over to the snapsho
   } finally {
     await secure.close();
   }
+});
+
+test("a client that stops reading loses its stream after the stall bound, and the copy is released", async () => {
+  let closed = 0;
+  let sent = 0;
+  const source = {
+    open: () =>
+      Promise.resolve({
+        sizeBytes: 1 << 30,
+        next: () => Promise.resolve({ blob: new Uint8Array(32 * 1024), remainingBytes: 1 << 20 }).finally(() => sent++),
+        close: () => void closed++,
+      }),
+  };
+  const request = new Request("http://x/v3/maintenance/snapshot", { method: "POST", body: "{}" });
+  const response = await handleSnapshot(request, source, { stallTimeoutMs: 100 });
+  const reader = response.body!.getReader();
+  await reader.read();
+  await Bun.sleep(300);
+  assert.is(closed, 1);
+  assert.ok(sent <= 3, `${sent} chunks made for a client that read one`);
+  await rejection(() => reader.read());
 });
 
 test("at most two snapshots in flight per member; a third is ResourceExhausted until one ends", async () => {
