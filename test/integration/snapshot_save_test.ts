@@ -11,7 +11,7 @@ import { encodeStreamFrame, FrameDecoder } from "../../src/codec/frames.ts";
 import { decodeCborValue } from "../../src/codec/cbor.ts";
 import { connect } from "../../src/client/mod.ts";
 import { startServer, type TsetcdServer } from "../../src/server/mod.ts";
-import { checkSnapshotFile } from "../../src/server/snapshot_file.ts";
+import { checkSnapshotFile, extractSnapshotDb } from "../../src/server/snapshot_file.ts";
 import { snapshotStatus } from "../../src/server/snapshot_status.ts";
 import { EXPORT_PREFIX, SnapshotExporter } from "../../src/server/snapshot_export.ts";
 import { runCliCaptured } from "../helpers/cli.ts";
@@ -172,6 +172,31 @@ test("bad bodies get the gateway's errors; GET is 405", async () => {
   const get = await fetch(`${server.clientUrl}/v3/maintenance/snapshot`);
   assert.is(get.status, 405);
   await expectNoTempCopies();
+});
+
+test("a save during writes is one consistent point: the copy's newest row is its current revision", async () => {
+  const client = connect({ endpoints: [endpoint] });
+  const before = (await client.get("k1")).header.revision;
+  let writing = true;
+  const writer = (async () => {
+    for (let i = 0; writing && i < 2_000; i++) await client.put(`busy/${i % 50}`, `v${i}`);
+  })();
+  await Bun.sleep(50);
+  const path = join(dir, "busy.db");
+  await client.saveSnapshot(path);
+  writing = false;
+  await writer;
+  const status = snapshotStatus(path);
+  assert.ok(status.revision > before, `revision ${status.revision} after ${before}`);
+  const extracted = join(dir, "busy-extracted.db");
+  extractSnapshotDb(path, checkSnapshotFile(path).dbBytes, extracted);
+  const db = openDatabase(extracted, { durable: false });
+  try {
+    const newest = db.prepare("SELECT MAX(main) AS main FROM mvcc_revisions").get()!;
+    assert.is(Number(newest.main), status.revision);
+  } finally {
+    db.close();
+  }
 });
 
 test("a client that disconnects mid-stream leaves no temp copy", async () => {
