@@ -5,7 +5,6 @@
  * bodies, and etcdctl's argument errors against our CLI's (stdout, stderr without zap log lines, exit code).
  * etcd missing is a failure, not a skip.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,10 +12,8 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runCliCaptured as tsetcd } from "../helpers/cli.ts";
-import { type ServerProcess, startEtcd, startTsetcd } from "../helpers/etcd.ts";
+import { type ServerProcess, startEtcd, startTsetcd, runEtcdctl as etcdctl, type EtcdctlRun as Run } from "../helpers/etcd.ts";
 
-const ETCDCTL = process.env.ETCDCTL_BIN ?? "etcdctl";
-const RUN_LIMIT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const CHUNK_BYTES = 32 * 1024;
 
@@ -24,27 +21,6 @@ let etcd: ServerProcess | undefined;
 let ours: ServerProcess | undefined;
 const dir = mkdtempSync(join(tmpdir(), "tsetcd-snapshot-compat-"));
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function etcdctl(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(ETCDCTL, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ETCDCTL_API: "3" } });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (c) => (out += c));
-    child.stderr!.on("data", (c) => (err += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_LIMIT_MS);
-    child.on("error", (e) => resolve({ code: -1, out, err: `${err}${e.message}` }));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out, err });
-    });
-  });
-}
 
 /** etcdctl's zap log lines are its own; what is compared is the rest. */
 function withoutZap(run: Run): Run {

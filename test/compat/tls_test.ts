@@ -5,42 +5,25 @@
  * both servers refuse a client without a certificate.
  * etcd missing is a failure, not a skip.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runCliCaptured as tsetcd } from "../helpers/cli.ts";
-import { type ServerProcess, startEtcd, startTsetcd, testFetchTls, TLS_FIXTURES } from "../helpers/etcd.ts";
+import {
+  runEtcdctl as etcdctl,
+  type ServerProcess,
+  startEtcd,
+  startTsetcd,
+  testFetchTls,
+  TLS_FIXTURES,
+} from "../helpers/etcd.ts";
 import { normalizeBody } from "./harness.ts";
 
-const ETCDCTL = process.env.ETCDCTL_BIN ?? "etcdctl";
-const RUN_LIMIT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 
 let etcd: ServerProcess | undefined;
 let ours: ServerProcess | undefined;
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function etcdctl(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(ETCDCTL, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ETCDCTL_API: "3" } });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (c) => (out += c));
-    child.stderr!.on("data", (c) => (err += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_LIMIT_MS);
-    child.on("error", (e) => resolve({ code: -1, out, err: `${err}${e.message}` }));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out, err });
-    });
-  });
-}
 
 
 const CREDENTIALS = [

@@ -202,3 +202,31 @@ export function startTsetcd(options: StartOptions = {}): Promise<ServerProcess> 
     options,
   );
 }
+
+/** What one etcdctl run printed and returned. */
+export interface EtcdctlRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Bound on one etcdctl run; past it the process is killed. */
+const ETCDCTL_RUN_LIMIT_MS = 20_000;
+
+/** Runs etcdctl 3.4 (v3 API) with `args`; a missing binary comes back as code -1 with the reason. */
+export function runEtcdctl(args: string[]): Promise<EtcdctlRun> {
+  const bin = process.env.ETCDCTL_BIN ?? "etcdctl";
+  return new Promise((done) => {
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ETCDCTL_API: "3" } });
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (c) => (out += c));
+    child.stderr!.on("data", (c) => (err += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), ETCDCTL_RUN_LIMIT_MS);
+    child.on("error", (e) => done({ code: -1, out, err: `${err}${e.message}` }));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? -1, out, err });
+    });
+  });
+}
