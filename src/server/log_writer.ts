@@ -5,6 +5,7 @@
  * @module
  */
 import type { LogWrite } from "../storage/raft_log.ts";
+import { workerUrl } from "../runtime/worker_url.ts";
 
 /** Persists log writes off the main thread. */
 export interface LogWriterClient {
@@ -27,7 +28,7 @@ interface Pending {
 export async function startLogWriter(path: string): Promise<LogWriterClient | undefined> {
   let worker: Worker;
   try {
-    worker = new Worker(new URL("./log_worker.ts", import.meta.url).href);
+    worker = new Worker(workerUrl(import.meta.url, "./log_worker.ts", "src/server/log_worker.ts"));
   } catch {
     return undefined;
   }

@@ -118,13 +118,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tse
     db = openDatabase(logPath, { durable: true });
     const statePath = join(config.dataDir, STATE_DB_FILE);
     stateDb = openStateDatabase(statePath);
+    const threads = { stateCheckpoint: false, logCheckpoint: false };
     if (options.walCheckpointThread ?? true) {
-      stateDb = (await checkpointOffThread(stateDb, statePath)) ?? stateDb;
+      const stateOffThread = await checkpointOffThread(stateDb, statePath);
       // SQLite's auto-checkpoint of the log ran inside a write's COMMIT: 30–70 ms stalls every ~1,000 pages.
-      db = (await checkpointOffThread(db, logPath, { maxWalBytes: LOG_MAX_WAL_BYTES })) ?? db;
+      const logOffThread = await checkpointOffThread(db, logPath, { maxWalBytes: LOG_MAX_WAL_BYTES });
+      threads.stateCheckpoint = stateOffThread !== undefined;
+      threads.logCheckpoint = logOffThread !== undefined;
+      stateDb = stateOffThread ?? stateDb;
+      db = logOffThread ?? db;
     }
     const withAuto = await addAutoTls(config, tls);
-    return await startOnDatabase(config, options, { db, stateDb, tls: withAuto }, lock.release);
+    return await startOnDatabase(config, options, { db, stateDb, tls: withAuto, threads }, lock.release);
   } catch (err) {
     stateDb?.close();
     db?.close();
@@ -150,7 +155,7 @@ function openStateDatabase(path: string): SqlDatabase {
 async function startOnDatabase(
   config: ServerConfig,
   options: StartServerOptions,
-  dbs: { db: SqlDatabase; stateDb: SqlDatabase; tls: MemberTls },
+  dbs: { db: SqlDatabase; stateDb: SqlDatabase; tls: MemberTls; threads: CheckpointThreads },
   releaseLock: () => void,
 ): Promise<TsetcdServer> {
   const { db, stateDb, tls } = dbs;
@@ -305,7 +310,7 @@ async function startOnDatabase(
     maxRequestBytes: config.maxRequestBytes,
     serverVersion: ETCD_API_VERSION,
     clusterVersion: ETCD_CLUSTER_VERSION,
-    metrics: () => metricsLines(running),
+    metrics: () => metricsLines(running, dbs.threads),
     routes: combineRoutes(
       leaseAndWatchRoutes(leaseWatch.lease, leaseWatch.watch.hub),
       // Maintenance.Snapshot: the state as applied so far, copied off-thread (src/server/snapshot_export.ts).
@@ -481,7 +486,13 @@ function crashAfterPersistFromEnv(): number | undefined {
   return count;
 }
 
-function metricsLines(member: Member): string {
+/** Which databases have their WAL checkpointed on a thread (false: SQLite's auto-checkpoint, on the loop). */
+interface CheckpointThreads {
+  stateCheckpoint: boolean;
+  logCheckpoint: boolean;
+}
+
+function metricsLines(member: Member, threads: CheckpointThreads): string {
   const info = member.info();
   return [
     "# TYPE etcd_server_has_leader gauge",
@@ -493,6 +504,9 @@ function metricsLines(member: Member): string {
     "# TYPE etcd_server_proposals_applied_total gauge",
     `etcd_server_proposals_applied_total ${info.applied}`,
     `tsetcd_version{version="${TSETCD_VERSION}"} 1`,
+    "# TYPE tsetcd_checkpoint_thread gauge",
+    `tsetcd_checkpoint_thread{db="state"} ${threads.stateCheckpoint ? 1 : 0}`,
+    `tsetcd_checkpoint_thread{db="log"} ${threads.logCheckpoint ? 1 : 0}`,
     "",
   ].join("\n");
 }

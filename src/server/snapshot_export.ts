@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
 import { MAX_SNAPSHOT_FILE_BYTES, SNAPSHOT_HASH_BYTES } from "./snapshot_file.ts";
+import { workerUrl } from "../runtime/worker_url.ts";
 
 /** Bytes per chunk, as etcd's maintenance server sends them. */
 export const SNAPSHOT_CHUNK_BYTES = 32 * 1024;
@@ -135,7 +136,7 @@ async function copyOffThread(statePath: string, outPath: string, timeoutMs: numb
 function copyOnWorker(statePath: string, outPath: string, timeoutMs: number): Promise<void> {
   let worker: Worker;
   try {
-    worker = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href);
+    worker = new Worker(workerUrl(import.meta.url, "./snapshot_worker.ts", "src/server/snapshot_worker.ts"));
   } catch (error) {
     return Promise.reject(new WorkerUnavailable(String((error as Error)?.message ?? error)));
   }

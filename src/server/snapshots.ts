@@ -18,6 +18,7 @@ import type { SqlDatabase } from "../storage/adapter.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
 import type { SnapshotInstaller } from "./member.ts";
+import { workerUrl } from "../runtime/worker_url.ts";
 
 /** The received snapshot kept in the data dir until the next one replaces it. */
 export const SNAPSHOT_FILE = "snapshot.db";
@@ -94,7 +95,7 @@ export class SnapshotStore implements SnapshotInstaller {
     if (this.#preparing) return;
     if (this.#worker === undefined) {
       try {
-        this.#worker = new Worker(new URL("./snapshot_worker.ts", import.meta.url).href);
+        this.#worker = new Worker(workerUrl(import.meta.url, "./snapshot_worker.ts", "src/server/snapshot_worker.ts"));
       } catch {
         return;
       }

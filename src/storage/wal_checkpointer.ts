@@ -17,6 +17,7 @@
  */
 import type { SqlDatabase } from "./adapter.ts";
 import { WalIndexReader } from "./wal_index.ts";
+import { workerUrl } from "../runtime/worker_url.ts";
 
 /** Options of `checkpointOffThread`. */
 export interface WalCheckpointOptions {
@@ -95,7 +96,7 @@ export async function checkpointOffThread(
   if (path === ":memory:" || path === "") return undefined;
   let worker: Worker;
   try {
-    worker = new Worker(new URL("./wal_checkpoint_worker.ts", import.meta.url).href);
+    worker = new Worker(workerUrl(import.meta.url, "./wal_checkpoint_worker.ts", "src/storage/wal_checkpoint_worker.ts"));
   } catch {
     return undefined; // e.g. a compiled binary without the worker bundled
   }

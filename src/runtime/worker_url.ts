@@ -1,0 +1,22 @@
+/**
+ * Where a worker thread's script is. In a source tree it sits beside the module that starts it. In a binary
+ * from `bun build --compile` every module is flattened into one whose `import.meta.url` is the binary's own
+ * (file:///$bunfs/root/<name>), and each worker entry point listed in the build (package.json's build script)
+ * keeps its path from the repository root; so there the path from the root is used instead.
+ * @module
+ */
+
+/** Bun's embedded file system in a compiled binary (Linux and macOS spelling). */
+const COMPILED_ROOT_MARKER = "/$bunfs/";
+
+/**
+ * The URL to give `new Worker`.
+ * @example new Worker(workerUrl(import.meta.url, "./log_worker.ts", "src/server/log_worker.ts"))
+ */
+export function workerUrl(moduleUrl: string, besideModule: string, fromRepoRoot: string): string {
+  if (!besideModule.startsWith("./") || fromRepoRoot.startsWith("/")) {
+    throw new Error(`workerUrl: expected ./name and a root-relative path, got ${besideModule}, ${fromRepoRoot}`);
+  }
+  const compiled = moduleUrl.includes(COMPILED_ROOT_MARKER);
+  return new URL(compiled ? fromRepoRoot : besideModule, moduleUrl).href;
+}
