@@ -4,7 +4,6 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { restoreSnapshot } from "../src/server/restore.ts";
 import type { CommandContext, CommandSpec } from "./command.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { flagBool, flagString } from "./flags.ts";
@@ -25,6 +24,8 @@ async function run(ctx: CommandContext): Promise<number> {
   };
   if (!existsSync(snapshotPath)) throw new CliError(ExitCode.Error, `open ${snapshotPath}: no such file or directory`);
   try {
+    // Loaded here: it pulls in the server, which the other commands must not pay for at start.
+    const { restoreSnapshot } = await import("../src/server/restore.ts");
     const restored = await restoreSnapshot(options);
     ctx.io.stderr(
       `restored snapshot ${snapshotPath} into ${restored.dataDir} (member ${restored.memberId.toString(16)}, ` +
