@@ -31,7 +31,18 @@ export { EtcdError, Errors, GrpcCode } from "./src/codec/errors.ts";
 export type * from "./src/codec/messages.ts";
 export { CompareResult, CompareTarget, EventType, SortOrder, SortTarget } from "./src/codec/messages.ts";
 import type { StartServerOptions, TsetcdServer } from "./src/server/mod.ts";
-export type { StartServerOptions, TsetcdServer };
+import type { RestoreOptions, RestoreResult } from "./src/server/restore.ts";
+export type { RestoreOptions, RestoreResult, StartServerOptions, TsetcdServer };
+export { snapshotStatus, type SnapshotStatus } from "./src/server/snapshot_status.ts";
+
+/**
+ * Restores a backup from `client.saveSnapshot` (or `tsetcd snapshot save`) into a new data dir, as
+ * `tsetcd snapshot restore` does; loaded on first call, like the server.
+ */
+export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreResult> {
+  const restore = await import("./src/server/restore.ts");
+  return await restore.restoreSnapshot(options);
+}
 
 /**
  * Starts an embedded member (see src/server/mod.ts). The server code is loaded on first call so that
