@@ -16,13 +16,12 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "n
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import { errorFromBody } from "../codec/http.ts";
 import { StreamFrameReader } from "../codec/frames.ts";
+import { MAX_SNAPSHOT_FILE_BYTES, SNAPSHOT_HASH_BYTES } from "../server/snapshot_file.ts";
 
-/** Bytes of the SHA-256 that ends a snapshot stream. */
-export const SNAPSHOT_SHA256_BYTES = 32;
 /** Bound on messages of one stream: 32 KiB each, so 32 GiB — far past the server's size bound. */
 const MAX_SNAPSHOT_MESSAGES = 1 << 20;
-/** Bound on the bytes of one stream: the largest snapshot file (8 GiB) plus framing. */
-const MAX_SNAPSHOT_STREAM_BYTES = 9 * 1024 * 1024 * 1024;
+/** Bound on the bytes of one stream: the largest snapshot file plus framing (an eighth more). */
+const MAX_SNAPSHOT_STREAM_BYTES = MAX_SNAPSHOT_FILE_BYTES * 1.125;
 
 /** Options of a snapshot download. */
 export interface SnapshotOptions {
@@ -132,7 +131,7 @@ class TrailerCheck {
 
   finish(): void {
     const trailer = this.#last;
-    if (trailer === undefined || trailer.byteLength !== SNAPSHOT_SHA256_BYTES) throw incomplete("no SHA-256 trailer");
+    if (trailer === undefined || trailer.byteLength !== SNAPSHOT_HASH_BYTES) throw incomplete("no SHA-256 trailer");
     if (!Buffer.from(this.#hash.digest()).equals(trailer)) throw incomplete("the SHA-256 trailer does not match");
   }
 }

@@ -18,7 +18,7 @@ import { startCluster } from "./bootstrap.ts";
 import { parseServerArgs, type ServerConfig } from "./config.ts";
 import { MemberRegistry } from "./members.ts";
 import { LOG_DB_FILE, STATE_DB_FILE } from "./mod.ts";
-import { checkSnapshotFile, extractSnapshotDb } from "./snapshot_file.ts";
+import { BACKUP_DATA_TABLES, checkSnapshotFile, extractSnapshotDb } from "./snapshot_file.ts";
 
 /** What `snapshot restore` is told, with etcdctl's flag names. */
 export interface RestoreOptions {
@@ -40,12 +40,6 @@ export interface RestoreResult {
   memberId: bigint;
   clusterId: bigint;
 }
-
-/**
- * Tables of the backup that belong to the old member, not to the data: its Raft state, its applied index
- * and conf state, and its membership. Everything else (MVCC history, leases) is kept.
- */
-const MEMBER_TABLES = ["raft_entry", "raft_meta", "tsetcd_member", "tsetcd_cluster"] as const;
 
 /** Restores `options.snapshotPath` into a new data dir; throws etcdctl's messages. */
 export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreResult> {
@@ -92,10 +86,11 @@ async function foundCluster(config: ServerConfig): Promise<{ memberId: bigint; c
   const stateDb = openBackup(join(config.dataDir, STATE_DB_FILE));
   const db = openDatabase(join(config.dataDir, LOG_DB_FILE), { durable: true });
   try {
+    // What is not data belonged to the old member (Raft state, applied index, conf state, membership).
+    const data = new Set<string>(BACKUP_DATA_TABLES);
+    const tables = stateDb.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => String(r.name));
     stateDb.transaction(() => {
-      for (const table of MEMBER_TABLES) {
-        if (hasTable(stateDb, table)) stateDb.exec(`DELETE FROM ${table}`);
-      }
+      for (const table of tables) if (!data.has(table)) stateDb.exec(`DELETE FROM "${table.replaceAll('"', '""')}"`);
     });
     const log = new SqliteRaftLog(db, stateDb);
     const registry = new MemberRegistry(stateDb);

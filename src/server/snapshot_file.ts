@@ -7,6 +7,13 @@
 import { createHash } from "node:crypto";
 import { closeSync, copyFileSync, openSync, readSync, statSync, truncateSync } from "node:fs";
 
+/**
+ * The tables a backup carries as data: the MVCC store and the leases. Every other table of the copy belongs
+ * to the member it came from (its Raft state, applied index, membership): status ignores them and restore
+ * empties them.
+ */
+export const BACKUP_DATA_TABLES = ["mvcc_revisions", "mvcc_latest", "mvcc_meta", "lease", "lease_keys"] as const;
+
 /** Bytes of the SHA-256 trailer. */
 export const SNAPSHOT_HASH_BYTES = 32;
 /** Read size when hashing a file. */

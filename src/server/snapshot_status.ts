@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import type { SqlDatabase, SqlValue } from "../storage/adapter.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
-import { checkSnapshotFile, extractSnapshotDb } from "./snapshot_file.ts";
+import { BACKUP_DATA_TABLES, checkSnapshotFile, extractSnapshotDb } from "./snapshot_file.ts";
 
 /** etcdctl's snapshot.Status, field for field. */
 export interface SnapshotStatus {
@@ -36,7 +36,7 @@ interface HashedTable {
   columns: string[];
 }
 
-/** The tables hashed and counted, in hashing order. */
+/** The tables hashed and counted (the backup's data tables), in hashing order. */
 const HASHED_TABLES: HashedTable[] = [
   { name: "mvcc_revisions", columns: ["id", "key", "main", "sub", "create_rev", "version", "lease", "value", "tombstone"] },
   { name: "mvcc_latest", columns: ["key", "create_rev", "mod_rev", "version", "lease", "value"] },
@@ -44,6 +44,10 @@ const HASHED_TABLES: HashedTable[] = [
   { name: "lease", columns: ["id", "ttl_s", "remaining_ms"] },
   { name: "lease_keys", columns: ["key", "lease"] },
 ];
+console.assert(
+  HASHED_TABLES.map((t) => t.name).join() === BACKUP_DATA_TABLES.join(),
+  "snapshot status hashes exactly the backup's data tables",
+);
 /** Rows read per query: bounds memory on a large snapshot. */
 const PAGE_ROWS = 1_000;
 /** Bound on rows hashed per table (far beyond what an 8 GiB file can hold with our row sizes). */
