@@ -15,7 +15,6 @@ import {
   type TlsServerMaterial,
 } from "../tls/material.ts";
 import { keyPairProblem, pairPresenceProblem } from "../tls/key_pair.ts";
-import { createSelfSigned } from "../tls/self_signed.ts";
 import type { ServerConfig, TlsFlags } from "./config.ts";
 
 type TlsConfig = Pick<ServerConfig, "clientTls" | "peerTls" | "listenClientUrls" | "listenPeerUrls">;
@@ -88,6 +87,8 @@ async function selfSignedPair(dir: string, urls: readonly URL[]): Promise<{ cert
   const keyPath = join(dir, "key.pem");
   if (existsSync(certPath) && existsSync(keyPath)) return { cert: readPem(certPath), key: readPem(keyPath) };
   const hosts = [...new Set(urls.map((url) => url.hostname))];
+  // Loaded only here: asn1js is needed by --auto-tls alone, not by every start.
+  const { createSelfSigned } = await import("../tls/self_signed.ts");
   const pair = await createSelfSigned({ hosts });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyPath, pair.key, { mode: 0o600 });
