@@ -1,54 +1,39 @@
 /**
- * The data directory lock: one server per data dir. The lock file holds the owner's PID; a lock left by a
- * process that no longer exists is taken over, a live one is refused with a clear error.
+ * The data directory lock: one server per data dir. An OS lock on `tsetcd.lock` (src/storage/file_lock.ts),
+ * which the kernel drops when its holder dies — even while the dead process is a zombie not yet reaped —
+ * so a crashed member restarts at once. The file's text (the holder's PID) is only shown in the refusal:
+ * a file naming a live process, left by a crash or by an older release's PID-file lock, blocks nothing.
+ *
+ * The file is never removed: a server that opened it just before the removal would lock the unlinked file
+ * while the next one creates and locks a fresh one, and two servers would share the dir.
  * @module
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tryLockFile } from "../storage/file_lock.ts";
 
 /** The lock file's name inside the data dir. */
 export const LOCK_FILE = "tsetcd.lock";
 
-/** Bound on take-over attempts (a race with another starting server). */
-const MAX_ATTEMPTS = 3;
-
-/** A held lock; `release` removes the file if it is still ours. */
+/** A held lock; `release` drops it (idempotent). */
 export interface DataDirLock {
   path: string;
   release(): void;
 }
 
-/** Takes the lock on `dataDir` (which must exist) for this process, or throws. */
-export function lockDataDir(dataDir: string, pid: number = process.pid): DataDirLock {
+/** Takes the lock on `dataDir` (which must exist) for this process, or throws when another holds it. */
+export function lockDataDir(dataDir: string): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (tryCreate(path, pid)) return { path, release: () => releaseIfOwned(path, pid) };
+  const held = tryLockFile(path, `${process.pid}\n`);
+  if (held === undefined) {
     const owner = readOwner(path);
-    if (owner !== undefined && owner !== pid && isAlive(owner)) {
-      throw new Error(`data dir ${dataDir} is in use by another tsetcd server (pid ${owner}; lock file ${path})`);
-    }
-    // Stale (dead owner, unreadable, or ourselves from a previous life): remove and retry.
-    rmSync(path, { force: true });
+    const who = owner === undefined ? "" : `pid ${owner}; `;
+    throw new Error(`data dir ${dataDir} is in use by another tsetcd server (${who}lock file ${path})`);
   }
-  throw new Error(`could not take the lock on data dir ${dataDir} (${path})`);
+  return { path, release: held.release };
 }
 
-function tryCreate(path: string, pid: number): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, "wx");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
-  }
-  try {
-    writeSync(fd, `${pid}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}
-
+/** The PID the holder wrote, when the file holds one (it may not yet: the holder writes after locking). */
 function readOwner(path: string): number | undefined {
   try {
     const pid = Number(readFileSync(path, "utf8").trim());
@@ -56,18 +41,4 @@ function readOwner(path: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** True when a process with this PID exists (signal 0 checks without signalling). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function releaseIfOwned(path: string, pid: number): void {
-  if (readOwner(path) === pid) rmSync(path, { force: true });
 }

@@ -1,42 +1,105 @@
+// The data-dir lock is an OS lock: a second holder is refused, a dead holder (even an unreaped zombie)
+// blocks nothing, and a lock file naming a live PID that holds no lock blocks nothing.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { LOCK_FILE, lockDataDir } from "../../src/server/lock.ts";
+
+const LOCK_MODULE = new URL("../../src/server/lock.ts", import.meta.url).pathname;
+const CHILD_READY_TIMEOUT_MS = 15_000;
+const ZOMBIE_TIMEOUT_MS = 5_000;
+const POLL_MS = 20;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "tsetcd-lock-"));
 }
 
-test("a live owner is refused, release frees the dir", () => {
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A Bun process that takes the lock on `dir` and then idles, started by a shell that backgrounds it and
+ * then becomes `sleep`: its parent never waits, so once killed it stays a zombie until the wrapper ends.
+ * Resolves with the holder's PID once it holds the lock.
+ */
+async function spawnHolderUnderNonReapingParent(dir: string): Promise<{ wrapper: ChildProcess; holderPid: number }> {
+  const code = `const { lockDataDir } = await import(${JSON.stringify(LOCK_MODULE)});` +
+    `lockDataDir(${JSON.stringify(dir)}); console.log("locked"); setInterval(() => {}, 1000);`;
+  const wrapper = spawn("sh", ["-c", `"$0" -e "$1" & echo "pid $!"; exec sleep 60`, process.execPath, code], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  wrapper.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const deadline = Date.now() + CHILD_READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const pid = /pid (\d+)/.exec(out)?.[1];
+    if (pid !== undefined && out.includes("locked")) return { wrapper, holderPid: Number(pid) };
+    await sleep(POLL_MS);
+  }
+  wrapper.kill("SIGKILL");
+  throw new Error(`the lock holder did not start: ${JSON.stringify(out)}`);
+}
+
+/** The one-letter process state from /proc (Linux), e.g. "S", "Z"; undefined when the PID is gone. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+  } catch {
+    return undefined;
+  }
+}
+
+test("a second holder in the same process is refused with a clear message; release frees the dir", () => {
   const dir = tempDir();
   try {
     const lock = lockDataDir(dir);
     assert.is(readFileSync(join(dir, LOCK_FILE), "utf8").trim(), String(process.pid));
-    // Another live process (our parent) owning it: simulate by writing its pid.
+    assert.throws(() => lockDataDir(dir), (err: Error) =>
+      err.message === `data dir ${dir} is in use by another tsetcd server (pid ${process.pid}; lock file ${lock.path})`);
     lock.release();
-    assert.not.ok(existsSync(join(dir, LOCK_FILE)));
-    writeFileSync(join(dir, LOCK_FILE), `${process.ppid}\n`);
-    assert.throws(() => lockDataDir(dir), /in use by another tsetcd server/);
+    lock.release(); // idempotent
+    const again = lockDataDir(dir);
+    again.release();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("a stale lock from a dead pid is taken over", () => {
+test("a lock file naming a live process that holds no lock blocks nothing (PID 1, our parent, ourselves, garbage)", () => {
   const dir = tempDir();
   try {
-    const child = spawnSync("true");
-    assert.is(child.status, 0);
-    writeFileSync(join(dir, LOCK_FILE), `${child.pid}\n`);
+    for (const text of ["1\n", `${process.ppid}\n`, `${process.pid}\n`, "garbage", ""]) {
+      writeFileSync(join(dir, LOCK_FILE), text);
+      const lock = lockDataDir(dir);
+      assert.is(readFileSync(join(dir, LOCK_FILE), "utf8"), `${process.pid}\n`);
+      lock.release();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("another process holding the dir is refused; once SIGKILLed — still an unreaped zombie — the dir is free at once", async () => {
+  const dir = tempDir();
+  const { wrapper, holderPid } = await spawnHolderUnderNonReapingParent(dir);
+  try {
+    assert.throws(() => lockDataDir(dir), new RegExp(`in use by another tsetcd server \\(pid ${holderPid};`));
+    process.kill(holderPid, "SIGKILL");
+    const deadline = Date.now() + ZOMBIE_TIMEOUT_MS;
+    while (processState(holderPid) !== "Z" && Date.now() < deadline) await sleep(POLL_MS);
+    assert.is(processState(holderPid), "Z", "the killed holder should be a zombie (its parent never waits)");
+    // The lock file still names the zombie's PID, which kill(pid, 0) reports as alive.
+    assert.is(readFileSync(join(dir, LOCK_FILE), "utf8").trim(), String(holderPid));
     const lock = lockDataDir(dir);
     assert.is(readFileSync(join(dir, LOCK_FILE), "utf8").trim(), String(process.pid));
     lock.release();
-    writeFileSync(join(dir, LOCK_FILE), "garbage");
-    lockDataDir(dir).release();
   } finally {
+    wrapper.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
 });
