@@ -1,16 +1,25 @@
 /**
  * Runs every `*_test.ts` under test/ (or under the folders/files given as arguments), each in its own
- * process, and ends with the one line CI reads: `N passed, N failed`.
+ * process, and ends with the one line CI reads: `N passed, N failed` (then `, N skipped` when any were).
  *
- * uvu prints Total/Passed/Skipped per file; a file that crashes, times out or prints no summary counts as
- * one failure. Skipped tests are reported, never counted as passed.
+ * Counts come from what each test did, never by subtraction: every test process is started with
+ * test/runner/preload.ts, whose uvu reporter appends one line per test (pass, fail or skip) to a report file,
+ * one line per `.only`, and an `end` line once its tests are done. A file also fails, by one count each, when
+ * it registers no test, uses `.only`, dies or times out before its `end` line, leaves registered tests
+ * unrun, or exits non-zero although no test failed (a crash after the last test). Skipped tests are reported
+ * apart, never as passed.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const FILE_TIMEOUT_MS = Number(process.env.TSETCD_TEST_FILE_TIMEOUT_MS ?? 600_000);
 const MAX_FILES = 1_000;
+const OUTPUT_TAIL_LINES = 80;
+const PRELOAD_PATH = fileURLToPath(new URL("./runner/preload.ts", import.meta.url));
+const REPORT_LINE = /^@@tsetcd-(test pass|test fail|test skip|only|end) (.*)$/;
 
 function findTests(root: string, out: string[]): void {
   if (out.length >= MAX_FILES) return;
@@ -25,32 +34,66 @@ function findTests(root: string, out: string[]): void {
   }
 }
 
+/** What one file's report lines say. */
+interface Report {
+  passed: number;
+  failed: number;
+  skipped: number;
+  only: string[];
+  end?: { registered: number; reported: number };
+}
+
 interface FileResult {
   file: string;
   passed: number;
   failed: number;
   skipped: number;
+  /** File-level reasons for failure, each counted as one failure. */
+  problems: string[];
   durationMs: number;
   output: string;
 }
 
-function parseSummary(output: string): { total: number; passed: number; skipped: number } | undefined {
-  // uvu's summary block; ANSI colour codes stripped first.
-  // deno-lint-ignore no-control-regex
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
-  const total = /Total:\s+(\d+)/.exec(plain);
-  const passed = /Passed:\s+(\d+)/.exec(plain);
-  const skipped = /Skipped:\s+(\d+)/.exec(plain);
-  if (total === null || passed === null) return undefined;
-  return { total: Number(total[1]), passed: Number(passed[1]), skipped: Number(skipped?.[1] ?? 0) };
+/** Parses the reporter's lines; a line it cannot read is itself a problem, never skipped over. */
+function parseReport(text: string, problems: string[]): Report {
+  const report: Report = { passed: 0, failed: 0, skipped: 0, only: [] };
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const m = REPORT_LINE.exec(line);
+    if (m === null) {
+      problems.push(`unreadable report line: ${line.slice(0, 200)}`);
+      continue;
+    }
+    const kind = m[1]!;
+    if (kind === "test pass") report.passed++;
+    else if (kind === "test fail") report.failed++;
+    else if (kind === "test skip") report.skipped++;
+    else if (kind === "only") report.only.push(JSON.parse(m[2]!) as string);
+    else report.end = JSON.parse(m[2]!) as { registered: number; reported: number };
+  }
+  return report;
 }
 
-function runFile(file: string): Promise<FileResult> {
+/** The file-level rules, applied to a finished process. */
+function judge(report: Report, exit: { code: number | null; timedOut: boolean }, problems: string[]): void {
+  if (exit.timedOut) problems.push(`timed out after ${FILE_TIMEOUT_MS} ms`);
+  else if (report.end === undefined) problems.push(`exited ${exit.code} before its tests finished (no end line)`);
+  if (report.end !== undefined && report.end.registered === 0) problems.push("registers no test");
+  if (report.only.length > 0) problems.push(`uses .only (${report.only.map((n) => JSON.stringify(n)).join(", ")})`);
+  if (report.end !== undefined && report.end.reported < report.end.registered) {
+    problems.push(`${report.end.registered - report.end.reported} registered tests never ran`);
+  }
+  const cleanExit = exit.code === 0 && !exit.timedOut;
+  if (!cleanExit && report.end !== undefined && report.failed === 0) problems.push(`exited ${exit.code} after its tests`);
+}
+
+function runFile(file: string, reportDir: string, index: number): Promise<FileResult> {
   const startMs = Date.now();
+  const reportPath = join(reportDir, `${index}.report`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], {
+    const child = spawn(process.execPath, ["--preload", PRELOAD_PATH, file], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", TSETCD_TEST_REPORT: reportPath },
     });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
@@ -62,36 +105,55 @@ function runFile(file: string): Promise<FileResult> {
     }, FILE_TIMEOUT_MS);
     child.on("close", (code) => {
       clearTimeout(timer);
-      const durationMs = Date.now() - startMs;
-      const summary = parseSummary(output);
-      if (timedOut || summary === undefined) {
-        const why = timedOut ? `timed out after ${FILE_TIMEOUT_MS} ms` : `exited ${code} without a summary`;
-        resolve({ file, passed: 0, failed: 1, skipped: 0, durationMs, output: `${output}\n(${why})` });
-        return;
+      const problems: string[] = [];
+      let text = "";
+      try {
+        text = readFileSync(reportPath, "utf8");
+      } catch {
+        // No report file: the process wrote no line at all; judge() names why.
       }
-      const counted = summary.total - summary.skipped;
-      let failed = counted - summary.passed;
-      if (failed === 0 && code !== 0) failed = 1; // a crash after the last test still fails the file
-      resolve({ file, passed: summary.passed, failed, skipped: summary.skipped, durationMs, output });
+      const report = parseReport(text, problems);
+      judge(report, { code, timedOut }, problems);
+      resolve({
+        file,
+        passed: report.passed,
+        failed: report.failed + problems.length,
+        skipped: report.skipped,
+        problems,
+        durationMs: Date.now() - startMs,
+        output,
+      });
     });
   });
+}
+
+function fileLine(r: FileResult): string {
+  const mark = r.failed > 0 ? "FAIL" : "ok  ";
+  const skipped = r.skipped > 0 ? `, ${r.skipped} skipped` : "";
+  return `${mark} ${r.file}  ${r.passed} passed, ${r.failed} failed${skipped} (${r.durationMs} ms)`;
 }
 
 async function main(): Promise<void> {
   const roots = process.argv.slice(2);
   const files: string[] = [];
   for (const root of roots.length > 0 ? roots : ["test"]) findTests(root, files);
+  const reportDir = mkdtempSync(join(tmpdir(), "tsetcd-test-reports-"));
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const file of files) {
-    const result = await runFile(file);
-    passed += result.passed;
-    failed += result.failed;
-    skipped += result.skipped;
-    const mark = result.failed > 0 ? "FAIL" : "ok  ";
-    console.log(`${mark} ${file}  ${result.passed} passed, ${result.failed} failed (${result.durationMs} ms)`);
-    if (result.failed > 0) console.log(result.output.split("\n").slice(-80).join("\n"));
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const result = await runFile(files[i]!, reportDir, i);
+      passed += result.passed;
+      failed += result.failed;
+      skipped += result.skipped;
+      console.log(fileLine(result));
+      if (result.failed === 0) continue;
+      console.log(result.output.split("\n").slice(-OUTPUT_TAIL_LINES).join("\n"));
+      for (const problem of result.problems) console.log(`  ${result.file}: ${problem}`);
+    }
+  } finally {
+    rmSync(reportDir, { recursive: true, force: true });
   }
   if (files.length === 0) failed += 1; // running no test at all is a failure, not a pass
   const tail = skipped > 0 ? `, ${skipped} skipped` : "";
