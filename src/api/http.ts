@@ -8,13 +8,12 @@
  * @module
  */
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
-import { protoSizeBytes } from "../codec/proto_size.ts";
 import type { MessageKind } from "../codec/schema.ts";
+import { DEFAULT_LIMITS, messageTooLarge, readRequest, type RequestKind } from "../server/boundary.ts";
 import type { ClusterService, KvService } from "../server/member.ts";
 import type { ExtraRoutes, StreamServer } from "./lease_routes.ts";
 import {
   contentTypeOf,
-  decodeBody,
   encodeBody,
   encodeError,
   httpStatusFromCode,
@@ -26,6 +25,8 @@ import {
 export interface HttpOptions {
   /** --max-request-bytes: a body over it plus gRPC's overhead allowance is refused as etcd refuses it. */
   maxRequestBytes: number;
+  /** --max-txn-ops, for the request boundary's txn check (default etcd's 128). */
+  maxTxnOps?: number;
   /** Reported by GET /version, e.g. "3.4.30". */
   serverVersion: string;
   clusterVersion: string;
@@ -39,7 +40,7 @@ export interface HttpOptions {
 export const GRPC_OVERHEAD_BYTES = 512 * 1024;
 
 interface Route {
-  request: MessageKind;
+  request: RequestKind;
   response: MessageKind;
   call: (service: KvService, req: never) => Promise<unknown>;
 }
@@ -153,12 +154,14 @@ async function handleRpc(service: KvService, route: Route, request: Request, opt
   const format = wireFormatOf(request.headers.get("content-type"));
   if (request.method !== "POST") return methodNotAllowed();
   try {
-    const limitBytes = options.maxRequestBytes + GRPC_OVERHEAD_BYTES;
     // The body cap only guards memory; etcd's limit is on the protobuf size, checked after decoding.
     const body = await readBody(request, bodyCapBytes(options.maxRequestBytes));
-    const message = decodeBody(route.request, format, body);
-    const sizeBytes = protoSizeBytes(route.request, message);
-    if (sizeBytes > limitBytes) throw tooLarge(sizeBytes, limitBytes);
+    const limits = {
+      maxTxnOps: options.maxTxnOps ?? DEFAULT_LIMITS.maxTxnOps,
+      maxMessageBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+    };
+    // The one request boundary: etcd's zero values and etcd's checks, before the service sees it.
+    const message = readRequest<unknown>(route.request, format, body, limits);
     const result = await route.call(service, message as never);
     return new Response(encodeBody(route.response, format, result), {
       headers: { "content-type": contentTypeOf(format) },
@@ -183,10 +186,7 @@ async function readBody(request: Request, limitBytes: number): Promise<Uint8Arra
 }
 
 function tooLarge(sizeBytes: number, limitBytes: number): EtcdError {
-  return new EtcdError(
-    GrpcCode.ResourceExhausted,
-    `grpc: received message larger than max (${sizeBytes} vs. ${limitBytes})`,
-  );
+  return messageTooLarge(sizeBytes, limitBytes);
 }
 
 function errorResponse(format: WireFormat, err: unknown): Response {

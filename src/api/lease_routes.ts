@@ -13,17 +13,17 @@
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import {
   contentTypeOf,
-  decodeBody,
   encodeBody,
   httpStatusFromCode,
   type WireFormat,
   wireFormatOf,
 } from "../codec/http.ts";
-import { decodeStreamFrame, encodeStreamFrame, MAX_STREAM_FRAME_BYTES, messageOfFrame } from "../codec/frames.ts";
+import { decodeStreamFrame, encodeStreamFrame, MAX_STREAM_FRAME_BYTES } from "../codec/frames.ts";
 import { etcdErrorResponse, methodNotAllowed } from "../codec/http_responses.ts";
-import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
+import { encodeJsonStreamResult } from "../codec/json.ts";
 import type { LeaseKeepAliveRequest, LeaseKeepAliveResponse } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
+import { readRequest, readRequestValue, type RequestKind } from "../server/boundary.ts";
 import { type StreamRequestDecoder, StreamRequestReader } from "../codec/stream_reader.ts";
 import { FORWARDED_HEADER, type LeaseApi } from "../server/lease_service.ts";
 import { handleWatch, type WatchStreamSource } from "./watch_route.ts";
@@ -37,7 +37,7 @@ export interface StreamServer {
 export type ExtraRoutes = (path: string, request: Request, server?: StreamServer) => Promise<Response> | undefined;
 
 interface UnaryRoute {
-  request: MessageKind;
+  request: RequestKind;
   response: MessageKind;
   call: (lease: LeaseApi, req: never, forwarded: boolean) => Promise<unknown>;
 }
@@ -92,7 +92,8 @@ async function handleUnary(request: Request, lease: LeaseApi, route: UnaryRoute)
     if (body.byteLength > MAX_LEASE_BODY_BYTES) {
       throw new EtcdError(GrpcCode.ResourceExhausted, `grpc: received message larger than max (${body.byteLength} vs. ${MAX_LEASE_BODY_BYTES})`);
     }
-    const message = body.byteLength === 0 ? {} : decodeBody(route.request, format, body);
+    // The request boundary: an empty body is the zero message with etcd's defaults, then etcd's checks.
+    const message = readRequest<unknown>(route.request, format, body);
     const result = await route.call(lease, message as never, isForwarded(request));
     return new Response(encodeBody(route.response, format, result), {
       headers: { "content-type": contentTypeOf(format) },
@@ -203,15 +204,26 @@ function isForwarded(request: Request): boolean {
 
 /** Bad keep-alive requests are the client's fault (InvalidArgument), and fail the stream at once. */
 const KEEPALIVE_DECODER: StreamRequestDecoder<LeaseKeepAliveRequest> = {
-  frame: (payload) =>
-    decoding(() => messageOfFrame<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", decodeStreamFrame(payload))),
-  json: (text) => decoding(() => decodeJson<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", text)),
+  frame: (payload) => decoding(() => keepAliveOfFrame(payload)),
+  json: (text) => readRequest<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", "json", ENCODER.encode(text)),
   oversizeFrame: (error) => new EtcdError(GrpcCode.InvalidArgument, error.message),
   badJson: () => {
     throw new EtcdError(GrpcCode.InvalidArgument, `invalid character in request body`);
   },
 };
 const KEEPALIVE_LIMITS = { maxFrameBytes: MAX_STREAM_FRAME_BYTES, maxJsonChars: MAX_LEASE_BODY_BYTES };
+
+/**
+ * A client's frame carries `{result: LeaseKeepAliveRequest}`; an error frame (or anything else) is not a
+ * request, whatever it claims (its code must never become this server's answer).
+ */
+function keepAliveOfFrame(payload: Uint8Array): LeaseKeepAliveRequest {
+  const frame: unknown = decodeStreamFrame(payload);
+  if (typeof frame !== "object" || frame === null || !("result" in frame)) {
+    throw new EtcdError(GrpcCode.InvalidArgument, "keep-alive: a request frame must carry a result");
+  }
+  return readRequestValue<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", (frame as { result: unknown }).result);
+}
 
 /** A body that does not decode is the client's fault: InvalidArgument with the decoder's text. */
 function decoding<T>(decode: () => T): T {

@@ -18,7 +18,8 @@
 import { encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import { encodeFrame, MAX_STREAM_FRAME_BYTES } from "../codec/frames.ts";
-import { contentTypeOf, decodeBody, httpStatusFromCode, type WireFormat, wireFormatOf } from "../codec/http.ts";
+import { readRequest as decodeRequest } from "../server/boundary.ts";
+import { contentTypeOf, httpStatusFromCode, type WireFormat, wireFormatOf } from "../codec/http.ts";
 import { etcdErrorResponse, methodNotAllowed } from "../codec/http_responses.ts";
 import type { SnapshotChunk, SnapshotCopy } from "../server/snapshot_export.ts";
 import type { ExtraRoutes, StreamServer } from "./lease_routes.ts";
@@ -101,7 +102,7 @@ async function readRequest(request: Request, format: WireFormat): Promise<void> 
     );
   }
   // SnapshotRequest and StatusRequest are both empty messages: the same decoding and error texts.
-  if (body.byteLength > 0) decodeBody("StatusRequest", format, body);
+  if (body.byteLength > 0) decodeRequest("StatusRequest", format, body);
 }
 
 /** The response body: one message per pull, so at most one chunk waits in memory. */

@@ -15,15 +15,16 @@
  * pauses this stream (its watchers fall back to history when they outrun it) until the client reads.
  * @module
  */
-import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
+import { encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import { contentTypeOf, type WireFormat, wireFormatOf } from "../codec/http.ts";
 import { etcdErrorResponse, methodNotAllowed } from "../codec/http_responses.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame } from "../codec/frames.ts";
-import { decodeJson, encodeJsonStreamResult } from "../codec/json.ts";
+import { encodeJsonStreamResult } from "../codec/json.ts";
 import type { WatchRequest, WatchResponse } from "../codec/messages.ts";
 import { type StreamRequestDecoder, StreamRequestReader } from "../codec/stream_reader.ts";
 import type { WatchStream } from "../watch/mod.ts";
+import { readRequest } from "../server/boundary.ts";
 
 /** The part of the hub the route uses (WatchHub). */
 export interface WatchStreamSource {
@@ -152,8 +153,8 @@ type RequestReader = StreamRequestReader<WatchRequest>;
  * stands in the body, after the ones before it.
  */
 const WATCH_DECODER: StreamRequestDecoder<WatchRequest> = {
-  frame: (payload) => nonEmpty(decodeError(() => decodeCbor("WatchRequest", payload))),
-  json: (text) => nonEmpty(decodeError(() => decodeJson<WatchRequest>("WatchRequest", text))),
+  frame: (payload) => nonEmpty(decodeError(() => readRequest<WatchRequest>("WatchRequest", "cbor", payload))),
+  json: (text) => nonEmpty(decodeError(() => readRequest<WatchRequest>("WatchRequest", "json", ENCODER.encode(text)))),
   oversizeFrame: (error) => error,
   badJson: notARequest,
 };
@@ -175,7 +176,7 @@ function nonEmpty(req: WatchRequest): WatchRequest | undefined {
 /** The JSON decoder's error for body text that starts no request (a bare word, number or string). */
 function notARequest(rest: string): Error {
   try {
-    decodeError(() => decodeJson("WatchRequest", rest));
+    decodeError(() => readRequest("WatchRequest", "json", ENCODER.encode(rest)));
   } catch (error) {
     return error as Error;
   }

@@ -91,4 +91,16 @@ export const Errors = {
   corrupt: define(C.DataLoss, "etcdserver: corrupt cluster"),
   notSupportedForLearner: define(C.Unavailable, "etcdserver: rpc not supported for learner"),
   badLeaderTransferee: define(C.FailedPrecondition, "etcdserver: bad leader transferee"),
+  // etcd 3.4 crashes on an unknown sort target (a nil sorter); tsetcd refuses it instead.
+  unknownSortTarget: define(C.InvalidArgument, "etcdserver: unknown sort target"),
 } as const;
+
+/**
+ * The outcome of a committed entry that could not be applied (it does not decode, or it breaks an
+ * invariant of the state machine): every member answers it the same way and goes on. It can only come
+ * from an entry that bypassed the request boundary (written by an older release, or a bug), so it is
+ * Internal, not the client's InvalidArgument. `detail` must not depend on anything local to a member.
+ */
+export function entryNotApplied(detail: string): EtcdError {
+  return new EtcdError(C.Internal, `etcdserver: request could not be applied: ${detail}`);
+}

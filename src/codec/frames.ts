@@ -9,7 +9,7 @@
  * @module
  */
 import { decodeCborValue, encodeCbor } from "./cbor.ts";
-import { EtcdError, type GrpcCode } from "./errors.ts";
+import { EtcdError, GrpcCode } from "./errors.ts";
 import type { MessageKind } from "./schema.ts";
 import { messageFromWire } from "./wire.ts";
 
@@ -92,7 +92,15 @@ export class StreamFrameReader {
 
 /** A stream message's message of `kind`, or the EtcdError it carries. */
 export function messageOfFrame<T>(kind: MessageKind, frame: StreamFrame): T {
-  if ("error" in frame) throw new EtcdError(frame.error.code as GrpcCode, frame.error.message);
+  if (typeof frame !== "object" || frame === null) {
+    throw new EtcdError(GrpcCode.Unknown, "stream frame is not a message");
+  }
+  if ("error" in frame) {
+    const { code, message } = (frame.error ?? {}) as { code?: unknown; message?: unknown };
+    // A frame from the other side is input too: only a real gRPC code may become an error's code.
+    const known = typeof code === "number" && Number.isInteger(code) && code >= 1 && code <= 16;
+    throw new EtcdError(known ? code as GrpcCode : GrpcCode.Unknown, String(message ?? "stream error"));
+  }
   return messageFromWire<T>(kind, frame.result);
 }
 

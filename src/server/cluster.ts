@@ -10,6 +10,7 @@
  */
 import { decodeCborValue, encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, Errors } from "../codec/errors.ts";
+import { checkPeerUrls } from "./boundary.ts";
 import type {
   Member as MemberInfo,
   MemberAddRequest,
@@ -138,7 +139,7 @@ export class Cluster implements ClusterService {
   }
 
   async memberAdd(req: MemberAddRequest): Promise<MemberAddResponse> {
-    const peerURLs = checkUrls(req.peerURLs);
+    const peerURLs = checkUrls(req.peerURLs ?? []);
     const members = await this.#run({ op: "add", peerURLs, isLearner: req.isLearner === true });
     const added = members.find((m) => m.peerURLs.some((u) => peerURLs.includes(u)));
     if (added === undefined) throw new Error("member add: the new member is missing after apply");
@@ -151,7 +152,8 @@ export class Cluster implements ClusterService {
   }
 
   async memberUpdate(req: MemberUpdateRequest): Promise<MemberUpdateResponse> {
-    const members = await this.#run({ op: "update", ID: req.ID, peerURLs: checkUrls(req.peerURLs) });
+    // The URLs are checked on the leader, after the member is known: etcd answers "member not found" first.
+    const members = await this.#run({ op: "update", ID: req.ID, peerURLs: [...(req.peerURLs ?? [])] });
     return { header: this.#header(), members };
   }
 
@@ -276,6 +278,8 @@ export class Cluster implements ClusterService {
       }
       case "update": {
         if (registry.get(op.ID) === undefined) throw Errors.memberNotFound();
+        // Stricter than etcd 3.4, which stores any URLs here: a record the transport cannot dial breaks peers.
+        checkUrls(op.peerURLs);
         const other = registry.byPeerUrls(op.peerURLs);
         if (other !== undefined && other.ID !== op.ID) throw Errors.peerURLExist();
         return await member.proposeMemberOp({ ID: op.ID, peerURLs: op.peerURLs });
@@ -356,20 +360,10 @@ function reviveOp(req: Record<string, unknown>): Op {
   throw new Error(`unknown membership operation ${String(req.op)}`);
 }
 
-/** etcd refuses member URLs that are not absolute http(s) URLs with a host and port. */
-function checkUrls(urls: string[] | undefined): string[] {
-  if (urls === undefined || urls.length === 0) throw Errors.memberBadURLs();
-  for (const raw of urls) {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw Errors.memberBadURLs();
-    }
-    if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "" || url.port === "") {
-      throw Errors.memberBadURLs();
-    }
-  }
+/** etcd's member URL rule, shared with the request boundary; throws memberBadURLs. */
+function checkUrls(urls: string[]): string[] {
+  const error = checkPeerUrls(urls);
+  if (error !== undefined) throw error;
   return [...urls];
 }
 

@@ -110,9 +110,13 @@ export class LeaseService implements LeaseApi {
   // ---- client calls ----
 
   grant(req: LeaseGrantRequest): Promise<LeaseGrantResponse> {
-    if (req.TTL > MAX_LEASE_TTL_S) return Promise.reject(Errors.leaseTTLTooLarge());
+    // Front-ends pass what the request boundary made complete; an embedder's partial request gets the
+    // same zero value (a missing TTL is 0, granted as the minimum), never an undefined in the log.
+    const TTL = req.TTL ?? 0;
+    if (!Number.isInteger(TTL)) return Promise.reject(new EtcdError(GrpcCode.InvalidArgument, `lease TTL must be an integer, got ${TTL}`));
+    if (TTL > MAX_LEASE_TTL_S) return Promise.reject(Errors.leaseTTLTooLarge());
     const ID = chooseLeaseId(req.ID, this.#o.random64 ?? cryptoRandom64);
-    return this.#m().proposeWrite<LeaseGrantResponse>({ leaseGrant: { ID, TTL: req.TTL } });
+    return this.#m().proposeWrite<LeaseGrantResponse>({ leaseGrant: { ID, TTL } });
   }
 
   revoke(req: LeaseRevokeRequest): Promise<LeaseRevokeResponse> {

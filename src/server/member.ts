@@ -15,7 +15,7 @@
  * applied index reaches the read index. Serializable reads are served at once from local state.
  * @module
  */
-import { EtcdError, Errors } from "../codec/errors.ts";
+import { EtcdError, entryNotApplied, Errors } from "../codec/errors.ts";
 import { varintSizeBytes } from "../codec/proto_size.ts";
 import type {
   CompactionRequest,
@@ -67,7 +67,15 @@ import {
   checkRangeRequest,
   checkTxnRequest,
 } from "../mvcc/validate.ts";
-import { decodeProposal, encodeProposal, type MemberOp, newOrigin, type Proposal } from "./proposal.ts";
+import {
+  decodeProposal,
+  encodeProposal,
+  type MemberOp,
+  newOrigin,
+  type Proposal,
+  UndecodableProposal,
+} from "./proposal.ts";
+import { describeStorageFailure, isStorageFailure } from "./storage_failure.ts";
 import { decodeMemberContext, encodeMemberContext, type MemberContext, type MemberRegistry } from "./members.ts";
 import type { LogWriterClient } from "./log_writer.ts";
 import {
@@ -508,9 +516,28 @@ export class Member implements KvService {
     this.#processReadies();
   }
 
-  /** A failed log write or Ready cannot be retried safely (the core believes it in progress): stop loudly. */
+  /**
+   * The applied membership is committed; what the server does with it (dial the peers, publish) is local
+   * and must not stop the loop: a record it cannot use (a peer URL from an older release's log) is logged.
+   */
+  #notifyMembersChanged(): void {
+    try {
+      this.#o.onMembersChanged?.(this.#selfRemoved);
+    } catch (err) {
+      console.error(`tsetcd: the applied membership could not be fully used (continuing): ${errorText(err)}`);
+    }
+  }
+
+  /**
+   * A failed log write or Ready cannot be retried safely (the core believes it in progress): stop loudly.
+   * Apply never ends here for an entry's sake (it answers them as values), only for the storage's.
+   */
   #fatal(err: unknown): void {
-    console.error("tsetcd: fatal: the Ready loop failed:", err);
+    if (isStorageFailure(err)) {
+      console.error(`tsetcd: fatal: ${describeStorageFailure(err)}; the member stops (its data is as of the last commit)`);
+    } else {
+      console.error("tsetcd: fatal: the Ready loop failed:", err);
+    }
     process.exit(1);
   }
 
@@ -685,7 +712,7 @@ export class Member implements KvService {
     if (this.#membersChanged) {
       this.commitState();
       this.#membersChanged = false;
-      this.#o.onMembersChanged?.(this.#selfRemoved);
+      this.#notifyMembersChanged();
     }
     if (ready.committedEntries.length > 0) {
       this.#applied = ready.committedEntries[ready.committedEntries.length - 1]!.index;
@@ -708,13 +735,10 @@ export class Member implements KvService {
         throw new Error(`apply: entry ${entry.index} after applied ${applied} (skipped or applied twice)`);
       }
       if (entry.type === EntryType.ConfChange) {
-        const outcome = this.#applyConfChange(decodeConfChange(entry.data));
+        const outcome = this.#applyConfChangeEntry(entry);
         if (outcome !== undefined) outcomes.push(outcome);
       } else if (entry.data.byteLength > 0) {
-        // Our own proposals are still in memory: skip decoding them (same bytes, same request).
-        const proposal = this.#proposed.get(entry.data) ?? decodeProposal(entry.data);
-        this.#proposed.delete(entry.data); // the log cache keeps the bytes; the request need not live on
-        const outcome = this.#applyProposal(proposal, entry.term);
+        const outcome = this.#applyNormal(entry);
         if (outcome !== undefined) outcomes.push(outcome);
       }
       applied = entry.index;
@@ -723,12 +747,27 @@ export class Member implements KvService {
     return outcomes;
   }
 
+  /**
+   * A ConfChange entry whose data is not one changes nothing, on every member alike (etcd would panic on
+   * it at every start); it is logged with its index and skipped.
+   */
+  #applyConfChangeEntry(entry: Entry): Applied | undefined {
+    let cc: ConfChange;
+    try {
+      cc = decodeConfChange(entry.data);
+    } catch (err) {
+      logNotApplied(entry.index, err);
+      return undefined;
+    }
+    return this.#applyConfChange(cc);
+  }
+
   /** Applies a membership change to the core, the stored conf state and the members registry. */
   #applyConfChange(cc: ConfChange): Applied | undefined {
     const confState = this.#o.raft.applyConfChange(cc);
     this.#o.log.stageConfState(confState);
     this.#confChanged = confState;
-    const context = decodeMemberContext(cc.context);
+    const context = readMemberContext(cc.context);
     if (cc.type === ConfChangeType.RemoveNode && cc.nodeId === this.#o.memberId) this.#selfRemoved = true;
     const registry = this.#o.registry;
     if (registry !== undefined) {
@@ -739,17 +778,56 @@ export class Member implements KvService {
     return { id: context.requestId, value: registry?.list() ?? [] };
   }
 
-  /** Applies one write; a deterministic error (an EtcdError) is the outcome, anything else is fatal. */
-  #applyProposal(p: Proposal, term: number): Applied | undefined {
+  /**
+   * Applies one Normal entry. Total: an entry that does not decode is answered (to its proposer, if it
+   * still waits here) with an error and changes nothing, the same on every member; the loop goes on.
+   */
+  #applyNormal(entry: Entry): Applied | undefined {
+    // Our own proposals are still in memory: skip decoding them (same bytes, same request).
+    let proposal = this.#proposed.get(entry.data);
+    this.#proposed.delete(entry.data); // the log cache keeps the bytes; the request need not live on
+    if (proposal === undefined) {
+      try {
+        proposal = decodeProposal(entry.data);
+      } catch (err) {
+        logNotApplied(entry.index, err);
+        const bad = err instanceof UndecodableProposal ? err : undefined;
+        if (bad?.origin !== this.#origin || bad.id === undefined) return undefined;
+        return { id: bad.id, error: entryNotApplied(bad.message) };
+      }
+    }
+    return this.#applyProposal(proposal, entry);
+  }
+
+  /**
+   * Applies one write inside a savepoint. Its outcome is a value: etcd's error (an EtcdError), or for any
+   * other failure that is not the storage's (a broken invariant: the entry bypassed the request boundary)
+   * `entryNotApplied` with the failure's text, after rolling back whatever the write had done. Both are
+   * decided by the entry and the state alone, so every member reaches the same outcome. A storage failure
+   * is thrown on: it stops the member.
+   */
+  #applyProposal(p: Proposal, entry: Entry): Applied | undefined {
     const ours = p.origin === this.#origin;
+    const db = this.#stateDb;
+    db.prepare("SAVEPOINT apply_entry").run();
     try {
-      // No savepoint needed here: the store checks before it writes, and runs a txn in its own savepoint,
-      // so a write that fails leaves nothing behind.
-      const value = this.#execute(p, term);
+      const value = this.#execute(p, entry.term);
+      db.prepare("RELEASE apply_entry").run();
       return ours ? { id: p.id, value } : undefined;
     } catch (err) {
-      if (!(err instanceof EtcdError)) throw err;
-      return ours ? { id: p.id, error: err } : undefined;
+      if (isStorageFailure(err)) throw err;
+      // Through exec: it tells every cache on this database (revision, leases) that rows went back.
+      db.exec("ROLLBACK TO apply_entry");
+      db.prepare("RELEASE apply_entry").run();
+      let error: EtcdError;
+      if (err instanceof EtcdError) {
+        error = err;
+      } else {
+        logNotApplied(entry.index, err);
+        this.#o.registry?.reload(); // a member op may have changed its cache before failing
+        error = entryNotApplied(String((err as Error)?.message ?? err));
+      }
+      return ours ? { id: p.id, error } : undefined;
     }
   }
 
@@ -986,4 +1064,22 @@ function applyToRegistry(registry: MemberRegistry, cc: ConfChange, context: Memb
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+function errorText(err: unknown): string {
+  return String((err as Error)?.message ?? err);
+}
+
+/** One line per entry that could not be applied; every member prints the same, at the same index. */
+function logNotApplied(index: number, err: unknown): void {
+  console.error(`tsetcd: entry ${index} could not be applied, answered as an error on every member: ${errorText(err)}`);
+}
+
+/** A ConfChange's member context; one that does not decode is no context (the same on every member). */
+function readMemberContext(bytes: Uint8Array | undefined): MemberContext | undefined {
+  try {
+    return decodeMemberContext(bytes);
+  } catch {
+    return undefined;
+  }
 }

@@ -308,6 +308,7 @@ async function startOnDatabase(
   }, config.heartbeatIntervalMs);
   const handler = createHttpHandler(running, {
     maxRequestBytes: config.maxRequestBytes,
+    maxTxnOps: config.maxTxnOps,
     serverVersion: ETCD_API_VERSION,
     clusterVersion: ETCD_CLUSTER_VERSION,
     metrics: () => metricsLines(running, dbs.threads),

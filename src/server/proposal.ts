@@ -8,7 +8,14 @@
  * @module
  */
 import { decodeCborValue, encodeCbor } from "../codec/cbor.ts";
-import type { CompactionRequest, DeleteRangeRequest, PutRequest, TxnRequest } from "../codec/messages.ts";
+import type {
+  CompactionRequest,
+  DeleteRangeRequest,
+  LeaseGrantRequest,
+  LeaseRevokeRequest,
+  PutRequest,
+  TxnRequest,
+} from "../codec/messages.ts";
 import { messageFromWire } from "../codec/wire.ts";
 
 /** One replicated write. Exactly one of the operation fields is set. */
@@ -56,14 +63,47 @@ export function encodeProposal(p: Proposal): Uint8Array {
   return encodeCbor(p);
 }
 
-/** Entry data → proposal; throws on bytes that are not one. */
-export function decodeProposal(data: Uint8Array): Proposal {
-  const value = decodeCborValue(data) as Record<string, unknown>;
-  if (typeof value !== "object" || value === null || typeof value.id !== "number") {
-    throw new Error("entry data is not a proposal");
+/**
+ * An entry's data that is not a well-formed proposal. `origin` and `id` are kept when they could be read,
+ * so the member that proposed it (if it still waits) can be answered.
+ */
+export class UndecodableProposal extends Error {
+  readonly origin: bigint | undefined;
+  readonly id: number | undefined;
+  constructor(message: string, origin?: bigint, id?: number) {
+    super(message);
+    this.name = "UndecodableProposal";
+    this.origin = origin;
+    this.id = id;
   }
-  // Through the schema, so ids come back as bigint and absent fields as etcd's zero values.
-  const p: Proposal = { origin: BigInt(value.origin as number | bigint), id: value.id };
+}
+
+/**
+ * Entry data → proposal. Every field goes through the message schema (etcd's zero values, strict types),
+ * so what apply sees is complete and typed. Throws UndecodableProposal on bytes that are not one: the
+ * same bytes fail the same way on every member.
+ */
+export function decodeProposal(data: Uint8Array): Proposal {
+  let value: unknown;
+  try {
+    value = decodeCborValue(data);
+  } catch (error) {
+    throw new UndecodableProposal(`entry data is not CBOR: ${messageOf(error)}`);
+  }
+  if (!isRecord(value)) throw new UndecodableProposal("entry data is not a proposal");
+  const origin = readOrigin(value.origin);
+  const id = typeof value.id === "number" && Number.isSafeInteger(value.id) ? value.id : undefined;
+  if (origin === undefined || id === undefined) {
+    throw new UndecodableProposal("entry data is not a proposal (no origin or id)", origin, id);
+  }
+  try {
+    return readOperations(value, { origin, id });
+  } catch (error) {
+    throw new UndecodableProposal(`entry data holds a malformed request: ${messageOf(error)}`, origin, id);
+  }
+}
+
+function readOperations(value: Record<string, unknown>, p: Proposal): Proposal {
   if (value.put !== undefined) p.put = messageFromWire<PutRequest>("PutRequest", value.put);
   if (value.deleteRange !== undefined) {
     p.deleteRange = messageFromWire<DeleteRangeRequest>("DeleteRangeRequest", value.deleteRange);
@@ -72,15 +112,46 @@ export function decodeProposal(data: Uint8Array): Proposal {
   if (value.compaction !== undefined) {
     p.compaction = messageFromWire<CompactionRequest>("CompactionRequest", value.compaction);
   }
-  if (value.member !== undefined) {
-    const m = value.member as Record<string, unknown>;
-    p.member = { ID: BigInt(String(m.ID)) };
-    if (Array.isArray(m.peerURLs)) p.member.peerURLs = m.peerURLs.map(String);
-    if (Array.isArray(m.clientURLs)) p.member.clientURLs = m.clientURLs.map(String);
-    if (typeof m.name === "string") p.member.name = m.name;
-  }
+  if (value.member !== undefined) p.member = readMemberOp(value.member);
   decodeLeaseOps(value, p);
   return p;
+}
+
+function readMemberOp(raw: unknown): MemberOp {
+  if (!isRecord(raw)) throw new Error("member operation is not a map");
+  const op: MemberOp = { ID: readDecimalId(raw.ID) };
+  if (raw.peerURLs !== undefined) op.peerURLs = readStrings(raw.peerURLs, "peerURLs");
+  if (raw.clientURLs !== undefined) op.clientURLs = readStrings(raw.clientURLs, "clientURLs");
+  if (raw.name !== undefined) {
+    if (typeof raw.name !== "string") throw new Error("member name is not a string");
+    op.name = raw.name;
+  }
+  return op;
+}
+
+function readStrings(raw: unknown, name: string): string[] {
+  if (!Array.isArray(raw) || !raw.every((u) => typeof u === "string")) throw new Error(`${name} is not a list of strings`);
+  return raw as string[];
+}
+
+/** Ids travel as decimal strings in member and checkpoint operations (encodeProposal writes them so). */
+function readDecimalId(raw: unknown): bigint {
+  if (typeof raw !== "string" || !/^-?[0-9]{1,20}$/.test(raw)) throw new Error(`id ${String(raw)} is not decimal`);
+  return BigInt(raw);
+}
+
+function readOrigin(raw: unknown): bigint | undefined {
+  if (typeof raw === "bigint") return raw;
+  if (typeof raw === "number" && Number.isSafeInteger(raw)) return BigInt(raw);
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function messageOf(error: unknown): string {
+  return String((error as Error)?.message ?? error);
 }
 
 function leaseOpCount(p: Proposal): number {
@@ -88,20 +159,25 @@ function leaseOpCount(p: Proposal): number {
     Number(p.leaseCheckpoints !== undefined);
 }
 
-/** The lease operations of a decoded entry, ids back to bigint. */
+/** The lease operations of a decoded entry, through the lease messages' schema (ids back to bigint). */
 function decodeLeaseOps(value: Record<string, unknown>, p: Proposal): void {
   if (value.leaseGrant !== undefined) {
-    const g = value.leaseGrant as Record<string, unknown>;
-    p.leaseGrant = { ID: BigInt(g.ID as bigint | number), TTL: Number(g.TTL) };
+    const grant = messageFromWire<LeaseGrantRequest>("LeaseGrantRequest", value.leaseGrant);
+    p.leaseGrant = { ID: grant.ID ?? 0n, TTL: grant.TTL };
   }
   if (value.leaseRevoke !== undefined) {
-    p.leaseRevoke = { ID: BigInt((value.leaseRevoke as Record<string, unknown>).ID as bigint | number) };
+    p.leaseRevoke = { ID: messageFromWire<LeaseRevokeRequest>("LeaseRevokeRequest", value.leaseRevoke).ID };
   }
-  if (Array.isArray(value.leaseCheckpoints)) {
-    p.leaseCheckpoints = value.leaseCheckpoints.map((c: Record<string, unknown>) => ({
-      ID: BigInt(String(c.ID)),
-      remainingMs: Number(c.remainingMs),
-    }));
+  if (value.leaseCheckpoints !== undefined) {
+    if (!Array.isArray(value.leaseCheckpoints)) throw new Error("leaseCheckpoints is not a list");
+    p.leaseCheckpoints = value.leaseCheckpoints.map((c: unknown) => {
+      if (!isRecord(c)) throw new Error("a lease checkpoint is not a map");
+      const remainingMs = c.remainingMs;
+      if (typeof remainingMs !== "number" || !Number.isSafeInteger(remainingMs)) {
+        throw new Error(`lease checkpoint remainingMs ${String(remainingMs)} is not an integer`);
+      }
+      return { ID: readDecimalId(c.ID), remainingMs };
+    });
   }
 }
 
