@@ -1,29 +1,85 @@
-// The lease client and the concurrency recipes against an in-process fake member (real MvccStore + Lessor).
+// The lease client and the concurrency recipes against a real single-member server (test/lease/member.ts:
+// Raft, the real lessor expiring leases through the log, the real routes), a fresh one per test. Raft timing
+// 50 ms / 500 ms makes the minimum lease TTL 1 s, so expiries take about a second.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Election, Mutex, observeLeader, pollingDeleteWaiter, Session } from "../../src/client/concurrency.ts";
+import {
+  type DeleteWaiter,
+  Election,
+  Mutex,
+  observeLeader,
+  pollingDeleteWaiter,
+  Session,
+  watchingDeleteWaiter,
+} from "../../src/client/concurrency.ts";
 import { LeaseClient } from "../../src/client/lease.ts";
 import { type Client, connect } from "../../src/client/mod.ts";
 import { EtcdError } from "../../src/codec/errors.ts";
 import { CompareResult, CompareTarget } from "../../src/codec/messages.ts";
-import { type FakeServer, startFakeServer } from "./fake_server.ts";
+import { type LeaseMember, startMember, takeTestPort } from "./member.ts";
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
+const FAST = { heartbeatMs: 50, electionMs: 500 };
 
-let server: FakeServer;
+let member: LeaseMember;
 let client: Client;
 
-test.before.each(() => {
-  server = startFakeServer({ tickMs: 50 });
-  client = connect({ endpoints: [server.endpoint], commandTimeoutMs: 3_000 });
+test.before.each(async () => {
+  member = await startMember(FAST);
+  client = connect({ endpoints: [member.endpoint], commandTimeoutMs: 3_000 });
 });
 test.after.each(async () => {
-  await server.stop();
+  await member.close();
 });
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The real server always serves watch, so "a server without watch" cannot be made of it: this is an HTTP
+ * proxy in front of the real member that forwards every unary call and answers POST /v3/watch with 404, as
+ * a server (or a gateway) without the route does. It counts the watch requests it refused.
+ */
+function startNoWatchProxy(upstream: string): { endpoint: string; watchCalls: () => number; stop: () => Promise<void> } {
+  let watchCalls = 0;
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: takeTestPort(),
+    async fetch(request: Request): Promise<Response> {
+      const path = new URL(request.url).pathname;
+      if (path === "/v3/watch") {
+        watchCalls += 1;
+        return new Response("not found", { status: 404 });
+      }
+      const forwarded = await fetch(`http://${upstream}${path}`, {
+        method: request.method,
+        headers: { "content-type": request.headers.get("content-type") ?? "application/cbor" },
+        body: await request.arrayBuffer(),
+      });
+      const headers = { "content-type": forwarded.headers.get("content-type") ?? "application/cbor" };
+      return new Response(await forwarded.arrayBuffer(), { status: forwarded.status, headers });
+    },
+  });
+  return { endpoint: `127.0.0.1:${server.port}`, watchCalls: () => watchCalls, stop: () => server.stop(true) };
+}
+
+/** The default waiter (a watch, polling as fallback), counting waits and how many fell back to polling. */
+function countingWaiter(c: Client): { waiter: DeleteWaiter; waits: () => number; polls: () => number } {
+  let waits = 0;
+  let polls = 0;
+  const poll = pollingDeleteWaiter(c, 20);
+  const fallback: DeleteWaiter = (key, rev, o) => {
+    polls += 1;
+    return poll(key, rev, o);
+  };
+  const watching = watchingDeleteWaiter(c, fallback);
+  const waiter: DeleteWaiter = (key, rev, o) => {
+    waits += 1;
+    return watching(key, rev, o);
+  };
+  return { waiter, waits: () => waits, polls: () => polls };
 }
 
 test("grant, time-to-live with keys, list, revoke deletes the keys", async () => {
@@ -70,26 +126,30 @@ test("keep-alive renews at a third of the TTL and keeps the lease past its TTL; 
   assert.is((await client.get("held")).count, 0, "the lease expired once no longer renewed");
 });
 
-test("keep-alive survives a short outage of the keep-alive path; reports expiry when the lease is gone", async () => {
-  const leases = new LeaseClient(client);
-  const { ID } = await leases.grant(2);
+test("keep-alive survives a short outage of the member (a real restart); reports expiry when the lease is gone", async () => {
+  // A short command timeout, so a renewal sent during the outage fails instead of waiting it out.
+  const leases = new LeaseClient(connect({ endpoints: [member.endpoint], commandTimeoutMs: 250 }));
+  const { ID } = await leases.grant(3);
   const retries: unknown[] = [];
   const keepAlive = leases.keepAlive(ID, { onRetry: (e) => retries.push(e) });
+  let renewals = 0;
   const drained = (async () => {
-    let n = 0;
-    for await (const _ of keepAlive) n += 1;
-    return n;
+    for await (const _ of keepAlive) renewals += 1;
   })();
-  await sleep(800);
-  server.dropKeepAlives = true;
-  await sleep(1_000); // shorter than the TTL: retries, then recovers
-  server.dropKeepAlives = false;
-  await sleep(800);
+  for (let i = 0; i < 60 && renewals < 2; i++) await sleep(50);
+  assert.is(renewals, 2, "two renewals before the outage");
+  // Right after a renewal, the member stops and starts again on its data dir, down for 1.5 s (shorter than
+  // the 3 s TTL): the next renewal falls in the outage and fails, the restarted leader resumes the lease,
+  // and a retry renews it.
+  await member.restart(1_500);
+  for (let i = 0; i < 60 && renewals < 3; i++) await sleep(50);
   assert.ok(retries.length >= 1, "renewals failed during the outage");
-  assert.is((await leases.timeToLive(ID)).grantedTTL, 2, "lease still alive");
+  assert.ok(renewals >= 3, `renewed after the outage (${renewals} renewals)`);
+  const ttl = await leases.timeToLive(ID);
+  assert.is(ttl.grantedTTL, 3, "lease still alive");
   await leases.revoke(ID);
   assert.is(await keepAlive.done, "expired");
-  assert.ok((await drained) >= 2);
+  await drained;
 });
 
 test("mutex: five contenders increment a shared counter with no overlap, in arrival order", async () => {
@@ -98,8 +158,9 @@ test("mutex: five contenders increment a shared counter with no overlap, in arri
   let counter = 0;
   const order: number[] = [];
   const revisions: number[] = [];
+  const counted = countingWaiter(client);
   async function worker(n: number): Promise<void> {
-    const session = await Session.create(client, { ttlS: 5, pollIntervalMs: 20 });
+    const session = await Session.create(client, { ttlS: 5, pollIntervalMs: 20, waitForDelete: counted.waiter });
     const mutex = new Mutex(session, "locks/counter");
     for (let round = 0; round < 3; round++) {
       await mutex.lock();
@@ -121,15 +182,17 @@ test("mutex: five contenders increment a shared counter with no overlap, in arri
   assert.is(order.length, 15);
   for (let i = 1; i < revisions.length; i++) assert.ok(revisions[i]! > revisions[i - 1]!, "fencing tokens grow");
   assert.is((await client.get("locks/", { prefix: true })).count, 0, "every key released");
-  assert.ok(server.watchStreams > 0, "waiters watched their predecessor");
+  assert.ok(counted.waits() > 0, "waiters waited for their predecessor");
+  assert.is(counted.polls(), 0, "every wait ended on the watch, none fell back to polling");
 });
 
-test("mutex: without a watch on the server, waiters fall back to polling their predecessor", async () => {
-  const bare = startFakeServer({ tickMs: 50, watch: false });
+test("mutex: without a watch (a proxy refusing /v3/watch), waiters fall back to polling their predecessor", async () => {
+  const proxy = startNoWatchProxy(member.endpoint);
   try {
-    const c = connect({ endpoints: [bare.endpoint], commandTimeoutMs: 3_000 });
+    const c = connect({ endpoints: [proxy.endpoint], commandTimeoutMs: 3_000 });
     const a = await Session.create(c, { ttlS: 5, pollIntervalMs: 20 });
-    const b = await Session.create(c, { ttlS: 5, pollIntervalMs: 20 });
+    const counted = countingWaiter(c);
+    const b = await Session.create(c, { ttlS: 5, pollIntervalMs: 20, waitForDelete: counted.waiter });
     const ma = new Mutex(a, "nowatch");
     await ma.lock();
     let bLocked = false;
@@ -138,12 +201,12 @@ test("mutex: without a watch on the server, waiters fall back to polling their p
     assert.is(bLocked, false);
     await ma.unlock();
     await locking;
-    assert.is(bare.watchStreams, 0);
-    assert.ok((bare.calls.get("/v3/watch") ?? 0) >= 1, "a watch was tried first");
+    assert.ok(proxy.watchCalls() >= 1, "a watch was tried first");
+    assert.is(counted.polls(), 1, "the wait fell back to polling");
     await a.close();
     await b.close();
   } finally {
-    await bare.stop();
+    await proxy.stop();
   }
 });
 
