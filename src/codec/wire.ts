@@ -178,14 +178,16 @@ function readSingle(def: FieldDef, raw: unknown): unknown {
 }
 
 /**
- * A bigint id straight from CBOR: any 64-bit pattern is kept exactly, signed or unsigned (a uint64 member
- * id ≥ 2^63 and a negative lease id both round-trip); only values no 64-bit field could hold are refused.
+ * A bigint id straight from CBOR: any 64-bit pattern is accepted and read as the field's own type, as
+ * protobuf reads a varint (2^64 - 1 in an int64 field is -1; -1 in a uint64 field is 2^64 - 1). So a uint64
+ * member id ≥ 2^63 and a negative lease id both round-trip, and no id outside its type reaches a service;
+ * only values no 64-bit field could hold are refused.
  */
-function readBigId(raw: bigint, goType: string): bigint {
+function readBigId(raw: bigint, goType: "int64" | "uint64"): bigint {
   if (raw < INT_RANGES.int64![0] || raw > INT_RANGES.uint64![1]) {
     throw invalid(`json: cannot unmarshal number ${raw} into Go value of type ${goType}`);
   }
-  return raw;
+  return goType === "int64" ? BigInt.asIntN(64, raw) : BigInt.asUintN(64, raw);
 }
 
 function readBytes(raw: unknown): Uint8Array {
