@@ -68,22 +68,39 @@ export function writeFrameHeader(out: Uint8Array, offset: number, kind: FrameKin
 
 /**
  * Incremental frame decoder: feed it chunks as they arrive, get back the frames they complete.
- * Keeps at most one partial frame (≤ `maxFrameBytes` + header) between calls.
+ * Keeps at most one partial frame (≤ its bound + header) between calls.
  *
  * @example
  * const decoder = new FrameDecoder(1 << 20);
  * socket.on("data", (chunk) => { for (const f of decoder.push(chunk)) handle(f); });
  */
 export class FrameDecoder {
-  readonly maxFrameBytes: number;
+  #maxFrameBytes: number;
+  #maxFirstFrameBytes: number;
+  #firstDecoded = false;
   #parts: Uint8Array[] = [];
   #partsBytes = 0;
 
-  constructor(maxFrameBytes: number) {
-    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) {
-      throw new Error(`transport: maxFrameBytes must be a positive integer, got ${maxFrameBytes}`);
-    }
-    this.maxFrameBytes = maxFrameBytes;
+  /**
+   * `maxFirstFrameBytes` (default `maxFrameBytes`) bounds the first frame alone: on an inbound connection it
+   * is the handshake, so a stranger's connection holds a few KiB, not a whole frame's worth.
+   */
+  constructor(maxFrameBytes: number, options: { maxFirstFrameBytes?: number } = {}) {
+    this.#maxFrameBytes = checkLimit(maxFrameBytes);
+    this.#maxFirstFrameBytes = checkLimit(options.maxFirstFrameBytes ?? maxFrameBytes);
+  }
+
+  /** The bound on frames after the first. */
+  get maxFrameBytes(): number {
+    return this.#maxFrameBytes;
+  }
+
+  /**
+   * Changes the bound on frames after the first (e.g. once a handshake said what the connection carries).
+   * It applies to a frame already partly received, too.
+   */
+  setMaxFrameBytes(maxFrameBytes: number): void {
+    this.#maxFrameBytes = checkLimit(maxFrameBytes);
   }
 
   /** Bytes held waiting for the rest of a frame. */
@@ -117,6 +134,7 @@ export class FrameDecoder {
       const kind = data[start];
       if (!KNOWN_KINDS.has(kind)) throw new FrameError(`unknown frame kind ${kind}`);
       frames.push({ kind: kind as FrameKind, body: data.subarray(start + 1, start + n) });
+      this.#firstDecoded = true;
       offset = start + n;
     }
     if (offset < data.length) {
@@ -141,10 +159,19 @@ export class FrameDecoder {
 
   #checkLength(n: number): void {
     if (n === 0) throw new FrameError("empty frame (no kind byte)");
-    if (n > this.maxFrameBytes) {
-      throw new FrameError(`frame of ${n} bytes exceeds the limit of ${this.maxFrameBytes} bytes`);
+    const limit = this.#firstDecoded ? this.#maxFrameBytes : this.#maxFirstFrameBytes;
+    if (n > limit) {
+      const which = this.#firstDecoded ? "frame" : "first frame";
+      throw new FrameError(`${which} of ${n} bytes exceeds the limit of ${limit} bytes`);
     }
   }
+}
+
+function checkLimit(maxFrameBytes: number): number {
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) {
+    throw new Error(`transport: maxFrameBytes must be a positive integer, got ${maxFrameBytes}`);
+  }
+  return maxFrameBytes;
 }
 
 function concat(parts: Uint8Array[], totalBytes: number): Uint8Array {

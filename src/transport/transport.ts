@@ -34,6 +34,8 @@ import {
 } from "./codec.ts";
 import { FramedConnection } from "./conn.ts";
 import { encodeFrame, type Frame, FRAME_HEADER_BYTES, FrameDecoder, FrameKind, writeFrameHeader } from "./frame.ts";
+import { LogLimit } from "./log_limit.ts";
+import { messageProblem } from "./message_check.ts";
 import { PeerQueue } from "./queue.ts";
 import { checkTlsMaterial, createListener, dialSocket } from "./sockets.ts";
 import { formatPeerUrl, type HostPort, parsePeerUrl } from "./url.ts";
@@ -47,6 +49,20 @@ const SOCKET_HIGH_WATER_BYTES = 4 * MiB;
 const STABLE_CONNECTION_MS = 1_000;
 /** Bound on concurrent inbound connections; past it new ones are closed at once. */
 const MAX_INBOUND_CONNECTIONS = 1_024;
+/**
+ * Bound on an inbound connection's first frame, its handshake (a few dozen bytes and the cluster token):
+ * a connection that has not said who it is holds at most this, so 1,024 of them hold at most 16 MiB.
+ */
+const MAX_HANDSHAKE_FRAME_BYTES = 16 * KiB;
+/** Bound on a request frame (a membership question: a few hundred bytes), and on requests open at once. */
+const MAX_REQUEST_FRAME_BYTES = 1 * MiB;
+const MAX_INBOUND_REQUESTS = 32;
+/** Bound on frames a peer sends back on our Raft connection (only a refusal and its reason). */
+const MAX_REFUSAL_FRAME_BYTES = 64 * KiB;
+/** An inbound snapshot's buffer starts at this and doubles as data arrives (never past the announced size). */
+const SNAPSHOT_BUFFER_START_BYTES = 1 * MiB;
+/** Lines about refused connections and dropped messages: at most this many per window. */
+const PEER_LOG_LIMIT = { maxLines: 20, windowMs: 10_000 };
 
 interface Peer {
   id: NodeId;
@@ -71,6 +87,11 @@ interface Peer {
   dials: number;
   snapshotsSent: number;
   snapshotsFailed: number;
+  /**
+   * The highest log index sent to this peer (appends and snapshots): an acknowledgement of more is a lie
+   * the core would believe, and its next append would then start past its own log.
+   */
+  highestSentIndex: number;
 }
 
 interface Inbound {
@@ -83,11 +104,14 @@ interface Inbound {
   finished: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
   snap: InboundSnapshot | undefined;
+  decoder: FrameDecoder;
 }
 
+/** A snapshot being received: the buffer grows with what arrives, not with what the header announces. */
 interface InboundSnapshot {
   message: Message;
-  data: Uint8Array;
+  sizeBytes: number;
+  buffer: Uint8Array;
   receivedBytes: number;
 }
 
@@ -120,6 +144,12 @@ class PeerTransport implements Transport {
   readonly #peers = new Map<NodeId, Peer>();
   readonly #servers: Server[] = [];
   readonly #inbound = new Set<Inbound>();
+  /** The one inbound Raft and snapshot connection per peer: a newer one replaces the older (a redial). */
+  readonly #inboundRaft = new Map<NodeId, Inbound>();
+  readonly #inboundSnap = new Map<NodeId, Inbound>();
+  /** Open request-channel connections (bounded by MAX_INBOUND_REQUESTS). */
+  readonly #inboundRequests = new Set<Inbound>();
+  readonly #peerLog = new LogLimit(PEER_LOG_LIMIT);
   readonly #oneShots = new Set<FramedConnection>();
   #started = false;
   #closed = false;
@@ -301,9 +331,11 @@ class PeerTransport implements Transport {
       return;
     }
     if (m.type === MessageType.Snap && m.snapshot !== undefined) {
+      peer.highestSentIndex = Math.max(peer.highestSentIndex, m.snapshot.metadata.index);
       this.#startSnapshot(peer, m);
       return;
     }
+    if (m.type === MessageType.App) peer.highestSentIndex = Math.max(peer.highestSentIndex, m.index + m.entries.length);
     const encoded = encodeMessage(m);
     const maxBody = this.#maxBatchBodyBytes();
     if (encoded.length > maxBody) {
@@ -376,7 +408,7 @@ class PeerTransport implements Transport {
     const { socket, readyEvent, begin } = dialSocket(address, this.#clientTls());
     peer.socket = socket;
     socket.setNoDelay(true);
-    const decoder = new FrameDecoder(this.#r.maxFrameBytes);
+    const decoder = new FrameDecoder(Math.min(MAX_REFUSAL_FRAME_BYTES, this.#r.maxFrameBytes));
     // Bounds the TLS handshake too: a TLS socket is ready only once the peer's certificate checked out.
     const dialTimer = setTimeout(() => socket.destroy(), this.#r.dialTimeoutMs);
     socket.once(readyEvent, () => {
@@ -569,19 +601,21 @@ class PeerTransport implements Transport {
       finished: false,
       timer: undefined,
       snap: undefined,
+      decoder: new FrameDecoder(this.#r.maxFrameBytes, {
+        maxFirstFrameBytes: Math.min(MAX_HANDSHAKE_FRAME_BYTES, this.#r.maxFrameBytes),
+      }),
     };
     this.#inbound.add(conn);
     conn.timer = setTimeout(
       () => this.#refuse(conn, `no handshake within ${this.#r.handshakeTimeoutMs} ms`),
       this.#r.handshakeTimeoutMs,
     );
-    const decoder = new FrameDecoder(this.#r.maxFrameBytes);
     socket.on("data", (chunk: Buffer) => {
       if (conn.done) return;
       this.#receivedBytes += chunk.length;
       let frames: Frame[];
       try {
-        frames = decoder.push(chunk);
+        frames = conn.decoder.push(chunk);
       } catch (err) {
         this.#refuse(conn, errorText(err));
         return;
@@ -599,8 +633,19 @@ class PeerTransport implements Transport {
     socket.on("close", () => {
       clearTimeout(conn.timer);
       conn.done = true;
+      conn.snap = undefined; // a stream cut mid-snapshot: what arrived is dropped with the connection
       this.#inbound.delete(conn);
+      this.#forgetInbound(conn);
     });
+  }
+
+  /** Takes a closed `conn` out of the per-peer and per-channel bookkeeping. */
+  #forgetInbound(conn: Inbound): void {
+    this.#inboundRequests.delete(conn);
+    const from = conn.handshake?.from;
+    if (from === undefined) return;
+    if (this.#inboundRaft.get(from) === conn) this.#inboundRaft.delete(from);
+    if (this.#inboundSnap.get(from) === conn) this.#inboundSnap.delete(from);
   }
 
   #onInboundFrame(conn: Inbound, f: Frame): void {
@@ -621,9 +666,15 @@ class PeerTransport implements Transport {
       this.#refuse(conn, reason);
       return;
     }
+    if (h.channel === Channel.Request && this.#inboundRequests.size >= MAX_INBOUND_REQUESTS) {
+      conn.handshake = h;
+      this.#refuse(conn, `${MAX_INBOUND_REQUESTS} requests already open on this member`);
+      return;
+    }
     conn.handshake = h;
     clearTimeout(conn.timer);
     conn.timer = undefined;
+    this.#claimChannel(conn, h);
     if (h.channel === Channel.Snapshot) {
       conn.timer = setTimeout(
         () => this.#refuse(conn, `snapshot not received within ${this.#r.snapshotTimeoutMs} ms`),
@@ -635,6 +686,27 @@ class PeerTransport implements Transport {
         this.#r.handshakeTimeoutMs,
       );
     }
+  }
+
+  /**
+   * Records `conn` as `h.from`'s Raft or snapshot connection, closing the one it replaces (the peer redialled
+   * and the old one is dead, or someone is replaying its handshake: either way one per peer, so a peer's
+   * connections hold at most two frames' worth and one snapshot). A request gets its smaller frame bound.
+   */
+  #claimChannel(conn: Inbound, h: Handshake): void {
+    if (h.channel === Channel.Request) {
+      this.#inboundRequests.add(conn);
+      conn.decoder.setMaxFrameBytes(Math.min(MAX_REQUEST_FRAME_BYTES, this.#r.maxFrameBytes));
+      return;
+    }
+    const byPeer = h.channel === Channel.Raft ? this.#inboundRaft : this.#inboundSnap;
+    const older = byPeer.get(h.from);
+    byPeer.set(h.from, conn);
+    if (older === undefined || older === conn) return;
+    this.#r.logger.info(`transport: a newer connection from member ${hex(h.from)} replaces the one from ${older.remote}`);
+    older.done = true;
+    older.snap = undefined;
+    older.socket.destroy();
   }
 
   #handshakeProblem(h: Handshake): string | undefined {
@@ -657,11 +729,37 @@ class PeerTransport implements Transport {
   #onRaftFrame(conn: Inbound, f: Frame): void {
     if (f.kind !== FrameKind.Messages) throw new Error(`unexpected frame kind ${f.kind} on the Raft channel`);
     const messages = decodeBatch(f.body);
+    const from = conn.handshake!.from;
+    // The whole batch is checked before any of it is delivered: a bad frame is dropped whole.
     for (const m of messages) {
       if (m.to !== this.#o.memberId) throw new Error(`message addressed to member ${hex(m.to)}`);
+      const problem = messageProblem(m, from, "raft");
+      if (problem !== undefined) throw new Error(problem);
     }
     this.#receivedMessages += messages.length;
-    for (const m of messages) this.#deliver(m);
+    for (const m of messages) {
+      if (this.#isImpossibleAck(m)) continue;
+      this.#deliver(m);
+    }
+  }
+
+  /**
+   * An acknowledgement of log entries beyond any this transport sent to its sender. Dropped alone, not with
+   * the connection: after this member restarts, a follower's answer to its previous life may still come in.
+   */
+  #isImpossibleAck(m: Message): boolean {
+    if (m.type !== MessageType.AppResp || m.reject) return false;
+    const sent = this.#peers.get(m.from)?.highestSentIndex ?? 0;
+    if (m.index <= sent) return false;
+    this.#logPeer(`transport: dropped an acknowledgement of index ${m.index} from member ${hex(m.from)}: ` +
+      `no index past ${sent} was sent to it`);
+    return true;
+  }
+
+  /** A warning about what a peer sent, within the log bound (PEER_LOG_LIMIT). */
+  #logPeer(line: string): void {
+    const suffix = this.#peerLog.admit(Date.now());
+    if (suffix !== undefined) this.#r.logger.warn(line + suffix);
   }
 
   #deliver(m: Message): void {
@@ -680,27 +778,30 @@ class PeerTransport implements Transport {
       if (header.message.to !== this.#o.memberId) {
         throw new Error(`snapshot addressed to member ${hex(header.message.to)}`);
       }
+      const problem = messageProblem(header.message, conn.handshake!.from, "snapshot");
+      if (problem !== undefined) throw new Error(problem);
       if (header.sizeBytes > this.#r.maxSnapshotBytes) {
         throw new Error(`snapshot of ${header.sizeBytes} bytes exceeds the limit of ${this.#r.maxSnapshotBytes}`);
       }
-      conn.snap = { message: header.message, data: new Uint8Array(header.sizeBytes), receivedBytes: 0 };
+      const buffer = new Uint8Array(Math.min(header.sizeBytes, SNAPSHOT_BUFFER_START_BYTES));
+      conn.snap = { message: header.message, sizeBytes: header.sizeBytes, buffer, receivedBytes: 0 };
       return;
     }
     const snap = conn.snap;
     if (f.kind === FrameKind.SnapChunk) {
-      if (snap.receivedBytes + f.body.length > snap.data.length) throw new Error("snapshot data exceeds its size");
-      snap.data.set(f.body, snap.receivedBytes);
-      snap.receivedBytes += f.body.length;
+      appendSnapshotChunk(snap, f.body);
       return;
     }
     if (f.kind !== FrameKind.SnapEnd) throw new Error(`unexpected frame kind ${f.kind} in a snapshot`);
-    if (snap.receivedBytes !== snap.data.length) {
-      throw new Error(`snapshot ended at ${snap.receivedBytes} of ${snap.data.length} bytes`);
+    if (snap.receivedBytes !== snap.sizeBytes) {
+      throw new Error(`snapshot ended at ${snap.receivedBytes} of ${snap.sizeBytes} bytes`);
     }
+    if (snap.buffer.length !== snap.sizeBytes) throw new Error("transport: snapshot buffer accounting is wrong");
     const metadata = snap.message.snapshot!.metadata;
+    conn.snap = undefined;
     this.#snapshotsReceived++;
     this.#receivedMessages++;
-    this.#deliver({ ...snap.message, snapshot: { metadata, data: snap.data } });
+    this.#deliver({ ...snap.message, snapshot: { metadata, data: snap.buffer } });
     this.#finish(conn, encodeFrame(FrameKind.SnapAck));
   }
 
@@ -738,12 +839,32 @@ class PeerTransport implements Transport {
     if (conn.finished) return;
     const peerId = conn.handshake?.from ?? 0n;
     this.#refusedConnections++;
-    this.#r.logger.warn(`transport: refused connection from ${conn.remote} (member ${hex(peerId)}): ${reason}`);
+    conn.snap = undefined;
+    this.#logPeer(`transport: refused connection from ${conn.remote} (member ${hex(peerId)}): ${reason}`);
     this.#o.onRefused?.({ side: "inbound", peerId, reason, remoteAddress: conn.remote });
     this.#finish(conn, encodeFrame(FrameKind.Refuse, new TextEncoder().encode(reason)));
     // The peer may not read; do not keep the socket waiting on it.
     setTimeout(() => conn.socket.destroy(), 1_000).unref?.();
   }
+}
+
+/**
+ * Copies a chunk into the snapshot's buffer, doubling the buffer when full (never past the announced size):
+ * memory follows the bytes that came, so a header announcing 4 GiB and a cut stream cost what was sent.
+ */
+function appendSnapshotChunk(snap: InboundSnapshot, chunk: Uint8Array): void {
+  const end = snap.receivedBytes + chunk.length;
+  if (end > snap.sizeBytes) throw new Error("snapshot data exceeds its size");
+  if (end > snap.buffer.length) {
+    let capacity = Math.max(1, snap.buffer.length);
+    // Each doubling at least doubles, so this ends within log2(sizeBytes) iterations.
+    while (capacity < end) capacity = Math.min(snap.sizeBytes, capacity * 2);
+    const grown = new Uint8Array(capacity);
+    grown.set(snap.buffer.subarray(0, snap.receivedBytes));
+    snap.buffer = grown;
+  }
+  snap.buffer.set(chunk, snap.receivedBytes);
+  snap.receivedBytes = end;
 }
 
 function newPeer(id: NodeId, addresses: HostPort[], r: Resolved): Peer {
@@ -770,6 +891,7 @@ function newPeer(id: NodeId, addresses: HostPort[], r: Resolved): Peer {
     dials: 0,
     snapshotsSent: 0,
     snapshotsFailed: 0,
+    highestSentIndex: 0,
   };
 }
 
