@@ -1,0 +1,200 @@
+/**
+ * Judging the fuzzer's answers and folding them into classes. Pure: outcomes in, findings out.
+ *
+ * A finding is a crash, a hang, a 5xx, a connection dropped without an answer, an answer that does not
+ * decode, a member that stopped answering, or broken state afterwards (sentinels, membership). The one 5xx
+ * etcd itself gives is allowed: its gateway answers a watch request it cannot decode with 500 and gRPC code
+ * 2 (Unknown), keeping the decoder's text — unless that text is a JavaScript error, which is our bug.
+ * @module
+ */
+import { decodeCborValue } from "../../src/codec/cbor.ts";
+import type { HttpOutcome } from "./probe.ts";
+
+/** What kind of failure. */
+export type FindingKind =
+  | "crash" // a member process exited
+  | "unresponsive" // a member stopped answering, or the cluster lost its leader
+  | "hang" // no answer within the per-request timeout
+  | "5xx"
+  | "dropped" // the connection closed without an answer
+  | "undecodable" // an answer whose body is not what its content type says
+  | "peer" // the peer port kept a connection the member should have closed
+  | "internal" // an exception that was not an etcd error, in an answer or in a member's log
+  | "state"; // sentinels or membership changed
+
+/** One observed failure. */
+export interface Finding {
+  kind: FindingKind;
+  /** Canonical route (a /v3beta alias is reported under its /v3 route), or "peer:<member>" etc. */
+  route: string;
+  encoding: string;
+  /** The mutation that caused it, e.g. "body: empty". */
+  mutation: string;
+  /** What happened, e.g. "500 {code 2: TypeError …}" or "m0 exited: fatal: …". */
+  detail: string;
+  /** The exact request, for a replay by hand (path, member, sizes). */
+  request?: string;
+}
+
+/** A deduplicated class of findings. */
+export interface FindingClass {
+  key: string;
+  first: Finding;
+  count: number;
+  /** Other mutations (up to a few) that fell in the same class. */
+  alsoBy: string[];
+}
+
+/** JavaScript's own error texts: an answer carrying one leaks an exception that was not an etcd error. */
+const JS_ERROR = /\b(TypeError|RangeError|ReferenceError|InternalError|is not a function|is not an object|Cannot read propert|undefined is not|null is not|Maximum call stack|out of memory|is not iterable)\b/i;
+
+/** Context of one answer. */
+export interface AnswerContext {
+  route: string;
+  encoding: string;
+  mutation: string;
+  request: string;
+  /** The request body was over a size bound: the server may close the connection instead of answering. */
+  oversized: boolean;
+  timeoutMs: number;
+}
+
+/** The finding an HTTP answer amounts to, or undefined when it is acceptable. */
+export function judgeHttp(outcome: HttpOutcome, ctx: AnswerContext): Finding | undefined {
+  const finding = (kind: FindingKind, detail: string): Finding => ({
+    kind,
+    route: ctx.route,
+    encoding: ctx.encoding,
+    mutation: ctx.mutation,
+    detail,
+    request: ctx.request,
+  });
+  if (outcome.timedOut) return finding("hang", `no answer within ${ctx.timeoutMs} ms`);
+  if (outcome.status === undefined) {
+    if (ctx.oversized) return undefined; // refusing early may reset the upload; the member is checked after
+    return finding("dropped", `connection closed without an answer (${outcome.error ?? "?"})`);
+  }
+  const body = outcome.body ?? new Uint8Array(0);
+  const error = errorOf(body, outcome.contentType);
+  if (error?.message !== undefined && JS_ERROR.test(error.message)) {
+    return finding(outcome.status >= 500 ? "5xx" : "internal", `${outcome.status} with a JavaScript error: ${error.message}`);
+  }
+  if (outcome.status >= 500) {
+    if (allowedByEtcd(ctx.route, outcome.status, error?.code)) return undefined;
+    return finding("5xx", `${outcome.status} ${describe(body, outcome.contentType)}`);
+  }
+  if (outcome.status >= 400 && !decodes(body, outcome.contentType)) {
+    return finding("undecodable", `${outcome.status} with a body that is not ${outcome.contentType}`);
+  }
+  return undefined;
+}
+
+/** etcd 3.4's gateway answers a watch request it cannot decode with 500, code 2 (observed; watch_route.ts). */
+function allowedByEtcd(route: string, status: number, code: number | undefined): boolean {
+  return route === "/v3/watch" && status === 500 && code === 2;
+}
+
+interface ErrorBody {
+  code?: number;
+  message?: string;
+}
+
+/** The `{code, message}` of an error body in either encoding, if it is one. */
+function errorOf(body: Uint8Array, contentType: string | undefined): ErrorBody | undefined {
+  const value = parse(body, contentType);
+  if (typeof value !== "object" || value === null) return undefined;
+  const { code, message, error } = value as Record<string, unknown>;
+  const inner = typeof error === "object" && error !== null ? error as Record<string, unknown> : undefined;
+  const text = typeof message === "string" ? message : typeof inner?.message === "string" ? inner.message : undefined;
+  return { code: typeof code === "number" ? code : undefined, message: text };
+}
+
+function parse(body: Uint8Array, contentType: string | undefined): unknown {
+  try {
+    if (contentType?.startsWith("application/cbor")) return decodeCborValue(body);
+    if (contentType?.startsWith("application/json")) return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+function decodes(body: Uint8Array, contentType: string | undefined): boolean {
+  if (body.length === 0) return true;
+  if (contentType?.startsWith("application/cbor") || contentType?.startsWith("application/json")) {
+    return parse(body, contentType) !== undefined;
+  }
+  return true; // text/plain answers (404, 405) say what they like
+}
+
+function describe(body: Uint8Array, contentType: string | undefined): string {
+  const error = errorOf(body, contentType);
+  if (error?.message !== undefined) return `code ${error.code}: ${error.message}`;
+  return JSON.stringify(new TextDecoder().decode(body.subarray(0, 200)));
+}
+
+/** Numbers, ids and quoted values vary between requests of one class; they do not make a new class. */
+export function normaliseDetail(detail: string): string {
+  return detail
+    .replace(/"[^"]{0,200}"/g, '"…"')
+    .replace(/\b0x[0-9a-f]+\b/gi, "N")
+    .replace(/-?\d+(\.\d+)?/g, "N")
+    .slice(0, 200);
+}
+
+/** Folds findings into classes: one per kind, route and normalised detail. */
+export function classify(findings: readonly Finding[]): FindingClass[] {
+  const classes = new Map<string, FindingClass>();
+  for (const f of findings) {
+    const key = `${f.kind} ${f.route} ${normaliseDetail(f.detail)}`;
+    const known = classes.get(key);
+    if (known === undefined) {
+      classes.set(key, { key, first: f, count: 1, alsoBy: [] });
+      continue;
+    }
+    known.count++;
+    const by = `${f.encoding} ${f.mutation}`;
+    if (known.alsoBy.length < 4 && by !== `${known.first.encoding} ${known.first.mutation}` && !known.alsoBy.includes(by)) {
+      known.alsoBy.push(by);
+    }
+  }
+  return [...classes.values()];
+}
+
+/** The report of the classes, one block each. */
+export function formatClasses(classes: readonly FindingClass[]): string {
+  return classes.map((c, i) => {
+    const f = c.first;
+    const lines = [
+      `${i + 1}. [${f.kind}] ${f.route} (${f.encoding}) — ${f.mutation}`,
+      `   ${f.detail}`,
+    ];
+    if (f.request !== undefined) lines.push(`   request: ${f.request}`);
+    if (c.count > 1) lines.push(`   ${c.count} requests in this class${c.alsoBy.length > 0 ? `, also: ${c.alsoBy.join("; ")}` : ""}`);
+    return lines.join("\n");
+  }).join("\n");
+}
+
+/**
+ * One line for an error a member printed: the prefix of line `index` (Bun follows it with the source
+ * excerpt, which is dropped), the `error: …` message below it and the first stack frame.
+ */
+export function summariseError(lines: readonly string[], index: number): string {
+  const prefix = lines[index]!.replace(/\s\d+ \|.*$/, "").trim();
+  let message = "";
+  let at = "";
+  // Bun prints at most a dozen excerpt lines before the message; the stack follows it.
+  for (let i = index + 1; i < Math.min(lines.length, index + 40); i++) {
+    const line = lines[i]!.trim();
+    if (message === "") {
+      const m = /^(?:\w*Error|error): (.*)$/.exec(line);
+      if (m !== null) message = m[1]!;
+      continue;
+    }
+    const frame = /^at (\S+) \(.*\/([^/]+:\d+):\d+\)$/.exec(line);
+    if (frame !== null) at = ` (at ${frame[1]} ${frame[2]})`;
+    break;
+  }
+  if (message === "") message = lines[index]!.slice(prefix.length).trim();
+  return `${prefix} ${message}${at}`.slice(0, 300);
+}
