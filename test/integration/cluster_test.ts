@@ -3,7 +3,9 @@
 //   nothing: its events equal the survivors' history, every acknowledged write among them, each once;
 // - a lease kept alive through followers (which forward keep-alives to the leader) survives the leader
 //   change, while a lease nobody keeps alive is expired by the new leader (followers never expire);
-// - a new leader resumes a lease from its persisted checkpoint (the remaining TTL is kept, not reset).
+// - a new leader resumes a lease from its persisted checkpoint (the remaining TTL is kept, not reset);
+// - no lease expires before its TTL (less EARLY_EXPIRY_TOLERANCE_MS), granted on the leader or across a
+//   leader change.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect } from "../../src/client/mod.ts";
@@ -11,6 +13,17 @@ import { LeaseClient } from "../../src/client/lease.ts";
 import type { Event } from "../../src/codec/messages.ts";
 import { EventType } from "../../src/codec/messages.ts";
 import { Cluster, type Member, sleep } from "./procs.ts";
+
+/**
+ * How much earlier than its TTL a lease may be seen to expire. The test reads the time before it sends the
+ * grant, the leader starts the lease's clock only when the grant applies, and a new leader restarts it from
+ * a checkpoint no older than its own promotion, all on the same host's monotonic clock — so a correct
+ * cluster is never early, and this covers only the rounding of the timestamps. It is half a heartbeat
+ * (100 ms): a lessor that expired a lease even one tick early fails.
+ */
+const EARLY_EXPIRY_TOLERANCE_MS = 50;
+/** Etcd's extension of every lease when a new leader takes over: one election timeout (procs.ts: 1 s). */
+const PROMOTE_EXTEND_MS = 1_000;
 
 let cluster: Cluster;
 let leader: Member;
@@ -40,6 +53,36 @@ async function putAcked(client: ReturnType<typeof connect>, key: string, value: 
     }
   }
   throw new Error(`put ${key} never acknowledged: ${last}\n${cluster.logs()}`);
+}
+
+/**
+ * The first event under `prefix` from `startRevision` on, and when it arrived (performance.now()). The
+ * watch starts at once; `arrived` waits for it, bounded in time.
+ */
+function firstEvent(
+  client: ReturnType<typeof connect>,
+  prefix: string,
+  startRevision: number,
+): { arrived: (timeoutMs: number) => Promise<{ event: Event; arrivedMs: number }> } {
+  const controller = new AbortController();
+  let first: { event: Event; arrivedMs: number } | undefined;
+  const watching = (async () => {
+    for await (const event of client.watch(prefix, { prefix: true, startRevision, signal: controller.signal })) {
+      first = { event, arrivedMs: performance.now() };
+      controller.abort();
+    }
+  })().catch(() => {});
+  return {
+    arrived: async (timeoutMs) => {
+      try {
+        await until(() => first !== undefined, timeoutMs, `an event under ${prefix}`);
+      } finally {
+        controller.abort();
+        await watching;
+      }
+      return first!;
+    },
+  };
 }
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -113,21 +156,15 @@ test("a lease nobody keeps alive is expired by the new leader, with a DELETE eve
   const survivors = cluster.members.filter((m) => m.child !== undefined);
   const client = connect({ endpoints: survivors.map((m) => m.clientUrl), commandTimeoutMs: 10_000 });
   const leases = new LeaseClient(client);
+  const grantSentMs = performance.now();
   const id = (await leases.grant(2)).ID;
   const revision = (await client.put("cx/a", "1", { lease: id })).header.revision;
-  const controller = new AbortController();
-  const events: Event[] = [];
-  const startMs = Date.now();
-  const watching = (async () => {
-    for await (const event of client.watch("cx/", { prefix: true, startRevision: revision + 1, signal: controller.signal })) {
-      events.push(event);
-      controller.abort();
-    }
-  })();
-  await until(() => events.length > 0, 10_000, "expiry DELETE");
-  await watching.catch(() => {});
-  assert.equal(events.map(brief), [`DELETE cx/a=@${revision + 1}`]);
-  assert.ok(Date.now() - startMs < 8_000);
+  const expiry = firstEvent(client, "cx/", revision + 1);
+  const { event, arrivedMs } = await expiry.arrived(10_000);
+  assert.is(brief(event), `DELETE cx/a=@${revision + 1}`);
+  const livedMs = arrivedMs - grantSentMs;
+  assert.ok(livedMs < 8_000, `expired ${livedMs.toFixed(0)} ms after the grant`);
+  assert.ok(livedMs >= 2_000 - EARLY_EXPIRY_TOLERANCE_MS, `a 2 s lease expired ${livedMs.toFixed(0)} ms after its grant was sent`);
   assert.is((await leases.timeToLive(id)).TTL, -1);
 });
 
@@ -138,17 +175,37 @@ test("a leader change resumes a lease from its checkpoint: the remaining TTL is 
   const others = cluster.members.filter((m) => m !== leader);
   const client = connect({ endpoints: others.map((m) => m.clientUrl), commandTimeoutMs: 10_000 });
   const leases = new LeaseClient(client);
+  const grantSentMs = performance.now();
   const id = (await leases.grant(30)).ID;
-  const grantedAtMs = Date.now();
-  // Past one checkpoint interval (5 s): the leader has persisted a remaining TTL of about 25 s.
+  // A second lease, with a key, that must expire only after the leader change and not before its 10 s.
+  const shortTtlS = 10;
+  const shortId = (await leases.grant(shortTtlS)).ID;
+  const shortRevision = (await client.put("cy/a", "1", { lease: shortId })).header.revision;
+  const shortExpiry = firstEvent(client, "cy/", shortRevision + 1);
+  // Past one checkpoint interval (5 s): the leader has persisted remaining TTLs of about 25 s and 5 s.
   await sleep(6_000);
   await cluster.kill(leader);
   await cluster.waitForLeader(15_000);
+  const newLeaderMs = performance.now();
   const ttl = await leases.timeToLive(id);
-  const elapsedS = (Date.now() - grantedAtMs) / 1000;
+  const elapsedS = (performance.now() - grantSentMs) / 1000;
   // etcd's default would restart the lease at 30 s; ours resumes ~25 s plus one election timeout (1 s).
   assert.ok(ttl.TTL > 0 && ttl.TTL <= 27, `TTL ${ttl.TTL} after ${elapsedS.toFixed(1)} s`);
+  // And never less than what is left of 30 s since the grant was sent (whole seconds, truncated).
+  assert.ok(ttl.TTL >= Math.floor(30 - elapsedS), `TTL ${ttl.TTL} after ${elapsedS.toFixed(1)} s: less than granted`);
   assert.is(ttl.grantedTTL, 30);
+
+  // The short lease crossed the leader change: the new leader expires it, no earlier than its TTL, and no
+  // later than a full TTL plus the promotion's extension from the moment the new leader was known.
+  const { event, arrivedMs } = await shortExpiry.arrived(shortTtlS * 1000 + PROMOTE_EXTEND_MS + 5_000);
+  assert.is(brief(event).split("@")[0], "DELETE cy/a=");
+  const livedMs = arrivedMs - grantSentMs;
+  assert.ok(
+    livedMs >= shortTtlS * 1000 - EARLY_EXPIRY_TOLERANCE_MS,
+    `a ${shortTtlS} s lease expired ${livedMs.toFixed(0)} ms after its grant was sent, across a leader change`,
+  );
+  const lateMs = arrivedMs - newLeaderMs - (shortTtlS * 1000 + PROMOTE_EXTEND_MS);
+  assert.ok(lateMs < 2_000, `expired ${lateMs.toFixed(0)} ms past a full TTL from the new leader`);
 });
 
 test.run();

@@ -8,6 +8,14 @@ import type { Event } from "../../src/codec/messages.ts";
 import { EventType } from "../../src/codec/messages.ts";
 import { background, Cluster, tsetcd } from "./procs.ts";
 
+/**
+ * How much earlier than its TTL a lease may be seen to expire. The test reads the time before it starts the
+ * grant command, and the server starts the lease's clock only when the grant applies, on the same host's
+ * monotonic clock — so a correct server is never early, and this covers only the rounding of the two
+ * timestamps. It is half a heartbeat (100 ms): a lessor that expired a lease even one tick early fails.
+ */
+const EARLY_EXPIRY_TOLERANCE_MS = 50;
+
 let cluster: Cluster;
 let endpoints: string[];
 /** A gateway watch stream left quiet through the whole file: Bun's 10 s idle timeout must not cut it. */
@@ -45,17 +53,27 @@ async function grant(ttl: number): Promise<string> {
   return id![1]!;
 }
 
+/** The events of a prefix from a revision on, until aborted, with when each arrived (performance.now()). */
+interface Collected {
+  events: Event[];
+  arrivedMs: number[];
+  stop: () => void;
+  done: Promise<void>;
+}
+
 /** Collects the events of a prefix from the next revision on, until aborted. */
-function collect(prefix: string, fromRevision: number): { events: Event[]; stop: () => void; done: Promise<void> } {
+function collect(prefix: string, fromRevision: number): Collected {
   const client = connect({ endpoints });
   const controller = new AbortController();
   const events: Event[] = [];
+  const arrivedMs: number[] = [];
   const done = (async () => {
     for await (const event of client.watch(prefix, { prefix: true, startRevision: fromRevision, signal: controller.signal })) {
       events.push(event);
+      arrivedMs.push(performance.now());
     }
   })().catch(() => {});
-  return { events, stop: () => controller.abort(), done };
+  return { events, arrivedMs, stop: () => controller.abort(), done };
 }
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -95,7 +113,8 @@ test("grant, put --lease, timetolive --keys, keep-alive --once, list, revoke (DE
   assert.is(again.code, 1);
 });
 
-test("expiry: the leader revokes a lease past its TTL, its keys go with DELETE events", async () => {
+test("expiry: the leader revokes a lease past its TTL, never before it, its keys go with DELETE events", async () => {
+  const grantSentMs = performance.now();
   const id = await grant(2);
   await cli(["put", `--lease=${id}`, "l2/a", "1"]);
   await cli(["put", `--lease=${id}`, "l2/b", "2"]);
@@ -109,6 +128,8 @@ test("expiry: the leader revokes a lease past its TTL, its keys go with DELETE e
   await watch.done;
   assert.equal(watch.events.map(brief).sort(), [`DELETE l2/a@${from}`, `DELETE l2/b@${from}`]);
   assert.ok(elapsedMs < 6_000, `expired after ${elapsedMs} ms`);
+  const livedMs = watch.arrivedMs[0]! - grantSentMs;
+  assert.ok(livedMs >= 2_000 - EARLY_EXPIRY_TOLERANCE_MS, `a 2 s lease expired ${livedMs.toFixed(0)} ms after its grant was sent`);
   assert.is((await client.get("l2/", { prefix: true })).kvs.length, 0);
   assert.is(await cli(["lease", "timetolive", id]), `lease ${id} already expired\n`);
 });
