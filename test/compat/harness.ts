@@ -31,6 +31,12 @@ export interface Step {
   normalize?: (body: string) => string;
   /** Send to tsetcd as CBOR (the JSON body re-encoded) and turn its CBOR answer back into gateway JSON. */
   cbor?: boolean;
+  /**
+   * Numbers that may differ a little between the two servers (a remaining TTL): every match of `pattern`
+   * (its first group is the number) in our body must be within `maxDiff` of the match in the same place in
+   * etcd's, with as many matches on both sides; then both are masked for the byte comparison.
+   */
+  approx?: { pattern: RegExp; maxDiff: number };
 }
 
 /** Request and response kinds of the routes the CBOR steps use. */
@@ -159,6 +165,11 @@ export async function runScenario(etcd: ServerProcess, ours: ServerProcess, step
     const actual = step.cbor === true ? await sendCbor(ours, step) : await send(ours, step, lastRevision);
     lastRevision = headerRevision(expected.body) || lastRevision;
     problems.push(...checkExpectation(step, expected));
+    if (step.approx !== undefined) {
+      problems.push(...diffApprox(step.name, step.approx, expected.body, actual.body));
+      expected.body = maskApprox(step.approx.pattern, expected.body);
+      actual.body = maskApprox(step.approx.pattern, actual.body);
+    }
     problems.push(...diffAnswers(step, expected, actual));
   }
   return problems;
@@ -173,6 +184,22 @@ function checkExpectation(step: Step, etcd: Answer): string[] {
     out.push(`[${step.name}] etcd's body lacks ${JSON.stringify(step.includes)}: ${etcd.body}`);
   }
   return out;
+}
+
+/** The `approx` numbers of both bodies, place by place: a missing one or one too far from etcd's is a problem. */
+function diffApprox(name: string, approx: { pattern: RegExp; maxDiff: number }, etcd: string, ours: string): string[] {
+  const numbers = (body: string): number[] => [...body.matchAll(approx.pattern)].map((m) => Number(m[1]));
+  const [theirs, mine] = [numbers(etcd), numbers(ours)];
+  if (theirs.length === 0) return [`[${name}] etcd's body has no match of ${approx.pattern}: ${clip(etcd)}`];
+  if (theirs.length !== mine.length) return [`[${name}] ${approx.pattern}: etcd ${theirs.length} matches, tsetcd ${mine.length}`];
+  return theirs.flatMap((n, i) =>
+    Math.abs(n - mine[i]!) <= approx.maxDiff ? [] : [`[${name}] ${approx.pattern}: etcd ${n}, tsetcd ${mine[i]} (allowed ±${approx.maxDiff})`]
+  );
+}
+
+/** Replaces each `approx` number, keeping the rest of the match, so the bodies compare byte for byte. */
+function maskApprox(pattern: RegExp, body: string): string {
+  return body.replace(pattern, (match: string, n: string) => match.replace(n, "<approx>"));
 }
 
 function diffAnswers(step: Step, etcd: Answer, ours: Answer): string[] {
