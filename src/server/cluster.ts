@@ -251,6 +251,7 @@ export class Cluster implements ClusterService {
     const member = this.#o.member;
     switch (op.op) {
       case "add": {
+        checkUrls(op.peerURLs); // again here: a follower forwards the operation over the peer port
         if (registry.byPeerUrls(op.peerURLs) !== undefined) throw Errors.peerURLExist();
         if (op.isLearner && registry.list().filter((m) => m.isLearner === true).length >= MAX_LEARNERS) {
           throw Errors.tooManyLearners();
@@ -422,8 +423,15 @@ export class PeerSync {
     for (const m of registry.list()) if (m.ID !== this.#self && m.peerURLs.length > 0) want.set(m.ID, m.peerURLs);
     for (const [id, urls] of want) {
       const key = urls.join(",");
-      if (!this.#known.has(id)) transport.addPeer(id, urls);
-      else if (this.#known.get(id) !== key) transport.updatePeer(id, urls);
+      try {
+        if (!this.#known.has(id)) transport.addPeer(id, urls);
+        else if (this.#known.get(id) !== key) transport.updatePeer(id, urls);
+      } catch (err) {
+        // A record an older release let in (a URL with a path, say): the member stays in the cluster, this
+        // one just cannot dial it. It must not stop the apply loop nor a start on such a data dir.
+        console.error(`tsetcd: cannot dial member ${id.toString(16)} at ${key} (${String((err as Error)?.message ?? err)})`);
+        continue;
+      }
       this.#known.set(id, key);
     }
     for (const id of [...this.#known.keys()]) {
