@@ -6,6 +6,24 @@
  */
 import { type Entry, type HardState, NONE, type NodeId, type RaftStorage } from "../raft/types.ts";
 
+/**
+ * What a violation broke. `safety` and `linearizability` are the properties a correct Raft must never break
+ * under any fault; `liveness` (no progress after the faults stop) and `exception` (the simulation itself
+ * threw) are failures too, but not evidence that a deliberate bug was caught by the checks.
+ */
+export type ViolationKind = "safety" | "linearizability" | "liveness" | "exception";
+
+/** One broken property of a run. */
+export interface Violation {
+  kind: ViolationKind;
+  message: string;
+}
+
+/** A violation as one line: `kind: message`. */
+export function describeViolation(v: Violation): string {
+  return `${v.kind}: ${v.message}`;
+}
+
 /** A compact fingerprint of an entry's content (type, length, FNV-1a of the bytes). */
 export function entryFingerprint(e: Entry): string {
   let h = 0x811c9dc5;
@@ -34,6 +52,8 @@ export function storageTerm(storage: RaftStorage, i: number): number | undefined
 /** Global records of a run and the checks against them. Each check returns a violation message or undefined. */
 export class SafetyChecker {
   private readonly leaderByTerm = new Map<number, NodeId>();
+  /** The apply outcome of each committed entry, as the first member to apply it got it. */
+  private readonly outcomes = new Map<number, { outcome: string; by: NodeId }>();
   /** Entries known committed (some member applied them), by index. */
   readonly committed = new Map<number, CommittedEntry>();
   maxCommittedIndex = 0;
@@ -114,6 +134,21 @@ export class SafetyChecker {
       return `state machine safety: index ${e.index} applied as term ${c.term} by ${c.by} but term ${e.term} by ${id}`;
     }
     return undefined;
+  }
+
+  /**
+   * Deterministic apply: every member that applies the entry at `index` gets the same outcome from its state
+   * machine (a put applied or deduplicated, a marker, the same error for an entry that is no command).
+   */
+  onOutcome(id: NodeId, index: number, outcome: string): string | undefined {
+    const first = this.outcomes.get(index);
+    if (first === undefined) {
+      this.outcomes.set(index, { outcome, by: id });
+      return undefined;
+    }
+    if (first.outcome === outcome) return undefined;
+    return `deterministic apply: entry ${index} gave ${JSON.stringify(first.outcome)} on ${first.by} ` +
+      `but ${JSON.stringify(outcome)} on ${id}`;
   }
 
   /** A snapshot (installed or restored) must agree with the committed entry at its index. */

@@ -13,9 +13,10 @@ import {
   type NodeId,
   StateRole,
 } from "../raft/types.ts";
-import { SafetyChecker } from "./checks.ts";
+import { describeViolation, SafetyChecker, type Violation, type ViolationKind } from "./checks.ts";
 import { confChangeName, describeMessage } from "./describe.ts";
 import { EventQueue } from "./event_queue.ts";
+import { drawGarbage } from "./garbage.ts";
 import { encodeMarker, encodePut, KvStateMachine, type PutCommand } from "./kv.ts";
 import { type CheckOutcome, checkHistory, type Operation } from "./linearizability.ts";
 import { type BugName, drawKnobs, drawSettings, type Knobs, TICK } from "./knobs.ts";
@@ -24,11 +25,20 @@ import { CALM_NETWORK, Network, randomProfile } from "./network.ts";
 import { Prng } from "./prng.ts";
 
 export { BUG_NAMES, type BugName, TICK } from "./knobs.ts";
+export { describeViolation, type Violation, type ViolationKind } from "./checks.ts";
 
 /** Options of one run. */
 export interface RunOptions {
   seed: number;
+  /** The deliberate bug: its scenario (knobs and settings) and, unless `control`, the bug itself. */
   bug?: BugName;
+  /**
+   * Run `bug`'s scenario with the bug switched off: the control for a bug run (same seed, same draws, same
+   * knobs; only the bug differs).
+   */
+  control?: boolean;
+  /** Overrides the drawn per-tick probability of a garbage proposal. */
+  garbageRate?: number;
   /** Collect the event trace (slower). */
   trace?: boolean;
   /** Ticks of faults and client load before the liveness phase. */
@@ -53,13 +63,21 @@ export interface RunStats {
   opsOk: number;
   opsUnknown: number;
   checkerSteps: number;
+  /** Garbage entries (random bytes, malformed puts) a member accepted for proposal. */
+  garbageProposed: number;
+  /** Distinct log indexes whose committed entry was garbage, applied as an error outcome. */
+  garbageCommitted: number;
+  /** Applies of garbage entries, over all members (each one an error outcome, apply went on). */
+  garbageApplies: number;
 }
 
 /** The verdict of one run. */
 export interface RunResult {
   seed: number;
   bug?: BugName;
-  violations: string[];
+  /** True when the run was `bug`'s control (bug switched off). */
+  control: boolean;
+  violations: Violation[];
   linearizability: CheckOutcome;
   stats: RunStats;
   /** The clients' operations, as given to the linearizability checker. */
@@ -95,6 +113,8 @@ interface Client {
 const MAX_MEMBER_IDS = 9;
 const MAX_EVENTS_PER_RUN = 3_000_000;
 const LIVENESS_REPROPOSE_TICKS = 40;
+/** History stamps inside one simulated instant (a power of two: the fractions are exact). */
+const STAMPS_PER_INSTANT = 1024;
 
 
 /** Runs one seeded simulation to its end and returns its verdict. */
@@ -116,7 +136,11 @@ class Simulation implements MemberHost {
   private readonly clients: Client[] = [];
   private readonly history: Operation[] = [];
   private readonly traceLines: string[] = [];
-  private readonly violations: string[] = [];
+  private readonly violations: Violation[] = [];
+  private readonly garbageIndexes = new Set<number>();
+  /** The instant and sequence of the last history stamp (see historyStamp). */
+  private stampTime = -1;
+  private stampSeq = 0;
   private readonly chaosTicks: number;
   private readonly livenessTicks: number;
   private time = 0;
@@ -131,7 +155,8 @@ class Simulation implements MemberHost {
   private done = false;
   private readonly stats: RunStats = {
     ticks: 0, members: 0, messages: 0, committed: 0, elections: 0, crashes: 0, partitions: 0, snapshots: 0,
-    confChanges: 0, transfers: 0, opsOk: 0, opsUnknown: 0, checkerSteps: 0,
+    confChanges: 0, transfers: 0, opsOk: 0, opsUnknown: 0, checkerSteps: 0, garbageProposed: 0,
+    garbageCommitted: 0, garbageApplies: 0,
   };
 
   constructor(private readonly options: RunOptions) {
@@ -139,7 +164,8 @@ class Simulation implements MemberHost {
     this.rng = new Prng(options.seed);
     this.netRng = this.rng.fork();
     this.knobs = drawKnobs(this.rng, options.bug);
-    this.settings = drawSettings(this.rng, options.bug);
+    if (options.garbageRate !== undefined) this.knobs.garbageRate = options.garbageRate;
+    this.settings = drawSettings(this.rng, options.bug, { bugOn: this.bugOn });
     this.chaosTicks = options.chaosTicks ?? 3_000;
     this.livenessTicks = options.livenessTicks ?? 600;
   }
@@ -151,16 +177,18 @@ class Simulation implements MemberHost {
       if (this.violations.length === 0) this.finalChecks();
     } catch (err) {
       const e = err as Error;
-      this.violation(`exception: ${e.message}${this.tracing ? `\n${e.stack ?? ""}` : ""}`);
+      this.violation("exception", `${e.message}${this.tracing ? `\n${e.stack ?? ""}` : ""}`);
     }
     let linearizability: CheckOutcome = "ok";
     if (this.violations.length === 0) linearizability = this.checkLinearizable();
     this.stats.ticks = this.tickNo;
     this.stats.members = this.nextId - 1;
     this.stats.committed = this.checker.maxCommittedIndex;
+    this.stats.garbageCommitted = this.garbageIndexes.size;
     return {
       seed: this.options.seed,
       bug: this.options.bug,
+      control: this.options.control === true,
       violations: this.violations,
       linearizability,
       stats: this.stats,
@@ -179,10 +207,16 @@ class Simulation implements MemberHost {
     if (this.tracing) this.traceLines.push(`${(this.time / TICK).toFixed(1).padStart(7)} ${line}`);
   }
 
-  violation(message: string): void {
-    this.violations.push(`${message} [seed ${this.options.seed}, t=${(this.time / TICK).toFixed(1)}]`);
-    this.trace(`VIOLATION ${message}`);
+  violation(kind: ViolationKind, message: string): void {
+    const v = { kind, message: `${message} [seed ${this.options.seed}, t=${(this.time / TICK).toFixed(1)}]` };
+    this.violations.push(v);
+    this.trace(`VIOLATION ${describeViolation(v)}`);
     this.done = true;
+  }
+
+  /** The run's deliberate bug is switched on (a bug run, not its control). */
+  get bugOn(): boolean {
+    return this.options.bug !== undefined && this.options.control !== true;
   }
 
   send(from: Member, m: Message): void {
@@ -204,7 +238,7 @@ class Simulation implements MemberHost {
     const client = this.clients[cmd.clientId];
     const cur = client?.current;
     if (client === undefined || cur === undefined || cur.reqId !== cmd.reqId || cur.memberId !== member.id) return;
-    cur.op.returnTime = this.time;
+    cur.op.returnTime = this.historyStamp();
     this.finishOp(client);
   }
 
@@ -213,7 +247,7 @@ class Simulation implements MemberHost {
     const cur = client?.current;
     if (client === undefined || cur === undefined || cur.reqId !== reqId || cur.memberId !== member.id) return;
     cur.op.value = value;
-    cur.op.returnTime = this.time;
+    cur.op.returnTime = this.historyStamp();
     this.trace(`client ${clientId} read ${cur.op.key}=${value} from ${member.id}`);
     this.finishOp(client);
   }
@@ -235,6 +269,12 @@ class Simulation implements MemberHost {
 
   onMarkerApplied(member: Member, marker: number): void {
     this.markerSeen.set(member.id, Math.max(marker, this.markerSeen.get(member.id) ?? 0));
+  }
+
+  onInvalidApplied(member: Member, index: number, reason: string): void {
+    this.garbageIndexes.add(index);
+    this.stats.garbageApplies++;
+    this.trace(`${member.id} apply ${index}: no command (${reason}), error outcome`);
   }
 
   // ---- setup and main loop ----
@@ -373,6 +413,20 @@ class Simulation implements MemberHost {
     if (rng.chance(0.02)) this.randomMember()?.checkpoint();
     if (rng.chance(k.confChangeRate)) this.changeMembership();
     if (rng.chance(k.transferRate)) this.transferLeader();
+    if (rng.chance(k.garbageRate)) this.proposeGarbage();
+  }
+
+  /** A garbage entry proposed the way a client's put is: at a random member, which forwards it to its leader. */
+  private proposeGarbage(): void {
+    const rng = this.rng;
+    const member = rng.pick([...this.members.values()].filter((m) => !m.removed));
+    const data = drawGarbage(rng);
+    if (!member.available) return;
+    const err = member.node!.propose(data);
+    this.trace(`propose garbage (${data.length} bytes) via ${member.id}: ${err ?? "accepted"}`);
+    if (err !== undefined) return;
+    this.stats.garbageProposed++;
+    member.pump();
   }
 
   private partitions(): void {
@@ -497,17 +551,17 @@ class Simulation implements MemberHost {
     const deadline = this.time + this.knobs.clientTimeoutTicks * TICK;
     if (rng.chance(0.5)) {
       const value = `${client.id}.${reqId}`;
-      const op: Operation = { clientId: client.id, kind: "put", key, value, callTime: this.time };
+      const op: Operation = { clientId: client.id, kind: "put", key, value, callTime: this.historyStamp() };
       const err = member.node!.propose(encodePut({ clientId: client.id, reqId, key, value }));
       this.trace(`client ${client.id} put ${key}=${value} via ${member.id}${err === undefined ? "" : `: ${err}`}`);
       if (err !== undefined) return; // refused at once: it never happened
       this.history.push(op);
       client.current = { op, reqId, memberId: member.id, deadline };
     } else {
-      const op: Operation = { clientId: client.id, kind: "get", key, value: null, callTime: this.time };
-      if (this.options.bug === "localReads") {
+      const op: Operation = { clientId: client.id, kind: "get", key, value: null, callTime: this.historyStamp() };
+      if (this.bugOn && this.options.bug === "localReads") {
         op.value = member.kv.get(key);
-        op.returnTime = this.time;
+        op.returnTime = op.callTime;
         this.history.push(op);
         this.trace(`client ${client.id} read ${key}=${op.value} locally from ${member.id} (bug)`);
         return;
@@ -524,6 +578,20 @@ class Simulation implements MemberHost {
       client.current = { op, reqId, memberId: member.id, deadline };
     }
     member.pump();
+  }
+
+  /**
+   * The time recorded in the history for a call or a return: the simulated instant plus the order of the
+   * stamp inside it. Events of one instant run one after another, and the checker orders a return before a
+   * call at equal times, so equal stamps for two operations would claim an order that may be false.
+   */
+  private historyStamp(): number {
+    if (this.time !== this.stampTime) {
+      this.stampTime = this.time;
+      this.stampSeq = 0;
+    }
+    if (++this.stampSeq >= STAMPS_PER_INSTANT) throw new Error(`more than ${STAMPS_PER_INSTANT - 1} history stamps at one instant`);
+    return this.time + this.stampSeq / STAMPS_PER_INSTANT;
   }
 
   private finishOp(client: Client): void {
@@ -565,7 +633,7 @@ class Simulation implements MemberHost {
       return;
     }
     if (elapsed >= this.livenessTicks) {
-      this.violation(`liveness: ${this.livenessStuck(leader)} after ${elapsed} ticks of calm`);
+      this.violation("liveness", `${this.livenessStuck(leader)} after ${elapsed} ticks of calm`);
       return;
     }
     if (leader === undefined || !leader.available) return;
@@ -597,14 +665,14 @@ class Simulation implements MemberHost {
       if (!m.up) continue;
       const commit = m.disk.storage.hardState().commit;
       const broken = this.checker.onDurableCommit(m.id, m.disk.storage, 1, commit);
-      if (broken !== undefined) return this.violation(broken);
+      if (broken !== undefined) return this.violation("safety", broken);
     }
   }
 
   private checkLinearizable(): CheckOutcome {
     const result = checkHistory(this.history);
     this.stats.checkerSteps = result.steps;
-    if (result.outcome === "violation") this.violation(`linearizability: ${result.detail}`);
+    if (result.outcome === "violation") this.violation("linearizability", `${result.detail}`);
     if (result.outcome === "unknown") this.trace(`linearizability unknown on keys ${result.unknownKeys.join(",")}`);
     return result.outcome;
   }

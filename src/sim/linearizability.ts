@@ -6,6 +6,8 @@
  *
  * An operation whose outcome is unknown (the client timed out) gets an unbounded return time: it may have
  * taken effect at any point after its invocation, or never (which is the same as "at the very end").
+ * A return and a call at the same instant are ordered, the return first: a history whose clock is coarser
+ * than the real order of its events must break such ties itself (the simulator stamps them in order).
  * Each key's search has a step bound; a bound exhausted gives "unknown", which is neither a pass nor a
  * violation.
  * @module
@@ -113,8 +115,9 @@ function boundUnknownWrites(ops: readonly Operation[]): Operation[] {
     }
     const readBy = firstReadReturn.get(op.value);
     if (readBy === undefined) continue;
-    // A read that returned before the write was even invoked stays impossible: keep the write unbounded.
-    out.push(readBy >= op.callTime ? { ...op, returnTime: readBy } : op);
+    // A read that returned before the write was even invoked (or at that very instant, which counts as
+    // before) stays impossible: keep the write unbounded.
+    out.push(readBy > op.callTime ? { ...op, returnTime: readBy } : op);
   }
   return out;
 }
@@ -143,9 +146,7 @@ function buildEventList(ops: readonly Operation[]): EventNode {
     const call: EventNode = { isCall: true, opIndex, time: op.callTime, match: ret };
     events.push(call, ret);
   });
-  // Calls before returns at equal times: operations touching the same instant are treated as concurrent,
-  // the permissive reading (a tick is coarser than the real order inside it).
-  events.sort((a, b) => a.time - b.time || Number(b.isCall) - Number(a.isCall) || a.opIndex - b.opIndex);
+  events.sort((a, b) => a.time - b.time || tieRank(ops, a) - tieRank(ops, b) || a.opIndex - b.opIndex);
   const head: EventNode = { isCall: false, opIndex: -1, time: Number.NEGATIVE_INFINITY };
   let prev = head;
   for (const ev of events) {
@@ -154,6 +155,19 @@ function buildEventList(ops: readonly Operation[]): EventNode {
     prev = ev;
   }
   return head;
+}
+
+/**
+ * Order of events at one instant t: a return at t precedes a call at t (an operation acknowledged at t
+ * happened before one invoked at t), so the returns of operations called earlier come first, then the
+ * operations that start and end at t (each one's call before its own return), then the calls of operations
+ * that end later. Two operations that both start and end at t are concurrent with each other.
+ */
+function tieRank(ops: readonly Operation[], ev: EventNode): number {
+  const op = ops[ev.opIndex]!;
+  const instant = op.returnTime === op.callTime;
+  if (!instant) return ev.isCall ? 3 : 0;
+  return ev.isCall ? 1 : 2;
 }
 
 function lift(call: EventNode): void {

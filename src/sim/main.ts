@@ -1,11 +1,12 @@
 /**
- * `npm run sim -- --seeds N --seed-start S [--bug NAME] [--ticks T]` runs N seeded simulations;
+ * `npm run sim -- --seeds N --seed-start S [--bug NAME [--control]] [--ticks T] [--garbage-rate P]` runs N
+ * seeded simulations (`--control`: the bug's scenario with the bug switched off);
  * `npm run sim -- --seed S --trace` replays one and prints its event trace.
  * Ends with `sim: N runs, V violations` (and `, U unknown` when a checker bound was exhausted); exits 1 on
  * any violation.
  * @module
  */
-import { BUG_NAMES, type BugName, replayCommand, type RunResult, runSeed, runSeeds } from "./mod.ts";
+import { BUG_NAMES, type BugName, describeViolation, replayCommand, type RunResult, runSeed, runSeeds } from "./mod.ts";
 
 interface CliArgs {
   seeds: number;
@@ -13,11 +14,13 @@ interface CliArgs {
   seed?: number;
   trace: boolean;
   bug?: BugName;
+  control: boolean;
   ticks?: number;
+  garbageRate?: number;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { seeds: 100, seedStart: 1, trace: false };
+  const args: CliArgs = { seeds: 100, seedStart: 1, trace: false, control: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -31,9 +34,18 @@ function parseArgs(argv: readonly string[]): CliArgs {
     else if (flag === "--ticks") args.ticks = parseCount(flag, value());
     else if (flag === "--trace") args.trace = true;
     else if (flag === "--bug") args.bug = parseBug(value());
+    else if (flag === "--control") args.control = true;
+    else if (flag === "--garbage-rate") args.garbageRate = parseRate(flag, value());
     else throw new Error(`unknown flag ${flag}`);
   }
+  if (args.control && args.bug === undefined) throw new Error("--control needs --bug");
   return args;
+}
+
+function parseRate(flag: string, text: string): number {
+  const p = Number(text);
+  if (!(p >= 0 && p <= 1)) throw new Error(`${flag}: not a probability in [0, 1]: ${text}`);
+  return p;
 }
 
 function parseCount(flag: string, text: string): number {
@@ -49,7 +61,8 @@ function parseBug(name: string): BugName {
 }
 
 function failureLine(r: RunResult): string {
-  return `FAIL seed ${r.seed}: ${r.violations[0]!.split("\n")[0]}  — replay: ${replayCommand(r.seed, r.bug)}`;
+  const first = describeViolation(r.violations[0]!).split("\n")[0];
+  return `FAIL seed ${r.seed}: ${first}  — replay: ${replayCommand(r.seed, r.bug, { control: r.control })}`;
 }
 
 function summaryLine(runs: number, violations: number, unknown: number): string {
@@ -57,11 +70,18 @@ function summaryLine(runs: number, violations: number, unknown: number): string 
 }
 
 function replayOne(args: CliArgs, seed: number): number {
-  const r = runSeed({ seed, bug: args.bug, trace: args.trace, chaosTicks: args.ticks });
+  const r = runSeed({
+    seed,
+    bug: args.bug,
+    control: args.control,
+    garbageRate: args.garbageRate,
+    trace: args.trace,
+    chaosTicks: args.ticks,
+  });
   for (const line of r.trace) console.log(line);
   console.log(`stats ${JSON.stringify(r.stats)} linearizability ${r.linearizability}`);
   if (r.violations.length > 0) {
-    for (const v of r.violations) console.log(`VIOLATION ${v}`);
+    for (const v of r.violations) console.log(`VIOLATION ${describeViolation(v)}`);
     console.log(failureLine(r));
   }
   console.log(summaryLine(1, r.violations.length > 0 ? 1 : 0, r.linearizability === "unknown" ? 1 : 0));
@@ -71,6 +91,8 @@ function replayOne(args: CliArgs, seed: number): number {
 function runMany(args: CliArgs): number {
   const summary = runSeeds({ start: args.seedStart, count: args.seeds }, {
     bug: args.bug,
+    control: args.control,
+    garbageRate: args.garbageRate,
     chaosTicks: args.ticks,
     onResult: (r) => {
       if (r.violations.length > 0) console.log(failureLine(r));

@@ -17,8 +17,8 @@ import {
   type Snapshot,
   StateRole,
 } from "../raft/types.ts";
-import type { SafetyChecker } from "./checks.ts";
-import { decodeMarker, decodePut, KvStateMachine, type PutCommand } from "./kv.ts";
+import type { SafetyChecker, ViolationKind } from "./checks.ts";
+import { decodeCommand, KvStateMachine, type PutCommand } from "./kv.ts";
 import type { Prng } from "./prng.ts";
 
 /** What a member needs from the simulation around it. */
@@ -27,7 +27,7 @@ export interface MemberHost {
   readonly checker: SafetyChecker;
   readonly tracing: boolean;
   trace(line: string): void;
-  violation(message: string): void;
+  violation(kind: ViolationKind, message: string): void;
   send(from: Member, m: Message): void;
   /** Schedules the end of a slow persist of the current Ready. */
   schedulePersisted(member: Member, delay: number, incarnation: number): void;
@@ -35,6 +35,8 @@ export interface MemberHost {
   onReadServed(member: Member, clientId: number, reqId: number, value: string | null): void;
   onConfChangeApplied(member: Member, cc: ReturnType<typeof decodeConfChange>): void;
   onMarkerApplied(member: Member, marker: number): void;
+  /** An entry that is no command was applied as an error outcome (the member goes on). */
+  onInvalidApplied(member: Member, index: number, reason: string): void;
   onLeaderElected(member: Member, term: number): void;
 }
 
@@ -166,7 +168,7 @@ export class Member {
     this.confState = storage.initialState().confState;
     this.role = StateRole.Follower;
     this.term = storage.initialState().hardState.term;
-    if (this.applied < snapIndex) this.host.violation(`member ${this.id}: checkpoint ${this.applied} older than snapshot ${snapIndex}`);
+    if (this.applied < snapIndex) this.host.violation("safety", `member ${this.id}: checkpoint ${this.applied} older than snapshot ${snapIndex}`);
     this.host.trace(`start ${this.id} (incarnation ${this.incarnation}, applied ${this.applied}, snapshot ${snapIndex}, log ${storage.firstIndex()}..${storage.lastIndex()})`);
   }
 
@@ -264,7 +266,7 @@ export class Member {
     const checker = this.host.checker;
     const broken = checker.onLeader(this.id, status.term) ??
       checker.checkLeaderComplete(this.id, status.term, this.disk.storage);
-    if (broken !== undefined) this.host.violation(broken);
+    if (broken !== undefined) this.host.violation("safety", broken);
   }
 
   private finishReady(): void {
@@ -290,24 +292,24 @@ export class Member {
     if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) {
       storage.applySnapshot(rd.snapshot);
       const broken = checker.onSnapshot(this.id, rd.snapshot.metadata.index, rd.snapshot.metadata.term);
-      if (broken !== undefined) this.host.violation(broken);
+      if (broken !== undefined) this.host.violation("safety", broken);
     }
     const oldCommit = storage.hardState().commit;
     if (rd.entries.length > 0) {
       storage.append(rd.entries);
       const broken = checker.onPersist(this.id, rd.entries, storage);
-      if (broken !== undefined) this.host.violation(broken);
+      if (broken !== undefined) this.host.violation("safety", broken);
     }
     if (rd.hardState !== undefined) {
       const broken = checker.onHardState(this.id, storage.hardState(), rd.hardState);
-      if (broken !== undefined) this.host.violation(broken);
+      if (broken !== undefined) this.host.violation("safety", broken);
       storage.setHardState(rd.hardState);
     }
     const commit = rd.hardState?.commit ?? oldCommit;
     const from = rd.entries.length > 0 ? Math.min(rd.entries[0]!.index, oldCommit + 1) : oldCommit + 1;
     if (from <= commit) {
       const broken = checker.onDurableCommit(this.id, storage, from, commit);
-      if (broken !== undefined) this.host.violation(broken);
+      if (broken !== undefined) this.host.violation("safety", broken);
     }
   }
 
@@ -318,7 +320,7 @@ export class Member {
   private restoreSnapshot(snap: Snapshot): void {
     const index = snap.metadata.index;
     if (index <= this.applied) {
-      this.host.violation(`member ${this.id}: snapshot ${index} would move applied back from ${this.applied}`);
+      this.host.violation("safety", `member ${this.id}: snapshot ${index} would move applied back from ${this.applied}`);
       return;
     }
     this.kv = KvStateMachine.decode(snap.data);
@@ -332,12 +334,12 @@ export class Member {
 
   private applyEntry(e: Entry): void {
     if (e.index !== this.handedOut + 1) {
-      this.host.violation(`member ${this.id}: committed entry ${e.index} handed out after ${this.handedOut}`);
+      this.host.violation("safety", `member ${this.id}: committed entry ${e.index} handed out after ${this.handedOut}`);
       return;
     }
     this.handedOut = e.index;
     const broken = this.host.checker.onApply(this.id, e);
-    if (broken !== undefined) this.host.violation(broken);
+    if (broken !== undefined) this.host.violation("safety", broken);
     const replay = e.index <= this.replayUpTo;
     if (e.type === EntryType.ConfChange) {
       const cc = decodeConfChange(e.data);
@@ -349,20 +351,40 @@ export class Member {
     }
     if (replay) return;
     if (e.index !== this.applied + 1) {
-      this.host.violation(`member ${this.id}: applied ${e.index} after ${this.applied}`);
+      this.host.violation("safety", `member ${this.id}: applied ${e.index} after ${this.applied}`);
     }
     this.applied = e.index;
   }
 
+  /**
+   * Applies a normal entry. Total: an entry that is not a well-formed command becomes an error outcome (the
+   * same on every member) and apply goes on; nothing here throws on what a proposer put in the log.
+   */
   private applyNormal(e: Entry): void {
-    const cmd = decodePut(e.data);
-    if (cmd !== undefined) {
-      if (this.kv.applyPut(cmd)) this.host.onPutApplied(this, cmd);
-      if (this.host.tracing) this.host.trace(`${this.id} apply ${e.index}/${e.term} put ${cmd.key}=${cmd.value}`);
-      return;
+    const cmd = decodeCommand(e.data);
+    let outcome: string;
+    switch (cmd.kind) {
+      case "put": {
+        const fresh = this.kv.applyPut(cmd.put);
+        outcome = fresh ? "put" : "duplicate put";
+        if (fresh) this.host.onPutApplied(this, cmd.put);
+        if (this.host.tracing) this.host.trace(`${this.id} apply ${e.index}/${e.term} put ${cmd.put.key}=${cmd.put.value}`);
+        break;
+      }
+      case "marker":
+        outcome = "marker";
+        this.host.onMarkerApplied(this, cmd.marker);
+        break;
+      case "empty":
+        outcome = "empty";
+        break;
+      case "invalid":
+        outcome = `error: ${cmd.reason}`;
+        this.host.onInvalidApplied(this, e.index, cmd.reason);
+        break;
     }
-    const marker = decodeMarker(e.data);
-    if (marker !== undefined) this.host.onMarkerApplied(this, marker);
+    const broken = this.host.checker.onOutcome(this.id, e.index, outcome);
+    if (broken !== undefined) this.host.violation("safety", broken);
   }
 
   /** Registers a linearizable read; the core answers with a read state carrying `ctx`. */

@@ -5,7 +5,18 @@
  */
 import { type BugName, type RunResult, runSeed } from "./cluster.ts";
 
-export { BUG_NAMES, type BugName, type RunOptions, type RunResult, type RunStats, runSeed, TICK } from "./cluster.ts";
+export {
+  BUG_NAMES,
+  type BugName,
+  describeViolation,
+  type RunOptions,
+  type RunResult,
+  type RunStats,
+  runSeed,
+  TICK,
+  type Violation,
+  type ViolationKind,
+} from "./cluster.ts";
 export { checkHistory, type CheckResult, type Operation } from "./linearizability.ts";
 export { Prng } from "./prng.ts";
 
@@ -25,6 +36,9 @@ export function runSeeds(
   range: { start: number; count: number },
   options: {
     bug?: BugName;
+    /** Run `bug`'s scenario with the bug switched off (its control). */
+    control?: boolean;
+    garbageRate?: number;
     chaosTicks?: number;
     onResult?: (r: RunResult) => void;
     /** Stop early once this many runs failed. */
@@ -34,7 +48,13 @@ export function runSeeds(
   const startMs = performance.now();
   const summary: SeedsSummary = { runs: 0, violations: 0, unknown: 0, failures: [], elapsedMs: 0 };
   for (let i = 0; i < range.count; i++) {
-    const result = runSeed({ seed: range.start + i, bug: options.bug, chaosTicks: options.chaosTicks });
+    const result = runSeed({
+      seed: range.start + i,
+      bug: options.bug,
+      control: options.control,
+      garbageRate: options.garbageRate,
+      chaosTicks: options.chaosTicks,
+    });
     summary.runs++;
     if (result.violations.length > 0) {
       summary.violations++;
@@ -50,6 +70,7 @@ export function runSeeds(
 }
 
 /** The one-line command that replays a run with its trace. */
-export function replayCommand(seed: number, bug?: BugName): string {
-  return `npm run sim -- --seed ${seed} --trace${bug === undefined ? "" : ` --bug ${bug}`}`;
+export function replayCommand(seed: number, bug?: BugName, options: { control?: boolean } = {}): string {
+  const bugFlag = bug === undefined ? "" : ` --bug ${bug}${options.control === true ? " --control" : ""}`;
+  return `npm run sim -- --seed ${seed} --trace${bugFlag}`;
 }

@@ -1,7 +1,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SafetyChecker } from "../../src/sim/checks.ts";
-import { decodeMarker, decodePut, encodeMarker, encodePut, KvStateMachine } from "../../src/sim/kv.ts";
+import { drawGarbage } from "../../src/sim/garbage.ts";
+import { decodeCommand, encodeMarker, encodePut, KvStateMachine, MAX_COMMAND_BYTES } from "../../src/sim/kv.ts";
+import { Prng } from "../../src/sim/prng.ts";
 import { type Entry, EntryType, type RaftStorage, type Snapshot } from "../../src/raft/types.ts";
 
 const enc = new TextEncoder();
@@ -72,11 +74,10 @@ test("durable hard state only moves forward", () => {
 
 test("KV commands round-trip and duplicates are applied once", () => {
   const cmd = { clientId: 2, reqId: 7, key: "k1", value: "2.7" };
-  assert.equal(decodePut(encodePut(cmd)), cmd);
-  assert.is(decodePut(new Uint8Array()), undefined);
-  assert.is(decodePut(encodeMarker(3)), undefined);
-  assert.is(decodeMarker(encodeMarker(3)), 3);
-  assert.is(decodeMarker(encodePut(cmd)), undefined);
+  assert.equal(decodeCommand(encodePut(cmd)), { kind: "put", put: cmd });
+  assert.equal(decodeCommand(new Uint8Array()), { kind: "empty" });
+  assert.equal(decodeCommand(encodeMarker(3)), { kind: "marker", marker: 3 });
+  assert.throws(() => encodeMarker(0));
   const sm = new KvStateMachine();
   assert.ok(sm.applyPut(cmd));
   assert.not.ok(sm.applyPut(cmd));
@@ -87,6 +88,36 @@ test("KV commands round-trip and duplicates are applied once", () => {
   assert.is(copy.get("k1"), "2.7");
   assert.not.ok(copy.applyPut(cmd));
   assert.equal(KvStateMachine.decode(new Uint8Array()).values.size, 0);
+});
+
+test("decoding is total: malformed commands and random bytes are invalid, never an exception", () => {
+  const invalid = (text: string) => decodeCommand(enc.encode(text)).kind;
+  for (const text of ["[", "[1,2,\"k\"]", "[1,2,\"k\",\"v\",5]", "[\"1\",2,\"k\",\"v\"]", "[-1,2,\"k\",\"v\"]",
+    "[1,0,\"k\",\"v\"]", "[1.5,2,\"k\",\"v\"]", "[1,2,\"\",\"v\"]", "[1,2,\"k\",null]", "{}", "null", "marker:",
+    "marker:0", "marker:x", "hello"]) {
+    assert.is(invalid(text), "invalid", text);
+  }
+  assert.is(decodeCommand(Uint8Array.of(0x5b, 0xff, 0x5d)).kind, "invalid"); // not UTF-8
+  assert.is(decodeCommand(new Uint8Array(MAX_COMMAND_BYTES + 1).fill(0x5b)).kind, "invalid");
+  assert.is(invalid(`${"[".repeat(5_000)}${"]".repeat(5_000)}`), "invalid");
+  // The simulator's garbage is never a valid command, and decoding the same bytes twice agrees.
+  const rng = new Prng(5);
+  const reasons = new Set<string>();
+  for (let i = 0; i < 5_000; i++) {
+    const data = drawGarbage(rng);
+    const first = decodeCommand(data);
+    assert.is(first.kind, "invalid");
+    assert.equal(decodeCommand(data.slice()), first);
+    if (first.kind === "invalid") reasons.add(first.reason);
+  }
+  assert.ok(reasons.size >= 8, `garbage reaches only ${[...reasons].join(", ")}`);
+});
+
+test("deterministic apply: the same entry must give the same outcome on every member", () => {
+  const c = new SafetyChecker();
+  assert.is(c.onOutcome(1n, 4, "error: not JSON"), undefined);
+  assert.is(c.onOutcome(2n, 4, "error: not JSON"), undefined);
+  assert.match(c.onOutcome(3n, 4, "put") ?? "", /deterministic apply: entry 4 gave "error: not JSON" on 1 but "put" on 3/);
 });
 
 test.run();

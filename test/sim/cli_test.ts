@@ -34,7 +34,15 @@ test("a failing run prints its replay command and exits 1; the replay prints the
   assert.is(replay.stdout.trim().split("\n").at(-1), "sim: 1 runs, 1 violations");
 });
 
+test("--control runs a bug's scenario with the bug off: the failing seed passes", () => {
+  const r = sim(["--seeds", "2", "--seed-start", "1", "--bug", "localReads", "--control"]);
+  assert.is(r.status, 0, r.stdout);
+  assert.is(r.stdout.trim().split("\n").at(-1), "sim: 2 runs, 0 violations");
+});
+
 test("bad flags are refused", () => {
+  assert.is(sim(["--control"]).status, 2);
+  assert.is(sim(["--garbage-rate", "2"]).status, 2);
   assert.is(sim(["--bug", "nope"]).status, 2);
   assert.is(sim(["--seeds", "-1"]).status, 2);
   assert.is(sim(["--frobnicate"]).status, 2);

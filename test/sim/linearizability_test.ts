@@ -38,6 +38,24 @@ test("concurrent write and reads may see either value", () => {
   assert.is(checkHistory([...base, get(2, "b", 3, 6), get(3, "a", 4, 7)]).outcome, "ok");
 });
 
+test("a return at an instant precedes a call at that instant", () => {
+  // The write of b is acknowledged at 5; a read invoked at 5 comes after it and must not see a.
+  const acked = [put(1, "a", 0, 1), put(1, "b", 2, 5)];
+  assert.is(checkHistory([...acked, get(2, "a", 5, 6)]).outcome, "violation");
+  assert.is(checkHistory([...acked, get(2, "b", 5, 6)]).outcome, "ok");
+  // A read that returned a at 5 came before a write of b invoked at 5 ...
+  assert.is(checkHistory([put(1, "a", 0, 1), get(2, "a", 3, 5), put(1, "b", 5, 6)]).outcome, "ok");
+  // ... so it cannot have seen b, not even through a write whose outcome is unknown.
+  assert.is(checkHistory([get(2, "b", 3, 5), put(1, "b", 5, 6)]).outcome, "violation");
+  assert.is(checkHistory([get(2, "b", 3, 5), put(1, "b", 5)]).outcome, "violation");
+  // An operation that starts and ends at one instant is ordered after returns and before calls there.
+  assert.is(checkHistory([...acked, get(2, "a", 5, 5)]).outcome, "violation");
+  assert.is(checkHistory([...acked, get(2, "b", 5, 5), put(3, "c", 5, 7), get(4, "b", 6, 6)]).outcome, "ok");
+  assert.is(checkHistory([put(1, "a", 0, 1), get(2, "c", 5, 5), put(3, "c", 5, 7)]).outcome, "violation");
+  // Two such operations at the same instant are concurrent with each other.
+  assert.is(checkHistory([put(1, "a", 0, 1), put(2, "b", 5, 5), get(3, "a", 5, 5), get(4, "b", 6, 7)]).outcome, "ok");
+});
+
 test("concurrent writes: readers must agree on one order", () => {
   const writes = [put(1, "a", 0, 5), put(2, "b", 0, 5)];
   assert.is(checkHistory([...writes, get(3, "a", 6, 7), get(3, "a", 8, 9)]).outcome, "ok");
