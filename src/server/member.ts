@@ -61,12 +61,7 @@ import {
 } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
-import {
-  checkDeleteRangeRequest,
-  checkPutRequest,
-  checkRangeRequest,
-  checkTxnRequest,
-} from "../mvcc/validate.ts";
+import { checkRequest } from "./boundary.ts";
 import {
   decodeProposal,
   encodeProposal,
@@ -84,7 +79,6 @@ import {
   isReadOnlyTxn,
   internalRequestSizeBytes,
   proposalError,
-  throwIf,
 } from "./requests.ts";
 import { ReadIndexQueue } from "./reads.ts";
 import { Waiters } from "./waiters.ts";
@@ -282,9 +276,12 @@ export class Member implements KvService {
   #selfRemoved = false;
   /** The membership RPCs (set by the server once its cluster service exists). */
   cluster?: ClusterService;
+  /** The request boundary's settings, for requests that come in-process rather than through a front-end. */
+  readonly #limits: { maxTxnOps: number };
 
   constructor(options: MemberOptions) {
     this.#o = options;
+    this.#limits = { maxTxnOps: options.maxTxnOps };
     this.#now = options.now ?? (() => performance.now());
     const bounds = { maxPending: options.maxPendingRequests, timeoutMs: options.requestTimeoutMs };
     this.#writes = new Waiters(bounds);
@@ -937,7 +934,8 @@ export class Member implements KvService {
   // ---- the KV service ----
 
   async range(req: RangeRequest): Promise<RangeResponse> {
-    throwIf(checkRangeRequest(req));
+    // Front-ends pass what the request boundary checked; in-process callers get the same checks here.
+    checkRequest("RangeRequest", req, this.#limits);
     if (req.serializable !== true) {
       this.#refuseOnLearner();
       await this.#linearizable();
@@ -949,7 +947,7 @@ export class Member implements KvService {
 
   put(req: PutRequest): Promise<PutResponse> {
     return this.#guard(() => {
-      throwIf(checkPutRequest(req));
+      checkRequest("PutRequest", req, this.#limits);
       this.#refuseOnLearner();
       this.#checkQuota();
       return this.#propose<PutResponse>({ put: req });
@@ -958,14 +956,14 @@ export class Member implements KvService {
 
   deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
     return this.#guard(() => {
-      throwIf(checkDeleteRangeRequest(req));
+      checkRequest("DeleteRangeRequest", req, this.#limits);
       this.#refuseOnLearner();
       return this.#propose<DeleteRangeResponse>({ deleteRange: req });
     });
   }
 
   async txn(req: TxnRequest): Promise<TxnResponse> {
-    throwIf(checkTxnRequest(req, { maxTxnOps: this.#o.maxTxnOps }));
+    checkRequest("TxnRequest", req, this.#limits);
     if (!isReadOnlyTxn(req) || !allSerializable(req)) this.#refuseOnLearner();
     if (!isReadOnlyTxn(req)) {
       this.#checkQuota();
