@@ -49,15 +49,17 @@ test(`fuzz every client route, JSON and CBOR, streams and peer ports (seed ${SEE
   try {
     const { report, ctx } = await runFuzz(fresh, {
       seed: SEED,
-      concurrency: 6,
+      concurrency: 8,
       requestTimeoutMs: 8_000,
       budgetMs: FUZZ_BUDGET_MS,
       maxRebuilds: MAX_REBUILDS,
       aliasRequests: 8,
       batchSteps: 60,
       maxRequestBytes: MAX_REQUEST_BYTES,
+      topValuesPerField: 12,
       nestedValuesPerField: 6,
       log: (line) => console.log(line),
+      verbose: process.env.TSETCD_FUZZ_VERBOSE === "1",
     });
     const after: Finding[] = [];
     if (ctx !== undefined && sentinels !== undefined) {

@@ -180,7 +180,8 @@ export function formatClasses(classes: readonly FindingClass[]): string {
  * excerpt, which is dropped), the `error: …` message below it and the first stack frame.
  */
 export function summariseError(lines: readonly string[], index: number): string {
-  const prefix = lines[index]!.replace(/\s\d+ \|.*$/, "").trim();
+  // Bun follows the prefix with a source excerpt ("33 | …") or an object's opening ("DOMException {").
+  const prefix = lines[index]!.replace(/\s\d+ \|.*$/, "").replace(/\s\w+ \{\s*$/, "").trim();
   let message = "";
   let at = "";
   // Bun prints at most a dozen excerpt lines before the message; the stack follows it.
@@ -195,6 +196,20 @@ export function summariseError(lines: readonly string[], index: number): string 
     if (frame !== null) at = ` (at ${frame[1]} ${frame[2]})`;
     break;
   }
-  if (message === "") message = lines[index]!.slice(prefix.length).trim();
+  if (message === "") message = objectError(lines, index) ?? "";
   return `${prefix} ${message}${at}`.slice(0, 300);
+}
+
+/** An error Bun prints as an object (`DOMException {` then `name: "…"`, `message: "…"` lines). */
+function objectError(lines: readonly string[], index: number): string | undefined {
+  const head = /(\w+) \{\s*$/.exec(lines[index]!);
+  if (head === null) return undefined;
+  let name = head[1]!;
+  let message = "";
+  for (let i = index + 1; i < Math.min(lines.length, index + 12); i++) {
+    const field = /^\s*(name|message): "(.*)",?$/.exec(lines[i]!);
+    if (field?.[1] === "name") name = field[2]!;
+    if (field?.[1] === "message") message = field[2]!;
+  }
+  return `${name}: ${message}`;
 }

@@ -44,6 +44,8 @@ export interface FuzzOptions extends MutationOptions {
   /** Steps per batch: the cluster is checked after each batch, and a batch that breaks it is replayed. */
   batchSteps: number;
   log: (line: string) => void;
+  /** Log every batch's time. */
+  verbose: boolean;
 }
 
 /** What the run did and found. */
@@ -120,9 +122,11 @@ export async function runFuzz(
       unfinished.push(...plan.slice(b).map((x) => x.name));
       break;
     }
+    const batchStartMs = Date.now();
     const result = await runBatch(ctx, batch, options.concurrency, stats);
+    if (options.verbose) options.log(`fuzz: ${batch.name}: ${batch.steps.length} steps in ${Date.now() - batchStartMs} ms`);
     const broken = await breakage(ctx.cluster);
-    const internal = scanLogs(ctx.cluster, batch, result);
+    const internal = scanLogs(ctx.cluster, batch, [...findings, ...result]);
     if (broken === undefined) {
       findings.push(...result, ...internal);
       continue;
@@ -372,6 +376,9 @@ function abandonBatch(options: FuzzOptions): Batch {
       const create = encoding === "json" ? encodeWire(watchCreate, "json") : frame(encodeWire(watchCreate, "cbor"));
       steps.push(rawStep("/v3/watch", encoding, "stream: watch abandoned after its first answer", member, options, () => [requestHead("/v3/watch", type), httpChunk(create)], true));
       steps.push(rawStep("/v3/watch", encoding, "stream: watch abandoned mid-request", member, options, () => [requestHead("/v3/watch", type), httpChunk(create.subarray(0, 3))], false));
+      steps.push(rawStep("/v3/watch", encoding, "stream: watch with an empty body, abandoned", member, options, () => [
+        requestHead("/v3/watch", { "content-type": type["content-type"], "content-length": "0" }),
+      ], false));
       steps.push(rawStep("/v3/lease/keepalive", encoding, "stream: keep-alive abandoned after its first answer", member, options, (ctx) => {
         const req = wmap({ ID: ctx.lease });
         const body = encoding === "json" ? encodeWire(req, "json") : frame(encodeWire(wmap({ result: req }), "cbor"));

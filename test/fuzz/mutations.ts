@@ -44,7 +44,9 @@ export interface Mutation {
 export interface MutationOptions {
   /** The servers' --max-request-bytes (default 1.5 MiB). */
   maxRequestBytes: number;
-  /** Values tried per field below the top level of a message (all of them at the top level). */
+  /** Values tried per field at the top level of a request besides the wrong types (a seeded sample). */
+  topValuesPerField: number;
+  /** Values tried per field below the top level of a request (a seeded sample). */
   nestedValuesPerField: number;
 }
 
@@ -188,6 +190,8 @@ function badUtf8(bytes: number[]): Raw {
 
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
+
+const WRONG_TYPE_NAMES: ReadonlySet<string> = new Set(["string", "object", "array", "bool", "null", "CBOR undefined"]);
 
 /** Values of the wrong JSON/CBOR type for any scalar field. */
 function wrongTypes(): [string, Wire][] {
@@ -371,8 +375,14 @@ export function valuesForField(def: FieldDef, rng: Prng): [string, Wire][] {
 export function fieldMutations(kind: MessageKind, rng: Prng, options: MutationOptions): { name: string; tree: WireMap }[] {
   const out: { name: string; tree: WireMap }[] = [];
   for (const path of fieldPaths(kind)) {
-    let values = valuesForField(path.defs[path.defs.length - 1]!, rng);
-    if (path.defs.length > 1) values = rng.shuffle(values).slice(0, options.nestedValuesPerField);
+    const all = valuesForField(path.defs[path.defs.length - 1]!, rng);
+    // The wrong types always; of the rest a seeded sample (every value of every field is too many for the
+    // time bound, and another seed tries others).
+    const typed = all.filter(([name]) => WRONG_TYPE_NAMES.has(name.replace(/^list element /, "")));
+    const rest = rng.shuffle(all.filter((v) => !typed.includes(v)));
+    const values = path.defs.length > 1
+      ? rng.shuffle(all).slice(0, options.nestedValuesPerField)
+      : [...typed, ...rest.slice(0, options.topValuesPerField)];
     for (const [name, value] of values) out.push({ name: `field ${path.label}: ${name}`, tree: withField(kind, path, value) });
     out.push({ name: `field ${path.label}: left out`, tree: withField(kind, path, REMOVE) });
     const oneof = path.defs[path.defs.length - 1]!.oneof;
@@ -565,9 +575,18 @@ export function routeMutations(route: RouteSpec, encoding: Encoding, rng: Prng, 
   // A keep-alive frame carries a stream message, `{result: request}`; a watch frame the request itself.
   const inFrame = (body: Uint8Array): Uint8Array =>
     frame(route.style === "keepalive" ? concatBytes(cborHead(5, 1), encodeWire("result", "cbor"), body) : body);
-  const out = framed ? bodies.map((m) => ({ ...m, body: m.body.length === 0 ? m.body : inFrame(m.body) })) : bodies;
   const base = encodeWire(baselineOf(route.kind), encoding);
-  if (framed) out.push(...frameMutations(base, inFrame(base)));
+  let out = framed ? bodies.map((m) => ({ ...m, body: m.body.length === 0 ? m.body : inFrame(m.body) })) : bodies;
+  if (route.style === "watch") {
+    // A watch stream with no watch in it rightly stays silent (etcd's gateway sends not even the status),
+    // so a valid create follows every body: the stream must then answer in time, or it hangs.
+    const tail = encoding === "json" ? concatBytes(b("\n"), base) : frame(base);
+    out = out.filter((m) => m.body.length > 0).map((m) => ({ ...m, body: concatBytes(m.body, tail) }));
+  }
+  if (framed) {
+    const tail = route.style === "watch" ? frame(base) : new Uint8Array(0);
+    out.push(...frameMutations(base, inFrame(base)).map((m) => ({ ...m, body: concatBytes(m.body, tail) })));
+  }
   if (framed && route.style === "keepalive") {
     const errorFrame = wmap({ error: wmap({ code: 99, message: new Raw('""', Uint8Array.of(0x62, 0xff, 0xfe)) }) });
     out.push({ name: "stream: an error frame from the client", body: frame(encodeWire(errorFrame, "cbor")) });
