@@ -12,13 +12,13 @@ import { decodeStdBase64 } from "../../src/codec/go_base64.ts";
 import { fieldsOf, type FieldDef, type MessageKind } from "../../src/codec/schema.ts";
 import { Prng } from "../../src/sim/prng.ts";
 import { classify, judgeHttp, summariseError } from "./findings.ts";
+import { peerGarbage } from "./peer_garbage.ts";
 import {
   baselineOf,
   ENCODINGS,
   fieldPaths,
   FUZZ_KEY_PREFIX,
   type MutationOptions,
-  peerGarbage,
   routeMutations,
   valuesForField,
 } from "./mutations.ts";
