@@ -165,7 +165,7 @@ export class LeaseService implements LeaseApi {
       const response = lessor.grant(p.leaseGrant.ID, p.leaseGrant.TTL);
       // On the leader the lease's clock starts now, at its apply, as etcd's (the lessor starts clocks of
       // new grants at its next leader-side call; a time-to-live read is one without side effects).
-      if (lessor.isPrimary) lessor.timeToLive({ ID: p.leaseGrant.ID }, this.#now());
+      if (lessor.isPrimary) this.#startClock(p.leaseGrant.ID);
       return response;
     }
     if (p.leaseRevoke !== undefined) {
@@ -179,6 +179,19 @@ export class LeaseService implements LeaseApi {
       return { header: this.#header() };
     }
     return undefined;
+  }
+
+  /**
+   * Starts a new lease's clock on the leader. Local to this member (followers have no clocks), so a failure
+   * here must not become the grant's outcome, which every member must reach alike: it is logged, and the
+   * clock starts at the lessor's next leader-side call instead.
+   */
+  #startClock(id: bigint): void {
+    try {
+      this.#o.lessor.timeToLive({ ID: id }, this.#now());
+    } catch (error) {
+      console.error(`tsetcd: could not start the clock of lease ${id}: ${error}`);
+    }
   }
 
   // ---- leadership and the expiry driver ----

@@ -41,7 +41,23 @@ export class WatchService {
     if (this.#closed) return;
     const revision = this.#store.currentRevision();
     if (events.length === 0 && revision === this.hub.revision()) return;
-    this.hub.notify(events, revision);
+    try {
+      this.hub.notify(events, revision);
+    } catch (error) {
+      // Called inside the apply of a committed write: a failure of this member's own watchers must not
+      // become the write's outcome (the other members applied it), so it is contained here and the
+      // watchers catch up from the store's history as after a snapshot.
+      console.error(`tsetcd: watch hub failed at revision ${revision}; watchers catch up from history: ${error}`);
+      this.#resync(revision);
+    }
+  }
+
+  #resync(revision: number): void {
+    try {
+      if (revision >= this.hub.revision()) this.hub.restore(revision);
+    } catch (error) {
+      console.error(`tsetcd: watch hub could not catch up: ${error}`);
+    }
   }
 
   /** A snapshot replaced the store: watchers catch up from history (or are canceled as compacted). */
