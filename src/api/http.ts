@@ -3,8 +3,9 @@
  * /health, /version and /metrics. Runtime-neutral: `createHttpHandler` maps a Request to a Response;
  * only `serveHttp` knows it runs on Bun.serve.
  *
- * A front-end holds no logic: decode, call the service, encode. Bad input of any kind answers with etcd's
- * status and `{error, code, message}` body; nothing a client sends can crash the server or yield a 5xx.
+ * A front-end holds no logic: decode and check through the request boundary (src/server/boundary.ts), call
+ * the service, encode. Bad input of any kind answers with etcd's status and `{error, code, message}` body;
+ * nothing a client sends can crash the server.
  * @module
  */
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";

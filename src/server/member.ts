@@ -13,6 +13,12 @@
  *
  * Linearizable reads: reads waiting in one turn share one ReadIndex request; they are served once the
  * applied index reaches the read index. Serializable reads are served at once from local state.
+ *
+ * Apply is total: every committed entry has an outcome decided by the entry and the state alone, so every
+ * member reaches the same one. An entry that does not decode, or whose write breaks an invariant half-way
+ * (rolled back to its savepoint), is logged with its index and answered with `entryNotApplied`; the loop
+ * goes on. Only a storage failure (src/server/storage_failure.ts) stops the member. Requests reach apply
+ * through the request boundary (src/server/boundary.ts), so such entries come only from older releases.
  * @module
  */
 import { EtcdError, entryNotApplied, Errors } from "../codec/errors.ts";
