@@ -23,11 +23,11 @@ for (const bug of BUG_NAMES) {
     const buggy = runSeeds({ start: FIRST_SEED, count: SEEDS_PER_BUG }, {
       bug,
       onResult: (r) => {
-        for (const v of r.violations) kinds.set(v.kind, (kinds.get(v.kind) ?? 0) + 1);
+        for (const kind of new Set(r.violations.map((v) => v.kind))) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
         if (first === undefined && caughtByCheck(r)) first = r;
       },
     });
-    const kindText = [...kinds].map(([k, n]) => `${n} ${k}`).join(", ") || "none";
+    const kindText = [...kinds].map(([k, n]) => `${k} on ${n}`).join(", ") || "none";
     assert.is(buggy.runs, SEEDS_PER_BUG);
     assert.ok(first !== undefined, `${bug}: no safety or linearizability violation in ${buggy.runs} seeds (${kindText})`);
     const replay = runSeed({ seed: first.seed, bug, trace: true });
