@@ -192,7 +192,8 @@ function hook(ctx: Context, once: "before" | "after", each: "beforeEach" | "afte
  * as uvu's does.
  */
 export function suite(name = "", state: Record<string, unknown> = {}): Test {
-  const ctx = emptyContext({ ...state, __suite__: name, __test__: "" });
+  // The caller's own object, as uvu uses it: a file may keep a reference to the state it passed.
+  const ctx = emptyContext(Object.assign(state, { __suite__: name, __test__: "" }));
   const test = ((testName: string, fn: Callback) => {
     countRegistration();
     ctx.tests.push({ name: testName, fn });
