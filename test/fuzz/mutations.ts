@@ -286,9 +286,15 @@ function boolValues(): [string, Wire][] {
   return [["bool as string", "true"], ["bool as 1", 1], ["bool as 0", 0], ["bool empty string", ""]];
 }
 
-/** Strings (member URLs): none is a valid URL, so no member add or update can succeed. */
+/**
+ * Strings (member URLs): none is a valid peer URL by etcd's rules (http/https/unix/unixs, host:port, no
+ * path), so no member add or update can succeed; a server that takes one changes membership, a finding.
+ */
 function stringValues(rng: Prng): [string, Wire][] {
   return [
+    ["URL with a path", "http://127.0.0.1:1/fuzz"],
+    ["URL without a port", "http://127.0.0.1"],
+    ["URL with another scheme", "ftp://127.0.0.1:1"],
     ["string as number", 1],
     ["string of 64 KiB", "u".repeat(rng.range(60_000, 70_000))],
     ["string with NUL", "fuzz\u0000url"],
