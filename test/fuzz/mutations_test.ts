@@ -15,19 +15,30 @@ import { classify, judgeHttp, summariseError } from "./findings.ts";
 import { peerGarbage } from "./peer_garbage.ts";
 import {
   baselineOf,
+  type Encoding,
   ENCODINGS,
   fieldPaths,
   FUZZ_KEY_PREFIX,
+  type Mutation,
   type MutationOptions,
   routeMutations,
   valuesForField,
 } from "./mutations.ts";
-import { betaAlias, canonicalPath, RPC_ROUTES } from "./routes.ts";
+import { betaAlias, canonicalPath, RPC_ROUTES, type RouteSpec } from "./routes.ts";
 import { encodeWire, Raw, toCbor, toJson, WireMap, wmap } from "./wire.ts";
 
 const OPTIONS: MutationOptions = { maxRequestBytes: 1_572_864, topValuesPerField: 100, nestedValuesPerField: 6 };
 const REPO = join(import.meta.dir, "..", "..");
 const UTF8 = new TextDecoder();
+
+/** Generating every route's bodies takes seconds; tests that only read them share one copy per seed. */
+const CACHE = new Map<string, Mutation[]>();
+function cached(r: RouteSpec, encoding: Encoding, seed: number): Mutation[] {
+  const key = `${r.path} ${encoding} ${seed}`;
+  let out = CACHE.get(key);
+  if (out === undefined) CACHE.set(key, out = routeMutations(r, encoding, new Prng(seed), OPTIONS));
+  return out;
+}
 
 function route(path: string) {
   const r = RPC_ROUTES.find((x) => x.path === path);
@@ -90,30 +101,30 @@ test("mutations: every field of every request kind gets wrong types and is left 
     }
   }
   // Nested: a txn reaches the put inside a success op and the compare's oneof members.
-  const txn = new Set(routeMutations(route("/v3/kv/txn"), "json", new Prng(1), OPTIONS).map((m) => m.name));
+  const txn = new Set(cached(route("/v3/kv/txn"), "json", 1).map((m) => m.name));
   assert.ok(txn.has("field success[0].request_put.lease: left out"));
   assert.ok(txn.has("field compare[0].mod_revision: left out"));
 });
 
 test("mutations: integer and enum fields get NaN, ±Infinity, out-of-range int64 strings, bad names", () => {
-  const grant = routeMutations(route("/v3/lease/grant"), "cbor", new Prng(3), OPTIONS);
+  const grant = cached(route("/v3/lease/grant"), "cbor", 1);
   const byName = new Map(grant.map((m) => [m.name, m.body]));
   const ttlNaN = decodeCborValue(byName.get("field TTL: NaN")!) as Record<string, unknown>;
   assert.ok(Number.isNaN(ttlNaN.TTL), "CBOR NaN reaches the TTL field as a float");
   const inf = decodeCborValue(byName.get("field TTL: -Infinity")!) as Record<string, unknown>;
   assert.is(inf.TTL, Number.NEGATIVE_INFINITY);
-  const json = new Map(routeMutations(route("/v3/lease/grant"), "json", new Prng(3), OPTIONS).map((m) => [m.name, UTF8.decode(m.body)]));
+  const json = new Map(cached(route("/v3/lease/grant"), "json", 1).map((m) => [m.name, UTF8.decode(m.body)]));
   assert.is(json.get("field TTL: int64 max+1 string"), '{"TTL":"9223372036854775808"}');
   assert.is(json.get("field TTL: uint64 max+1 string"), '{"TTL":"18446744073709551616"}');
   assert.is(json.get("field TTL: NaN"), '{"TTL":NaN}');
-  const range = new Map(routeMutations(route("/v3/kv/range"), "json", new Prng(3), OPTIONS).map((m) => [m.name, UTF8.decode(m.body)]));
+  const range = new Map(cached(route("/v3/kv/range"), "json", 1).map((m) => [m.name, UTF8.decode(m.body)]));
   assert.match(range.get("field sort_order: enum unknown name")!, '"sort_order":"FUZZ_NOT_A_VALUE"');
   assert.match(range.get("field sort_order: enum -1")!, '"sort_order":-1');
 });
 
 test("mutations: the empty-body lease grant of issue 9 is in the plan, in both encodings", () => {
   for (const encoding of ENCODINGS) {
-    const empty = routeMutations(route("/v3/lease/grant"), encoding, new Prng(1), OPTIONS).find((m) => m.name === "body: empty");
+    const empty = cached(route("/v3/lease/grant"), encoding, 1).find((m) => m.name === "body: empty");
     assert.ok(empty !== undefined && empty.body.length === 0 && (empty.method ?? "POST") === "POST");
   }
 });
@@ -121,23 +132,23 @@ test("mutations: the empty-body lease grant of issue 9 is in the plan, in both e
 test("mutations: oversized bodies are past --max-request-bytes; truncated CBOR does not decode; nested txns nest", () => {
   for (const r of RPC_ROUTES) {
     for (const encoding of ENCODINGS) {
-      const all = routeMutations(r, encoding, new Prng(5), OPTIONS);
+      const all = cached(r, encoding, 1);
       const over = all.filter((m) => m.oversized === true);
       assert.ok(over.length >= 1, `${r.path} ${encoding}: no oversized body`);
       for (const m of over) assert.ok(m.body.length > OPTIONS.maxRequestBytes, `${r.path} ${m.name}: ${m.body.length} bytes`);
     }
   }
-  const put = routeMutations(route("/v3/kv/put"), "cbor", new Prng(5), OPTIONS);
+  const put = cached(route("/v3/kv/put"), "cbor", 1);
   for (const m of put.filter((x) => x.name.startsWith("body: truncated"))) {
     assert.throws(() => decodeCborValue(m.body), undefined, `${m.name} decodes`);
   }
-  const txn = routeMutations(route("/v3/kv/txn"), "json", new Prng(5), OPTIONS).find((m) => m.name === "body: txn nested 8 deep")!;
+  const txn = cached(route("/v3/kv/txn"), "json", 1).find((m) => m.name === "body: txn nested 8 deep")!;
   let node = JSON.parse(UTF8.decode(txn.body)) as { success: { request_txn?: unknown; request_put?: unknown }[] };
   let depth = 0;
   for (; node.success[0]!.request_txn !== undefined && depth < 100; depth++) node = node.success[0]!.request_txn as typeof node;
   assert.is(depth, 8);
   assert.ok(node.success[0]!.request_put !== undefined, "a put at the bottom");
-  const cborTxn = routeMutations(route("/v3/kv/txn"), "cbor", new Prng(5), OPTIONS).find((m) => m.name === "body: txn nested 8 deep")!;
+  const cborTxn = cached(route("/v3/kv/txn"), "cbor", 1).find((m) => m.name === "body: txn nested 8 deep")!;
   assert.equal(JSON.stringify(decodeCborValue(cborTxn.body)).split("request_txn").length - 1, 8);
 });
 
@@ -165,13 +176,13 @@ test("mutations: no valid key reaches before zfuzz/ and no member URL is valid (
   for (const kind of ["MemberAddRequest", "MemberUpdateRequest"] as MessageKind[]) {
     for (const encoding of ENCODINGS) {
       const r = RPC_ROUTES.find((x) => x.kind === kind)!;
-      for (const m of routeMutations(r, encoding, new Prng(2), OPTIONS)) {
+      for (const m of cached(r, encoding, 1)) {
         // etcd takes scheme://host:port and nothing more; every URL here lacks the port or has a path.
         for (const url of Buffer.from(m.body).toString("latin1").match(/(https?|unixs?):\/\/[^"\s]*/g) ?? []) {
           assert.ok(!/^[a-z]+:\/\/[^/:]+:\d+$/.test(url), `${kind} ${m.name} carries a valid URL ${url}`);
         }
       }
-      const urls = routeMutations(r, encoding, new Prng(2), OPTIONS).filter((m) => m.name.includes("URL with a path"));
+      const urls = cached(r, encoding, 1).filter((m) => m.name.includes("URL with a path"));
       assert.ok(urls.length > 0, `${kind}: no URL with a path`);
     }
   }
