@@ -153,9 +153,10 @@ type RequestReader = StreamRequestReader<WatchRequest>;
  * stands in the body, after the ones before it.
  */
 const WATCH_DECODER: StreamRequestDecoder<WatchRequest> = {
-  frame: (payload) => nonEmpty(decodeError(() => readRequest<WatchRequest>("WatchRequest", "cbor", payload))),
+  // CBOR is tsetcd's own encoding, with no gateway to mirror: a bad frame is the client's InvalidArgument.
+  frame: (payload) => nonEmpty(readRequest<WatchRequest>("WatchRequest", "cbor", payload)),
   json: (text) => nonEmpty(decodeError(() => readRequest<WatchRequest>("WatchRequest", "json", ENCODER.encode(text)))),
-  oversizeFrame: (error) => error,
+  oversizeFrame: (error) => new EtcdError(GrpcCode.InvalidArgument, error.message),
   badJson: notARequest,
 };
 const WATCH_LIMITS = { maxFrameBytes: DEFAULT_MAX_MESSAGE_BYTES, maxJsonChars: DEFAULT_MAX_MESSAGE_BYTES };
