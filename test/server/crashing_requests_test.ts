@@ -165,6 +165,17 @@ test("each request that crashed a member gets etcd's answer, and the member stay
     assert.is(keepAlive.status, 400);
     await keepAlive.arrayBuffer();
     await healthy(server);
+    // A watch frame of wrong types, and one whose length prefix is absurd: the client's 400, not a 500.
+    for (const body of [encodeFrame(encodeCbor({ create_request: { key: 5 } })), new Uint8Array([0xff, 0xff, 0xff, 0xff, 1])]) {
+      const watch = await fetch(`${server.url}/v3/watch`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/cbor" },
+      });
+      assert.is(watch.status, 400);
+      await watch.arrayBuffer();
+      await healthy(server);
+    }
 
     await stop(server);
     assert.not.match(server.stderr(), /fatal/);
