@@ -56,7 +56,7 @@ test(`fuzz every client route, JSON and CBOR, streams and peer ports (seed ${SEE
       aliasRequests: 8,
       batchSteps: 60,
       maxRequestBytes: MAX_REQUEST_BYTES,
-      topValuesPerField: 12,
+      topValuesPerField: 8,
       nestedValuesPerField: 6,
       log: (line) => console.log(line),
       verbose: process.env.TSETCD_FUZZ_VERBOSE === "1",

@@ -44,7 +44,7 @@ export interface Mutation {
 export interface MutationOptions {
   /** The servers' --max-request-bytes (default 1.5 MiB). */
   maxRequestBytes: number;
-  /** Values tried per field at the top level of a request besides the wrong types (a seeded sample). */
+  /** Values tried per field at the top level of a request besides ALWAYS_TRIED (a seeded sample). */
   topValuesPerField: number;
   /** Values tried per field below the top level of a request (a seeded sample). */
   nestedValuesPerField: number;
@@ -191,7 +191,16 @@ function badUtf8(bytes: number[]): Raw {
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-const WRONG_TYPE_NAMES: ReadonlySet<string> = new Set(["string", "object", "array", "bool", "null", "CBOR undefined"]);
+/**
+ * Values every top-level field gets whatever the seed: the wrong types, and the boundaries that have
+ * stopped members before (64-bit extremes, NaN, an enum past its last value, a member URL with a path).
+ */
+const ALWAYS_TRIED: ReadonlySet<string> = new Set([
+  "string", "object", "array", "bool", "null", "CBOR undefined",
+  "negative", "non-integer", "int64 max", "int64 min string", "uint64 max", "NaN", "Infinity",
+  "enum -1", "enum past the last value", "enum unknown name",
+  "bad base64 chars", "raw invalid UTF-8 in the string", "URL with a path",
+]);
 
 /** Values of the wrong JSON/CBOR type for any scalar field. */
 function wrongTypes(): [string, Wire][] {
@@ -382,9 +391,9 @@ export function fieldMutations(kind: MessageKind, rng: Prng, options: MutationOp
   const out: { name: string; tree: WireMap }[] = [];
   for (const path of fieldPaths(kind)) {
     const all = valuesForField(path.defs[path.defs.length - 1]!, rng);
-    // The wrong types always; of the rest a seeded sample (every value of every field is too many for the
+    // ALWAYS_TRIED always; of the rest a seeded sample (every value of every field is too many for the
     // time bound, and another seed tries others).
-    const typed = all.filter(([name]) => WRONG_TYPE_NAMES.has(name.replace(/^list element /, "")));
+    const typed = all.filter(([name]) => ALWAYS_TRIED.has(name.replace(/^list element /, "")));
     const rest = rng.shuffle(all.filter((v) => !typed.includes(v)));
     const values = path.defs.length > 1
       ? rng.shuffle(all).slice(0, options.nestedValuesPerField)

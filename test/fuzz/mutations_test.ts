@@ -79,8 +79,8 @@ test("mutations: the same seed gives the same bodies, another seed other values"
 });
 
 test("mutations: every field of every request kind gets wrong types and is left out, nested fields too", () => {
-  // With the sample size the cluster test uses: the wrong types are never sampled away.
-  const sampled: MutationOptions = { ...OPTIONS, topValuesPerField: 12 };
+  // With the sample size the cluster test uses: the wrong types and boundaries are never sampled away.
+  const sampled: MutationOptions = { ...OPTIONS, topValuesPerField: 8 };
   for (const r of RPC_ROUTES) {
     if (r.kind === undefined) continue;
     for (const encoding of ENCODINGS) {
@@ -93,7 +93,11 @@ test("mutations: every field of every request kind gets wrong types and is left 
       }
       for (const def of fieldsOf(r.kind)) {
         if (def.kind === "message") continue;
-        for (const kind of ["string", "object", "array", "bool", "null"]) {
+        const always = ["string", "object", "array", "bool", "null"];
+        if (["int64", "uint64", "id64", "uid64", "int32"].includes(def.kind)) always.push("int64 max", "uint64 max", "NaN");
+        if (def.kind === "enum") always.push("enum past the last value");
+        if (def.kind === "string") always.push("URL with a path");
+        for (const kind of always) {
           const name = def.repeated ? `field ${def.name}: list element ${kind}` : `field ${def.name}: ${kind}`;
           assert.ok(names.has(name), `${r.path}: no ${name}`);
         }
