@@ -26,6 +26,7 @@ import { leaseAndWatchRoutes } from "../api/lease_routes.ts";
 import { combineRoutes, snapshotRoutes } from "../api/snapshot_route.ts";
 import { AutoCompactor, parseRetention } from "./compactor.ts";
 import { lockDataDir } from "./lock.ts";
+import { snapshotDataProblem } from "./snapshot_check.ts";
 import { startLogWriter } from "./log_writer.ts";
 import { syncFiles } from "../storage/file_sync.ts";
 import { checkpointOffThread } from "../storage/wal_checkpointer.ts";
@@ -219,6 +220,7 @@ async function startOnDatabase(
     onSnapshotStatus: (id, ok) => member?.reportSnapshot(id, ok),
     onRequest: (payload) => clusterService!.handlePeerRequest(payload),
     maxSnapshotBytes: MAX_SNAPSHOT_BYTES,
+    checkSnapshot: (snapshot) => snapshotDataProblem(config.dataDir, snapshot),
     ...(tls.peer === undefined ? {} : { tls: tls.peer }),
     logger: { info: () => {}, warn: (m) => console.error(`tsetcd: ${m}`) },
     // etcd: peers answer a removed member's messages with "removed" (HTTP 410) and it stops itself; this

@@ -3,7 +3,7 @@
  * every bound takes when the caller gives none.
  * @module
  */
-import type { Message, NodeId } from "../raft/types.ts";
+import type { Message, NodeId, Snapshot } from "../raft/types.ts";
 import type { TlsClientMaterial, TlsServerMaterial } from "../tls/material.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 
@@ -49,6 +49,13 @@ export interface TransportOptions {
   onRequest?(payload: Uint8Array): Promise<Uint8Array>;
   /** A connection was refused (wrong token, unknown member, misaddressed message, protocol error). */
   onRefused?(refusal: Refusal): void;
+  /**
+   * Whether a received snapshot's data is one this member can install, checked before it is delivered
+   * (the core installs whatever it is given, and a failed install stops the member). A reason refuses the
+   * snapshot: the sender reports it failed and Raft sends another later. Runs on the event loop. Absent →
+   * the data is delivered unchecked (the transport knows only its metadata).
+   */
+  checkSnapshot?(snapshot: Snapshot): string | undefined;
   /** Bound on messages waiting for one peer. Default 4,096. */
   maxQueueMessages?: number;
   /** Bound on encoded bytes waiting for one peer. Default 64 MiB. */

@@ -797,11 +797,13 @@ class PeerTransport implements Transport {
       throw new Error(`snapshot ended at ${snap.receivedBytes} of ${snap.sizeBytes} bytes`);
     }
     if (snap.buffer.length !== snap.sizeBytes) throw new Error("transport: snapshot buffer accounting is wrong");
-    const metadata = snap.message.snapshot!.metadata;
+    const snapshot = { metadata: snap.message.snapshot!.metadata, data: snap.buffer };
     conn.snap = undefined;
+    const problem = this.#o.checkSnapshot?.(snapshot);
+    if (problem !== undefined) throw new Error(`snapshot ${snapshot.metadata.index} cannot be installed: ${problem}`);
     this.#snapshotsReceived++;
     this.#receivedMessages++;
-    this.#deliver({ ...snap.message, snapshot: { metadata, data: snap.buffer } });
+    this.#deliver({ ...snap.message, snapshot });
     this.#finish(conn, encodeFrame(FrameKind.SnapAck));
   }
 

@@ -268,7 +268,7 @@ test("an acknowledgement of entries never sent is dropped alone; the leader goes
   }
 });
 
-test("a snapshot stream cut off, or announcing 4 GiB, costs what was sent; a bad snapshot header is refused", async () => {
+test("a snapshot stream cut off, or announcing 4 GiB, costs what was sent; a bad header or data is refused", async () => {
   const { leader, follower } = nodes();
   const term = leader.member.info().term;
   const L = leader.memberId;
@@ -309,6 +309,21 @@ test("a snapshot stream cut off, or announcing 4 GiB, costs what was sent; a bad
     ], "more data than announced"),
     /exceeds its size/,
   );
+  // Well-formed metadata, data that is no database: before, the follower installed it and stopped
+  // ("storage failure (SQLITE_NOTADB)"); now the member checks the data before Raft sees it.
+  const everyone = [...cluster.servers.values()].map((s) => s.memberId);
+  const garbage = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff);
+  const garbageHeader = encodeFrame(FrameKind.SnapBegin, encodeCbor([
+    [MessageType.Snap, L, F, term, 0, 0, [], 0, false, 0, [new Uint8Array(0), 1_000_000, term, everyone, []], null],
+    garbage.length,
+  ]));
+  assert.match(
+    await sendAndExpectRefusal(follower, [
+      handshake(L, F, Channel.Snapshot), garbageHeader, encodeFrame(FrameKind.SnapChunk, garbage), encodeFrame(FrameKind.SnapEnd),
+    ], "garbage snapshot data"),
+    /snapshot 1000000 cannot be installed: its data is not a database/,
+  );
+  assert.is(follower.transport.stats().snapshotsReceived, 0);
   await assertReplicatesAndServes();
 });
 
