@@ -10,8 +10,11 @@ import { type Frame, FrameDecoder } from "./frame.ts";
 import { dialSocket } from "./sockets.ts";
 import type { HostPort } from "./url.ts";
 
-/** Bound on frames received but not yet awaited; the one-shot protocols expect one or two. */
-const MAX_PENDING_FRAMES = 16;
+/**
+ * Bound on frames received but not yet awaited; the one-shot protocols expect one reply. With the frame
+ * bound this caps what a peer's answer can make this connection hold.
+ */
+const MAX_PENDING_FRAMES = 4;
 
 /** Options of `FramedConnection.open`. */
 export interface OpenOptions {

@@ -57,7 +57,7 @@ const MAX_HANDSHAKE_FRAME_BYTES = 16 * KiB;
 /** Bound on a request frame (a membership question: a few hundred bytes), and on requests open at once. */
 const MAX_REQUEST_FRAME_BYTES = 1 * MiB;
 const MAX_INBOUND_REQUESTS = 32;
-/** Bound on frames a peer sends back on our Raft connection (only a refusal and its reason). */
+/** Bound on frames a peer sends back on our Raft and snapshot connections (a refusal and its reason, an ack). */
 const MAX_REFUSAL_FRAME_BYTES = 64 * KiB;
 /** An inbound snapshot's buffer starts at this and doubles as data arrives (never past the announced size). */
 const SNAPSHOT_BUFFER_START_BYTES = 1 * MiB;
@@ -539,7 +539,8 @@ class PeerTransport implements Transport {
     const address = peer.addresses[peer.addressIndex % peer.addresses.length];
     const timeoutMs = this.#r.snapshotTimeoutMs;
     const conn = await FramedConnection.open(address, {
-      maxFrameBytes: this.#r.maxFrameBytes,
+      // The receiver answers with an ack or a refusal: nothing bigger.
+      maxFrameBytes: Math.min(MAX_REFUSAL_FRAME_BYTES, this.#r.maxFrameBytes),
       timeoutMs: Math.min(timeoutMs, this.#r.dialTimeoutMs),
       tls: this.#clientTls(),
     });
@@ -766,8 +767,9 @@ class PeerTransport implements Transport {
     try {
       this.#o.onMessage(m);
     } catch (err) {
-      // The caller's bug, not the peer's: keep the connection, say so loudly.
-      this.#r.logger.warn(`transport: onMessage threw: ${errorText(err)}`);
+      // The caller's bug, not the peer's: keep the connection, say so (within the bound: a peer could
+      // repeat whatever message triggers it).
+      this.#logPeer(`transport: onMessage threw: ${errorText(err)}`);
     }
   }
 
