@@ -16,10 +16,11 @@ import { Cluster, type Member, sleep } from "./procs.ts";
 
 /**
  * How much earlier than its TTL a lease may be seen to expire. The test reads the time before it sends the
- * grant, the leader starts the lease's clock only when the grant applies, and a new leader restarts it from
- * a checkpoint no older than its own promotion, all on the same host's monotonic clock — so a correct
- * cluster is never early, and this covers only the rounding of the timestamps. It is half a heartbeat
- * (100 ms): a lessor that expired a lease even one tick early fails.
+ * grant; the leader starts the lease's clock only when the grant applies; a new leader restarts the clock
+ * at its promotion from a remaining TTL checkpointed before it (so never sooner than the old leader would
+ * have ended it); all on the same host's monotonic clock. A correct cluster is never early, and this covers
+ * only the rounding of the timestamps. It is half a heartbeat (100 ms): a lessor that expired a lease even
+ * one tick early fails.
  */
 const EARLY_EXPIRY_TOLERANCE_MS = 50;
 /** Etcd's extension of every lease when a new leader takes over: one election timeout (procs.ts: 1 s). */
