@@ -1,5 +1,5 @@
 // The data-dir lock is an OS lock: a second holder is refused, a dead holder (even an unreaped zombie)
-// blocks nothing, and a lock file naming a live PID that holds no lock blocks nothing.
+// blocks nothing, and a lock file naming a live PID that holds no lock blocks nothing. Ports 32000–32001.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -99,6 +99,56 @@ test("another process holding the dir is refused; once SIGKILLed — still an un
     assert.is(readFileSync(join(dir, LOCK_FILE), "utf8").trim(), String(process.pid));
     lock.release();
   } finally {
+    wrapper.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a SIGKILLed server whose process is still an unreaped zombie is restarted on its data dir at once", async () => {
+  const dir = tempDir();
+  const clientUrl = "http://127.0.0.1:32000";
+  const peerUrl = "http://127.0.0.1:32001";
+  const args = [
+    "server", "--data-dir", dir, "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+    "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl, "--initial-cluster", `default=${peerUrl}`,
+  ];
+  const modTs = new URL("../../mod.ts", import.meta.url).pathname;
+  // The shell backgrounds the server and becomes `sleep`, which never waits for it.
+  const wrapper = spawn("sh", ["-c", `"$0" "$@" 2>&1 & echo "pid $!"; exec sleep 60`, process.execPath, modTs, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  wrapper.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  let restarted: ChildProcess | undefined;
+  try {
+    const deadline = Date.now() + CHILD_READY_TIMEOUT_MS;
+    while (!out.includes("ready to serve client requests") && Date.now() < deadline) await sleep(POLL_MS);
+    assert.ok(out.includes("ready to serve client requests"), `the first server did not start: ${out}`);
+    const serverPid = Number(/pid (\d+)/.exec(out)![1]);
+    const put = await fetch(`${clientUrl}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: btoa("k"), value: btoa("v") }) });
+    assert.is(put.status, 200);
+    process.kill(serverPid, "SIGKILL");
+    const zombieDeadline = Date.now() + ZOMBIE_TIMEOUT_MS;
+    while (processState(serverPid) !== "Z" && Date.now() < zombieDeadline) await sleep(POLL_MS);
+    assert.is(processState(serverPid), "Z", "the killed server should be a zombie");
+    restarted = spawn(process.execPath, [modTs, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    restarted.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    const restartDeadline = Date.now() + CHILD_READY_TIMEOUT_MS;
+    while (!log.includes("ready to serve client requests") && restarted.exitCode === null && Date.now() < restartDeadline) {
+      await sleep(POLL_MS);
+    }
+    assert.ok(log.includes("ready to serve client requests"), `the restart did not serve: ${log}`);
+    const range = await fetch(`${clientUrl}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: btoa("k") }) });
+    const body = await range.json() as { kvs?: { value: string }[] };
+    assert.is(atob(body.kvs![0].value), "v");
+  } finally {
+    if (restarted !== undefined && restarted.exitCode === null) {
+      const exited = new Promise((resolve) => restarted!.once("exit", resolve));
+      restarted.kill("SIGTERM");
+      await Promise.race([exited, sleep(10_000)]);
+      if (restarted.exitCode === null) restarted.kill("SIGKILL");
+    }
     wrapper.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
