@@ -19,6 +19,16 @@
  * - **Handshake**: every connection starts with protocol version, cluster token, sender id and the receiver
  *   id it expects. The receiver refuses (logs the reason, calls `onRefused`, sends the reason back and
  *   closes) another token, an unknown sender, a wrong receiver id, or later a message addressed elsewhere.
+ * - **The peer port is input**: a frame is dropped whole, with its connection, unless every message in it is
+ *   one a member could send (message_check.ts: no local kinds, the handshake's sender, terms and indexes
+ *   ≤ 2^48, entries in log order, decodable membership changes, snapshots only on their channel with a sane
+ *   membership); an acknowledgement of entries never sent to that peer is dropped alone; a received
+ *   snapshot's data passes `checkSnapshot` before delivery. Lines about refusals: at most 20 per 10 s.
+ * - **Bounds per inbound connection**: before its handshake, 16 KiB (first frame) and 5 s, at most 1,024
+ *   connections; a request, 1 MiB and at most 32 open; the Raft channel, one frame (`maxFrameBytes`) and one
+ *   connection per peer (a newer one replaces the older); the snapshot channel, one per peer, its buffer
+ *   growing with the data that came (never past `maxSnapshotBytes`). Replies read on our own connections:
+ *   64 KiB frames (refusals, acks).
  *
  * Callbacks run from socket events or microtasks, never inside `send()`, so the caller may step Raft in them.
  * Received byte strings (entry data, snapshot data) may share memory with the frame they came in; do not
