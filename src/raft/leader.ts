@@ -90,6 +90,9 @@ function handleAppendResponse(r: RaftCore, m: Message, pr: Progress): void {
     }
     return;
   }
+  // No correct follower acks an entry this leader never had (acks from older terms were dropped before
+  // here): such an ack is a lie from the wire, and taking it would point `next` past the log.
+  if (m.index > r.log.lastIndex()) return;
   const wasPaused = pr.isPaused();
   if (!pr.maybeUpdate(m.index)) return;
   if (pr.state === ProgressState.Probe) {

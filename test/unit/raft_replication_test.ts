@@ -166,6 +166,23 @@ test("a follower truncates a conflicting suffix; bug keepConflictingSuffix keeps
   }
 });
 
+test("a leader ignores an ack of an entry it never had (a lie from the wire), and keeps replicating", () => {
+  const c = new TestCluster(VOTERS);
+  c.elect(1n);
+  c.node(1n).propose(bytes("a"));
+  c.stabilize();
+  const leader = c.node(1n);
+  const last = leader.status().progress.get(2n)!.match;
+  const term = leader.status().term;
+  // Before the check this pointed next past the log, and the next append threw ("beyond last index").
+  leader.step(makeMessage({ type: MessageType.AppResp, from: 2n, to: 1n, term, index: 2 ** 40 }));
+  assert.is(leader.status().progress.get(2n)!.match, last);
+  leader.propose(bytes("b"));
+  c.stabilize();
+  assert.is(leader.status().progress.get(2n)!.match, last + 1);
+  assert.is(leader.status().commit, last + 1);
+});
+
 test("an App whose previous entry does not match is rejected with a hint", () => {
   const storage = logOf([1, 1, 2, 2, 2], 2);
   const node = new RaftNode({ ...DEFAULT_TEST_CONFIG, id: 2n, storage, random: () => 0 });
