@@ -142,18 +142,25 @@ export function normaliseDetail(detail: string): string {
     .slice(0, 200);
 }
 
-/** Folds findings into classes: one per kind, route and normalised detail. */
+/** Kinds whose detail says nothing about the cause ("no answer within …"): their class is per route. */
+const GENERIC_KINDS: ReadonlySet<FindingKind> = new Set(["hang", "dropped", "undecodable", "peer", "state"]);
+
+/**
+ * Folds findings into classes: one per kind and normalised detail (the same error on two routes is one
+ * bug), and per route as well where the detail is generic.
+ */
 export function classify(findings: readonly Finding[]): FindingClass[] {
   const classes = new Map<string, FindingClass>();
   for (const f of findings) {
-    const key = `${f.kind} ${f.route} ${normaliseDetail(f.detail)}`;
+    const key = `${f.kind} ${GENERIC_KINDS.has(f.kind) ? f.route : ""} ${normaliseDetail(f.detail)}`;
     const known = classes.get(key);
     if (known === undefined) {
       classes.set(key, { key, first: f, count: 1, alsoBy: [] });
       continue;
     }
     known.count++;
-    const by = `${f.encoding} ${f.mutation}`;
+    const route = f.route === known.first.route ? "" : `${f.route} `;
+    const by = `${route}${f.encoding} ${f.mutation}`;
     if (known.alsoBy.length < 4 && by !== `${known.first.encoding} ${known.first.mutation}` && !known.alsoBy.includes(by)) {
       known.alsoBy.push(by);
     }

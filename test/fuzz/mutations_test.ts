@@ -244,17 +244,20 @@ test("findings: hangs, drops, 5xx and leaked JavaScript errors are findings; etc
   assert.is(judgeHttp({ ...ok, status: 400, body: new TextEncoder().encode("{not json") }, ctx)?.kind, "undecodable");
 });
 
-test("findings: classes fold numbers and quoted values, keep routes and kinds apart", () => {
+test("findings: classes fold numbers, quoted values and routes of one error; generic kinds stay per route", () => {
   const f = (route: string, detail: string, mutation = "m") => ({ kind: "5xx" as const, route, encoding: "json", mutation, detail });
   const classes = classify([
     f("/v3/kv/range", "500 code 2: mvcc: unknown sort order -1", "a"),
     f("/v3/kv/range", "500 code 2: mvcc: unknown sort order 100", "b"),
     f("/v3/kv/txn", "500 code 2: mvcc: unknown sort order 100"),
     f("/v3/kv/range", '500 code 2: bad "x"'),
+    { ...f("/v3/kv/range", "no answer within 8000 ms"), kind: "hang" },
+    { ...f("/v3/kv/put", "no answer within 8000 ms"), kind: "hang" },
   ]);
-  assert.is(classes.length, 3);
-  assert.is(classes[0]!.count, 2);
-  assert.equal(classes[0]!.alsoBy, ["json b"]);
+  assert.is(classes.length, 4);
+  assert.is(classes[0]!.count, 3);
+  assert.equal(classes[0]!.alsoBy, ["json b", "/v3/kv/txn json m"]);
+  assert.equal(classes.filter((c) => c.first.kind === "hang").map((c) => c.first.route), ["/v3/kv/range", "/v3/kv/put"]);
 });
 
 test("findings: a Bun error print becomes one line: prefix, message, first frame", () => {

@@ -67,7 +67,10 @@ export interface Counters {
   allowedWatch500s: number;
 }
 
-/** Every batch of a run, in order: plain and unknown paths, each route × encoding, abandoned streams, peers. */
+/**
+ * Every batch of a run, in order: plain and unknown paths, each route × encoding, abandoned streams,
+ * bodies cut short, peer ports.
+ */
 export function buildPlan(rng: Prng, options: PlanOptions, counters: Counters): Batch[] {
   const batches: Batch[] = [];
   let member = rng.int(3);
@@ -87,6 +90,7 @@ export function buildPlan(rng: Prng, options: PlanOptions, counters: Counters): 
     }
   }
   batches.push(abandonBatch(options));
+  batches.push(cutBodiesBatch(options));
   batches.push(peerBatch(rng.fork()));
   return batches;
 }
@@ -143,7 +147,7 @@ function httpStep(
 const JSON_TYPE = { "content-type": "application/json", "transfer-encoding": "chunked" };
 const CBOR_TYPE = { "content-type": "application/cbor", "transfer-encoding": "chunked" };
 
-/** Streams opened and abandoned mid-way, and bodies cut short, on every member. */
+/** Streams opened and abandoned mid-way, on every member. */
 function abandonBatch(options: PlanOptions): Batch {
   const steps: Step[] = [];
   const watchCreate = wmap({ create_request: wmap({ key: new TextEncoder().encode("zfuzz/"), range_end: Uint8Array.of(0) }) });
@@ -167,15 +171,24 @@ function abandonBatch(options: PlanOptions): Batch {
         requestHead("/v3/maintenance/snapshot", { "content-type": type["content-type"], "content-length": String(snapshotBody.length) }),
         snapshotBody,
       ], true));
-      for (const path of ["/v3/kv/put", "/v3/kv/txn", "/v3/lease/grant"]) {
-        steps.push(rawStep(path, encoding, "http: body cut short (content-length past the bytes sent)", member, options, () => [
-          requestHead(path, { "content-type": type["content-type"], "content-length": "100" }),
-          Uint8Array.of(0xa1, 0x7b),
-        ], false));
-      }
     }
   }
   return { name: "abandoned streams", route: "streams", encoding: "json+cbor", steps };
+}
+
+/** Every unary route once with a body cut short: the client promises 100 bytes, sends 2 and goes away. */
+function cutBodiesBatch(options: PlanOptions): Batch {
+  const steps: Step[] = [];
+  const unary = RPC_ROUTES.filter((r) => r.style === "unary");
+  unary.forEach((route, i) => {
+    const encoding = ENCODINGS[i % 2]!;
+    const type = encoding === "json" ? JSON_TYPE : CBOR_TYPE;
+    steps.push(rawStep(route.path, encoding, "http: body cut short (content-length past the bytes sent)", i % 3, options, () => [
+      requestHead(route.path, { "content-type": type["content-type"], "content-length": "100" }),
+      Uint8Array.of(0xa1, 0x7b),
+    ], false));
+  });
+  return { name: "bodies cut short", route: "cut bodies", encoding: "json+cbor", steps };
 }
 
 /** A raw exchange with a client port; `expectAnswer`: an HTTP response head must arrive in time. */
