@@ -273,8 +273,6 @@ export class Member implements KvService {
   readonly #requestIdBytes: number;
   /** A membership applied in the transaction in progress, recorded in memory once it commits. */
   #confChanged: ConfState | undefined;
-  /** Proposals by their entry bytes, while the core holds them; weak, so nothing is kept after apply. */
-  #proposed = new WeakMap<Uint8Array, Proposal>();
   /** Fsynced SQLite commits the Ready loop made: batching keeps this far below the number of requests. */
   #fsyncs = 0;
   readonly #stateDb: SqlDatabase;
@@ -786,18 +784,16 @@ export class Member implements KvService {
    * still waits here) with an error and changes nothing, the same on every member; the loop goes on.
    */
   #applyNormal(entry: Entry): Applied | undefined {
-    // Our own proposals are still in memory: skip decoding them (same bytes, same request).
-    let proposal = this.#proposed.get(entry.data);
-    this.#proposed.delete(entry.data); // the log cache keeps the bytes; the request need not live on
-    if (proposal === undefined) {
-      try {
-        proposal = decodeProposal(entry.data);
-      } catch (err) {
-        logNotApplied(entry.index, err);
-        const bad = err instanceof UndecodableProposal ? err : undefined;
-        if (bad?.origin !== this.#origin || bad.id === undefined) return undefined;
-        return { id: bad.id, error: entryNotApplied(bad.message) };
-      }
+    // Every member, the proposer too, applies what the bytes decode to: an in-process caller's request
+    // object may lack fields the decoder fills, and applying that object here would diverge from followers.
+    let proposal: Proposal;
+    try {
+      proposal = decodeProposal(entry.data);
+    } catch (err) {
+      logNotApplied(entry.index, err);
+      const bad = err instanceof UndecodableProposal ? err : undefined;
+      if (bad?.origin !== this.#origin || bad.id === undefined) return undefined;
+      return { id: bad.id, error: entryNotApplied(bad.message) };
     }
     return this.#applyProposal(proposal, entry);
   }
@@ -926,7 +922,6 @@ export class Member implements KvService {
     }
     const proposal: Proposal = { origin: this.#origin, id, ...op };
     const data = encodeProposal(proposal);
-    this.#proposed.set(data, proposal);
     const promise = this.#writes.wait(id, this.#now()) as Promise<T>;
     this.#queued.push({ id, data });
     this.#scheduleFlush();

@@ -126,7 +126,7 @@ for (const separateState of [false, true]) {
     const target = member.info().lastIndex + 3;
     await appliedUpTo(member, target);
     // This member has no lease service: the lease grant is an operation it cannot apply.
-    const empty = await rejection(member.proposeWrite({ leaseGrant: { ID: 5n, TTL: Number.NaN } }));
+    const empty = await rejection(member.proposeWrite({ leaseGrant: { ID: 5n, TTL: 5 } }));
     assert.is(empty.code, GrpcCode.Internal);
     assert.is(empty.message, "etcdserver: request could not be applied: apply: proposal without an operation");
     const ok = await member.put({ key: enc.encode("k"), value: enc.encode("v") });
