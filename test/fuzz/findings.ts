@@ -56,6 +56,8 @@ export interface AnswerContext {
   request: string;
   /** The request body was over a size bound: the server may close the connection instead of answering. */
   oversized: boolean;
+  /** The route answers one message (not a stream), so a 2xx body must decode too. */
+  unary: boolean;
   timeoutMs: number;
 }
 
@@ -83,7 +85,8 @@ export function judgeHttp(outcome: HttpOutcome, ctx: AnswerContext): Finding | u
     if (allowedByEtcd(ctx.route, outcome.status, error?.code)) return undefined;
     return finding("5xx", `${outcome.status} ${describe(body, outcome.contentType)}`);
   }
-  if (outcome.status >= 400 && !decodes(body, outcome.contentType)) {
+  // Error answers, and every answer of a unary route, are one message in their content type.
+  if ((outcome.status >= 400 || ctx.unary) && !decodes(body, outcome.contentType)) {
     return finding("undecodable", `${outcome.status} with a body that is not ${outcome.contentType}`);
   }
   return undefined;

@@ -226,7 +226,7 @@ test("peer garbage: framing violations announce absurd lengths; a good handshake
 });
 
 test("findings: hangs, drops, 5xx and leaked JavaScript errors are findings; etcd's own watch 500 is not", () => {
-  const ctx = { route: "/v3/kv/range", encoding: "json", mutation: "m", request: "r", oversized: false, timeoutMs: 100 };
+  const ctx = { route: "/v3/kv/range", encoding: "json", mutation: "m", request: "r", oversized: false, unary: true, timeoutMs: 100 };
   const json = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
   const ok = { timedOut: false, elapsedMs: 1, contentType: "application/json" };
   assert.is(judgeHttp({ timedOut: true, elapsedMs: 100 }, ctx)?.kind, "hang");
@@ -242,6 +242,9 @@ test("findings: hangs, drops, 5xx and leaked JavaScript errors are findings; etc
   const leaked400 = { ...ok, status: 400, body: json({ code: 3, message: "cbor: Maximum call stack size exceeded." }) };
   assert.is(judgeHttp(leaked400, ctx)?.kind, "internal");
   assert.is(judgeHttp({ ...ok, status: 400, body: new TextEncoder().encode("{not json") }, ctx)?.kind, "undecodable");
+  const lines = { ...ok, status: 200, body: new TextEncoder().encode('{"result":{}}\n{"result":{}}\n') };
+  assert.is(judgeHttp(lines, ctx)?.kind, "undecodable", "a unary answer is one message");
+  assert.is(judgeHttp(lines, { ...ctx, route: "/v3/lease/keepalive", unary: false }), undefined, "a stream is many");
 });
 
 test("findings: classes fold numbers, quoted values and routes of one error; generic kinds stay per route", () => {

@@ -136,6 +136,7 @@ function httpStep(
         mutation: m.name,
         request,
         oversized: m.oversized === true,
+        unary: route.style === "unary",
         timeoutMs: options.requestTimeoutMs,
       });
       if (finding === undefined && outcome.status === 500) counters.allowedWatch500s++;
