@@ -66,7 +66,11 @@ const HEALTH_TIMEOUT_MS = 3_000;
 const APPLY_WAIT_MS = 8_000;
 const LEADER_WAIT_MS = 5_000;
 
-/** Runs the whole plan. `fresh` builds clusters; the current one is closed by the caller via `current`. */
+/**
+ * Runs the whole plan on clusters from `fresh` (a new one after each crash). Returns the report and the
+ * context of the cluster left standing (undefined when the rebuilds ran out); the caller closes every
+ * cluster `fresh` made.
+ */
 export async function runFuzz(
   fresh: ClusterFactory,
   options: FuzzOptions,
