@@ -117,7 +117,9 @@ function httpStep(
 ): Step {
   const method = m.method ?? "POST";
   const contentType = m.contentType ?? (encoding === "cbor" ? "application/cbor" : "application/json");
-  const readOk = route.style === "watch" ? "none" : route.style === "snapshot" ? "first-chunk" : "all";
+  // A watch body always ends with a valid create (mutations.ts), so an accepted stream owes at least the
+  // created answer; a snapshot's first chunk is read, then the stream abandoned.
+  const readOk = route.style === "watch" || route.style === "snapshot" ? "first-chunk" : "all";
   const canonical = route.path;
   const preview = m.body.length <= 64 ? ` ${JSON.stringify(Buffer.from(m.body).toString("latin1"))}` : "";
   const request = `${method} ${path} to m${member}, ${contentType}, ${m.body.length} bytes${preview}`;
