@@ -63,9 +63,15 @@ test(`fuzz every client route, JSON and CBOR, streams and peer ports (seed ${SEE
     });
     const after: Finding[] = [];
     if (ctx !== undefined && sentinels !== undefined) {
-      after.push(...await stateFindings(ctx, sentinels, "after fuzzing"));
+      const afterFuzz = await stateFindings(ctx, sentinels, "after fuzzing");
+      const restartStartMs = Date.now();
       await restartAll(ctx.cluster);
-      after.push(...await stateFindings(ctx, sentinels, "after a full restart"));
+      const afterRestart = await stateFindings(ctx, sentinels, "after a full restart");
+      console.log(
+        `fuzz: sentinels and membership on every member: ${afterFuzz.length} problems after fuzzing, ` +
+          `${afterRestart.length} after killing and restarting all three (${Date.now() - restartStartMs} ms)`,
+      );
+      after.push(...afterFuzz, ...afterRestart);
     } else {
       after.push({ kind: "crash", route: "cluster", encoding: "-", mutation: "-", detail: "no cluster left to check (rebuild budget spent)" });
     }
