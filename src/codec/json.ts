@@ -87,6 +87,7 @@ function writeSingle(def: FieldDef, value: unknown): string {
     case "uid64":
       return '"' + BigInt.asUintN(64, BigInt(value as bigint)).toString() + '"';
     case "int32":
+    case "uint32":
       return integerText(value);
     case "bool":
       return value ? "true" : "false";

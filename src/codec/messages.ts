@@ -1,6 +1,7 @@
 /**
- * etcd v3's request and response shapes (api/etcdserverpb/rpc.proto, mvccpb/kv.proto), shared by the
- * server, the client and both encodings (gateway JSON in json.ts, CBOR in cbor.ts).
+ * etcd v3's request and response shapes (etcdserverpb, mvccpb, authpb, v3lockpb, v3electionpb; proto/ has
+ * them as .proto files), shared by the server, the client and every encoding (gateway JSON in json.ts, CBOR
+ * in cbor.ts, protobuf in protobuf.ts).
  *
  * Field names are the proto field names, snake_case, on purpose: the gateway JSON uses them verbatim, so
  * the JSON codec maps values (bytes ↔ base64, int64 ↔ decimal string), never names.
@@ -287,7 +288,177 @@ export interface MoveLeaderRequest {
 export interface MoveLeaderResponse {
   header: ResponseHeader;
 }
+export const AlarmType = { NONE: 0, NOSPACE: 1, CORRUPT: 2 } as const;
+export type AlarmType = typeof AlarmType[keyof typeof AlarmType];
+export const AlarmAction = { GET: 0, ACTIVATE: 1, DEACTIVATE: 2 } as const;
+export type AlarmAction = typeof AlarmAction[keyof typeof AlarmAction];
+
+export interface AlarmRequest {
+  action: AlarmAction;
+  memberID: bigint;
+  alarm: AlarmType;
+}
 export interface AlarmMember {
   memberID: bigint;
   alarm: number;
+}
+export interface AlarmResponse {
+  header?: ResponseHeader;
+  alarms: AlarmMember[];
+}
+export interface DefragmentResponse {
+  header: ResponseHeader;
+}
+export interface HashResponse {
+  header: ResponseHeader;
+  /** CRC-32 (Castagnoli) of the backend, as a uint32. */
+  hash: number;
+}
+export interface HashKVRequest {
+  revision?: number;
+}
+export interface HashKVResponse {
+  header: ResponseHeader;
+  hash: number;
+  compact_revision: number;
+}
+/** One chunk of a snapshot stream. */
+export interface SnapshotResponse {
+  header: ResponseHeader;
+  remaining_bytes: number;
+  blob: Uint8Array;
+}
+
+// ---- auth (etcdserverpb's Auth service, authpb) ----
+
+export const PermissionType = { READ: 0, WRITE: 1, READWRITE: 2 } as const;
+export type PermissionType = typeof PermissionType[keyof typeof PermissionType];
+
+export interface Permission {
+  permType: PermissionType;
+  key: Uint8Array;
+  range_end: Uint8Array;
+}
+export interface UserAddOptions {
+  no_password: boolean;
+}
+/** The answer of every auth RPC that returns nothing but a header. */
+export interface AuthHeaderResponse {
+  header: ResponseHeader;
+}
+export interface AuthenticateRequest {
+  name: string;
+  password: string;
+}
+export interface AuthenticateResponse {
+  header: ResponseHeader;
+  token: string;
+}
+export interface AuthUserAddRequest {
+  name: string;
+  password: string;
+  options: UserAddOptions;
+}
+/** AuthUserGetRequest and AuthUserDeleteRequest. */
+export interface AuthUserNameRequest {
+  name: string;
+}
+export interface AuthUserGetResponse {
+  header: ResponseHeader;
+  roles: string[];
+}
+export interface AuthUserListResponse {
+  header: ResponseHeader;
+  users: string[];
+}
+export interface AuthUserChangePasswordRequest {
+  name: string;
+  password: string;
+}
+export interface AuthUserGrantRoleRequest {
+  user: string;
+  role: string;
+}
+export interface AuthUserRevokeRoleRequest {
+  name: string;
+  role: string;
+}
+export interface AuthRoleAddRequest {
+  name: string;
+}
+/** AuthRoleGetRequest and AuthRoleDeleteRequest. */
+export interface AuthRoleNameRequest {
+  role: string;
+}
+export interface AuthRoleGetResponse {
+  header: ResponseHeader;
+  perm: Permission[];
+}
+export interface AuthRoleListResponse {
+  header: ResponseHeader;
+  roles: string[];
+}
+export interface AuthRoleGrantPermissionRequest {
+  name: string;
+  perm: Permission;
+}
+export interface AuthRoleRevokePermissionRequest {
+  role: string;
+  key: Uint8Array;
+  range_end: Uint8Array;
+}
+
+// ---- lock (v3lockpb) ----
+
+export interface LockRequest {
+  name: Uint8Array;
+  lease: bigint;
+}
+export interface LockResponse {
+  header: ResponseHeader;
+  key: Uint8Array;
+}
+export interface UnlockRequest {
+  key: Uint8Array;
+}
+export interface UnlockResponse {
+  header: ResponseHeader;
+}
+
+// ---- election (v3electionpb) ----
+
+export interface LeaderKey {
+  name: Uint8Array;
+  key: Uint8Array;
+  rev: number;
+  lease: bigint;
+}
+export interface CampaignRequest {
+  name: Uint8Array;
+  lease: bigint;
+  value: Uint8Array;
+}
+export interface CampaignResponse {
+  header: ResponseHeader;
+  leader: LeaderKey;
+}
+export interface LeaderRequest {
+  name: Uint8Array;
+}
+export interface LeaderResponse {
+  header: ResponseHeader;
+  kv: KeyValue;
+}
+export interface ResignRequest {
+  leader: LeaderKey;
+}
+export interface ResignResponse {
+  header: ResponseHeader;
+}
+export interface ProclaimRequest {
+  leader: LeaderKey;
+  value: Uint8Array;
+}
+export interface ProclaimResponse {
+  header: ResponseHeader;
 }

@@ -20,10 +20,13 @@ const MESSAGE_TYPE = "map[string]json.RawMessage";
 const LIST_TYPE = "[]json.RawMessage";
 const INT_PATTERN = /^-?(?:0|[1-9][0-9]*)$/;
 
-const INT_RANGES: Record<string, readonly [bigint, bigint]> = {
+type IntRange = "int64" | "uint64" | "int32" | "uint32";
+
+const INT_RANGES: Record<IntRange, readonly [bigint, bigint]> = {
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
   uint64: [0n, 2n ** 64n - 1n],
   int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
 };
 
 function invalid(message: string): EtcdError {
@@ -156,6 +159,8 @@ function readSingle(def: FieldDef, raw: unknown): unknown {
       return toNumber(readInteger(raw, "uint64", "uint64"));
     case "int32":
       return toNumber(readInteger(raw, "int32", "int32"));
+    case "uint32":
+      return toNumber(readInteger(raw, "uint32", "uint32"));
     case "id64":
       if (typeof raw === "bigint") return readBigId(raw, "int64");
       return BigInt(readInteger(raw, "int64", "int64"));
@@ -232,7 +237,7 @@ function goQuoteName(name: string): string {
  * The decimal text of an integer field, range-checked for `range`; `goType` names the field's type in
  * errors. A quoted value is re-read as JSON (jsonpb strips the quotes and calls json.Unmarshal).
  */
-function readInteger(raw: unknown, range: "int64" | "uint64" | "int32", goType: string): string {
+function readInteger(raw: unknown, range: IntRange, goType: string): string {
   // Fast path: a short canonical decimal (almost every revision, count and TTL) needs no further checks.
   const quick = raw instanceof JsonNumber ? raw.raw : typeof raw === "string" ? raw : undefined;
   if (quick !== undefined && isShortNonNegativeDecimal(quick)) return quick;
@@ -277,8 +282,8 @@ function quotedNumber(inner: string, goType: string): string | undefined {
   throw typeError(value, goType);
 }
 
-function checkInteger(literal: string, range: "int64" | "uint64" | "int32", goType: string): void {
-  let ok = INT_PATTERN.test(literal) && !(range === "uint64" && literal.startsWith("-"));
+function checkInteger(literal: string, range: IntRange, goType: string): void {
+  let ok = INT_PATTERN.test(literal) && !(range.startsWith("u") && literal.startsWith("-"));
   if (ok && literal.length > 9) {
     const [min, max] = INT_RANGES[range]!;
     const value = BigInt(literal);

@@ -362,6 +362,7 @@ export function valuesForField(def: FieldDef, rng: Prng): [string, Wire][] {
     case "int64":
     case "uint64":
     case "int32":
+    case "uint32":
     case "id64":
     case "uid64":
       own = intValues(rng);
