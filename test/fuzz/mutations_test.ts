@@ -3,7 +3,7 @@
  * field of every request kind and every route the server has, never able to touch the sentinels or the
  * membership with a valid request), the judging of answers and the folding of findings into classes.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -207,6 +207,13 @@ test("routes: every route in src/api is fuzzed, with the request kind the server
     const r = RPC_ROUTES.find((x) => x.path === path);
     assert.ok(r !== undefined, `${path} is served but not fuzzed`);
     assert.is(r.kind, kind, `${path} reads ${kind}`);
+  }
+  // Any route path named in any src/api file (a new route module included) must be fuzzed.
+  for (const file of readdirSync(join(REPO, "src", "api")).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(REPO, "src", "api", file), "utf8");
+    for (const m of text.matchAll(/"(\/v3\/[a-z-]+\/[a-z/-]+)"/g)) {
+      assert.ok(RPC_ROUTES.some((r) => r.path === m[1]), `src/api/${file} names ${m[1]}, which is not fuzzed`);
+    }
   }
   assert.ok(RPC_ROUTES.some((r) => r.path === "/v3/maintenance/snapshot"));
   assert.is(canonicalPath(betaAlias(route("/v3/kv/put")).path), "/v3/kv/put");
