@@ -233,7 +233,16 @@ test("peer garbage: framing violations announce absurd lengths; a good handshake
 });
 
 test("findings: hangs, drops, 5xx and leaked JavaScript errors are findings; etcd's own watch 500 is not", () => {
-  const ctx = { route: "/v3/kv/range", encoding: "json", mutation: "m", request: "r", oversized: false, unary: true, timeoutMs: 100 };
+  const ctx = {
+    route: "/v3/kv/range",
+    encoding: "json",
+    mutation: "m",
+    request: "r",
+    oversized: false,
+    unary: true,
+    sentFormat: "json" as const,
+    timeoutMs: 100,
+  };
   const json = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
   const ok = { timedOut: false, elapsedMs: 1, contentType: "application/json" };
   assert.is(judgeHttp({ timedOut: true, elapsedMs: 100 }, ctx)?.kind, "hang");
@@ -244,6 +253,7 @@ test("findings: hangs, drops, 5xx and leaked JavaScript errors are findings; etc
   const watch500 = { ...ok, status: 500, body: json({ code: 2, message: "json: cannot unmarshal" }) };
   assert.is(judgeHttp(watch500, { ...ctx, route: "/v3/watch" }), undefined);
   assert.is(judgeHttp(watch500, ctx)?.kind, "5xx");
+  assert.is(judgeHttp(watch500, { ...ctx, route: "/v3/watch", sentFormat: "cbor" })?.kind, "5xx", "CBOR is ours: a 400");
   const leaked = { ...ok, status: 500, body: json({ code: 2, message: "TypeError: undefined is not an object" }) };
   assert.is(judgeHttp(leaked, { ...ctx, route: "/v3/watch" })?.kind, "5xx");
   const leaked400 = { ...ok, status: 400, body: json({ code: 3, message: "cbor: Maximum call stack size exceeded." }) };

@@ -139,6 +139,7 @@ function httpStep(
         request,
         oversized: m.oversized === true,
         unary: route.style === "unary",
+        sentFormat: /^\s*application\/cbor\s*(;|$)/i.test(contentType) ? "cbor" : "json",
         timeoutMs: options.requestTimeoutMs,
       });
       if (finding === undefined && outcome.status === 500) counters.allowedWatch500s++;
