@@ -13,17 +13,9 @@ import { fieldsOf, type FieldDef, type MessageKind } from "../../src/codec/schem
 import { Prng } from "../../src/sim/prng.ts";
 import { classify, judgeHttp, summariseError } from "./findings.ts";
 import { peerGarbage } from "./peer_garbage.ts";
-import {
-  baselineOf,
-  type Encoding,
-  ENCODINGS,
-  fieldPaths,
-  FUZZ_KEY_PREFIX,
-  type Mutation,
-  type MutationOptions,
-  routeMutations,
-  valuesForField,
-} from "./mutations.ts";
+import { baselineOf, type Encoding, ENCODINGS, FUZZ_KEY_PREFIX, type Mutation, type MutationOptions } from "./baselines.ts";
+import { fieldPaths, valuesForField } from "./field_mutations.ts";
+import { routeMutations } from "./mutations.ts";
 import { betaAlias, canonicalPath, RPC_ROUTES, type RouteSpec } from "./routes.ts";
 import { encodeWire, Raw, toCbor, toJson, WireMap, wmap } from "./wire.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Prng } from "../../src/sim/prng.ts";
-import { randomBytes } from "./mutations.ts";
+import { randomBytes } from "./body_mutations.ts";
 import { concatBytes, encodeWire, type Wire, wmap } from "./wire.ts";
 
 const TEXT = new TextEncoder();

@@ -8,16 +8,9 @@
 import type { ProcessCluster } from "../cluster/harness.ts";
 import { Prng } from "../../src/sim/prng.ts";
 import { type Finding, judgeHttp } from "./findings.ts";
-import {
-  aliasMutations,
-  type Encoding,
-  ENCODINGS,
-  frame,
-  type Mutation,
-  type MutationOptions,
-  plainMutations,
-  routeMutations,
-} from "./mutations.ts";
+import { type Encoding, ENCODINGS, type Mutation, type MutationOptions } from "./baselines.ts";
+import { frame, plainMutations } from "./body_mutations.ts";
+import { aliasMutations, routeMutations } from "./mutations.ts";
 import { peerGarbage } from "./peer_garbage.ts";
 import { httpChunk, requestHead, sendHttp, sendRaw } from "./probe.ts";
 import { betaAlias, PLAIN_ROUTES, RPC_ROUTES, type RouteSpec, UNKNOWN_PATHS } from "./routes.ts";
