@@ -29,10 +29,12 @@ import type { MessageKind } from "./schema.ts";
 export const DEFAULT_MAX_PROTOBUF_BYTES = 64 * 1024 * 1024;
 
 /**
- * Deepest message nesting read or written unless told otherwise, as Go's JSON reader bounds gateway bodies
- * (a txn nests two levels per nested txn; etcd's --max-txn-ops bounds that far lower).
+ * Deepest message nesting read or written unless told otherwise: 1,000 levels, 499 txns nested in one
+ * another (each adds a RequestOp and a TxnRequest). Far past any real request, and far inside the stack:
+ * reading and writing recurse once per level, and 10,000 levels (Go's own bound) overflow Bun's stack when
+ * the caller is already deep in a server's frames.
  */
-export const DEFAULT_MAX_PROTOBUF_DEPTH = 10_000;
+export const DEFAULT_MAX_PROTOBUF_DEPTH = 1_000;
 
 /** Bounds of decodeProtobuf. */
 export interface ProtobufDecodeOptions {
@@ -57,7 +59,14 @@ export function decodeProtobuf<T = Record<string, unknown>>(
     throw new EtcdError(GrpcCode.InvalidArgument, `proto: ${kind} of ${bytes.length} bytes is over the ${maxBytes}-byte limit`);
   }
   if (bytes.length === 0) return zeroOf(table) as T;
-  return decodeInto(table, bytes, { maxDepth: options.maxDepth ?? DEFAULT_MAX_PROTOBUF_DEPTH }) as T;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_PROTOBUF_DEPTH;
+  try {
+    return decodeInto(table, bytes, { maxDepth }) as T;
+  } catch (err) {
+    // A maxDepth raised past what the stack holds: still the input's fault, and nothing was half-built.
+    if (err instanceof RangeError) throw new EtcdError(GrpcCode.InvalidArgument, `proto: ${kind}: nested too deep`);
+    throw err;
+  }
 }
 
 /**

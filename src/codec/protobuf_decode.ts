@@ -238,10 +238,17 @@ function delimitedValue(reader: Reader, plan: FieldPlan, end: number): unknown {
   const valueEnd = reader.delimitedEnd(end);
   const from = reader.pos;
   reader.pos = valueEnd;
-  // A copy, never a view: the input buffer may be pooled or reused by the transport after this returns.
-  if (plan.code === Code.bytes) return from === valueEnd ? new Uint8Array(0) : reader.buf.slice(from, valueEnd);
+  // A plain Uint8Array copy, never a view: the input may be a pooled Buffer (whose slice() is a view) or be
+  // reused by the transport after this returns.
+  if (plan.code === Code.bytes) return from === valueEnd ? new Uint8Array(0) : copyOf(reader.buf, from, valueEnd);
   if (plan.code !== Code.string) throw new Error(`protobuf: ${plan.name} at ${start} is not bytes or string`);
   return readString(reader.buf, from, valueEnd, plan);
+}
+
+function copyOf(buf: Uint8Array, from: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - from);
+  out.set(buf.subarray(from, end));
+  return out;
 }
 
 function readString(buf: Uint8Array, from: number, end: number, plan: FieldPlan): string {
