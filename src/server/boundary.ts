@@ -5,8 +5,8 @@
  * (checkPutRequest, checkRangeRequest, checkTxnRequest with nested txns, lease TTL bounds, member peer
  * URLs), throwing etcd's code and message. A request that has not passed it is never proposed.
  *
- * Encodings plug in as decoders (`DECODERS`): gateway JSON and CBOR today; gRPC's protobuf adds one more
- * entry and goes through the same checks.
+ * Encodings plug in as decoders (`DECODERS`): gateway JSON and CBOR from the HTTP front-end, protobuf from
+ * gRPC's; all three give the same message shape and go through the same checks.
  *
  * @example
  * const put = readRequest<PutRequest>("PutRequest", "json", body, { maxTxnOps: 128 });
@@ -17,6 +17,7 @@ import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import type { WireFormat } from "../codec/http.ts";
 import { decodeJson } from "../codec/json.ts";
 import { protoSizeBytes } from "../codec/proto_size.ts";
+import { decodeProtobuf } from "../codec/protobuf.ts";
 import type {
   LeaseGrantRequest,
   MemberAddRequest,
@@ -43,7 +44,14 @@ export type RequestKind =
   | "RangeRequest" | "PutRequest" | "DeleteRangeRequest" | "TxnRequest" | "CompactionRequest"
   | "LeaseGrantRequest" | "LeaseRevokeRequest" | "LeaseKeepAliveRequest" | "LeaseTimeToLiveRequest"
   | "LeaseLeasesRequest" | "MemberAddRequest" | "MemberRemoveRequest" | "MemberUpdateRequest"
-  | "MemberListRequest" | "MemberPromoteRequest" | "StatusRequest" | "MoveLeaderRequest" | "WatchRequest";
+  | "MemberListRequest" | "MemberPromoteRequest" | "StatusRequest" | "MoveLeaderRequest" | "WatchRequest"
+  | "AlarmRequest" | "DefragmentRequest" | "HashRequest" | "HashKVRequest" | "SnapshotRequest"
+  | "AuthEnableRequest" | "AuthDisableRequest" | "AuthenticateRequest" | "AuthUserAddRequest"
+  | "AuthUserGetRequest" | "AuthUserListRequest" | "AuthUserDeleteRequest" | "AuthUserChangePasswordRequest"
+  | "AuthUserGrantRoleRequest" | "AuthUserRevokeRoleRequest" | "AuthRoleAddRequest" | "AuthRoleGetRequest"
+  | "AuthRoleListRequest" | "AuthRoleDeleteRequest" | "AuthRoleGrantPermissionRequest"
+  | "AuthRoleRevokePermissionRequest" | "LockRequest" | "UnlockRequest" | "CampaignRequest" | "ProclaimRequest"
+  | "LeaderRequest" | "ResignRequest";
 
 /** Server settings the checks depend on. */
 export interface BoundaryLimits {
@@ -64,10 +72,14 @@ export type RequestDecoder = (kind: MessageKind, body: Uint8Array) => unknown;
 
 const TEXT = new TextDecoder();
 
-/** One decoder per wire format; both fill etcd's zero values through the codec's schema table. */
-export const DECODERS: Record<WireFormat, RequestDecoder> = {
+/** The encodings a request arrives in: the HTTP gateway's (WireFormat) and gRPC's protobuf. */
+export type RequestFormat = WireFormat | "protobuf";
+
+/** One decoder per encoding; each fills etcd's zero values through the codec's schema table. */
+export const DECODERS: Record<RequestFormat, RequestDecoder> = {
   json: (kind, body) => decodeJson(kind, TEXT.decode(body)),
   cbor: (kind, body) => decodeCbor(kind, body),
+  protobuf: (kind, body) => decodeProtobuf(kind, body),
 };
 
 /**
@@ -75,14 +87,18 @@ export const DECODERS: Record<WireFormat, RequestDecoder> = {
  * Anything else the decoder throws (a bug, a runtime limit such as stack depth) is reported as the client's
  * InvalidArgument too: the body is what made it fail, and nothing has been proposed.
  */
-export function readRequest<T>(kind: RequestKind, format: WireFormat, body: Uint8Array, limits = DEFAULT_LIMITS): T {
+export function readRequest<T>(kind: RequestKind, format: RequestFormat, body: Uint8Array, limits = DEFAULT_LIMITS): T {
+  const maxBytes = limits.maxMessageBytes;
+  // gRPC refuses a message by its length on the wire before decoding it; protobuf bodies are that message.
+  if (format === "protobuf" && maxBytes !== undefined && body.length > maxBytes) {
+    throw messageTooLarge(body.length, maxBytes);
+  }
   let message: unknown;
   try {
     message = DECODERS[format](kind, body);
   } catch (error) {
     throw asInvalidArgument(error);
   }
-  const maxBytes = limits.maxMessageBytes;
   if (maxBytes !== undefined) {
     const sizeBytes = protoSizeBytes(kind, message);
     if (sizeBytes > maxBytes) throw messageTooLarge(sizeBytes, maxBytes);
@@ -137,8 +153,9 @@ export function checkRequest(kind: RequestKind, message: unknown, limits = DEFAU
       return assertList((message as MemberUpdateRequest).peerURLs);
     default:
       // Compaction, lease revoke/keep-alive/time-to-live/leases, member remove/promote/list, status,
-      // move-leader and watch have no check of their own in etcd's server: their answers (compacted,
-      // lease not found, member not found, bad leader transferee, …) come from the state they meet.
+      // move-leader, watch, the other maintenance RPCs, auth, lock and election have no check of their own
+      // in etcd's server: their answers (compacted, lease not found, member not found, bad leader
+      // transferee, user not found, …) come from the state they meet.
       return;
   }
 }

@@ -20,6 +20,7 @@ import { goFieldName } from "../../src/codec/protobuf_plan.ts";
 import { fieldsOf, MESSAGE_KINDS, type MessageKind, protoPackageOf } from "../../src/codec/schema.ts";
 import type { FieldDef } from "../../src/codec/schema_fields.ts";
 import { zeroMessage } from "../../src/codec/wire.ts";
+import { DECODERS, readRequest, type RequestKind } from "../../src/server/boundary.ts";
 import { Prng } from "../../src/sim/prng.ts";
 
 type Obj = Record<string, unknown>;
@@ -412,6 +413,37 @@ test("Go field names in errors follow gogoproto's CamelCase", () => {
   assert.is(goFieldName("peerURLs"), "PeerURLs");
   assert.is(goFieldName("cluster_id"), "ClusterId");
   assert.is(goFieldName("remaining_TTL"), "Remaining_TTL");
+});
+
+// ---- the request boundary ----
+
+test("boundary: protobuf requests meet the same checks as JSON and CBOR, and gRPC's size limit by wire length", () => {
+  const put = { key: enc.encode("k"), value: enc.encode("v"), lease: 7587876367788137476n, prev_kv: true };
+  const wire = encodeProtobuf("PutRequest", put);
+  const json = enc.encode(JSON.stringify({ key: "aw==", value: "dg==", lease: "7587876367788137476", prev_kv: true }));
+  assert.equal(readRequest("PutRequest", "protobuf", wire), readRequest("PutRequest", "json", json));
+  assert.equal(DECODERS.protobuf("PutRequest", wire), DECODERS.json("PutRequest", json));
+  const refusal = (kind: RequestKind, bytes: Uint8Array, maxMessageBytes?: number): EtcdError => {
+    try {
+      readRequest(kind, "protobuf", bytes, { maxTxnOps: 2, maxMessageBytes });
+    } catch (err) {
+      assert.instance(err, EtcdError);
+      return err as EtcdError;
+    }
+    throw new Error("accepted");
+  };
+  assert.is(refusal("PutRequest", new Uint8Array(0)).message, "etcdserver: key is not provided");
+  const txn = encodeProtobuf("TxnRequest", { success: [1, 2, 3].map(() => ({ request_put: { key: enc.encode("a") } })) });
+  assert.is(refusal("TxnRequest", txn).message, "etcdserver: too many operations in txn request");
+  // An unknown field counts toward gRPC's limit (it is on the wire) though the decoded message is smaller.
+  const padded = new Uint8Array([...wire, ...bytesOf("fa 01 05 0000000000")]);
+  const tooLarge = refusal("PutRequest", padded, padded.length - 1);
+  assert.is(tooLarge.code, GrpcCode.ResourceExhausted);
+  assert.is(tooLarge.message, `grpc: received message larger than max (${padded.length} vs. ${padded.length - 1})`);
+  assert.equal(readRequest("PutRequest", "protobuf", padded, { maxTxnOps: 2, maxMessageBytes: padded.length }), readRequest("PutRequest", "protobuf", wire));
+  const broken = refusal("PutRequest", bytesOf("0a 05 61"));
+  assert.is(broken.code, GrpcCode.InvalidArgument);
+  assert.is(broken.message, "unexpected EOF");
 });
 
 test.run();
