@@ -96,7 +96,8 @@ class Reader {
 
 /** Decodes the message of `table` filling `out` (a zero message, or one already holding fields to merge into). */
 export function decodeInto(table: KindTable, bytes: Uint8Array, limits: DecodeLimits): Obj {
-  const reader = new Reader(bytes, limits);
+  const plain = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const reader = new Reader(plain, limits);
   const out = zeroOf(table);
   readMessage(reader, table, bytes.length, 1, out);
   return out;
@@ -238,17 +239,11 @@ function delimitedValue(reader: Reader, plan: FieldPlan, end: number): unknown {
   const valueEnd = reader.delimitedEnd(end);
   const from = reader.pos;
   reader.pos = valueEnd;
-  // A plain Uint8Array copy, never a view: the input may be a pooled Buffer (whose slice() is a view) or be
-  // reused by the transport after this returns.
-  if (plan.code === Code.bytes) return from === valueEnd ? new Uint8Array(0) : copyOf(reader.buf, from, valueEnd);
+  // A copy, never a view: the input may be a pooled Buffer, or be reused by the transport after this returns.
+  // (reader.buf is a plain Uint8Array, whose slice() copies; a Buffer's would be a view.)
+  if (plan.code === Code.bytes) return reader.buf.slice(from, valueEnd);
   if (plan.code !== Code.string) throw new Error(`protobuf: ${plan.name} at ${start} is not bytes or string`);
   return readString(reader.buf, from, valueEnd, plan);
-}
-
-function copyOf(buf: Uint8Array, from: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - from);
-  out.set(buf.subarray(from, end));
-  return out;
 }
 
 function readString(buf: Uint8Array, from: number, end: number, plan: FieldPlan): string {
