@@ -285,8 +285,9 @@ export interface StatusResponse {
 export interface MoveLeaderRequest {
   targetID: bigint;
 }
+/** etcd 3.4 answers without a header. */
 export interface MoveLeaderResponse {
-  header: ResponseHeader;
+  header?: ResponseHeader;
 }
 export const AlarmType = { NONE: 0, NOSPACE: 1, CORRUPT: 2 } as const;
 export type AlarmType = typeof AlarmType[keyof typeof AlarmType];
@@ -306,8 +307,9 @@ export interface AlarmResponse {
   header?: ResponseHeader;
   alarms: AlarmMember[];
 }
+/** etcd 3.4 answers without a header. */
 export interface DefragmentResponse {
-  header: ResponseHeader;
+  header?: ResponseHeader;
 }
 export interface HashResponse {
   header: ResponseHeader;
@@ -322,9 +324,9 @@ export interface HashKVResponse {
   hash: number;
   compact_revision: number;
 }
-/** One chunk of a snapshot stream. */
+/** One chunk of a snapshot stream (etcd 3.4 sends no header). */
 export interface SnapshotResponse {
-  header: ResponseHeader;
+  header?: ResponseHeader;
   remaining_bytes: number;
   blob: Uint8Array;
 }

@@ -40,6 +40,7 @@ const AlarmAction: EnumDef = {
 
 const R = { repeated: true } as const;
 const header = msgField("header", 1, "ResponseHeader");
+const optionalHeader = msgField("header", 1, "ResponseHeader", { optional: true });
 const membersAt2 = msgField("members", 2, "Member", R);
 
 /** etcdserverpb's KV, Watch, Lease, Cluster and Maintenance messages, and mvccpb's. */
@@ -121,19 +122,20 @@ const CORE_SCHEMAS = {
     field("raftIndex", 5, "uint64"), field("raftTerm", 6, "uint64"), field("raftAppliedIndex", 7, "uint64"),
     field("errors", 8, "string", R), field("dbSizeInUse", 9, "int64"), field("isLearner", 10, "bool")],
   MoveLeaderRequest: [field("targetID", 1, "uid64")],
-  MoveLeaderResponse: [header],
+  // etcd 3.4 answers move-leader, defragment and each snapshot chunk without a header: absence must survive.
+  MoveLeaderResponse: [optionalHeader],
   AlarmRequest: [enumField("action", 1, AlarmAction), field("memberID", 2, "uid64"), enumField("alarm", 3, AlarmType)],
   AlarmMember: [field("memberID", 1, "uid64"), enumField("alarm", 2, AlarmType)],
   // etcd 3.4 answers an alarm GET without any header ("{}"), so absence must survive a round trip.
-  AlarmResponse: [msgField("header", 1, "ResponseHeader", { optional: true }), msgField("alarms", 2, "AlarmMember", R)],
+  AlarmResponse: [optionalHeader, msgField("alarms", 2, "AlarmMember", R)],
   DefragmentRequest: [],
-  DefragmentResponse: [header],
+  DefragmentResponse: [optionalHeader],
   HashRequest: [],
   HashResponse: [header, field("hash", 2, "uint32")],
   HashKVRequest: [field("revision", 1, "int64")],
   HashKVResponse: [header, field("hash", 2, "uint32"), field("compact_revision", 3, "int64")],
   SnapshotRequest: [],
-  SnapshotResponse: [header, field("remaining_bytes", 2, "uint64"), field("blob", 3, "bytes")],
+  SnapshotResponse: [optionalHeader, field("remaining_bytes", 2, "uint64"), field("blob", 3, "bytes")],
 } as const satisfies Record<string, readonly FieldDef[]>;
 
 /** Every message kind the codec knows, with its fields in proto declaration order. */
