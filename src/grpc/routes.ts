@@ -1,0 +1,153 @@
+/**
+ * etcd 3.4's gRPC methods: path → request kind, response kind and the service call, for the unary ones;
+ * the streaming ones (Watch, LeaseKeepAlive, Snapshot) are named here and served by src/grpc/streams.ts.
+ * Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
+ * @module
+ */
+import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
+import type { AlarmResponse } from "../codec/messages.ts";
+import type { MessageKind } from "../codec/schema.ts";
+import type { RequestKind } from "../server/boundary.ts";
+import type { LeaseApi } from "../server/lease_service.ts";
+import type { ClusterService, KvService } from "../server/member.ts";
+import type { SnapshotSource } from "../api/snapshot_route.ts";
+import type { WatchStreamSource } from "../api/watch_route.ts";
+
+/** The services a gRPC front-end calls: the same objects the HTTP gateway calls. */
+export interface GrpcServices {
+  kv: KvService;
+  lease: LeaseApi;
+  watch: WatchStreamSource;
+  snapshots: SnapshotSource;
+}
+
+/** One unary method. */
+export interface UnaryMethod {
+  request: RequestKind;
+  response: MessageKind;
+  call: (services: GrpcServices, req: never) => Promise<unknown>;
+}
+
+/** The streaming methods, by kind of stream. */
+export type StreamMethod = "watch" | "keepalive" | "snapshot";
+
+/** What a path names: a method, or grpc-go's answer for an unknown one. */
+export type Resolved =
+  | { kind: "unary"; method: UnaryMethod }
+  | { kind: "stream"; stream: StreamMethod }
+  | { kind: "error"; error: EtcdError };
+
+function unary(request: RequestKind, response: MessageKind, call: UnaryMethod["call"]): UnaryMethod {
+  return { request, response, call };
+}
+
+function clusterOf(services: GrpcServices): ClusterService {
+  if (services.kv.cluster === undefined) throw Errors.notCapable();
+  return services.kv.cluster;
+}
+
+/** An RPC whose feature has not landed yet: gRPC's Unimplemented, saying which. */
+function notYet(request: RequestKind, response: MessageKind, what: string): UnaryMethod {
+  return unary(request, response, () => {
+    throw new EtcdError(GrpcCode.Unimplemented, `tsetcd: ${what} is not implemented yet`);
+  });
+}
+
+/** etcd with no alarm raised: every action answers an empty list (tsetcd raises no alarm yet). */
+async function noAlarms(services: GrpcServices): Promise<AlarmResponse> {
+  const { header } = await services.kv.status();
+  return { header, alarms: [] };
+}
+
+const AUTH_METHODS: [string, RequestKind, MessageKind][] = [
+  ["AuthEnable", "AuthEnableRequest", "AuthEnableResponse"],
+  ["AuthDisable", "AuthDisableRequest", "AuthDisableResponse"],
+  ["Authenticate", "AuthenticateRequest", "AuthenticateResponse"],
+  ["UserAdd", "AuthUserAddRequest", "AuthUserAddResponse"],
+  ["UserGet", "AuthUserGetRequest", "AuthUserGetResponse"],
+  ["UserList", "AuthUserListRequest", "AuthUserListResponse"],
+  ["UserDelete", "AuthUserDeleteRequest", "AuthUserDeleteResponse"],
+  ["UserChangePassword", "AuthUserChangePasswordRequest", "AuthUserChangePasswordResponse"],
+  ["UserGrantRole", "AuthUserGrantRoleRequest", "AuthUserGrantRoleResponse"],
+  ["UserRevokeRole", "AuthUserRevokeRoleRequest", "AuthUserRevokeRoleResponse"],
+  ["RoleAdd", "AuthRoleAddRequest", "AuthRoleAddResponse"],
+  ["RoleGet", "AuthRoleGetRequest", "AuthRoleGetResponse"],
+  ["RoleList", "AuthRoleListRequest", "AuthRoleListResponse"],
+  ["RoleDelete", "AuthRoleDeleteRequest", "AuthRoleDeleteResponse"],
+  ["RoleGrantPermission", "AuthRoleGrantPermissionRequest", "AuthRoleGrantPermissionResponse"],
+  ["RoleRevokePermission", "AuthRoleRevokePermissionRequest", "AuthRoleRevokePermissionResponse"],
+];
+
+/** Every unary method by service, then method name. */
+const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
+  "etcdserverpb.KV": {
+    Range: unary("RangeRequest", "RangeResponse", (s, r) => s.kv.range(r)),
+    Put: unary("PutRequest", "PutResponse", (s, r) => s.kv.put(r)),
+    DeleteRange: unary("DeleteRangeRequest", "DeleteRangeResponse", (s, r) => s.kv.deleteRange(r)),
+    Txn: unary("TxnRequest", "TxnResponse", (s, r) => s.kv.txn(r)),
+    Compact: unary("CompactionRequest", "CompactionResponse", (s, r) => s.kv.compact(r)),
+  },
+  "etcdserverpb.Watch": { Watch: "watch" },
+  "etcdserverpb.Lease": {
+    LeaseGrant: unary("LeaseGrantRequest", "LeaseGrantResponse", (s, r) => s.lease.grant(r)),
+    LeaseRevoke: unary("LeaseRevokeRequest", "LeaseRevokeResponse", (s, r) => s.lease.revoke(r)),
+    LeaseKeepAlive: "keepalive",
+    LeaseTimeToLive: unary("LeaseTimeToLiveRequest", "LeaseTimeToLiveResponse", (s, r) => s.lease.timeToLive(r)),
+    LeaseLeases: unary("LeaseLeasesRequest", "LeaseLeasesResponse", (s) => s.lease.leases()),
+  },
+  "etcdserverpb.Cluster": {
+    MemberAdd: unary("MemberAddRequest", "MemberAddResponse", (s, r) => clusterOf(s).memberAdd(r)),
+    MemberRemove: unary("MemberRemoveRequest", "MemberRemoveResponse", (s, r) => clusterOf(s).memberRemove(r)),
+    MemberUpdate: unary("MemberUpdateRequest", "MemberUpdateResponse", (s, r) => clusterOf(s).memberUpdate(r)),
+    MemberList: unary("MemberListRequest", "MemberListResponse", (s) => s.kv.memberList()),
+    MemberPromote: unary("MemberPromoteRequest", "MemberPromoteResponse", (s, r) => clusterOf(s).memberPromote(r)),
+  },
+  "etcdserverpb.Maintenance": {
+    Alarm: unary("AlarmRequest", "AlarmResponse", (s) => noAlarms(s)),
+    Status: unary("StatusRequest", "StatusResponse", (s) => s.kv.status()),
+    Defragment: notYet("DefragmentRequest", "DefragmentResponse", "defragment"),
+    Hash: notYet("HashRequest", "HashResponse", "hash"),
+    HashKV: notYet("HashKVRequest", "HashKVResponse", "hashkv"),
+    Snapshot: "snapshot",
+    MoveLeader: unary("MoveLeaderRequest", "MoveLeaderResponse", (s, r) => clusterOf(s).moveLeader(r)),
+  },
+  "etcdserverpb.Auth": Object.fromEntries(
+    AUTH_METHODS.map(([name, request, response]) => [name, notYet(request, response, "auth")]),
+  ),
+  "v3lockpb.Lock": {
+    Lock: notYet("LockRequest", "LockResponse", "lock"),
+    Unlock: notYet("UnlockRequest", "UnlockResponse", "lock"),
+  },
+  "v3electionpb.Election": {
+    Campaign: notYet("CampaignRequest", "CampaignResponse", "election"),
+    Proclaim: notYet("ProclaimRequest", "ProclaimResponse", "election"),
+    Leader: notYet("LeaderRequest", "LeaderResponse", "election"),
+    Resign: notYet("ResignRequest", "ResignResponse", "election"),
+    // Observe is a server stream; until elections land it answers as the unary ones do.
+    Observe: notYet("LeaderRequest", "LeaderResponse", "election"),
+  },
+};
+
+/**
+ * What a request path names, with grpc-go's texts for the rest (etcd 3.4, checked with a raw HTTP/2
+ * client): `unknown service S`, `unknown method M for service S` (Unimplemented), and `malformed method
+ * name: "/p"` (ResourceExhausted, grpc-go's code for it then) when the path has no second slash.
+ */
+export function resolveMethod(path: string): Resolved {
+  const name = path.startsWith("/") ? path.slice(1) : path;
+  const slash = name.lastIndexOf("/");
+  if (slash < 0) {
+    return { kind: "error", error: new EtcdError(GrpcCode.ResourceExhausted, `malformed method name: ${JSON.stringify(path)}`) };
+  }
+  const service = name.slice(0, slash);
+  const method = name.slice(slash + 1);
+  const methods = Object.hasOwn(SERVICES, service) ? SERVICES[service]! : undefined;
+  if (methods === undefined) {
+    return { kind: "error", error: new EtcdError(GrpcCode.Unimplemented, `unknown service ${service}`) };
+  }
+  const found = Object.hasOwn(methods, method) ? methods[method]! : undefined;
+  if (found === undefined) {
+    return { kind: "error", error: new EtcdError(GrpcCode.Unimplemented, `unknown method ${method} for service ${service}`) };
+  }
+  return typeof found === "string" ? { kind: "stream", stream: found } : { kind: "unary", method: found };
+}

@@ -1,0 +1,152 @@
+/**
+ * The gRPC listener: node:http2 (Bun's implementation) on one client URL, plain or TLS with ALPN `h2`.
+ * Bun.serve cannot send HTTP/2 trailers, which carry a gRPC call's status, hence node:http2 here.
+ *
+ * Each stream is dispatched by its path (src/grpc/routes.ts) to a unary call or a stream handler. Rules
+ * that keep the member up whatever a peer does: no 'request' listener on the server (on Bun it ends every
+ * stream, trailers lost), an 'error' listener on every session and stream, and a liveness check before
+ * every write (GrpcCall).
+ *
+ * @example
+ * const grpc = await startGrpcServer(new URL("http://127.0.0.1:2379"), services, { maxRequestBytes: 1_572_864 });
+ * await grpc.close();
+ * @module
+ */
+import { constants, createSecureServer, createServer, type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import { GrpcCode } from "../codec/errors.ts";
+import type { TlsServerMaterial } from "../tls/material.ts";
+import { GRPC_OVERHEAD_BYTES } from "../api/http.ts";
+import { DEFAULT_MAX_TXN_OPS } from "../mvcc/validate.ts";
+import type { BoundaryLimits } from "../server/boundary.ts";
+import { GrpcCall } from "./call.ts";
+import { resolveMethod, type GrpcServices } from "./routes.ts";
+import { parseGrpcTimeoutMs } from "./status.ts";
+import { serveKeepAlive, serveSnapshot, serveWatch } from "./streams.ts";
+import { serveUnary } from "./unary.ts";
+
+/** Options of a gRPC listener. */
+export interface GrpcServerOptions {
+  /** --max-request-bytes; gRPC's receive limit is this plus GRPC_OVERHEAD_BYTES, as etcd's. */
+  maxRequestBytes: number;
+  /** --max-txn-ops (default etcd's 128). */
+  maxTxnOps?: number;
+  /** For an https URL: the client TLS material (--cert-file, --key-file, --trusted-ca-file, --client-cert-auth). */
+  tls?: TlsServerMaterial;
+  /** Streams one connection may have open at once (default 10,000: a watch or keep-alive each). */
+  maxConcurrentStreams?: number;
+}
+
+/** A listening gRPC front-end. */
+export interface GrpcListener {
+  /** The URL actually listened on (port resolved when 0 was asked for). */
+  url: string;
+  /** Stops listening and drops every connection. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_CONCURRENT_STREAMS = 10_000;
+/** Connections one listener holds at once; past it new ones are closed at once. */
+const MAX_SESSIONS = 10_000;
+
+/** Starts serving etcd's gRPC API on `url` (http: cleartext HTTP/2; https: TLS with ALPN h2). */
+export async function startGrpcServer(url: URL, services: GrpcServices, options: GrpcServerOptions): Promise<GrpcListener> {
+  const limits: Required<BoundaryLimits> = {
+    maxTxnOps: options.maxTxnOps ?? DEFAULT_MAX_TXN_OPS,
+    maxMessageBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+  };
+  const settings = { maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS };
+  const server = url.protocol === "https:" ? secureServer(options.tls, settings) : createServer({ settings });
+  const sessions = new Set<Http2Session>();
+  server.on("session", (session: Http2Session) => {
+    session.on("error", () => {}); // a peer's bad bytes or reset: that connection only
+    if (sessions.size >= MAX_SESSIONS) {
+      session.destroy();
+      return;
+    }
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  server.on("sessionError", () => {});
+  server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    dispatch(stream, headers, services, limits);
+  });
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(url.port), host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (error: Error) => console.error(`tsetcd: gRPC listener ${url.host}: ${error.message}`));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : Number(url.port);
+  return {
+    url: `${url.protocol}//${url.hostname}:${port}`,
+    close: () => closeServer(server, sessions),
+  };
+}
+
+function secureServer(tls: TlsServerMaterial | undefined, settings: { maxConcurrentStreams: number }): Http2Server {
+  if (tls === undefined) throw new Error("gRPC: an https client URL needs --cert-file and --key-file");
+  return createSecureServer({
+    settings,
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    requestCert: tls.clientCertAuth,
+    rejectUnauthorized: tls.clientCertAuth,
+    ALPNProtocols: ["h2"],
+  }) as unknown as Http2Server;
+}
+
+function closeServer(server: Http2Server, sessions: Set<Http2Session>): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const session of sessions) session.destroy();
+    sessions.clear();
+  });
+}
+
+/** One stream: check it is gRPC, apply its deadline, hand it to its method. */
+function dispatch(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  services: GrpcServices,
+  limits: Required<BoundaryLimits>,
+): void {
+  stream.on("error", () => {}); // a reset stream is the peer's business; the call sees it as done
+  const contentType = String(headers["content-type"] ?? "");
+  if (!contentType.startsWith("application/grpc")) {
+    // grpc-go (etcd 3.4) resets a stream that is not gRPC.
+    stream.close(constants.NGHTTP2_PROTOCOL_ERROR);
+    return;
+  }
+  const call = new GrpcCall(stream);
+  let timeoutMs: number | undefined;
+  try {
+    timeoutMs = parseGrpcTimeoutMs(headerText(headers["grpc-timeout"]));
+  } catch (error) {
+    stream.resume();
+    call.fail(error);
+    return;
+  }
+  if (timeoutMs !== undefined) {
+    const timer = setTimeout(() => call.finish(GrpcCode.DeadlineExceeded, "context deadline exceeded"), timeoutMs);
+    stream.on("close", () => clearTimeout(timer));
+  }
+  const resolved = resolveMethod(String(headers[":path"] ?? ""));
+  if (resolved.kind === "error") {
+    stream.resume(); // read and drop whatever the client sends
+    call.fail(resolved.error);
+    return;
+  }
+  if (resolved.kind === "unary") return serveUnary(call, resolved.method, services, limits);
+  if (resolved.stream === "watch") return serveWatch(call, services, limits);
+  if (resolved.stream === "keepalive") return serveKeepAlive(call, services, limits);
+  return serveSnapshot(call, services, limits);
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
