@@ -16,6 +16,11 @@ export interface ServerConfig {
   name: string;
   dataDir: string;
   listenClientUrls: URL[];
+  /**
+   * --listen-client-http-urls (etcd 3.5's split): HTTP-only client URLs. When set, the HTTP gateway is served
+   * there and --listen-client-urls serve etcd's gRPC API only; empty: HTTP on --listen-client-urls, no gRPC.
+   */
+  listenClientHttpUrls: URL[];
   advertiseClientUrls: string[];
   listenPeerUrls: URL[];
   initialAdvertisePeerUrls: string[];
@@ -71,6 +76,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "name": { kind: "string", defaultValue: "default", help: "Human-readable name for this member." },
   "data-dir": { kind: "string", defaultValue: "", help: "Path to the data directory (default <name>.tsetcd)." },
   "listen-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "URLs to listen on for client traffic." },
+  "listen-client-http-urls": { kind: "string", defaultValue: "", help: "URLs to listen on for HTTP-only client traffic; when set, --listen-client-urls serve gRPC only." },
   "advertise-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "This member's client URLs to advertise to the cluster." },
   "listen-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380", help: "URLs to listen on for peer traffic." },
   "initial-advertise-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380", help: "This member's peer URLs to advertise to the cluster." },
@@ -177,10 +183,12 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
   const name = get("name");
   if (name === "") return { kind: "error", message: "--name must not be empty" };
   const listenClientUrls = parseUrls("listen-client-urls", get("listen-client-urls"));
+  const httpText = get("listen-client-http-urls");
+  const listenClientHttpUrls = httpText === "" ? [] : parseUrls("listen-client-http-urls", httpText);
   const listenPeerUrls = parseUrls("listen-peer-urls", get("listen-peer-urls"));
   const advertiseClient = parseUrls("advertise-client-urls", get("advertise-client-urls"));
   const advertisePeer = parseUrls("initial-advertise-peer-urls", get("initial-advertise-peer-urls"));
-  for (const urls of [listenClientUrls, listenPeerUrls, advertiseClient, advertisePeer]) {
+  for (const urls of [listenClientUrls, listenClientHttpUrls, listenPeerUrls, advertiseClient, advertisePeer]) {
     if (typeof urls === "string") return { kind: "error", message: urls };
   }
   const peerUrls = (advertisePeer as URL[]).map(urlText);
@@ -218,6 +226,7 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
       name,
       dataDir: get("data-dir") || `${name}.tsetcd`,
       listenClientUrls: listenClientUrls as URL[],
+      listenClientHttpUrls: listenClientHttpUrls as URL[],
       advertiseClientUrls: (advertiseClient as URL[]).map(urlText),
       listenPeerUrls: listenPeerUrls as URL[],
       initialAdvertisePeerUrls: peerUrls,

@@ -38,6 +38,7 @@ import { SnapshotExporter } from "./snapshot_export.ts";
 import { SnapshotStore } from "./snapshots.ts";
 import { createRequestTransport, createTransport, type PeerTls, type Transport } from "../transport/mod.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
+import { type GrpcListener, startGrpcServer } from "../grpc/server.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
 export type StartServerOptions =
@@ -78,6 +79,8 @@ export interface TsetcdServer {
   /** The first client URL actually listened on (port resolved when 0 was asked for). */
   clientUrl: string;
   clientUrls: string[];
+  /** URLs serving etcd's gRPC API (--listen-client-urls when --listen-client-http-urls is set; else none). */
+  grpcUrls: string[];
   name: string;
   memberId: bigint;
   clusterId: bigint;
@@ -109,7 +112,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tse
   const config = resolveConfig(options);
   // Fail before touching the data dir.
   parseRetention(config.autoCompactionMode, config.autoCompactionRetention);
-  const tls = resolveMemberTls(config);
+  // An https HTTP-only client URL needs the client certificate as much as any other client URL.
+  const tls = resolveMemberTls({ ...config, listenClientUrls: [...config.listenClientUrls, ...config.listenClientHttpUrls] });
   mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDir(config.dataDir);
   let db: SqlDatabase | undefined;
@@ -201,6 +205,9 @@ async function startOnDatabase(
     random: Math.random,
   });
   const clientUrls: string[] = [];
+  // What a lone member lists as its client URLs: the gRPC ones in etcd 3.5's split (what etcd clients
+  // dial), else the gateway's. Published attributes (clusters) keep the gateway's: lease forwarding uses them.
+  const listedUrls: string[] = [];
   const logWriter = options.logWriterThread === true
     ? await startLogWriter(join(config.dataDir, LOG_DB_FILE))
     : undefined;
@@ -245,7 +252,7 @@ async function startOnDatabase(
     // Until this member's publish applies, it shows its own name and client URLs (as a single member did).
     members: () =>
       registry.list().map((m) =>
-        m.ID === cluster.memberId && m.clientURLs.length === 0 ? { ...m, name: config.name, clientURLs: clientUrls } : m
+        m.ID === cluster.memberId && m.clientURLs.length === 0 ? { ...m, name: config.name, clientURLs: listedUrls } : m
       ),
     singleVoter: () => log.confState().voters.length === 1 && log.confState().learners.length === 0,
     maxTxnOps: config.maxTxnOps,
@@ -308,6 +315,8 @@ async function startOnDatabase(
     // An auto-compaction that loses a race with a manual one is simply skipped.
     if (revision !== undefined) running.compact({ revision }).catch(() => {});
   }, config.heartbeatIntervalMs);
+  // Maintenance.Snapshot: the state as applied so far, copied off-thread (src/server/snapshot_export.ts).
+  const exporter = new SnapshotExporter({ dataDir: config.dataDir, statePath, commitState: () => running.commitState() });
   const handler = createHttpHandler(running, {
     maxRequestBytes: config.maxRequestBytes,
     maxTxnOps: config.maxTxnOps,
@@ -316,14 +325,16 @@ async function startOnDatabase(
     metrics: () => metricsLines(running, dbs.threads),
     routes: combineRoutes(
       leaseAndWatchRoutes(leaseWatch.lease, leaseWatch.watch.hub),
-      // Maintenance.Snapshot: the state as applied so far, copied off-thread (src/server/snapshot_export.ts).
-      snapshotRoutes(new SnapshotExporter({ dataDir: config.dataDir, statePath, commitState: () => running.commitState() })),
+      snapshotRoutes(exporter),
     ),
   });
   const gate = new ServingGate(registry.list().length < 2);
   const servers: ReturnType<typeof Bun.serve>[] = [];
+  const grpcListeners: GrpcListener[] = [];
+  // etcd 3.5's split: with HTTP-only URLs given, the client URLs serve gRPC and the gateway moves there.
+  const split = config.listenClientHttpUrls.length > 0;
   try {
-    for (const url of config.listenClientUrls) {
+    for (const url of split ? config.listenClientHttpUrls : config.listenClientUrls) {
       const server = Bun.serve({
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: Number(url.port),
@@ -338,8 +349,14 @@ async function startOnDatabase(
       servers.push(server);
       clientUrls.push(`${url.protocol}//${url.hostname}:${server.port}`);
     }
+    for (const url of split ? config.listenClientUrls : []) {
+      const services = { kv: running, lease: leaseWatch.lease, watch: leaseWatch.watch.hub, snapshots: exporter };
+      const options = { maxRequestBytes: config.maxRequestBytes, maxTxnOps: config.maxTxnOps };
+      grpcListeners.push(await startGrpcServer(url, services, { ...options, ...(tls.client ? { tls: tls.client } : {}) }));
+    }
   } catch (err) {
     for (const server of servers) server.stop(true);
+    for (const listener of grpcListeners) await listener.close();
     clearInterval(ticker);
     running.stop();
     await transport.close();
@@ -347,6 +364,8 @@ async function startOnDatabase(
     snapshots.close();
     throw err;
   }
+  const grpcUrls = grpcListeners.map((listener) => listener.url);
+  listedUrls.push(...(split ? grpcUrls : clientUrls));
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
@@ -358,6 +377,7 @@ async function startOnDatabase(
       clearInterval(ticker);
       leaseWatch.watch.close();
       for (const server of servers) await server.stop(true);
+      for (const listener of grpcListeners) await listener.close();
       running.stop();
       await transport.close();
       await logWriter?.close();
@@ -392,6 +412,7 @@ async function startOnDatabase(
   return {
     clientUrl: clientUrls[0]!,
     clientUrls,
+    grpcUrls: [...grpcUrls],
     name: config.name,
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,

@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { EtcdError, GrpcCode } from "../../src/codec/errors.ts";
 import { frameMessage, MessageReader } from "../../src/grpc/framing.ts";
 import { resolveMethod } from "../../src/grpc/routes.ts";
+import { parseServerArgs } from "../../src/server/config.ts";
 import { decodeGrpcMessage, encodeGrpcMessage, parseGrpcTimeoutMs, statusTrailers } from "../../src/grpc/status.ts";
 
 function errorOf(fn: () => unknown): EtcdError {
@@ -104,6 +105,19 @@ test("routes: every etcd 3.4 method resolves; unknown ones get grpc-go's texts",
     assert.is(resolved.error.code, code, path);
     assert.is(resolved.error.message, message, path);
   }
+});
+
+test("config: --listen-client-http-urls is etcd 3.5's split; absent, nothing changes", () => {
+  const plain = parseServerArgs([], {});
+  assert.is(plain.kind, "run");
+  if (plain.kind === "run") assert.equal(plain.config.listenClientHttpUrls, []);
+  const split = parseServerArgs(["--listen-client-http-urls", "http://127.0.0.1:1,https://127.0.0.1:2"], {});
+  assert.is(split.kind, "run");
+  if (split.kind === "run") assert.equal(split.config.listenClientHttpUrls.map(String), ["http://127.0.0.1:1/", "https://127.0.0.1:2/"]);
+  const fromEnv = parseServerArgs([], { ETCD_LISTEN_CLIENT_HTTP_URLS: "http://127.0.0.1:3" });
+  assert.is(fromEnv.kind === "run" && fromEnv.config.listenClientHttpUrls.length, 1);
+  const bad = parseServerArgs(["--listen-client-http-urls", "unix://x"], {});
+  assert.equal(bad, { kind: "error", message: '--listen-client-http-urls: URL scheme must be http or https: "unix://x"' });
 });
 
 test.run();
