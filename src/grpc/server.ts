@@ -12,7 +12,7 @@
  * await grpc.close();
  * @module
  */
-import { constants, createSecureServer, createServer, type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import { createSecureServer, createServer, type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import { GrpcCode } from "../codec/errors.ts";
 import type { TlsServerMaterial } from "../tls/material.ts";
 import { GRPC_OVERHEAD_BYTES } from "../api/http.ts";
@@ -20,7 +20,7 @@ import { DEFAULT_MAX_TXN_OPS } from "../mvcc/validate.ts";
 import type { BoundaryLimits } from "../server/boundary.ts";
 import { GrpcCall } from "./call.ts";
 import { resolveMethod, type GrpcServices } from "./routes.ts";
-import { parseGrpcTimeoutMs } from "./status.ts";
+import { parseGrpcTimeoutMs, statusTrailers } from "./status.ts";
 import { serveKeepAlive, serveSnapshot, serveWatch } from "./streams.ts";
 import { serveUnary } from "./unary.ts";
 
@@ -118,8 +118,12 @@ function dispatch(
   stream.on("error", () => {}); // a reset stream is the peer's business; the call sees it as done
   const contentType = String(headers["content-type"] ?? "");
   if (!contentType.startsWith("application/grpc")) {
-    // grpc-go (etcd 3.4) resets a stream that is not gRPC.
-    stream.close(constants.NGHTTP2_PROTOCOL_ERROR);
+    // etcd 3.4's grpc-go resets such a stream; on Bun a reset from the server side does not reach the
+    // client intact, so the answer is today's grpc-go's: HTTP 415 with an Internal status.
+    stream.resume();
+    if (stream.destroyed || stream.closed) return;
+    const message = `invalid gRPC request content-type ${JSON.stringify(contentType)}`;
+    stream.respond({ ":status": 415, "content-type": "application/grpc", ...statusTrailers(GrpcCode.Internal, message) }, { endStream: true });
     return;
   }
   const call = new GrpcCall(stream);
