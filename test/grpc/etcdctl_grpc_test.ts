@@ -2,7 +2,7 @@
  * Differential test of the gRPC front-end: real etcdctl 3.4 runs the same command sequence against a real
  * etcd 3.4 and against `tsetcd server --listen-client-urls <gRPC> --listen-client-http-urls <HTTP>`;
  * stdout, stderr and exit codes must be equal once ids, endpoints, lease ids, raft term/index, sizes,
- * remaining seconds and durations are replaced (test/cli/normalize.ts, plus the lease ids here). Meanwhile
+ * remaining seconds and durations are replaced (test/cli/normalize.ts, plus lease and new member ids here). Meanwhile
  * curl's gateway (fetch) on tsetcd's HTTP URL keeps answering.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,11 +17,15 @@ import { etcdctl, etcdctlBackground, startEtcd, startTsetcd, type TestServer } f
 const ETCD_PORTS = { grpc: 33100, peer: 33101 };
 const TSETCD_PORTS = { grpc: 33110, peer: 33111, http: 33112 };
 const DEAD_ENDPOINT = "127.0.0.1:33199";
+/** A learner's peer URL, the same on both sides (nothing listens there). */
+const NEW_PEER_URL = "http://127.0.0.1:33198";
 
 interface Side {
   server: TestServer;
   ids: SideIds;
   leases: string[];
+  /** Members added by the sequence (hex ids). */
+  added: string[];
   snapshotDir: string;
 }
 
@@ -72,6 +76,18 @@ const STEPS: Step[] = [
   { name: "compaction again", args: ["compaction", "3"] },
   { name: "get after compaction", args: ["get", "--prefix", "", "-w", "json"] },
   { name: "snapshot save", args: ["snapshot", "save", "{SNAP}"] },
+  { name: "move-leader to self", args: ["move-leader", "{SELF}"] },
+  { name: "member add bad url", args: ["member", "add", "n2", "--peer-urls=http://127.0.0.1:33198/x"] },
+  { name: "member add learner", args: ["member", "add", "n2", "--learner", `--peer-urls=${NEW_PEER_URL}`] },
+  { name: "member list with learner", args: ["member", "list"] },
+  { name: "member promote not ready", args: ["member", "promote", "{NEW}"] },
+  { name: "member update", args: ["member", "update", "{NEW}", "--peer-urls=http://127.0.0.1:33197"] },
+  { name: "member update unknown", args: ["member", "update", "1234", "--peer-urls=http://127.0.0.1:33196"] },
+  { name: "member promote self", args: ["member", "promote", "{SELF}"] },
+  { name: "member remove", args: ["member", "remove", "{NEW}"] },
+  { name: "member remove again", args: ["member", "remove", "{NEW}"] },
+  { name: "member list after remove", args: ["member", "list", "-w", "json"] },
+  { name: "put after membership changes", args: ["put", "after", "members"] },
 ];
 
 const sides: Side[] = [];
@@ -79,7 +95,11 @@ const results: Outcome[][] = [[], []];
 
 function fill(args: string[], side: Side): string[] {
   const lease = side.leases.at(-1) ?? "none";
-  return args.map((a) => a.replaceAll("{L}", lease).replaceAll("{SNAP}", join(side.snapshotDir, "s.db")));
+  const added = side.added.at(-1) ?? "none";
+  return args.map((a) =>
+    a.replaceAll("{L}", lease).replaceAll("{NEW}", added).replaceAll("{SELF}", side.ids.memberId.toString(16))
+      .replaceAll("{SNAP}", join(side.snapshotDir, "s.db"))
+  );
 }
 
 /** Lease ids (hex in text, decimal in JSON), remaining seconds and the snapshot path also differ by side. */
@@ -90,6 +110,7 @@ function normalizeSide(outcome: Outcome, side: Side): Outcome {
     for (const lease of side.leases) {
       out = out.split(lease).join("<LEASE>").split(BigInt(`0x${lease}`).toString()).join("<LEASE>");
     }
+    for (const id of side.added) out = out.split(id).join("<NEW>").split(BigInt(`0x${id}`).toString()).join("<NEW>");
     return out.replace(/remaining\(\d+s\)/g, "remaining(<S>)").split(side.snapshotDir).join("<DIR>");
   };
   return { stdout: fix(base.stdout), stderr: fix(base.stderr), code: base.code };
@@ -113,7 +134,7 @@ async function sideIds(server: TestServer): Promise<SideIds> {
 test.before(async () => {
   const [etcd, tsetcd] = await Promise.all([startEtcd(ETCD_PORTS), startTsetcd(TSETCD_PORTS)]);
   for (const server of [etcd, tsetcd]) {
-    sides.push({ server, ids: await sideIds(server), leases: [], snapshotDir: mkdtempSync(join(tmpdir(), "grpc-snap-")) });
+    sides.push({ server, ids: await sideIds(server), leases: [], added: [], snapshotDir: mkdtempSync(join(tmpdir(), "grpc-snap-")) });
   }
 });
 
@@ -132,6 +153,8 @@ test("etcdctl 3.4 over gRPC: every step's output and exit code match etcd 3.4", 
       const run = await etcdctl(side.server.grpcEndpoint, fill(step.args, side), stdin);
       const granted = /^lease ([0-9a-f]+) granted/.exec(run.stdout);
       if (step.name === "lease grant" && granted !== null) side.leases.push(granted[1]!);
+      const added = /^Member ([0-9a-f]+) added/.exec(run.stdout);
+      if (added !== null) side.added.push(added[1]!);
       results[i]!.push(normalizeSide(run, side));
     }
     const [onEtcd, onTsetcd] = [results[0]!.at(-1)!, results[1]!.at(-1)!];
@@ -145,6 +168,10 @@ test("etcdctl 3.4 over gRPC: every step's output and exit code match etcd 3.4", 
   assert.match(byName("lease revoke again").stderr, /etcdserver: requested lease not found/);
   assert.match(byName("snapshot save").stdout, /^Snapshot saved at <DIR>\/s\.db\n$/);
   assert.is(sides[1]!.leases.length, 1);
+  assert.is(sides[1]!.added.length, 1);
+  assert.match(byName("member list with learner").stdout, /<NEW>, unstarted, , http:\/\/127\.0\.0\.1:33198, , true/);
+  assert.match(byName("member remove").stdout, /^Member <NEW> removed from cluster <CLUSTER>\n$/);
+  assert.is(byName("put after membership changes").code, 0);
 });
 
 test("a watch over gRPC sees puts and deletes, as etcd's does; the HTTP URL still answers", async () => {
