@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { etcdBinary, TLS_FIXTURES } from "../helpers/etcd.ts";
+import { etcdBinary, testFetchTls, TLS_FIXTURES } from "../helpers/etcd.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
@@ -132,7 +132,7 @@ async function start(
 }
 
 async function hasLeader(httpUrl: string, tls: boolean): Promise<boolean> {
-  const tlsOption = tls ? { tls: { rejectUnauthorized: false } } : {};
+  const tlsOption = tls && httpUrl.startsWith("https:") ? { tls: testFetchTls() } : {};
   try {
     const response = await fetch(`${httpUrl}/v3/maintenance/status`, {
       method: "POST",
