@@ -4,10 +4,13 @@
  * that proposed an entry has a waiter for it; matching on the origin too means an entry replayed after a
  * restart can never resolve a new caller that happens to reuse an id.
  *
- * Encoded with the codec's CBOR; decoded back through the message schema.
+ * Encoded with the codec's CBOR; decoded back through the message schema. Whatever the request boundary
+ * passes survives encode → decode unchanged: int64 fields are JS numbers, exact only up to 2^53, so a
+ * larger one (a compare against int64 max, a TTL of int64 min) travels as the CBOR integer that reads back
+ * as the same number (see carriedExactly).
  * @module
  */
-import { decodeCborValue, encodeCbor } from "../codec/cbor.ts";
+import { decodeCborValue, encodeCbor, MAX_CBOR_DEPTH } from "../codec/cbor.ts";
 import type {
   CompactionRequest,
   DeleteRangeRequest,
@@ -60,7 +63,55 @@ export function encodeProposal(p: Proposal): Uint8Array {
   if (p.leaseCheckpoints !== undefined) {
     return encodeCbor({ ...p, leaseCheckpoints: p.leaseCheckpoints.map((c) => ({ ...c, ID: String(c.ID) })) });
   }
-  return encodeCbor(p);
+  return encodeCbor(carriedExactly(p, 0));
+}
+
+/**
+ * Deepest nesting of an entry's data: a request as deep as a client may send (MAX_CBOR_DEPTH, Go's JSON
+ * bound), inside the proposal's own map, plus what decoding filled in: a txn left `null` or `{}` at the
+ * bottom is a map of empty lists (two levels where `null` had none).
+ */
+const MAX_PROPOSAL_DEPTH = MAX_CBOR_DEPTH + 2;
+/** Deepest nesting carriedExactly walks: decodeProposal would refuse a deeper item anyway. */
+const MAX_CARRY_DEPTH = MAX_PROPOSAL_DEPTH;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * `value` with every integral number beyond 2^53 replaced by a bigint that the schema reads back as the
+ * same number (the same object when there is none, the common case). Such a number is the nearest double
+ * to the decimal the client sent; written as that double, it would read back through String() as a
+ * rounded decimal out of int64's range. 2^63 (int64 max rounded up) becomes int64 max and 2^64 (uint64 max
+ * rounded up) uint64 max: each is legal in its field and rounds back to the same double.
+ */
+function carriedExactly(value: unknown, depth: number): unknown {
+  if (typeof value === "number") {
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? exactInteger(value) : value;
+  }
+  if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
+  if (depth > MAX_CARRY_DEPTH) throw new Error(`proposal nested deeper than ${MAX_CARRY_DEPTH}`);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const carried = carriedExactly(value[i], depth + 1);
+      if (carried !== value[i]) (out ??= value.slice())[i] = carried;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const carried = carriedExactly(item, depth + 1);
+    if (carried !== item) (out ??= { ...value })[key] = carried;
+  }
+  return out ?? value;
+}
+
+function exactInteger(n: number): bigint {
+  const exact = BigInt(n);
+  if (exact === INT64_MAX + 1n) return INT64_MAX;
+  if (exact > UINT64_MAX) return UINT64_MAX;
+  return exact < INT64_MIN ? INT64_MIN : exact;
 }
 
 /**
@@ -86,7 +137,7 @@ export class UndecodableProposal extends Error {
 export function decodeProposal(data: Uint8Array): Proposal {
   let value: unknown;
   try {
-    value = decodeCborValue(data);
+    value = decodeCborValue(data, MAX_PROPOSAL_DEPTH);
   } catch (error) {
     throw new UndecodableProposal(`entry data is not CBOR: ${messageOf(error)}`);
   }
