@@ -12,6 +12,7 @@ import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import { DEFAULT_LIMITS, messageTooLarge, readRequest, type RequestKind } from "../server/boundary.ts";
 import type { ClusterService, KvService } from "../server/member.ts";
+import { clientGoneError, isClientGone } from "./client_gone.ts";
 import type { ExtraRoutes, StreamServer } from "./lease_routes.ts";
 import {
   contentTypeOf,
@@ -168,7 +169,7 @@ async function handleRpc(service: KvService, route: Route, request: Request, opt
       headers: { "content-type": contentTypeOf(format) },
     });
   } catch (err) {
-    return errorResponse(format, err);
+    return errorResponse(format, isClientGone(err, request) ? clientGoneError() : err);
   }
 }
 

@@ -26,6 +26,7 @@ import type { MessageKind } from "../codec/schema.ts";
 import { readRequest, readRequestValue, type RequestKind } from "../server/boundary.ts";
 import { type StreamRequestDecoder, StreamRequestReader } from "../codec/stream_reader.ts";
 import { FORWARDED_HEADER, type LeaseApi } from "../server/lease_service.ts";
+import { clientGoneError, isClientGone } from "./client_gone.ts";
 import { handleWatch, type WatchStreamSource } from "./watch_route.ts";
 
 /** The part of Bun's server object the streams need. */
@@ -99,7 +100,7 @@ async function handleUnary(request: Request, lease: LeaseApi, route: UnaryRoute)
       headers: { "content-type": contentTypeOf(format) },
     });
   } catch (error) {
-    return errorResponse(format, error);
+    return errorResponse(format, error, request);
   }
 }
 
@@ -123,7 +124,7 @@ export async function handleKeepAlive(
     if (first !== undefined) firstAnswer = await lease.keepAlive(first.ID, { forwarded });
   } catch (error) {
     await reader.cancel();
-    return errorResponse(format, error);
+    return errorResponse(format, error, request);
   }
   options.onStreamStart?.(request);
   const body = new ReadableStream<Uint8Array>({
@@ -207,7 +208,9 @@ const KEEPALIVE_DECODER: StreamRequestDecoder<LeaseKeepAliveRequest> = {
   frame: (payload) => decoding(() => keepAliveOfFrame(payload)),
   json: (text) => readRequest<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", "json", ENCODER.encode(text)),
   oversizeFrame: (error) => new EtcdError(GrpcCode.InvalidArgument, error.message),
-  badJson: () => {
+  badJson: (rest) => {
+    // Go's decoder says what stopped it (a bare word, a value nested too deep): etcd's text, our code.
+    readRequest<LeaseKeepAliveRequest>("LeaseKeepAliveRequest", "json", ENCODER.encode(rest));
     throw new EtcdError(GrpcCode.InvalidArgument, `invalid character in request body`);
   },
 };
@@ -240,7 +243,9 @@ function asEtcdError(error: unknown): EtcdError {
   return new EtcdError(GrpcCode.Unknown, String((error as Error)?.message ?? error));
 }
 
-function errorResponse(format: WireFormat, error: unknown): Response {
-  if (!(error instanceof EtcdError)) console.error("tsetcd: internal error serving a lease request:", error);
+function errorResponse(format: WireFormat, error: unknown, request: Request): Response {
+  if (error instanceof EtcdError) return etcdErrorResponse(format, error);
+  if (isClientGone(error, request)) return etcdErrorResponse(format, clientGoneError());
+  console.error("tsetcd: internal error serving a lease request:", error);
   return etcdErrorResponse(format, asEtcdError(error));
 }

@@ -56,7 +56,7 @@ export async function handleWatch(
   const reader = new StreamRequestReader(request, format, WATCH_DECODER, WATCH_LIMITS);
   let first: WatchRequest | undefined;
   try {
-    first = await nextRequest(reader);
+    first = await nextRequest(reader, format);
   } catch (error) {
     await reader.cancel();
     return errorResponse(format, error);
@@ -121,17 +121,22 @@ function streamResponse(
   const stream = hub.openStream(send, { onFail: () => queueMicrotask(end) });
   request.signal?.addEventListener("abort", end, { once: true });
   if (first !== undefined) stream.handle(first);
-  void readRest(reader, stream, () => ended);
+  void readRest(reader, stream, format, () => ended);
   return new Response(body, { status: 200, headers: { "content-type": contentTypeOf(format) } });
 }
 
 /** Feeds the following requests to the stream; stops at the end of the body or at a bad request. */
-async function readRest(reader: RequestReader, stream: WatchStream, ended: () => boolean): Promise<void> {
+async function readRest(
+  reader: RequestReader,
+  stream: WatchStream,
+  format: WireFormat,
+  ended: () => boolean,
+): Promise<void> {
   // Bounded by the request body: each turn consumes at least one chunk or one message.
   for (;;) {
     let req: WatchRequest | undefined;
     try {
-      req = await nextRequest(reader);
+      req = await nextRequest(reader, format);
     } catch {
       return; // as the gateway: a bad later request stops the reading, the stream stays
     }
@@ -161,10 +166,16 @@ const WATCH_DECODER: StreamRequestDecoder<WatchRequest> = {
 };
 const WATCH_LIMITS = { maxFrameBytes: DEFAULT_MAX_MESSAGE_BYTES, maxJsonChars: DEFAULT_MAX_MESSAGE_BYTES };
 
-/** The next non-empty request; undefined at the end of the body. Throws EtcdError on a bad or cut one. */
-async function nextRequest(reader: RequestReader): Promise<WatchRequest | undefined> {
+/**
+ * The next non-empty request; undefined at the end of the body. Throws EtcdError on a bad or cut one: a
+ * JSON body cut inside a value is the gateway's Unknown "unexpected EOF" (as etcd answers), a CBOR body cut
+ * inside a frame the client's InvalidArgument, as every other bad CBOR frame is.
+ */
+async function nextRequest(reader: RequestReader, format: WireFormat): Promise<WatchRequest | undefined> {
   const req = await reader.next();
-  if (req === undefined && reader.cut) throw new EtcdError(GrpcCode.Unknown, "unexpected EOF");
+  if (req === undefined && reader.cut) {
+    throw new EtcdError(format === "cbor" ? GrpcCode.InvalidArgument : GrpcCode.Unknown, "unexpected EOF");
+  }
   return req;
 }
 

@@ -39,7 +39,8 @@ export type JsonValue =
 export class GoJsonSyntaxError extends Error {}
 
 /** Bound on nesting, as Go's decoder bounds it (10000); deeper input is rejected rather than overflowing. */
-const MAX_DEPTH = 10_000;
+export const GO_JSON_MAX_DEPTH = 10_000;
+const MAX_DEPTH = GO_JSON_MAX_DEPTH;
 
 /** Go's quoteChar: how a byte is shown inside "invalid character ..." messages. */
 export function goQuoteChar(byte: number): string {

@@ -5,11 +5,21 @@
  * @module
  */
 import { DEFAULT_MAX_MESSAGE_BYTES } from "./frames.ts";
+import { GO_JSON_MAX_DEPTH } from "./go_json.ts";
+
+/** A JSON value longer than the splitter's bound: too large to be one request. */
+export class JsonValueTooLarge extends Error {
+  constructor(maxChars: number) {
+    super(`request message over ${maxChars} characters is too large`);
+    this.name = "JsonValueTooLarge";
+  }
+}
 
 /**
  * Splits text into successive top-level JSON objects or arrays, tracking strings and nesting. Anything
- * else at the top level (a bare word, number or string) cannot be a request: the rest of the input is
- * returned as one value so that the JSON decoder reports the same error etcd's does.
+ * else at the top level (a bare word, number or string) cannot be a request, nor can a value nested deeper
+ * than Go's decoder allows: the rest of the input, from that value on, is returned as one value so that
+ * the JSON decoder reports the same error etcd's does ("… exceeded max depth").
  */
 export class JsonValueSplitter {
   readonly #maxChars: number;
@@ -24,7 +34,10 @@ export class JsonValueSplitter {
     this.#maxChars = maxChars;
   }
 
-  /** Adds text; returns the values it completed. A bad top-level token comes back as `{ bad: rest }`. */
+  /**
+   * Adds text; returns the values it completed. A bad top-level token or a value nested too deep comes
+   * back as `{ bad: rest }`. Throws JsonValueTooLarge when an unfinished value outgrows the bound.
+   */
   push(chunk: string): { values: string[]; bad?: string } {
     this.#text += chunk;
     const values: string[] = [];
@@ -41,10 +54,13 @@ export class JsonValueSplitter {
       if (this.#step(ch)) {
         values.push(this.#text.slice(this.#start, this.#scan));
         this.#start = -1;
+      } else if (this.#depth > GO_JSON_MAX_DEPTH) {
+        // Checked before the size bound: a deep value is refused with the decoder's text, not as too large.
+        return { values, bad: this.#text.slice(this.#start) };
       }
     }
     this.#compact();
-    if (this.#text.length > this.#maxChars) throw new Error(`JSON value over ${this.#maxChars} characters`);
+    if (this.#text.length > this.#maxChars) throw new JsonValueTooLarge(this.#maxChars);
     return { values };
   }
 

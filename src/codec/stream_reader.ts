@@ -18,7 +18,7 @@ export interface StreamRequestDecoder<T> {
   frame(payload: Uint8Array): T | undefined;
   /** One JSON value's text as a request, or undefined to skip it. Throws on a bad one (the read fails). */
   json(text: string): T | undefined;
-  /** The error to report for a frame over the bound (`error` says by how much). */
+  /** The error to report for a frame or JSON value over the bound (`error` says which bound). */
   oversizeFrame(error: Error): Error;
   /**
    * The error for JSON that goes on with a token no value starts with (`rest`: the body from there on).
@@ -98,7 +98,14 @@ export class StreamRequestReader<T> {
   }
 
   #takeJson(text: string): void {
-    const result = this.#json.push(text);
+    let result: { values: string[]; bad?: string };
+    try {
+      result = this.#json.push(text);
+    } catch (error) {
+      // Every later read fails the same way: the splitter holds a value it will never finish.
+      this.#failure = this.#decoder.oversizeFrame(error as Error);
+      throw this.#failure;
+    }
     for (const value of result.values) this.#keep(this.#decoder.json(value));
     if (result.bad !== undefined) this.#failure = this.#decoder.badJson(result.bad);
   }

@@ -84,13 +84,25 @@ test("a body that ends inside a message is reported as cut", async () => {
   assert.is(json.cut, true);
 });
 
-test("size bounds: an oversized frame goes through the route's error, long JSON is refused", async () => {
+test("size bounds: an oversized frame or JSON value goes through the route's error, on every read", async () => {
   const big = new StreamRequestReader(requestOf([encodeFrame(new Uint8Array(9)).subarray(0, 4)]), "cbor", deferred,
     LIMITS);
   assert.match(await failure(() => big.next()), /oversize: frame of 9 bytes is too large: over the 8 limit/);
   const long = new StreamRequestReader(requestOf([ENCODER.encode('{"a":"' + "x".repeat(20))]), "json", deferred,
     LIMITS);
-  assert.match(await failure(() => long.next()), /JSON value over 16 characters/);
+  assert.match(await failure(() => long.next()), /^oversize: request message over 16 characters is too large$/);
+  assert.match(await failure(() => long.next()), /^oversize: request message over 16 characters/);
+});
+
+test("JSON nested past Go's depth bound is handed to the route as a bad value, before any size bound", async () => {
+  const deep = "[".repeat(10_001);
+  const reader = new StreamRequestReader(requestOf([ENCODER.encode('{"a":1} ' + deep)]), "json", deferred,
+    { maxFrameBytes: 8, maxJsonChars: 1_000_000 });
+  assert.is(await reader.next(), '{"a":1}');
+  assert.is(await failure(() => reader.next()), `bad: ${deep}`);
+  const fine = new StreamRequestReader(requestOf([ENCODER.encode("[".repeat(10_000) + "]".repeat(10_000))]), "json",
+    deferred, { maxFrameBytes: 8, maxJsonChars: 1_000_000 });
+  assert.equal(await readAll(fine), ["[".repeat(10_000) + "]".repeat(10_000)]);
 });
 
 test("a bad JSON token fails after the requests before it, then on every read", async () => {
