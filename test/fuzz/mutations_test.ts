@@ -86,7 +86,7 @@ test("mutations: every field of every request kind gets wrong types and is left 
       for (const def of fieldsOf(r.kind)) {
         if (def.kind === "message") continue;
         const always = ["string", "object", "array", "bool", "null"];
-        if (["int64", "uint64", "id64", "uid64", "int32"].includes(def.kind)) always.push("int64 max", "uint64 max", "NaN");
+        if (["int64", "uint64", "id64", "uid64", "int32", "uint32"].includes(def.kind)) always.push("int64 max", "uint64 max", "NaN");
         if (def.kind === "enum") always.push("enum past the last value");
         if (def.kind === "string") always.push("URL with a path");
         for (const kind of always) {
