@@ -12,10 +12,17 @@
  * `maxWalBytes` a checkpoint runs on this connection (it only copies what the thread has not), after
  * which the next transaction rewinds the WAL. `journal_size_limit` then trims the file.
  *
+ * That checkpoint runs in the writer's checkpoint turn (checkpoint_turn.ts): SQLite answers a second
+ * checkpointer SQLITE_BUSY at once, busy handler or not, and the thread, mid-pass most of the time under
+ * load, used to win that race on ~95 % of the writer's attempts. Finding the thread mid-pass, the writer
+ * asks for the next turn (the thread starts no pass meanwhile) and takes it after its next commit; only a
+ * WAL at 4× the bound makes it wait, on this thread, for the pass to end.
+ *
  * Durability is unchanged: a checkpoint only copies committed frames; what was synced stays synced.
  * @module
  */
 import type { SqlDatabase } from "./adapter.ts";
+import { CheckpointTurn } from "./checkpoint_turn.ts";
 import { WalIndexReader } from "./wal_index.ts";
 import { workerUrl } from "../runtime/worker_url.ts";
 
@@ -39,6 +46,8 @@ const DEFAULT_MAX_WAL_BYTES = 128 * 1024 * 1024;
 const OPEN_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 const BUSY_TIMEOUT_MS = 10_000;
+/** How long a writer whose WAL reached 4× the bound blocks for the thread's pass to end. */
+const WRITER_TURN_WAIT_MS = 1_000;
 const BEGIN = /^\s*BEGIN\b/i;
 const COMMIT = /^\s*(COMMIT|END)\b/i;
 const ROLLBACK = /^\s*ROLLBACK\s*(TRANSACTION\s*)?;?\s*$/i;
@@ -67,8 +76,8 @@ export class WalBound {
   }
 
   /**
-   * True when passive attempts kept losing the race with the thread (it holds the checkpoint lock while
-   * it runs, longer on a loaded machine) and the WAL reached 4× the bound: the writer then waits for it.
+   * True when the WAL reached 4× the bound although the thread yields its turn to the writer (one pass of
+   * the thread outlasted several commits, e.g. a slow fsync): the writer then waits for that pass to end.
    */
   mustWait(): boolean {
     return this.#frames > 4 * this.#maxFrames;
@@ -102,6 +111,7 @@ export async function checkpointOffThread(
   }
   const pageSizeBytes = Number(Object.values(db.prepare("PRAGMA page_size").get() ?? {})[0] ?? 4096);
   const bound = new WalBound(maxWalBytes, pageSizeBytes);
+  const turn = new CheckpointTurn();
   let closed: (() => void) | undefined;
   const opened = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), OPEN_TIMEOUT_MS);
@@ -117,7 +127,8 @@ export async function checkpointOffThread(
       clearTimeout(timer);
       resolve(false);
     };
-    worker.postMessage({ type: "open", paths: [path], intervalMs, minFrames: options.minFrames ?? DEFAULT_MIN_FRAMES });
+    const minFrames = options.minFrames ?? DEFAULT_MIN_FRAMES;
+    worker.postMessage({ type: "open", paths: [path], intervalMs, minFrames, turn: turn.buffer });
   });
   if (!opened) {
     worker.terminate();
@@ -125,13 +136,14 @@ export async function checkpointOffThread(
   }
   worker.unref(); // a forgotten close must not keep the process alive
   db.exec("PRAGMA wal_autocheckpoint = 0");
-  // The thread's connection takes the checkpoint lock now and then: a checkpoint here waits for it.
+  // Locks of the thread's connection other than the checkpoint lock (which the turn keeps apart, and for
+  // which SQLite never waits) are brief: wait for them rather than fail a write.
   if (Number(Object.values(db.prepare("PRAGMA busy_timeout").get() ?? {})[0] ?? 0) === 0) {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
   db.exec(`PRAGMA journal_size_limit = ${maxWalBytes}`);
   const index = new WalIndexReader(path);
-  return wrap(db, bound, index, () => {
+  return wrap(db, bound, turn, index, () => {
     const timer = setTimeout(() => worker.terminate(), CLOSE_TIMEOUT_MS);
     closed = () => {
       clearTimeout(timer);
@@ -142,20 +154,32 @@ export async function checkpointOffThread(
 }
 
 /** `db` with the bound checked after every outermost commit, and the thread stopped on close. */
-function wrap(db: SqlDatabase, bound: WalBound, index: WalIndexReader, stopThread: () => void): SqlDatabase {
+function wrap(
+  db: SqlDatabase,
+  bound: WalBound,
+  turn: CheckpointTurn,
+  index: WalIndexReader,
+  stopThread: () => void,
+): SqlDatabase {
   let depth = 0;
   let execTxn = false;
   const afterCommit = (): void => {
     bound.report(index.read().frames);
     if (!bound.shouldRewind()) return;
+    // The thread mid-pass: it now leaves the next turn to us, taken after the next commit.
+    if (!turn.takeForWriter(bound.mustWait() ? WRITER_TURN_WAIT_MS : 0)) return;
+    let complete = false;
     try {
-      // RESTART waits (busy_timeout) for the thread's pass and for readers, then makes the next writer rewind.
-      const mode = bound.mustWait() ? "RESTART" : "PASSIVE";
-      const row = db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() ?? {};
-      bound.rewound(Number(row.busy) === 0 && Number(row.log) === Number(row.checkpointed));
+      // PASSIVE: a reader still on old frames (a backup copy) must not stall the event loop; it only
+      // delays the rewind to a later commit.
+      const row = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() ?? {};
+      complete = Number(row.busy) === 0 && Number(row.log) === Number(row.checkpointed);
     } catch {
-      bound.rewound(false); // the thread held the checkpoint lock: the next commit tries again
+      // e.g. another process's checkpoint: the next commit tries again
+    } finally {
+      turn.release();
     }
+    bound.rewound(complete);
   };
   const wrapped: SqlDatabase = {
     exec(sql: string): void {

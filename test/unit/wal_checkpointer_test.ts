@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { CheckpointTurn } from "../../src/storage/checkpoint_turn.ts";
 import { checkpointOffThread, WalBound } from "../../src/storage/wal_checkpointer.ts";
 import { parseWalIndex, WalIndexReader } from "../../src/storage/wal_index.ts";
 
@@ -48,6 +49,67 @@ test("WalBound asks for a rewind only past the limit, and forgets after a comple
   assert.throws(() => new WalBound(0, PAGE_BYTES));
 });
 
+test("the checkpoint turn: one holder at a time, and the thread yields to an asking writer for a bounded time", () => {
+  const writer = new CheckpointTurn();
+  const thread = new CheckpointTurn(writer.buffer);
+  assert.ok(thread.takeForThread(3), "a free turn goes to the thread");
+  assert.is(writer.takeForWriter(0), false, "not while the thread's pass runs");
+  assert.ok(writer.asked, "the writer asks for the next turn");
+  thread.release();
+  // Asked: the thread starts no pass, for at most 3 in a row.
+  assert.is(thread.takeForThread(3), false);
+  assert.is(thread.takeForThread(3), false);
+  assert.is(thread.takeForThread(3), false);
+  assert.ok(writer.takeForWriter(0), "the writer takes the turn the thread left");
+  assert.is(writer.asked, false, "taking it ends the ask");
+  assert.is(thread.takeForThread(3), false, "nor while the writer checkpoints");
+  writer.release();
+  assert.ok(thread.takeForThread(3));
+  assert.is(writer.takeForWriter(0), false);
+  thread.release();
+  // A writer that asked and then stopped writing leaves the thread idle for only maxYields passes.
+  for (let pass = 0; pass < 3; pass++) assert.is(thread.takeForThread(3), false, `yielded pass ${pass}`);
+  assert.ok(thread.takeForThread(3), "then the thread checkpoints anyway");
+  thread.release();
+  assert.throws(() => new CheckpointTurn(new SharedArrayBuffer(4)));
+});
+
+test("a writer that must wait (WAL at 4× its bound) blocks until the thread's pass ends, up to a limit", async () => {
+  const writer = new CheckpointTurn();
+  const holder = new Worker(new URL("../helpers/checkpoint_turn_holder.ts", import.meta.url).href);
+  try {
+    const said: string[] = [];
+    let heard: (() => void) | undefined;
+    holder.onmessage = (event: MessageEvent): void => {
+      said.push(String(event.data));
+      heard?.();
+    };
+    const hear = async (what: string): Promise<void> => {
+      for (let i = 0; i < 100 && !said.includes(what); i++) {
+        await new Promise<void>((resolve) => {
+          heard = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+      assert.ok(said.includes(what), `holder said ${said.join(", ")}, not ${what}`);
+    };
+    holder.postMessage({ buffer: writer.buffer, holdMs: 1_000 });
+    await hear("held");
+    let startMs = performance.now();
+    assert.is(writer.takeForWriter(50), false, "the pass outlasts a 50 ms wait");
+    const gaveUpMs = performance.now() - startMs;
+    assert.ok(gaveUpMs >= 45 && gaveUpMs < 500, `gave up after ${gaveUpMs} ms`);
+    startMs = performance.now();
+    assert.ok(writer.takeForWriter(5_000), "taken when the pass ends");
+    const waitedMs = performance.now() - startMs;
+    assert.ok(waitedMs >= 200 && waitedMs < 4_000, `waited ${waitedMs} ms for the rest of a 1 s pass`);
+    writer.release();
+    await hear("released");
+  } finally {
+    holder.terminate();
+  }
+});
+
 test("the thread copies the WAL back, the WAL stays bounded, and the data survives a reopen", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tsetcd-walckpt-"));
   const path = join(dir, "state.db");
@@ -56,6 +118,9 @@ test("the thread copies the WAL back, the WAL stays bounded, and the data surviv
     raw.exec("PRAGMA synchronous = NORMAL");
     raw.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)");
     const maxWalBytes = 1024 * 1024;
+    // A thread that checkpoints at every chance is mid-pass most of the time (passes of 5–200 ms here, one
+    // commit every ~3 ms): before the checkpoint turn the writer's rewinds lost to it and the WAL reached
+    // 10–36 MB. Now at most 4× the bound plus a commit (~4.6 MB).
     const db = await checkpointOffThread(raw, path, { intervalMs: 5, maxWalBytes, minFrames: 16 });
     assert.ok(db !== undefined, "the checkpoint thread should start under bun");
     const autoPages = db.prepare("PRAGMA wal_autocheckpoint").get();
