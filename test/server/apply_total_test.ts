@@ -9,12 +9,12 @@ import * as assert from "uvu/assert";
 import { EtcdError, GrpcCode } from "../../src/codec/errors.ts";
 import type { PutRequest } from "../../src/codec/messages.ts";
 import { MvccStore } from "../../src/mvcc/mod.ts";
-import { RaftNode } from "../../src/raft/mod.ts";
+import type { RaftNode } from "../../src/raft/mod.ts";
 import { mvccStateMachine } from "../../src/server/kv_machine.ts";
 import { type KvStateMachine, Member } from "../../src/server/member.ts";
 import { isStorageFailure, sqliteCodeOf } from "../../src/server/storage_failure.ts";
-import { SqliteRaftLog } from "../../src/storage/raft_log.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { singleVoter } from "../helpers/single_voter.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -31,22 +31,7 @@ interface Setup {
  * (after its row is written, so only a rollback can remove it).
  */
 async function setup(separateState: boolean): Promise<Setup> {
-  const db = openDatabase(":memory:", { durable: false });
-  const stateDb = separateState ? openDatabase(":memory:", { durable: false }) : db;
-  const log = new SqliteRaftLog(db, stateDb);
-  log.bootstrap({ voters: [ID], learners: [] });
-  const raft = new RaftNode({
-    id: ID,
-    electionTick: 10,
-    heartbeatTick: 1,
-    storage: log,
-    applied: log.applied(),
-    maxSizePerMsgBytes: 1 << 20,
-    maxInflightMsgs: 256,
-    preVote: true,
-    checkQuorum: true,
-    random: () => 0.5,
-  });
+  const { db, stateDb, log, raft } = singleVoter(ID, { separateState });
   const store = new MvccStore(stateDb);
   const inner = mvccStateMachine(store);
   const kv: KvStateMachine = {

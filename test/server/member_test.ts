@@ -6,10 +6,9 @@ import { join } from "node:path";
 import { EtcdError } from "../../src/codec/errors.ts";
 import { startServer } from "../../src/server/mod.ts";
 import { MvccStore } from "../../src/mvcc/mod.ts";
-import { RaftNode } from "../../src/raft/mod.ts";
 import type { SqlDatabase } from "../../src/storage/adapter.ts";
-import { SqliteRaftLog } from "../../src/storage/raft_log.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { singleVoter } from "../helpers/single_voter.ts";
 import { mvccStateMachine } from "../../src/server/kv_machine.ts";
 import { Member } from "../../src/server/member.ts";
 import { internalRequestSizeBytes, isReadOnlyTxn, proposalError } from "../../src/server/requests.ts";
@@ -27,21 +26,10 @@ interface Setup {
 }
 
 async function setup(options: { separateState?: boolean; maxPending?: number; timeoutMs?: number; voters?: bigint[] } = {}): Promise<Setup> {
-  const db = openDatabase(":memory:", { durable: false });
-  const stateDb = options.separateState === true ? openDatabase(":memory:", { durable: false }) : db;
-  const log = new SqliteRaftLog(db, stateDb);
-  log.bootstrap({ voters: options.voters ?? [ID], learners: [] });
   let seed = 1;
-  const raft = new RaftNode({
-    id: ID,
-    electionTick: 10,
-    heartbeatTick: 1,
-    storage: log,
-    applied: log.applied(),
-    maxSizePerMsgBytes: 1 << 20,
-    maxInflightMsgs: 256,
-    preVote: true,
-    checkQuorum: true,
+  const { db, stateDb, log, raft } = singleVoter(ID, {
+    separateState: options.separateState,
+    voters: options.voters,
     random: () => (seed = (seed * 16807) % 2147483647) / 2147483647,
   });
   const clock = { nowMs: 0 };

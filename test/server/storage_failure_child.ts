@@ -4,29 +4,13 @@
  * invariant when the code is "none". The member must stop for the first and answer the second.
  */
 import { MvccStore } from "../../src/mvcc/mod.ts";
-import { RaftNode } from "../../src/raft/mod.ts";
 import { mvccStateMachine } from "../../src/server/kv_machine.ts";
 import { type KvStateMachine, Member } from "../../src/server/member.ts";
-import { SqliteRaftLog } from "../../src/storage/raft_log.ts";
-import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { singleVoter } from "../helpers/single_voter.ts";
 
 const code = process.argv[2] ?? "none";
 const ID = 0x77n;
-const db = openDatabase(":memory:", { durable: false });
-const log = new SqliteRaftLog(db, db);
-log.bootstrap({ voters: [ID], learners: [] });
-const raft = new RaftNode({
-  id: ID,
-  electionTick: 10,
-  heartbeatTick: 1,
-  storage: log,
-  applied: log.applied(),
-  maxSizePerMsgBytes: 1 << 20,
-  maxInflightMsgs: 256,
-  preVote: true,
-  checkQuorum: true,
-  random: () => 0.5,
-});
+const { db, log, raft } = singleVoter(ID);
 const inner = mvccStateMachine(new MvccStore(db));
 const kv: KvStateMachine = {
   ...inner,
