@@ -34,6 +34,11 @@ export interface GrpcServerOptions {
   tls?: TlsServerMaterial;
   /** Streams one connection may have open at once (default 10,000: a watch or keep-alive each). */
   maxConcurrentStreams?: number;
+  /**
+   * Resolves once the member may serve clients (etcd's ReadyNotify: its attributes are published); calls
+   * wait for it. Undefined, or a resolved promise: serve at once.
+   */
+  ready?: () => Promise<void> | undefined;
 }
 
 /** A listening gRPC front-end. */
@@ -68,7 +73,13 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
   });
   server.on("sessionError", () => {});
   server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-    dispatch(stream, headers, services, limits);
+    const waiting = options.ready?.();
+    if (waiting === undefined) return dispatch(stream, headers, services, limits);
+    // The stream stays paused (no 'data' listener yet), so nothing the client sends is lost meanwhile.
+    stream.on("error", () => {});
+    void waiting.then(() => {
+      if (!stream.destroyed && !stream.closed) dispatch(stream, headers, services, limits);
+    });
   });
   const host = url.hostname.replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {

@@ -351,7 +351,11 @@ async function startOnDatabase(
     }
     for (const url of split ? config.listenClientUrls : []) {
       const services = { kv: running, lease: leaseWatch.lease, watch: leaseWatch.watch.hub, snapshots: exporter };
-      const options = { maxRequestBytes: config.maxRequestBytes, maxTxnOps: config.maxTxnOps };
+      const options = {
+        maxRequestBytes: config.maxRequestBytes,
+        maxTxnOps: config.maxTxnOps,
+        ready: () => (gate.open ? undefined : gate.wait),
+      };
       grpcListeners.push(await startGrpcServer(url, services, { ...options, ...(tls.client ? { tls: tls.client } : {}) }));
     }
   } catch (err) {
