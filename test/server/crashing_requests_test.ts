@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeCborValue, encodeCbor } from "../../src/codec/cbor.ts";
 import { encodeFrame } from "../../src/codec/frames.ts";
-import { b64, type ServerProcess, spawnServer } from "./process_helpers.ts";
+import { b64, type ServerProcess, singleMemberArgs, spawnServer, stopServer } from "./process_helpers.ts";
 
 const CLIENT_PORT = 31540;
 const PEER_PORT = 31541;
@@ -123,25 +123,11 @@ async function healthy(server: ServerProcess): Promise<void> {
   assert.equal(await response.json(), { health: "true" });
 }
 
-function args(): string[] {
-  const peer = `http://127.0.0.1:${PEER_PORT}`;
-  return ["--name", "c1", "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `c1=${peer}`];
-}
-
-async function stop(server: ServerProcess): Promise<void> {
-  server.child.kill("SIGTERM");
-  const code = await Promise.race([server.exited, Bun.sleep(10_000).then(() => "timeout")]);
-  if (code === "timeout") {
-    server.child.kill("SIGKILL");
-    await server.exited;
-  }
-}
-
 test("each request that crashed a member gets etcd's answer, and the member stays up, also after a restart", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tsetcd-crashing-"));
   let server: ServerProcess | undefined;
   try {
-    server = await spawnServer(dir, CLIENT_PORT, { args: args() });
+    server = await spawnServer(dir, CLIENT_PORT, { args: singleMemberArgs("c1", PEER_PORT) });
     await fetch(`${server.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64("a"), value: b64("1") }) });
     for (const c of CASES) {
       const [status, answer] = await send(server.url, c);
@@ -177,9 +163,9 @@ test("each request that crashed a member gets etcd's answer, and the member stay
       await healthy(server);
     }
 
-    await stop(server);
+    await stopServer(server);
     assert.not.match(server.stderr(), /fatal/);
-    server = await spawnServer(dir, CLIENT_PORT, { args: args() });
+    server = await spawnServer(dir, CLIENT_PORT, { args: singleMemberArgs("c1", PEER_PORT) });
     await healthy(server);
     const [status, range] = await send(server.url, { name: "read", path: "/v3/kv/range", body: JSON.stringify({ key: b64("t7") }), status: 200 });
     assert.is(status, 200);
@@ -187,7 +173,7 @@ test("each request that crashed a member gets etcd's answer, and the member stay
     const [, s9] = await send(server.url, { name: "read", path: "/v3/kv/range", body: JSON.stringify({ key: b64("s9") }), status: 200 });
     assert.is(s9.kvs, undefined, "the refused txn wrote nothing");
   } finally {
-    if (server !== undefined) await stop(server);
+    if (server !== undefined) await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeCborValue, encodeCbor } from "../../src/codec/cbor.ts";
 import { encodeFrame } from "../../src/codec/frames.ts";
-import { b64, type ServerProcess, spawnServer } from "./process_helpers.ts";
+import { b64, type ServerProcess, singleMemberArgs, spawnServer, stopServer } from "./process_helpers.ts";
 
 const CLIENT_PORT = 34100;
 const PEER_PORT = 34101;
@@ -192,20 +192,6 @@ async function healthy(server: ServerProcess, label: string): Promise<void> {
   assert.equal(await response.json(), { health: "true" }, `unhealthy after ${label}`);
 }
 
-function args(): string[] {
-  const peer = `http://127.0.0.1:${PEER_PORT}`;
-  return ["--name", "f1", "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `f1=${peer}`];
-}
-
-async function stop(server: ServerProcess): Promise<void> {
-  server.child.kill("SIGTERM");
-  const code = await Promise.race([server.exited, Bun.sleep(10_000).then(() => "timeout")]);
-  if (code === "timeout") {
-    server.child.kill("SIGKILL");
-    await server.exited;
-  }
-}
-
 /**
  * Opens a keep-alive stream whose body sends `sent` and then stays open, and abandons it after `afterMs`:
  * the client goes away while the server waits for the rest.
@@ -233,7 +219,7 @@ test("each finding of the fuzzer gets etcd's answer or a clean 400, and the memb
   const dir = mkdtempSync(join(tmpdir(), "tsetcd-fuzz-findings-"));
   let server: ServerProcess | undefined;
   try {
-    server = await spawnServer(dir, CLIENT_PORT, { args: args() });
+    server = await spawnServer(dir, CLIENT_PORT, { args: singleMemberArgs("f1", PEER_PORT) });
     await fetch(`${server.url}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: b64("a"), value: b64("1") }) });
     // Every case is tried and every wrong answer listed, so one run shows all that differ.
     const wrong: string[] = [];
@@ -252,7 +238,7 @@ test("each finding of the fuzzer gets etcd's answer or a clean 400, and the memb
     assert.equal(wrong, [], wrong.join("\n"));
     assert.not.match(server.stderr(), /internal error/, "no request above is our fault");
   } finally {
-    if (server !== undefined) await stop(server);
+    if (server !== undefined) await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -261,7 +247,7 @@ test("a client abandoning a keep-alive stream is no internal error", async () =>
   const dir = mkdtempSync(join(tmpdir(), "tsetcd-fuzz-abandon-"));
   let server: ServerProcess | undefined;
   try {
-    server = await spawnServer(dir, CLIENT_PORT, { args: args() });
+    server = await spawnServer(dir, CLIENT_PORT, { args: singleMemberArgs("f1", PEER_PORT) });
     const grant = await fetch(`${server.url}/v3/lease/grant`, { method: "POST", body: '{"TTL":60}' });
     const id = String(((await grant.json()) as Answer).ID);
     const half = encodeFrame(encodeCbor({ result: { ID: BigInt(id) } })).slice(0, 6);
@@ -275,7 +261,7 @@ test("a client abandoning a keep-alive stream is no internal error", async () =>
     await healthy(server, "abandoned streams");
     assert.not.match(server.stderr(), /internal error|AbortError/, server.stderr());
   } finally {
-    if (server !== undefined) await stop(server);
+    if (server !== undefined) await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -20,7 +20,7 @@ import { encodeMemberContext } from "../../src/server/members.ts";
 import { LOG_DB_FILE, STATE_DB_FILE } from "../../src/server/mod.ts";
 import { SqliteRaftLog } from "../../src/storage/raft_log.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
-import { b64, call, rangeAll, type ServerProcess, spawnServer, unb64 } from "./process_helpers.ts";
+import { b64, call, rangeAll, type ServerProcess, spawnServer, stopServer, unb64 } from "./process_helpers.ts";
 import { leaderOf, post, startCluster, waitFor } from "./cluster_helpers.ts";
 
 const enc = new TextEncoder();
@@ -136,22 +136,13 @@ function singleArgs(): string[] {
   ];
 }
 
-async function stop(server: ServerProcess): Promise<void> {
-  server.child.kill("SIGTERM");
-  const code = await Promise.race([server.exited, Bun.sleep(10_000).then(() => "timeout")]);
-  if (code === "timeout") {
-    server.child.kill("SIGKILL");
-    await server.exited;
-  }
-}
-
 test("one member: a data dir with poisoned committed entries starts, logs each once, and serves", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tsetcd-poisoned-"));
   let server: ServerProcess | undefined;
   try {
     server = await spawnServer(dir, SINGLE_CLIENT_PORT, { args: singleArgs() });
     await call(server.url, "/v3/kv/put", { key: b64("before"), value: b64("1") });
-    await stop(server);
+    await stopServer(server);
     server = undefined;
     const payloads = poisonedPayloads();
     const { first, last } = poisonDataDir(dir, payloads, { commit: true, confChanges: poisonedConfChanges() });
@@ -175,7 +166,7 @@ test("one member: a data dir with poisoned committed entries starts, logs each o
       assert.is(nan.TTL, "-1", "the NaN grant was answered as an error, no lease");
       const members = await call(server.url, "/v3/cluster/member/list", {});
       assert.is(members.members.length, 2, "the learner with an undialable URL is a member all the same");
-      await stop(server);
+      await stopServer(server);
       const stderr = server.stderr();
       server = undefined;
       assert.not.match(stderr, /fatal/);
@@ -191,7 +182,7 @@ test("one member: a data dir with poisoned committed entries starts, logs each o
       }
     }
   } finally {
-    if (server !== undefined) await stop(server);
+    if (server !== undefined) await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -60,6 +60,22 @@ export function spawnServer(
   });
 }
 
+/** Stops a server with SIGTERM, or SIGKILL if it has not exited within 10 s. */
+export async function stopServer(server: ServerProcess): Promise<void> {
+  server.child.kill("SIGTERM");
+  const code = await Promise.race([server.exited, Bun.sleep(10_000).then(() => "timeout")]);
+  if (code === "timeout") {
+    server.child.kill("SIGKILL");
+    await server.exited;
+  }
+}
+
+/** The flags of a one-member cluster named `name` with its peer URL on `peerPort`. */
+export function singleMemberArgs(name: string, peerPort: number): string[] {
+  const peer = `http://127.0.0.1:${peerPort}`;
+  return ["--name", name, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `${name}=${peer}`];
+}
+
 /** Runs a server command to completion (for refusals and --version). */
 export function runServerCommand(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [MOD_TS, "server", ...args], { stdio: ["ignore", "pipe", "pipe"] });
