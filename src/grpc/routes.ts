@@ -1,35 +1,18 @@
 /**
  * etcd 3.4's gRPC methods: path → request kind, response kind and the service call, for the unary ones;
  * the streaming ones (Watch, LeaseKeepAlive, Snapshot) are named here and served by src/grpc/streams.ts.
- * Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
+ * Auth answers as etcd with auth disabled (src/grpc/auth.ts). Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
  * @module
  */
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import type { AlarmResponse } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import type { RequestKind } from "../server/boundary.ts";
-import type { LeaseApi } from "../server/lease_service.ts";
-import type { ClusterService, KvService } from "../server/member.ts";
-import type { SnapshotSource } from "../api/snapshot_route.ts";
-import type { WatchStreamSource } from "../api/watch_route.ts";
+import type { ClusterService } from "../server/member.ts";
+import { AUTH_METHODS } from "./auth.ts";
+import type { GrpcServices, StreamMethod, UnaryMethod } from "./types.ts";
 
-/** The services a gRPC front-end calls: the same objects the HTTP gateway calls. */
-export interface GrpcServices {
-  kv: KvService;
-  lease: LeaseApi;
-  watch: WatchStreamSource;
-  snapshots: SnapshotSource;
-}
-
-/** One unary method. */
-export interface UnaryMethod {
-  request: RequestKind;
-  response: MessageKind;
-  call: (services: GrpcServices, req: never) => Promise<unknown>;
-}
-
-/** The streaming methods, by kind of stream. */
-export type StreamMethod = "watch" | "keepalive" | "snapshot";
+export type { GrpcServices, StreamMethod, UnaryMethod } from "./types.ts";
 
 /** What a path names: a method, or grpc-go's answer for an unknown one. */
 export type Resolved =
@@ -59,24 +42,6 @@ async function noAlarms(services: GrpcServices): Promise<AlarmResponse> {
   return { header, alarms: [] };
 }
 
-const AUTH_METHODS: [string, RequestKind, MessageKind][] = [
-  ["AuthEnable", "AuthEnableRequest", "AuthEnableResponse"],
-  ["AuthDisable", "AuthDisableRequest", "AuthDisableResponse"],
-  ["Authenticate", "AuthenticateRequest", "AuthenticateResponse"],
-  ["UserAdd", "AuthUserAddRequest", "AuthUserAddResponse"],
-  ["UserGet", "AuthUserGetRequest", "AuthUserGetResponse"],
-  ["UserList", "AuthUserListRequest", "AuthUserListResponse"],
-  ["UserDelete", "AuthUserDeleteRequest", "AuthUserDeleteResponse"],
-  ["UserChangePassword", "AuthUserChangePasswordRequest", "AuthUserChangePasswordResponse"],
-  ["UserGrantRole", "AuthUserGrantRoleRequest", "AuthUserGrantRoleResponse"],
-  ["UserRevokeRole", "AuthUserRevokeRoleRequest", "AuthUserRevokeRoleResponse"],
-  ["RoleAdd", "AuthRoleAddRequest", "AuthRoleAddResponse"],
-  ["RoleGet", "AuthRoleGetRequest", "AuthRoleGetResponse"],
-  ["RoleList", "AuthRoleListRequest", "AuthRoleListResponse"],
-  ["RoleDelete", "AuthRoleDeleteRequest", "AuthRoleDeleteResponse"],
-  ["RoleGrantPermission", "AuthRoleGrantPermissionRequest", "AuthRoleGrantPermissionResponse"],
-  ["RoleRevokePermission", "AuthRoleRevokePermissionRequest", "AuthRoleRevokePermissionResponse"],
-];
 
 /** Every unary method by service, then method name. */
 const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
@@ -111,9 +76,7 @@ const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
     Snapshot: "snapshot",
     MoveLeader: unary("MoveLeaderRequest", "MoveLeaderResponse", (s, r) => clusterOf(s).moveLeader(r)),
   },
-  "etcdserverpb.Auth": Object.fromEntries(
-    AUTH_METHODS.map(([name, request, response]) => [name, notYet(request, response, "auth")]),
-  ),
+  "etcdserverpb.Auth": AUTH_METHODS,
   "v3lockpb.Lock": {
     Lock: notYet("LockRequest", "LockResponse", "lock"),
     Unlock: notYet("UnlockRequest", "UnlockResponse", "lock"),

@@ -79,6 +79,17 @@ const STEPS: Step[] = [
   { name: "compaction again", args: ["compaction", "3"] },
   { name: "get after compaction", args: ["get", "--prefix", "", "-w", "json"] },
   { name: "snapshot save", args: ["snapshot", "save", "{SNAP}"] },
+  { name: "user list", args: ["user", "list"] },
+  { name: "role list", args: ["role", "list"] },
+  { name: "user get", args: ["user", "get", "x"] },
+  { name: "role get", args: ["role", "get", "r"] },
+  { name: "user delete", args: ["user", "delete", "x"] },
+  { name: "user grant-role", args: ["user", "grant-role", "x", "r"] },
+  { name: "role grant-permission", args: ["role", "grant-permission", "r", "read", "k"] },
+  { name: "role revoke-permission", args: ["role", "revoke-permission", "r", "k"] },
+  { name: "auth enable", args: ["auth", "enable"] },
+  { name: "auth disable", args: ["auth", "disable"] },
+  { name: "get with credentials, auth disabled", args: ["--user=a:b", "get", "t"] },
   { name: "move-leader to self", args: ["move-leader", "{SELF}"] },
   { name: "member add bad url", args: ["member", "add", "n2", "--peer-urls=http://127.0.0.1:33198/x"] },
   { name: "member add learner", args: ["member", "add", "n2", "--learner", `--peer-urls=${NEW_PEER_URL}`] },
@@ -180,6 +191,8 @@ test("etcdctl 3.4 over gRPC: every step's output and exit code match etcd 3.4", 
   assert.match(byName("member list with learner").stdout, /<NEW>, unstarted, , http:\/\/127\.0\.0\.1:33198, , true/);
   assert.match(byName("member remove").stdout, /^Member <NEW> removed from cluster <CLUSTER>\n$/);
   assert.is(byName("put after membership changes").code, 0);
+  assert.is(byName("auth enable").stderr, "Error: etcdserver: root user does not exist\n");
+  assert.is(byName("get with credentials, auth disabled").stdout, "t\n1\n");
 });
 
 test("a watch over gRPC sees puts and deletes, as etcd's does; the HTTP URL still answers", async () => {
