@@ -79,6 +79,8 @@ const STEPS: Step[] = [
   { name: "compaction again", args: ["compaction", "3"] },
   { name: "get after compaction", args: ["get", "--prefix", "", "-w", "json"] },
   { name: "snapshot save", args: ["snapshot", "save", "{SNAP}"] },
+  // etcdctl's lock is clientv3's mutex over KV, Lease and Watch (not the Lock service).
+  { name: "lock with a command", args: ["lock", "L1", "--", "sh", "-c", "echo locked ${ETCD_LOCK_KEY%%/*}"] },
   { name: "user list", args: ["user", "list"] },
   { name: "role list", args: ["role", "list"] },
   { name: "user get", args: ["user", "get", "x"] },
@@ -191,6 +193,7 @@ test("etcdctl 3.4 over gRPC: every step's output and exit code match etcd 3.4", 
   assert.match(byName("member list with learner").stdout, /<NEW>, unstarted, , http:\/\/127\.0\.0\.1:33198, , true/);
   assert.match(byName("member remove").stdout, /^Member <NEW> removed from cluster <CLUSTER>\n$/);
   assert.is(byName("put after membership changes").code, 0);
+  assert.is(byName("lock with a command").stdout, "locked L1\n");
   assert.is(byName("auth enable").stderr, "Error: etcdserver: root user does not exist\n");
   assert.is(byName("get with credentials, auth disabled").stdout, "t\n1\n");
 });
