@@ -1,7 +1,7 @@
 /**
  * etcd 3.4's gRPC methods: path → request kind, response kind and the service call, for the unary ones;
  * the streaming ones (Watch, LeaseKeepAlive, Snapshot) are named here and served by src/grpc/streams.ts.
- * Auth answers as etcd with auth disabled (src/grpc/auth.ts). Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
+ * Auth answers as etcd with auth disabled (src/grpc/auth.ts); Lock runs etcd's mutex (src/grpc/lock.ts). Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
  * @module
  */
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
@@ -10,6 +10,7 @@ import type { MessageKind } from "../codec/schema.ts";
 import type { RequestKind } from "../server/boundary.ts";
 import type { ClusterService } from "../server/member.ts";
 import { AUTH_METHODS } from "./auth.ts";
+import { lock, unlock } from "./lock.ts";
 import type { GrpcServices, StreamMethod, UnaryMethod } from "./types.ts";
 
 export type { GrpcServices, StreamMethod, UnaryMethod } from "./types.ts";
@@ -78,8 +79,8 @@ const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
   },
   "etcdserverpb.Auth": AUTH_METHODS,
   "v3lockpb.Lock": {
-    Lock: notYet("LockRequest", "LockResponse", "lock"),
-    Unlock: notYet("UnlockRequest", "UnlockResponse", "lock"),
+    Lock: unary("LockRequest", "LockResponse", (s, r, context) => lock(s, r, context.signal)),
+    Unlock: unary("UnlockRequest", "UnlockResponse", (s, r) => unlock(s, r)),
   },
   "v3electionpb.Election": {
     Campaign: notYet("CampaignRequest", "CampaignResponse", "election"),

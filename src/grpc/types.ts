@@ -17,11 +17,17 @@ export interface GrpcServices {
   snapshots: SnapshotSource;
 }
 
+/** What a method may know about its call. */
+export interface CallContext {
+  signal: AbortSignal;
+}
+
 /** One unary method. */
 export interface UnaryMethod {
   request: RequestKind;
   response: MessageKind;
-  call: (services: GrpcServices, req: never) => Promise<unknown>;
+  /** `context.signal` aborts when the client goes away (a call that waits, such as Lock, gives up). */
+  call: (services: GrpcServices, req: never, context: CallContext) => Promise<unknown>;
 }
 
 /** The streaming methods, by kind of stream. */

@@ -60,7 +60,9 @@ async function answer(
   try {
     // The one request boundary: etcd's zero values and checks before the service sees the message.
     const request = readGrpcRequest<unknown>(method.request, body, { limits });
-    const response = await method.call(services, request as never);
+    const controller = new AbortController();
+    call.stream.once("close", () => controller.abort());
+    const response = await method.call(services, request as never, { signal: controller.signal });
     if (call.done) return; // the client reset the stream, or its deadline passed, meanwhile
     call.send(encodeProtobuf(method.response, response));
     call.finish(GrpcCode.OK);
