@@ -1,7 +1,7 @@
 /**
  * etcd 3.4's gRPC methods: path → request kind, response kind and the service call, for the unary ones;
  * the streaming ones (Watch, LeaseKeepAlive, Snapshot) are named here and served by src/grpc/streams.ts.
- * Auth answers as etcd with auth disabled (src/grpc/auth.ts); Lock runs etcd's mutex (src/grpc/lock.ts). Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
+ * Auth answers as etcd with auth disabled (src/grpc/auth.ts); Lock and Election run etcd's recipes (lock.ts, election.ts). Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
  * @module
  */
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
@@ -10,6 +10,7 @@ import type { MessageKind } from "../codec/schema.ts";
 import type { RequestKind } from "../server/boundary.ts";
 import type { ClusterService } from "../server/member.ts";
 import { AUTH_METHODS } from "./auth.ts";
+import { campaign, leader, proclaim, resign } from "./election.ts";
 import { lock, unlock } from "./lock.ts";
 import type { GrpcServices, StreamMethod, UnaryMethod } from "./types.ts";
 
@@ -83,12 +84,12 @@ const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
     Unlock: unary("UnlockRequest", "UnlockResponse", (s, r) => unlock(s, r)),
   },
   "v3electionpb.Election": {
-    Campaign: notYet("CampaignRequest", "CampaignResponse", "election"),
-    Proclaim: notYet("ProclaimRequest", "ProclaimResponse", "election"),
-    Leader: notYet("LeaderRequest", "LeaderResponse", "election"),
-    Resign: notYet("ResignRequest", "ResignResponse", "election"),
-    // Observe is a server stream; until elections land it answers as the unary ones do.
-    Observe: notYet("LeaderRequest", "LeaderResponse", "election"),
+    Campaign: unary("CampaignRequest", "CampaignResponse", (s, r, context) => campaign(s, r, context.signal)),
+    Proclaim: unary("ProclaimRequest", "ProclaimResponse", (s, r) => proclaim(s, r)),
+    Leader: unary("LeaderRequest", "LeaderResponse", (s, r) => leader(s, r)),
+    Resign: unary("ResignRequest", "ResignResponse", (s, r) => resign(s, r)),
+    // Observe is a server stream of leader changes: not served yet (one request, then Unimplemented).
+    Observe: notYet("LeaderRequest", "LeaderResponse", "election observe"),
   },
 };
 

@@ -1,0 +1,159 @@
+/**
+ * v3electionpb.Election over gRPC against etcd 3.4 and tsetcd (split URLs), through a raw HTTP/2 client:
+ * campaign, leader, proclaim (also by a stale leader key and without one), a second candidate waiting until
+ * the first resigns, a campaign given up by its client, and an election with no leader. The same
+ * observations on both.
+ */
+import { type ClientHttp2Session, connect } from "node:http2";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { decodeProtobuf, encodeProtobuf } from "../../src/codec/protobuf.ts";
+import type { MessageKind } from "../../src/codec/schema.ts";
+import { frameMessage, MessageReader } from "../../src/grpc/framing.ts";
+import { decodeGrpcMessage } from "../../src/grpc/status.ts";
+import { startEtcd, startTsetcd, type TestServer } from "./servers.ts";
+
+const ENC = new TextEncoder();
+const DEC = new TextDecoder();
+const CALL_LIMIT_MS = 10_000;
+const servers: TestServer[] = [];
+
+test.before(async () => {
+  servers.push(
+    ...await Promise.all([startEtcd({ grpc: 33160, peer: 33161 }), startTsetcd({ grpc: 33170, peer: 33171, http: 33172 })]),
+  );
+});
+
+test.after(async () => {
+  for (const server of servers) await server.stop();
+});
+
+interface Answer<T> {
+  status: string;
+  message: string;
+  response?: T;
+}
+
+/** A unary call; `session` lets the caller drop the connection while it waits. */
+function call<T>(
+  endpoint: string,
+  path: string,
+  request: [MessageKind, unknown],
+  responseKind: MessageKind,
+): { session: ClientHttp2Session; answer: Promise<Answer<T>> } {
+  const session = connect(`http://${endpoint}`);
+  session.on("error", () => {});
+  const answer = new Promise<Answer<T>>((resolve) => {
+    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    const result: Answer<T> = { status: "none", message: "" };
+    const reader = new MessageReader({ maxMessageBytes: 1 << 20 });
+    const take = (headers: Record<string, unknown>): void => {
+      if (headers["grpc-status"] !== undefined) result.status = String(headers["grpc-status"]);
+      if (headers["grpc-message"] !== undefined) result.message = decodeGrpcMessage(String(headers["grpc-message"]));
+    };
+    stream.on("response", take);
+    stream.on("trailers", take);
+    stream.on("data", (chunk: Uint8Array) => {
+      for (const m of reader.push(new Uint8Array(chunk))) result.response = decodeProtobuf<T>(responseKind, m);
+    });
+    stream.on("error", () => {});
+    const timer = setTimeout(() => session.destroy(), CALL_LIMIT_MS);
+    stream.on("close", () => {
+      clearTimeout(timer);
+      session.close();
+      resolve(result);
+    });
+    stream.end(frameMessage(encodeProtobuf(request[0], request[1])));
+  });
+  return { session, answer };
+}
+
+async function grant(endpoint: string): Promise<bigint> {
+  const { answer } = call<{ ID: bigint }>(endpoint, "/etcdserverpb.Lease/LeaseGrant", ["LeaseGrantRequest", { TTL: 60 }], "LeaseGrantResponse");
+  const got = await answer;
+  assert.is(got.status, "0", got.message);
+  return got.response!.ID;
+}
+
+interface LeaderKeyMsg {
+  name: Uint8Array;
+  key: Uint8Array;
+  rev: number;
+  lease: bigint;
+}
+
+const E = "/v3electionpb.Election/";
+
+function campaignCall(endpoint: string, name: string, lease: bigint, value: string) {
+  return call<{ leader: LeaderKeyMsg }>(endpoint, `${E}Campaign`, ["CampaignRequest", { name: ENC.encode(name), lease, value: ENC.encode(value) }], "CampaignResponse");
+}
+
+async function leaderValue(endpoint: string, name: string): Promise<[string, string]> {
+  const got = await call<{ kv: { value: Uint8Array } }>(endpoint, `${E}Leader`, ["LeaderRequest", { name: ENC.encode(name) }], "LeaderResponse").answer;
+  return [got.status, got.status === "0" ? DEC.decode(got.response!.kv.value) : got.message];
+}
+
+async function keysUnder(endpoint: string, prefix: string): Promise<string[]> {
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const { answer } = call<{ kvs: { key: Uint8Array }[] }>(endpoint, "/etcdserverpb.KV/Range", ["RangeRequest", { key: ENC.encode(prefix), range_end: ENC.encode(end) }], "RangeResponse");
+  const got = await answer;
+  assert.is(got.status, "0", got.message);
+  return got.response!.kvs.map((kv) => DEC.decode(kv.key));
+}
+
+async function scenario(server: TestServer): Promise<unknown[]> {
+  const endpoint = server.grpcEndpoint;
+  const seen: unknown[] = [];
+  const [a, b, c] = [await grant(endpoint), await grant(endpoint), await grant(endpoint)];
+  seen.push(["no leader yet", ...await leaderValue(endpoint, "E")]);
+  const first = await campaignCall(endpoint, "E", a, "va").answer;
+  const leaderA = first.response!.leader;
+  seen.push(["campaign a", first.status, DEC.decode(leaderA.key) === `E/${a.toString(16)}`, DEC.decode(leaderA.name), leaderA.lease === a]);
+  seen.push(["leader", ...await leaderValue(endpoint, "E")]);
+  const second = campaignCall(endpoint, "E", b, "vb");
+  let secondDone = false;
+  void second.answer.then(() => (secondDone = true));
+  await Bun.sleep(500);
+  seen.push(["b waits", secondDone]);
+  const proclaimed = await call(endpoint, `${E}Proclaim`, ["ProclaimRequest", { leader: leaderA, value: ENC.encode("va2") }], "ProclaimResponse").answer;
+  seen.push(["proclaim", proclaimed.status, ...await leaderValue(endpoint, "E")]);
+  const stale = await call(endpoint, `${E}Proclaim`, ["ProclaimRequest", { leader: { ...leaderA, rev: leaderA.rev + 1000 }, value: ENC.encode("x") }], "ProclaimResponse").answer;
+  seen.push(["stale proclaim", stale.status, stale.message]);
+  const missing = await call(endpoint, `${E}Proclaim`, ["ProclaimRequest", { value: ENC.encode("x") }], "ProclaimResponse").answer;
+  seen.push(["proclaim without leader", missing.status, missing.message]);
+  // A third candidate gives up while waiting: its key must go.
+  const third = campaignCall(endpoint, "E", c, "vc");
+  await Bun.sleep(300);
+  third.session.destroy();
+  await third.answer;
+  const resigned = await call(endpoint, `${E}Resign`, ["ResignRequest", { leader: leaderA }], "ResignResponse").answer;
+  seen.push(["resign a", resigned.status]);
+  const got = await second.answer;
+  seen.push(["b leads", got.status, DEC.decode(got.response!.leader.key) === `E/${b.toString(16)}`, ...await leaderValue(endpoint, "E")]);
+  await Bun.sleep(300);
+  seen.push(["keys left", (await keysUnder(endpoint, "E/")).length]);
+  const bad = await campaignCall(endpoint, "F", 12345n, "v").answer;
+  seen.push(["unknown lease", bad.status, bad.message]);
+  return seen;
+}
+
+test("Election over gRPC: the same observations on etcd 3.4 and tsetcd", async () => {
+  const onEtcd = await scenario(servers[0]!);
+  const onTsetcd = await scenario(servers[1]!);
+  assert.equal(onTsetcd, onEtcd);
+  assert.equal(onEtcd, [
+    ["no leader yet", "2", "election: no leader"],
+    ["campaign a", "0", true, "E", true],
+    ["leader", "0", "va"],
+    ["b waits", false],
+    ["proclaim", "0", "0", "va2"],
+    ["stale proclaim", "2", "election: not leader"],
+    ["proclaim without leader", "2", '"leader" field must be provided'],
+    ["resign a", "0"],
+    ["b leads", "0", true, "0", "vb"],
+    ["keys left", 1],
+    ["unknown lease", "2", "etcdserver: requested lease not found"],
+  ]);
+});
+
+test.run();
