@@ -34,6 +34,7 @@ export async function runServerCommand(args: string[]): Promise<number> {
   console.error(
     `tsetcd: member ${idHex(running.memberId)} (${running.name}) of cluster ${idHex(running.clusterId)}, data dir ${running.dataDir}`,
   );
+  if (running.grpcUrls.length > 0) console.error(`tsetcd: serving etcd's gRPC API on ${running.grpcUrls.join(",")}`);
   console.error(`tsetcd: ready to serve client requests on ${running.clientUrls.join(",")}`);
   return await new Promise<number>((resolve) => {
     const stop = (signal: string): void => {

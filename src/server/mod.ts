@@ -60,8 +60,8 @@ export type StartServerOptions =
     stateCommitIntervalMs?: number;
     /**
      * Checkpoint the state database's WAL on a thread instead of inside a COMMIT on the event loop (default
-     * true; src/storage/wal_checkpointer.ts). Falls back to SQLite's auto-checkpoint when unavailable. The
-     * log's WAL keeps SQLite's auto-checkpoint: measured, a thread there cost put c=1 more than it saved.
+     * true; src/storage/wal_checkpointer.ts), one thread per database (the log's with a 16 MiB WAL bound).
+     * Falls back to SQLite's auto-checkpoint when unavailable.
      */
     walCheckpointThread?: boolean;
   };
@@ -152,7 +152,8 @@ function openStateDatabase(path: string): SqlDatabase {
   db.exec("PRAGMA synchronous = NORMAL");
   // Room for a commit interval's dirty pages, so they are written once, at commit.
   db.exec("PRAGMA cache_size = -65536");
-  // A full checkpoint before log compaction waits for the checkpoint thread's pass instead of failing.
+  // Waits out the checkpoint thread's read of the database; a checkpoint itself never waits for another
+  // checkpointer (SQLite answers busy at once), hence the turns in src/storage/checkpoint_turn.ts.
   db.exec("PRAGMA busy_timeout = 10000");
   return db;
 }

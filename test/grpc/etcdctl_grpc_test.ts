@@ -164,6 +164,13 @@ test.after(async () => {
   }
 });
 
+test("the server says where it serves gRPC and where the gateway, before it says it is ready", () => {
+  const output = sides[1]!.server.output();
+  const grpc = output.indexOf(`serving etcd's gRPC API on http://${sides[1]!.server.grpcEndpoint}`);
+  const ready = output.indexOf(`ready to serve client requests on ${sides[1]!.server.httpUrl}`);
+  assert.ok(grpc >= 0 && ready > grpc, output);
+});
+
 test("etcdctl 3.4 over gRPC: every step's output and exit code match etcd 3.4", async () => {
   for (const step of STEPS) {
     for (let i = 0; i < sides.length; i++) {
