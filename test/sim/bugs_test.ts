@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { BUG_NAMES, describeViolation, replayCommand, type RunResult, runSeed, runSeeds } from "../../src/sim/mod.ts";
 
 /** Seeds run per deliberate bug, and the same seeds again for its control. */
-const SEEDS_PER_BUG = 200;
+const SEEDS_PER_BUG = 100;
 const FIRST_SEED = 1;
 
 /** A violation that proves the bug was seen by a check, not merely that the run went wrong. */
