@@ -3,7 +3,7 @@
  * the same KV and watch services as the other RPCs. Candidates put `name/<lease hex>` with their value; the
  * leader is the key created first. Campaign waits until every earlier key is gone; Proclaim rewrites the
  * leader's value while it still leads; Resign deletes its key; Leader reads the first key. Errors come as
- * etcd's server sends them (Unknown, the recipe's texts). Observe (a stream) is not served yet.
+ * etcd's server sends them (Unknown, the recipe's texts). Observe, a stream, is in observe.ts.
  * @module
  */
 import { EtcdError, GrpcCode } from "../codec/errors.ts";

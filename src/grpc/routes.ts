@@ -1,6 +1,7 @@
 /**
  * etcd 3.4's gRPC methods: path → request kind, response kind and the service call, for the unary ones;
- * the streaming ones (Watch, LeaseKeepAlive, Snapshot) are named here and served by src/grpc/streams.ts.
+ * the streaming ones (Watch, LeaseKeepAlive, Snapshot, Election Observe) are named here and served by
+ * src/grpc/streams.ts (Observe by observe.ts).
  * Auth answers as etcd with auth disabled (src/grpc/auth.ts); Lock and Election run etcd's recipes (lock.ts, election.ts). Like the gateway's route tables (src/api/http.ts, src/api/lease_routes.ts): no logic, only the mapping.
  * @module
  */
@@ -88,8 +89,7 @@ const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
     Proclaim: unary("ProclaimRequest", "ProclaimResponse", (s, r) => proclaim(s, r)),
     Leader: unary("LeaderRequest", "LeaderResponse", (s, r) => leader(s, r)),
     Resign: unary("ResignRequest", "ResignResponse", (s, r) => resign(s, r)),
-    // Observe is a server stream of leader changes: not served yet (one request, then Unimplemented).
-    Observe: notYet("LeaderRequest", "LeaderResponse", "election observe"),
+    Observe: "observe",
   },
 };
 

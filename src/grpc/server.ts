@@ -21,6 +21,7 @@ import type { BoundaryLimits } from "../server/boundary.ts";
 import { GrpcCall } from "./call.ts";
 import { resolveMethod, type GrpcServices } from "./routes.ts";
 import { parseGrpcTimeoutMs, statusTrailers } from "./status.ts";
+import { serveObserve } from "./observe.ts";
 import { serveKeepAlive, serveSnapshot, serveWatch } from "./streams.ts";
 import { serveUnary } from "./unary.ts";
 
@@ -159,6 +160,7 @@ function dispatch(
   if (resolved.kind === "unary") return serveUnary(call, resolved.method, services, limits);
   if (resolved.stream === "watch") return serveWatch(call, services, limits);
   if (resolved.stream === "keepalive") return serveKeepAlive(call, services, limits);
+  if (resolved.stream === "observe") return serveObserve(call, services, limits);
   return serveSnapshot(call, services, limits);
 }
 

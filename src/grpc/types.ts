@@ -31,5 +31,5 @@ export interface UnaryMethod {
 }
 
 /** The streaming methods, by kind of stream. */
-export type StreamMethod = "watch" | "keepalive" | "snapshot";
+export type StreamMethod = "watch" | "keepalive" | "snapshot" | "observe";
 
