@@ -85,3 +85,23 @@ export function readGrpcRequest<T>(
     throw error;
   }
 }
+
+/**
+ * Waits for a call's send buffer to drain: true once it did, false when the stream closed first or
+ * nothing drained within `stallMs` (a client that stopped reading).
+ */
+export function drained(call: GrpcCall, stallMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      call.stream.off("drain", onDrain);
+      call.stream.off("close", onClose);
+      resolve(ok);
+    };
+    const onDrain = (): void => done(true);
+    const onClose = (): void => done(false);
+    const timer = setTimeout(() => done(false), stallMs);
+    call.stream.on("drain", onDrain);
+    call.stream.on("close", onClose);
+  });
+}

@@ -21,7 +21,7 @@ import {
 } from "../codec/messages.ts";
 import { encodeProtobuf } from "../codec/protobuf.ts";
 import type { BoundaryLimits } from "../server/boundary.ts";
-import { type GrpcCall, readGrpcRequest } from "./call.ts";
+import { drained, type GrpcCall, readGrpcRequest } from "./call.ts";
 import { checked, concat, prefixEnd } from "./mutex.ts";
 import type { GrpcServices } from "./types.ts";
 import { firstMessage } from "./unary.ts";
@@ -51,7 +51,7 @@ export function serveObserve(call: GrpcCall, services: GrpcServices, limits: Req
     const stop = new AbortController();
     call.stream.on("close", () => stop.abort());
     const emit = async (response: LeaderResponse): Promise<void> => {
-      if (!call.send(encodeProtobuf("LeaderResponse", response)) && !(await drained(call))) {
+      if (!call.send(encodeProtobuf("LeaderResponse", response)) && !(await drained(call, STALL_MS))) {
         call.finish(GrpcCode.DeadlineExceeded, "election observe: the client stopped reading");
         stop.abort();
       }
@@ -174,21 +174,4 @@ function openWatcher(services: GrpcServices, create: NonNullable<WatchRequest["c
       queueMicrotask(() => stream.close());
     },
   };
-}
-
-/** Waits for the call's buffer to drain: false after STALL_MS, or when the stream closed. */
-function drained(call: GrpcCall): Promise<boolean> {
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      call.stream.off("drain", onDrain);
-      call.stream.off("close", onClose);
-      resolve(ok);
-    };
-    const onDrain = (): void => done(true);
-    const onClose = (): void => done(false);
-    const timer = setTimeout(() => done(false), STALL_MS);
-    call.stream.on("drain", onDrain);
-    call.stream.on("close", onClose);
-  });
 }

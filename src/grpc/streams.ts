@@ -9,7 +9,7 @@ import type { LeaseKeepAliveRequest, WatchRequest, WatchResponse } from "../code
 import { encodeProtobuf } from "../codec/protobuf.ts";
 import type { BoundaryLimits } from "../server/boundary.ts";
 import type { SnapshotCopy } from "../server/snapshot_export.ts";
-import { GrpcCall, readGrpcRequest } from "./call.ts";
+import { drained, GrpcCall, readGrpcRequest } from "./call.ts";
 import { MessageReader } from "./framing.ts";
 import type { GrpcServices } from "./routes.ts";
 import { firstMessage } from "./unary.ts";
@@ -142,27 +142,10 @@ async function streamCopy(call: GrpcCall, copy: SnapshotCopy): Promise<void> {
     if (call.done) return;
     if (chunk === undefined) break;
     const message = encodeProtobuf("SnapshotResponse", { remaining_bytes: chunk.remainingBytes, blob: chunk.blob });
-    if (!call.send(message) && !(await drained(call))) {
+    if (!call.send(message) && !(await drained(call, SNAPSHOT_STALL_MS))) {
       call.finish(GrpcCode.DeadlineExceeded, "snapshot stream: the client stopped reading");
       return;
     }
   }
   call.finish(GrpcCode.OK);
-}
-
-/** Waits for the stream's buffer to drain: false after SNAPSHOT_STALL_MS, or when the stream closed. */
-function drained(call: GrpcCall): Promise<boolean> {
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      call.stream.off("drain", onDrain);
-      call.stream.off("close", onClose);
-      resolve(ok);
-    };
-    const onDrain = (): void => done(true);
-    const onClose = (): void => done(false);
-    const timer = setTimeout(() => done(false), SNAPSHOT_STALL_MS);
-    call.stream.on("drain", onDrain);
-    call.stream.on("close", onClose);
-  });
 }

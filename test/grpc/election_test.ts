@@ -5,20 +5,18 @@
  * through `etcdctl elect -l` listening while candidates come, proclaim and resign. The same observations
  * on both.
  */
-import { type ClientHttp2Session, connect } from "node:http2";
+import { connect } from "node:http2";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeProtobuf, encodeProtobuf } from "../../src/codec/protobuf.ts";
-import type { MessageKind } from "../../src/codec/schema.ts";
 import { frameMessage, MessageReader } from "../../src/grpc/framing.ts";
 import { observe } from "../../src/grpc/observe.ts";
-import { decodeGrpcMessage } from "../../src/grpc/status.ts";
 import type { GrpcServices } from "../../src/grpc/types.ts";
+import { call } from "./raw_call.ts";
 import { etcdctlBackground, startEtcd, startTsetcd, type TestServer } from "./servers.ts";
 
 const ENC = new TextEncoder();
 const DEC = new TextDecoder();
-const CALL_LIMIT_MS = 10_000;
 const servers: TestServer[] = [];
 
 test.before(async () => {
@@ -30,46 +28,6 @@ test.before(async () => {
 test.after(async () => {
   for (const server of servers) await server.stop();
 });
-
-interface Answer<T> {
-  status: string;
-  message: string;
-  response?: T;
-}
-
-/** A unary call; `session` lets the caller drop the connection while it waits. */
-function call<T>(
-  endpoint: string,
-  path: string,
-  request: [MessageKind, unknown],
-  responseKind: MessageKind,
-): { session: ClientHttp2Session; answer: Promise<Answer<T>> } {
-  const session = connect(`http://${endpoint}`);
-  session.on("error", () => {});
-  const answer = new Promise<Answer<T>>((resolve) => {
-    const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
-    const result: Answer<T> = { status: "none", message: "" };
-    const reader = new MessageReader({ maxMessageBytes: 1 << 20 });
-    const take = (headers: Record<string, unknown>): void => {
-      if (headers["grpc-status"] !== undefined) result.status = String(headers["grpc-status"]);
-      if (headers["grpc-message"] !== undefined) result.message = decodeGrpcMessage(String(headers["grpc-message"]));
-    };
-    stream.on("response", take);
-    stream.on("trailers", take);
-    stream.on("data", (chunk: Uint8Array) => {
-      for (const m of reader.push(new Uint8Array(chunk))) result.response = decodeProtobuf<T>(responseKind, m);
-    });
-    stream.on("error", () => {});
-    const timer = setTimeout(() => session.destroy(), CALL_LIMIT_MS);
-    stream.on("close", () => {
-      clearTimeout(timer);
-      session.close();
-      resolve(result);
-    });
-    stream.end(frameMessage(encodeProtobuf(request[0], request[1])));
-  });
-  return { session, answer };
-}
 
 async function grant(endpoint: string): Promise<bigint> {
   const { answer } = call<{ ID: bigint }>(endpoint, "/etcdserverpb.Lease/LeaseGrant", ["LeaseGrantRequest", { TTL: 60 }], "LeaseGrantResponse");
