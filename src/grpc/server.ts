@@ -24,6 +24,7 @@ import { parseGrpcTimeoutMs, statusTrailers } from "./status.ts";
 import { serveObserve } from "./observe.ts";
 import { serveKeepAlive, serveSnapshot, serveWatch } from "./streams.ts";
 import { serveUnary } from "./unary.ts";
+import { type GatewayHandler, serveGatewayStream } from "../front/h2_gateway.ts";
 
 /** Options of a gRPC listener. */
 export interface GrpcServerOptions {
@@ -40,6 +41,13 @@ export interface GrpcServerOptions {
    * wait for it. Undefined, or a resolved promise: serve at once.
    */
   ready?: () => Promise<void> | undefined;
+  /**
+   * Listen on this local (unix, abstract allowed) socket instead of the URL's host and port: behind the
+   * client front (src/front), which owns the public port. `url` still says cleartext or TLS.
+   */
+  socketPath?: string;
+  /** Answers HTTP/2 streams that are not gRPC (the HTTP gateway); without it they get gRPC's 415. */
+  gateway?: GatewayHandler;
 }
 
 /** A listening gRPC front-end. */
@@ -74,6 +82,7 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
   });
   server.on("sessionError", () => {});
   server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    if (options.gateway !== undefined && !isGrpc(headers)) return serveGatewayStream(stream, headers, options.gateway);
     const waiting = options.ready?.();
     if (waiting === undefined) return dispatch(stream, headers, services, limits);
     // The stream stays paused (no 'data' listener yet), so nothing the client sends is lost meanwhile.
@@ -85,10 +94,12 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
   const host = url.hostname.replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(Number(url.port), host, () => {
+    const listening = (): void => {
       server.off("error", reject);
       resolve();
-    });
+    };
+    if (options.socketPath !== undefined) server.listen(options.socketPath, listening);
+    else server.listen(Number(url.port), host, listening);
   });
   server.on("error", (error: Error) => console.error(`tsetcd: gRPC listener ${url.host}: ${error.message}`));
   const address = server.address();
@@ -128,8 +139,8 @@ function dispatch(
   limits: Required<BoundaryLimits>,
 ): void {
   stream.on("error", () => {}); // a reset stream is the peer's business; the call sees it as done
-  const contentType = String(headers["content-type"] ?? "");
-  if (!contentType.startsWith("application/grpc")) {
+  if (!isGrpc(headers)) {
+    const contentType = String(headers["content-type"] ?? "");
     // etcd 3.4's grpc-go resets such a stream; on Bun a reset from the server side does not reach the
     // client intact, so the answer is today's grpc-go's: HTTP 415 with an Internal status.
     stream.resume();
@@ -162,6 +173,10 @@ function dispatch(
   if (resolved.stream === "keepalive") return serveKeepAlive(call, services, limits);
   if (resolved.stream === "observe") return serveObserve(call, services, limits);
   return serveSnapshot(call, services, limits);
+}
+
+function isGrpc(headers: IncomingHttpHeaders): boolean {
+  return String(headers["content-type"] ?? "").startsWith("application/grpc");
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

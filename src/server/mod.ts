@@ -22,7 +22,7 @@ import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } fr
 import { idHex } from "./ids.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
 import { createLeaseWatch } from "./lease_watch.ts";
-import { leaseAndWatchRoutes } from "../api/lease_routes.ts";
+import { leaseAndWatchRoutes, type StreamServer } from "../api/lease_routes.ts";
 import { combineRoutes, snapshotRoutes } from "../api/snapshot_route.ts";
 import { AutoCompactor, parseRetention } from "./compactor.ts";
 import { lockDataDir } from "./lock.ts";
@@ -39,6 +39,7 @@ import { SnapshotStore } from "./snapshots.ts";
 import { createRequestTransport, createTransport, type PeerTls, type Transport } from "../transport/mod.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
 import { type GrpcListener, startGrpcServer } from "../grpc/server.ts";
+import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
 export type StartServerOptions =
@@ -64,6 +65,11 @@ export type StartServerOptions =
      * Falls back to SQLite's auto-checkpoint when unavailable.
      */
     walCheckpointThread?: boolean;
+    /**
+     * Run the client front (gRPC and the gateway on one client URL; src/front) on a thread of its own
+     * (default true) or on the main thread (for measuring the two against each other).
+     */
+    clientFrontThread?: boolean;
   };
 
 /** A running member. */
@@ -79,7 +85,7 @@ export interface TsetcdServer {
   /** The first client URL actually listened on (port resolved when 0 was asked for). */
   clientUrl: string;
   clientUrls: string[];
-  /** URLs serving etcd's gRPC API (--listen-client-urls when --listen-client-http-urls is set; else none). */
+  /** URLs serving etcd's gRPC API: the client URLs (which also serve the gateway unless --listen-client-http-urls). */
   grpcUrls: string[];
   name: string;
   memberId: bigint;
@@ -332,10 +338,15 @@ async function startOnDatabase(
   const gate = new ServingGate(registry.list().length < 2);
   const servers: ReturnType<typeof Bun.serve>[] = [];
   const grpcListeners: GrpcListener[] = [];
+  const fronts: ClientFront[] = [];
+  const frontThread = options.clientFrontThread ?? true;
+  const gateway = (request: Request, server?: StreamServer): Promise<Response> =>
+    gate.open ? handler(request, server) : gate.wait.then(() => handler(request, server));
   // etcd 3.5's split: with HTTP-only URLs given, the client URLs serve gRPC and the gateway moves there.
+  // Without it each client URL serves both, as etcd's: a front routes each connection (src/front).
   const split = config.listenClientHttpUrls.length > 0;
   try {
-    for (const url of split ? config.listenClientHttpUrls : config.listenClientUrls) {
+    for (const url of split ? config.listenClientHttpUrls : []) {
       const server = Bun.serve({
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: Number(url.port),
@@ -343,23 +354,44 @@ async function startOnDatabase(
         maxRequestBodySize: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024,
         // etcd serves clients only once this member's attributes are published (ReadyNotify): until then
         // requests wait (bounded by PUBLISH_GATE_MS), so member list never shows a serving member without URLs.
-        fetch: (request, server) => gate.open ? handler(request, server) : gate.wait.then(() => handler(request, server)),
+        fetch: gateway,
         error: () => new Response("internal error\n", { status: 500 }),
         tls: serveTlsOption(url, tls.client),
       });
       servers.push(server);
       clientUrls.push(`${url.protocol}//${url.hostname}:${server.port}`);
     }
-    for (const url of split ? config.listenClientUrls : []) {
+    for (const url of config.listenClientUrls) {
       const services = { kv: running, lease: leaseWatch.lease, watch: leaseWatch.watch.hub, snapshots: exporter };
       const options = {
         maxRequestBytes: config.maxRequestBytes,
         maxTxnOps: config.maxTxnOps,
         ready: () => (gate.open ? undefined : gate.wait),
       };
-      grpcListeners.push(await startGrpcServer(url, services, { ...options, ...(tls.client ? { tls: tls.client } : {}) }));
+      const grpcOptions = { ...options, ...(tls.client ? { tls: tls.client } : {}) };
+      if (split) {
+        grpcListeners.push(await startGrpcServer(url, services, grpcOptions));
+        continue;
+      }
+      const targets = localTargets(String(fronts.length));
+      servers.push(Bun.serve({
+        unix: targets.http1,
+        maxRequestBodySize: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024,
+        fetch: gateway,
+        error: () => new Response("internal error\n", { status: 500 }),
+        tls: serveTlsOption(url, tls.client),
+      }));
+      grpcListeners.push(await startGrpcServer(url, services, { ...grpcOptions, socketPath: targets.h2, gateway }));
+      const hostname = url.hostname.replace(/^\[|\]$/g, "");
+      const front = await startClientFront(
+        { hostname, port: Number(url.port), tls: url.protocol === "https:", targets },
+        { thread: frontThread },
+      );
+      fronts.push(front);
+      clientUrls.push(`${url.protocol}//${url.hostname}:${front.port}`);
     }
   } catch (err) {
+    for (const front of fronts) await front.close();
     for (const server of servers) server.stop(true);
     for (const listener of grpcListeners) await listener.close();
     clearInterval(ticker);
@@ -369,7 +401,7 @@ async function startOnDatabase(
     snapshots.close();
     throw err;
   }
-  const grpcUrls = grpcListeners.map((listener) => listener.url);
+  const grpcUrls = split ? grpcListeners.map((listener) => listener.url) : [...clientUrls];
   listedUrls.push(...(split ? grpcUrls : clientUrls));
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -381,6 +413,7 @@ async function startOnDatabase(
       }
       clearInterval(ticker);
       leaseWatch.watch.close();
+      for (const front of fronts) await front.close();
       for (const server of servers) await server.stop(true);
       for (const listener of grpcListeners) await listener.close();
       running.stop();
