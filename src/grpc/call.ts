@@ -9,6 +9,7 @@ import type { ServerHttp2Stream } from "node:http2";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import { readRequest, type BoundaryLimits, type RequestKind } from "../server/boundary.ts";
 import { frameMessage } from "./framing.ts";
+import { noteServerWrite } from "./keepalive.ts";
 import { statusTrailers } from "./status.ts";
 
 const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc" };
@@ -30,6 +31,7 @@ export class GrpcCall {
   /** Sends one message; false when the stream's buffer is full (wait for 'drain') or the call is over. */
   send(message: Uint8Array): boolean {
     if (this.done) return false;
+    noteServerWrite(this.stream.session);
     if (!this.stream.headersSent) this.stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
     return this.stream.write(frameMessage(message));
   }
@@ -38,6 +40,7 @@ export class GrpcCall {
   finish(code: GrpcCode, message = ""): void {
     if (this.done) return;
     this.#finished = true;
+    noteServerWrite(this.stream.session);
     const trailers = statusTrailers(code, message);
     if (!this.stream.headersSent) {
       this.stream.respond({ ...RESPONSE_HEADERS, ...trailers }, { endStream: true });

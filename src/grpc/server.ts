@@ -19,6 +19,7 @@ import { GRPC_OVERHEAD_BYTES } from "../api/http.ts";
 import { DEFAULT_MAX_TXN_OPS } from "../mvcc/validate.ts";
 import type { BoundaryLimits } from "../server/boundary.ts";
 import { GrpcCall } from "./call.ts";
+import { ETCD_KEEPALIVE, type KeepaliveOptions, watchSession, watchStream } from "./keepalive.ts";
 import { resolveMethod, type GrpcServices } from "./routes.ts";
 import { parseGrpcTimeoutMs, statusTrailers } from "./status.ts";
 import { serveObserve } from "./observe.ts";
@@ -34,8 +35,13 @@ export interface GrpcServerOptions {
   maxTxnOps?: number;
   /** For an https URL: the client TLS material (--cert-file, --key-file, --trusted-ca-file, --client-cert-auth). */
   tls?: TlsServerMaterial;
-  /** Streams one connection may have open at once (default 10,000: a watch or keep-alive each). */
+  /**
+   * --max-concurrent-streams: streams one connection may have open at once (a watch or keep-alive each);
+   * the next one is refused with RST_STREAM REFUSED_STREAM, as grpc-go does. Default etcd's 2^32-1.
+   */
   maxConcurrentStreams?: number;
+  /** --grpc-keepalive-min-time, -interval, -timeout (default etcd's 5 s, 2 h, 20 s). */
+  keepalive?: KeepaliveOptions;
   /**
    * Resolves once the member may serve clients (etcd's ReadyNotify: its attributes are published); calls
    * wait for it. Undefined, or a resolved promise: serve at once.
@@ -58,7 +64,8 @@ export interface GrpcListener {
   close(): Promise<void>;
 }
 
-const DEFAULT_MAX_CONCURRENT_STREAMS = 10_000;
+/** etcd's default --max-concurrent-streams (math.MaxUint32); 0 means the same, as in grpc-go. */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 4_294_967_295;
 /** Connections one listener holds at once; past it new ones are closed at once. */
 const MAX_SESSIONS = 10_000;
 
@@ -68,7 +75,8 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     maxTxnOps: options.maxTxnOps ?? DEFAULT_MAX_TXN_OPS,
     maxMessageBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
   };
-  const settings = { maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS };
+  const settings = { maxConcurrentStreams: options.maxConcurrentStreams || DEFAULT_MAX_CONCURRENT_STREAMS };
+  const keepalive = options.keepalive ?? ETCD_KEEPALIVE;
   const server = url.protocol === "https:" ? secureServer(options.tls, settings) : createServer({ settings });
   const sessions = new Set<Http2Session>();
   server.on("session", (session: Http2Session) => {
@@ -79,9 +87,11 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     }
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
+    watchSession(session, keepalive);
   });
   server.on("sessionError", () => {});
   server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    watchStream(stream);
     if (options.gateway !== undefined && !isGrpc(headers)) return serveGatewayStream(stream, headers, options.gateway);
     const waiting = options.ready?.();
     if (waiting === undefined) return dispatch(stream, headers, services, limits);

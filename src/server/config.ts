@@ -10,6 +10,7 @@
 
 import type { TlsFileNames } from "../tls/material.ts";
 import { parseRetention } from "./compactor.ts";
+import { parseGoDurationMs } from "./go_duration.ts";
 
 /** A member's configuration after parsing and validation. */
 export interface ServerConfig {
@@ -35,6 +36,14 @@ export interface ServerConfig {
   quotaBackendBytes: number;
   maxRequestBytes: number;
   maxTxnOps: number;
+  /** --max-concurrent-streams: streams per gRPC connection (etcd's default 2^32-1). */
+  maxConcurrentStreams: number;
+  /** --grpc-keepalive-min-time: the shortest ping interval a gRPC client may use (default 5 s). */
+  grpcKeepaliveMinTimeMs: number;
+  /** --grpc-keepalive-interval: the server pings a gRPC connection idle this long (default 2 h; 0: never). */
+  grpcKeepaliveIntervalMs: number;
+  /** --grpc-keepalive-timeout: and closes it when the ping goes unanswered this long (default 20 s; 0: never). */
+  grpcKeepaliveTimeoutMs: number;
   autoCompactionMode: "periodic" | "revision";
   autoCompactionRetention: string;
   /** --cert-file, --key-file, --trusted-ca-file, --client-cert-auth: TLS on https client URLs. */
@@ -59,10 +68,13 @@ export type ParsedArgs =
 
 /** etcd's default quota when --quota-backend-bytes is 0. */
 export const DEFAULT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
+/** --max-concurrent-streams is a uint32 in etcd. */
+const MAX_UINT32 = 4_294_967_295;
 /** etcd refuses an election timeout above this. */
 const MAX_ELECTION_TIMEOUT_MS = 50_000;
 
-type FlagKind = "string" | "int" | "bool";
+/** "duration": Go's syntax ("5s", "2h0m0s"), as etcd's duration flags. */
+type FlagKind = "string" | "int" | "bool" | "duration";
 
 interface FlagSpec {
   kind: FlagKind;
@@ -89,6 +101,10 @@ const FLAGS: Record<string, FlagSpec> = {
   "quota-backend-bytes": { kind: "int", defaultValue: "0", help: "Raise alarms when the backend size exceeds the given quota (0 = 2 GiB)." },
   "max-request-bytes": { kind: "int", defaultValue: "1572864", help: "Maximum client request size in bytes the server will accept." },
   "max-txn-ops": { kind: "int", defaultValue: "128", help: "Maximum number of operations permitted in a transaction." },
+  "max-concurrent-streams": { kind: "int", defaultValue: "4294967295", help: "Maximum concurrent streams that each client can open at a time." },
+  "grpc-keepalive-min-time": { kind: "duration", defaultValue: "5s", help: "Minimum duration interval that a client should wait before pinging server." },
+  "grpc-keepalive-interval": { kind: "duration", defaultValue: "2h0m0s", help: "Frequency duration of server-to-client ping to check if a connection is alive (0 to disable)." },
+  "grpc-keepalive-timeout": { kind: "duration", defaultValue: "20s", help: "Additional duration of wait before closing a non-responsive connection (0 to disable)." },
   "auto-compaction-mode": { kind: "string", defaultValue: "periodic", help: "Interpret auto-compaction-retention as: periodic (duration) or revision (count)." },
   "auto-compaction-retention": { kind: "string", defaultValue: "0", help: "Auto compaction retention (0 = off); hours when a bare number in periodic mode." },
   "cert-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS cert file." },
@@ -171,6 +187,9 @@ function checkKind(name: string, kind: FlagKind, value: string): string | undefi
   if (kind === "int" && !/^\d+$/.test(value)) {
     return `invalid value "${value}" for flag -${name}: parse error`;
   }
+  if (kind === "duration" && parseGoDurationMs(value) === undefined) {
+    return `invalid value "${value}" for flag -${name}: parse error`;
+  }
   if (kind === "bool" && value !== "true" && value !== "false") {
     return `invalid boolean value "${value}" for -${name}: parse error`;
   }
@@ -220,6 +239,11 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
   for (const positive of ["max-request-bytes", "max-txn-ops", "snapshot-count"]) {
     if (int(positive) <= 0) return { kind: "error", message: `--${positive} must be positive` };
   }
+  if (int("max-concurrent-streams") > MAX_UINT32) {
+    const text = get("max-concurrent-streams");
+    return { kind: "error", message: `invalid value "${text}" for flag -max-concurrent-streams: strconv.ParseUint: parsing "${text}": value out of range` };
+  }
+  const duration = (name: string): number => parseGoDurationMs(get(name))!;
   return {
     kind: "run",
     config: {
@@ -239,6 +263,10 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
       quotaBackendBytes: int("quota-backend-bytes"),
       maxRequestBytes: int("max-request-bytes"),
       maxTxnOps: int("max-txn-ops"),
+      maxConcurrentStreams: int("max-concurrent-streams"),
+      grpcKeepaliveMinTimeMs: duration("grpc-keepalive-min-time"),
+      grpcKeepaliveIntervalMs: duration("grpc-keepalive-interval"),
+      grpcKeepaliveTimeoutMs: duration("grpc-keepalive-timeout"),
       autoCompactionMode: mode,
       autoCompactionRetention: retention,
       clientTls: tlsFlags(get, ""),

@@ -366,6 +366,12 @@ async function startOnDatabase(
       const options = {
         maxRequestBytes: config.maxRequestBytes,
         maxTxnOps: config.maxTxnOps,
+        maxConcurrentStreams: config.maxConcurrentStreams,
+        keepalive: {
+          minTimeMs: config.grpcKeepaliveMinTimeMs,
+          intervalMs: config.grpcKeepaliveIntervalMs,
+          timeoutMs: config.grpcKeepaliveTimeoutMs,
+        },
         ready: () => (gate.open ? undefined : gate.wait),
       };
       const grpcOptions = { ...options, ...(tls.client ? { tls: tls.client } : {}) };
