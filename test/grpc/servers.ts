@@ -1,8 +1,9 @@
 /**
- * Test servers for the gRPC suite: a real etcd 3.4 and a `tsetcd server` with etcd 3.5's split (gRPC on
- * --listen-client-urls, the HTTP gateway on --listen-client-http-urls), each in a fresh temp data dir on
- * the ports the caller picks (this suite's range: 33000–33499), plus an etcdctl runner. Only processes
- * started here are ever stopped, by their own handle.
+ * Test servers for the gRPC suite: a real etcd 3.4 and a `tsetcd server`, by default serving gRPC and the
+ * HTTP gateway on one client URL as etcd does, or with etcd 3.5's split (gRPC on --listen-client-urls, the
+ * gateway on --listen-client-http-urls) when an HTTP port is given; each in a fresh temp data dir on the
+ * ports the caller picks (this suite's range: 33000–33499; the client-port tests' 26000–26499), plus an
+ * etcdctl runner. Only processes started here are ever stopped, by their own handle.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -31,10 +32,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Ports of one server: gRPC client, peer, and (tsetcd) HTTP client. */
+/** Ports of one server: client (gRPC, and the gateway unless split), peer, and (tsetcd, split) HTTP-only client. */
 export interface Ports {
   grpc: number;
   peer: number;
+  /** tsetcd only: the gateway's own port (--listen-client-http-urls); absent, it shares `grpc`'s. */
   http?: number;
 }
 
@@ -76,9 +78,11 @@ export function startEtcd(ports: Ports, options: TestServerOptions = {}): Promis
   return start("etcd", ports, options, (dir) => [etcdBinary(), baseArgs(dir, { grpc: ports.grpc, peer: ports.peer }, options)]);
 }
 
-/** Starts `tsetcd server` with gRPC on `ports.grpc` and the HTTP gateway on `ports.http`. */
+/**
+ * Starts `tsetcd server` with gRPC on `ports.grpc` and the HTTP gateway on `ports.http` (the split), or on
+ * `ports.grpc` too when no HTTP port is given (the default, as etcd).
+ */
 export function startTsetcd(ports: Ports, options: TestServerOptions = {}): Promise<TestServer> {
-  if (ports.http === undefined) throw new Error("startTsetcd: the split needs an HTTP port");
   return start("tsetcd", ports, options, (dir) => [BUN, ["mod.ts", "server", ...baseArgs(dir, ports, options)]]);
 }
 
