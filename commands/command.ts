@@ -6,6 +6,8 @@
  */
 import { type Client, connect, type ConnectOptions } from "../src/client/mod.ts";
 import { EtcdError } from "../src/codec/errors.ts";
+import { AuthenticationError, type Credentials } from "../src/client/token.ts";
+import { credentialsFrom } from "./auth_input.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { type FlagSpec, type FlagValues, flagBool, flagDurationMs, flagList, flagString } from "./flags.ts";
 import { OUTPUT_FORMATS, type OutputFormat, type Printed, type PrintOptions } from "./printer.ts";
@@ -37,6 +39,9 @@ export interface Globals {
   hex: boolean;
   /** --cacert, --cert, --key, --insecure-skip-tls-verify, --insecure-transport: one setting for every dial. */
   tls: TlsFlags;
+  /** --user name[:password] and --password (commands/auth_input.ts reads them as etcdctl). */
+  user: string;
+  password: string;
 }
 
 /** A parsed invocation of one command. */
@@ -74,6 +79,8 @@ export function globalsFrom(flags: FlagValues, explicit: ReadonlySet<string> = n
     writeOut: flagString(flags, "write-out"),
     hex: flagBool(flags, "hex"),
     tls: tlsFlagsFrom(flags, explicit),
+    user: flagString(flags, "user"),
+    password: flagString(flags, "password"),
   };
 }
 
@@ -117,6 +124,18 @@ export function tlsOf(globals: Globals): TlsClientMaterial | undefined {
   return material;
 }
 
+/** Credentials per Globals: a prompted password is asked once however many clients a command opens. */
+const CREDENTIALS_READ = new WeakMap<Globals, { credentials: Credentials | undefined }>();
+
+/** The command line's credentials (asking "Password: " for a bare `--user name`), read on first use only. */
+export function credentialsOf(globals: Globals): Credentials | undefined {
+  const cached = CREDENTIALS_READ.get(globals);
+  if (cached !== undefined) return cached.credentials;
+  const credentials = credentialsFrom(globals.user, globals.password, {});
+  CREDENTIALS_READ.set(globals, { credentials });
+  return credentials;
+}
+
 /**
  * Opens the client the way etcdctl's mustClientFromCmd does (display checked first). Every client a command
  * opens comes from here, so every dial (other endpoints, member URLs, watch streams) carries the same TLS.
@@ -131,6 +150,11 @@ export function clientFrom(globals: Globals, endpoints: string[] = globals.endpo
   };
   const tls = tlsOf(globals);
   if (tls !== undefined) options.tls = tls;
+  const credentials = credentialsOf(globals);
+  if (credentials !== undefined) {
+    options.username = credentials.username;
+    options.password = credentials.password;
+  }
   return connect(options);
 }
 
@@ -144,6 +168,8 @@ export function emit(io: Io, printed: Printed): void {
 /** An etcd error from the server or client as etcdctl reports it: `Error: <message>`, exit 1. */
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;
+  // etcdctl authenticates while dialling, so a refused user name or password is a failed connection.
+  if (error instanceof AuthenticationError) return new CliError(ExitCode.BadConnection, error.message);
   if (error instanceof EtcdError) return new CliError(ExitCode.Error, error.message);
   return undefined;
 }

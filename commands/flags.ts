@@ -37,6 +37,13 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "keepalive-time", kind: "duration", defaultText: "2s", description: "keepalive time for client connections" },
   { name: "keepalive-timeout", kind: "duration", defaultText: "6s", description: "keepalive timeout for client connections" },
   { name: "key", kind: "string", defaultText: '""', description: "identify secure client using this TLS key file" },
+  {
+    name: "password",
+    kind: "string",
+    defaultText: '""',
+    description: "password for authentication (if this option is used, --user option shouldn't include password)",
+  },
+  { name: "user", kind: "string", defaultText: '""', description: "username[:password] for authentication (prompt if password is not supplied)" },
   { name: "write-out", short: "w", kind: "string", defaultText: '"simple"', description: "set the output format (fields, json, protobuf, simple, table)" },
 ];
 
@@ -159,19 +166,26 @@ function camel(name: string): string {
  */
 function parseWithCac(tokens: Token[], positional: string[], specs: FlagSpec[]): { args: string[]; options: Record<string, unknown> } {
   const cli = cac("tsetcd");
-  for (const spec of specs) cli.option(`--${spec.name} <value>`, spec.description, { type: [String] });
-  const canonical = [...tokens.map((t) => `--${t.spec.name}=${t.value}`), "--", ...positional];
+  // cac reads a declared `--no-x` as "x defaults to true" and `--no-x` given as "x is false" (it would set
+  // --password); such flags are neither declared nor passed to it, and cacValue reads them from the tokens.
+  for (const spec of specs) {
+    if (!spec.name.startsWith("no-")) cli.option(`--${spec.name} <value>`, spec.description, { type: [String] });
+  }
+  const forCac = tokens.filter((t) => !t.spec.name.startsWith("no-"));
+  const canonical = [...forCac.map((t) => `--${t.spec.name}=${t.value}`), "--", ...positional];
   const parsed = cli.parse(["bun", "tsetcd", ...canonical], { run: false });
   const rest = (parsed.options["--"] as string[] | undefined) ?? [];
   // cac reads `--x=` as true; pflag (etcdctl) reads it as the empty string, which commands then reject.
-  for (const token of tokens) {
+  for (const token of forCac) {
     if (token.value === "" && token.spec.kind !== "bool") parsed.options[camel(token.spec.name)] = "";
   }
   return { args: [...parsed.args.map(String), ...rest], options: parsed.options };
 }
 
 /** cac's value for a flag: the last one given, as text. */
-function cacValue(options: Record<string, unknown>, spec: FlagSpec): string | undefined {
+function cacValue(options: Record<string, unknown>, spec: FlagSpec, tokens: Token[]): string | undefined {
+  // A `no-x` flag never goes through cac (see parseWithCac).
+  if (spec.name.startsWith("no-")) return tokens.findLast((t) => t.spec === spec)?.value;
   const raw = options[camel(spec.name)];
   if (raw === undefined) return undefined;
   const last: unknown = Array.isArray(raw) ? raw[raw.length - 1] : raw;
@@ -195,7 +209,7 @@ export function parseCommandLine(
   const flags: FlagValues = new Map();
   const explicit = new Set<string>();
   for (const spec of specs) {
-    const text = cacValue(options, spec); // the last occurrence wins, as in pflag
+    const text = cacValue(options, spec, tokens); // the last occurrence wins, as in pflag
     if (text !== undefined) {
       flags.set(spec.name, convert(spec, text));
       explicit.add(spec.name);

@@ -5,6 +5,7 @@
  */
 import { readFileSync, readSync, writeSync } from "node:fs";
 import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
+import { AUTH_COMMANDS } from "./auth.ts";
 import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts";
 import { COMPACTION_COMMAND } from "./compaction.ts";
 import { DEL_COMMAND } from "./del.ts";
@@ -18,13 +19,16 @@ import { LOCK_COMMAND } from "./lock.ts";
 import { MEMBER_COMMANDS } from "./member.ts";
 import { MOVE_LEADER_COMMAND } from "./move_leader.ts";
 import { PUT_COMMAND } from "./put.ts";
+import { ROLE_COMMANDS } from "./role.ts";
 import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { TXN_COMMAND } from "./txn.ts";
+import { USER_COMMANDS } from "./user.ts";
 import { VERSION_COMMAND } from "./version.ts";
 import { WATCH_COMMAND } from "./watch.ts";
 
 /** Every client command, in help order. */
 export const COMMANDS: CommandSpec[] = [
+  ...AUTH_COMMANDS,
   COMPACTION_COMMAND,
   DEL_COMMAND,
   ELECT_COMMAND,
@@ -36,8 +40,10 @@ export const COMMANDS: CommandSpec[] = [
   ...MEMBER_COMMANDS,
   MOVE_LEADER_COMMAND,
   PUT_COMMAND,
+  ...ROLE_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   TXN_COMMAND,
+  ...USER_COMMANDS,
   VERSION_COMMAND,
   WATCH_COMMAND,
 ];

@@ -15,8 +15,10 @@
  */
 import { decodeCbor, encodeCbor } from "../codec/cbor.ts";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
-import { CBOR_CONTENT_TYPE, errorFromBody } from "../codec/http.ts";
+import { CBOR_CONTENT_TYPE, errorFromBody, JSON_CONTENT_TYPE, wireFormatOf, type WireFormat } from "../codec/http.ts";
+import { decodeJson, encodeJson } from "../codec/json.ts";
 import type {
+  AuthenticateResponse,
   CompactionRequest,
   CompactionResponse,
   DeleteRangeRequest,
@@ -54,6 +56,7 @@ import {
   snapshotChunks,
 } from "./maintenance.ts";
 import { sleep } from "./sleep.ts";
+import { AUTHENTICATE_PATH, isStaleTokenError, TOKEN_HEADER, TokenKeeper } from "./token.ts";
 import { tlsFetchInit, type TlsFetchFields } from "./tls_fetch.ts";
 import { watch, type WatchOptions } from "./watch.ts";
 
@@ -77,6 +80,15 @@ export interface ConnectOptions {
    * @example connect({ endpoints: ["127.0.0.1:2379"], tls: { ca: readPem("ca.pem") } })
    */
   tls?: TlsClientMaterial;
+  /**
+   * Credentials for a cluster with auth enabled: the client authenticates on its first call, sends the
+   * token with every request, and re-authenticates once when the server refuses the token as stale.
+   * Both must be non-empty to be used (as clientv3); with auth disabled on the server they are ignored.
+   * @example connect({ endpoints: ["127.0.0.1:2379"], username: "app", password: readSecret() })
+   */
+  username?: string;
+  /** The password of `username`. */
+  password?: string;
 }
 
 /** Per-call options: every call can be cancelled. */
@@ -143,6 +155,8 @@ interface SendTarget {
   idempotent?: boolean;
   /** Replaces the command timeout as the bound on getting the response (a snapshot's copy takes longer). */
   timeoutMs?: number;
+  /** The body is gateway JSON (unary calls to etcd); otherwise CBOR. */
+  json?: boolean;
 }
 
 /** Why one attempt failed: the endpoint could not be reached (fail over) or the caller's time is up. */
@@ -185,6 +199,13 @@ export class Client {
   private current = 0;
   private readonly dialTimeoutMs: number;
   private readonly commandTimeoutMs: number;
+  /** Present when credentials were given: the token every request carries. */
+  private readonly tokens: TokenKeeper | undefined;
+  /**
+   * The body encoding of unary calls: CBOR (tsetcd) until a server answers a CBOR request in JSON, which
+   * only a gateway that cannot read CBOR does (etcd's); from then on this client speaks gateway JSON.
+   */
+  private wire: WireFormat = "cbor";
 
   constructor(options: ConnectOptions) {
     if (options.endpoints.length === 0) throw new Error("connect: at least one endpoint is required");
@@ -195,6 +216,19 @@ export class Client {
     this.dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     if (!(this.dialTimeoutMs > 0 && this.commandTimeoutMs > 0)) throw new Error("connect: timeouts must be > 0");
+    const username = options.username ?? "";
+    const password = options.password ?? "";
+    this.tokens = username !== "" && password !== ""
+      ? new TokenKeeper({ username, password }, (c, signal) => this.authenticateWith(c.username, c.password, signal))
+      : undefined;
+  }
+
+  /** Authenticate: the token for a user name and password (the client does this itself when given them). */
+  private async authenticateWith(name: string, password: string, signal: AbortSignal | undefined): Promise<string> {
+    const options: CallOptions = signal === undefined ? {} : { signal };
+    const response = await this.call<AuthenticateResponse>(AUTHENTICATE_PATH, { name, password }, "AuthenticateResponse",
+      options, { idempotent: true });
+    return response.token;
   }
 
   /** Range over keys: one key, [key, range_end), prefixes with `prefixEnd`, everything with "\0". */
@@ -359,10 +393,27 @@ export class Client {
     options: CallOptions,
     target: SendTarget = {},
   ): Promise<T> {
-    const response = await this.send(path, encodeCbor(request), options, target);
-    const body = new Uint8Array(await response.arrayBuffer());
-    if (!response.ok) throw errorFromBody(response.status, body);
-    return decodeCbor<T>(kind, body);
+    const wire = this.wire;
+    const body = this.encodeRequest(wire, kind, request);
+    const response = await this.send(path, body, options, { ...target, json: wire === "json" });
+    const answer = new Uint8Array(await response.arrayBuffer());
+    if (wire === "cbor" && response.status === 400 && response.headers.get("content-type") !== null &&
+      wireFormatOf(response.headers.get("content-type")) === "json") {
+      // tsetcd answers a CBOR request in CBOR, errors included. A gateway that answers in JSON could not
+      // read the CBOR body and refused it before acting on it (etcd's), so resending in JSON is safe.
+      this.wire = "json";
+      return await this.call<T>(path, request, kind, options, target);
+    }
+    if (!response.ok) throw errorFromBody(response.status, answer);
+    if (wire === "json") return decodeJson<T>(kind, new TextDecoder().decode(answer));
+    return decodeCbor<T>(kind, answer);
+  }
+
+  /** A request body in `wire`; JSON needs the request's message kind, named after the response's. */
+  private encodeRequest(wire: WireFormat, responseKind: MessageKind, request: unknown): Uint8Array {
+    if (wire === "cbor") return encodeCbor(request);
+    const requestKind = responseKind.replace(/Response$/, "Request") as MessageKind;
+    return new TextEncoder().encode(encodeJson(requestKind, request));
   }
 
   /** Sends one request, failing over between endpoints on connection errors until the deadline. */
@@ -374,14 +425,25 @@ export class Client {
   ): Promise<Response> {
     const deadlineMs = Date.now() + (target.timeoutMs ?? this.commandTimeoutMs);
     const pinned = target.endpoint === undefined ? undefined : this.urlOf(target.endpoint);
+    const withToken = this.tokens !== undefined && path !== AUTHENTICATE_PATH;
+    let token = withToken ? await this.tokens!.current(options.signal) : undefined;
+    let refreshed = false;
     let backoffMs = BACKOFF_START_MS;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (options.signal?.aborted === true) throw canceled();
       const url = pinned ?? this.urls[this.current]!;
-      const outcome = await this.attempt(url + path, url, body, deadlineMs, options.signal, target.idempotent === true);
+      const request: AttemptRequest = { target: url + path, base: url, body, token, json: target.json === true };
+      const outcome = await this.attempt(request, deadlineMs, options.signal, target.idempotent === true);
       if (outcome.ok) {
         this.answered.add(url);
-        return outcome.response;
+        if (!withToken || refreshed || outcome.response.ok) return outcome.response;
+        const checked = await refusedToken(outcome.response);
+        if (checked.response !== undefined) return checked.response;
+        // The server refused the token before acting on the request: fetch a new one and send once more.
+        token = await this.tokens!.refresh(token, options.signal);
+        refreshed = true;
+        attempt--;
+        continue;
       }
       if (outcome.reason === "canceled") throw canceled();
       if (outcome.reason === "lost") throw new EtcdError(GrpcCode.Unavailable, outcome.message);
@@ -397,13 +459,13 @@ export class Client {
   }
 
   private async attempt(
-    target: string,
-    base: string,
-    body: Uint8Array | undefined,
+    request: AttemptRequest,
     deadlineMs: number,
     signal: AbortSignal | undefined,
     idempotent: boolean,
   ): Promise<AttemptOutcome> {
+    const { target, base, body, token } = request;
+    const mediaType = request.json ? JSON_CONTENT_TYPE : CBOR_CONTENT_TYPE;
     const remainingMs = Math.max(1, deadlineMs - Date.now());
     const dialBound = idempotent && !this.answered.has(base);
     const limitMs = dialBound ? Math.min(remainingMs, this.dialTimeoutMs) : remainingMs;
@@ -416,10 +478,14 @@ export class Client {
         signal: AbortSignal.any(signals),
         ...this.tlsFields,
       };
+      const headers: Record<string, string> = {};
       if (body !== undefined) {
         init.body = body;
-        init.headers = { "content-type": CBOR_CONTENT_TYPE, accept: CBOR_CONTENT_TYPE };
+        headers["content-type"] = mediaType;
+        headers.accept = mediaType;
       }
+      if (token !== undefined) headers[TOKEN_HEADER] = token;
+      init.headers = headers;
       return { ok: true, response: await fetch(target, init) };
     } catch (error) {
       if (signal?.aborted === true) return { ok: false, reason: "canceled" };
@@ -434,6 +500,27 @@ export class Client {
       clearTimeout(timer);
     }
   }
+}
+
+/** One try of one request: where it goes and what it carries. */
+interface AttemptRequest {
+  target: string;
+  base: string;
+  body: Uint8Array | undefined;
+  token: string | undefined;
+  json: boolean;
+}
+
+/**
+ * Looks into a failed answer: `response` undefined means the server refused the token (retry with a new
+ * one); otherwise `response` is the same answer, its body read and put back for the caller.
+ */
+async function refusedToken(response: Response): Promise<{ response?: Response }> {
+  // etcd answers a stale token with Unauthenticated (401) or InvalidArgument (400); nothing else qualifies.
+  if (response.status !== 401 && response.status !== 400) return { response };
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (isStaleTokenError(errorFromBody(response.status, bytes))) return {};
+  return { response: new Response(bytes, { status: response.status, headers: response.headers }) };
 }
 
 function rangeEndOf(
