@@ -1,5 +1,5 @@
 /**
- * v3electionpb.Election over gRPC against etcd 3.4 and tsetcd (split URLs), through a raw HTTP/2 client:
+ * v3electionpb.Election over gRPC against etcd 3.4 and tsetcd (one client URL), through a raw HTTP/2 client:
  * campaign, leader, proclaim (also by a stale leader key and without one), a second candidate waiting until
  * the first resigns, a campaign given up by its client, and an election with no leader; and Observe,
  * through `etcdctl elect -l` listening while candidates come, proclaim and resign. The same observations
@@ -21,7 +21,7 @@ const servers: TestServer[] = [];
 
 test.before(async () => {
   servers.push(
-    ...await Promise.all([startEtcd({ grpc: 33160, peer: 33161 }), startTsetcd({ grpc: 33170, peer: 33171, http: 33172 })]),
+    ...await Promise.all([startEtcd({ grpc: 33160, peer: 33161 }), startTsetcd({ grpc: 33170, peer: 33171 })]),
   );
 });
 

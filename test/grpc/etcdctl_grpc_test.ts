@@ -1,9 +1,9 @@
 /**
  * Differential test of the gRPC front-end: real etcdctl 3.4 runs the same command sequence against a real
- * etcd 3.4 and against `tsetcd server --listen-client-urls <gRPC> --listen-client-http-urls <HTTP>`;
+ * etcd 3.4 and against a default `tsetcd server` (gRPC and the HTTP gateway on one client URL, as etcd's);
  * stdout, stderr and exit codes must be equal once ids, endpoints, lease ids, raft term/index, sizes,
  * remaining seconds and durations are replaced (test/cli/normalize.ts, plus lease and new member ids here). Meanwhile
- * curl's gateway (fetch) on tsetcd's HTTP URL keeps answering.
+ * curl's gateway (fetch) on the same URL keeps answering.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ import { etcdctl, etcdctlBackground, startEtcd, startTsetcd, type TestServer } f
 
 /** This file's ports (the gRPC suite's range is 33000–33499). */
 const ETCD_PORTS = { grpc: 33100, peer: 33101 };
-const TSETCD_PORTS = { grpc: 33110, peer: 33111, http: 33112 };
+const TSETCD_PORTS = { grpc: 33110, peer: 33111 };
 const DEAD_ENDPOINT = "127.0.0.1:33199";
 /** A learner's peer URL, the same on both sides (nothing listens there). */
 const NEW_PEER_URL = "http://127.0.0.1:33198";
@@ -225,7 +225,7 @@ test("a watch over gRPC sees puts and deletes, as etcd's does; the HTTP URL stil
   }
   assert.is(outputs[1], outputs[0]);
   assert.is(outputs[0], "PUT\nw1\na\nPUT\nw1\na\nw1\nb\nPUT\nw2\nc\nDELETE\nw1\nb\nw1\n\nDELETE\nw2\nc\nw2\n\n");
-  // The gateway on the HTTP-only URL, at the same time as the gRPC port.
+  // The gateway on the same port, at the same time as gRPC.
   const response = await fetch(`${sides[1]!.server.httpUrl}/v3/kv/put`, { method: "POST", body: '{"key":"aHR0cA==","value":"eA=="}' });
   assert.is(response.status, 200);
   const got = await etcdctl(sides[1]!.server.grpcEndpoint, ["get", "http"]);

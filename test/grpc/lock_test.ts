@@ -1,5 +1,5 @@
 /**
- * v3lockpb.Lock over gRPC against etcd 3.4 and tsetcd (split URLs), through a raw HTTP/2 client: a lock
+ * v3lockpb.Lock over gRPC against etcd 3.4 and tsetcd (one client URL), through a raw HTTP/2 client: a lock
  * is granted at once when free, a second holder waits until Unlock, a lease that does not exist is
  * refused, and a waiter whose client goes away leaves no key behind. The same observations on both.
  */
@@ -14,7 +14,7 @@ const servers: TestServer[] = [];
 
 test.before(async () => {
   servers.push(
-    ...await Promise.all([startEtcd({ grpc: 33140, peer: 33141 }), startTsetcd({ grpc: 33150, peer: 33151, http: 33152 })]),
+    ...await Promise.all([startEtcd({ grpc: 33140, peer: 33141 }), startTsetcd({ grpc: 33150, peer: 33151 })]),
   );
 });
 

@@ -1,6 +1,6 @@
 /**
  * etcd's Watch over gRPC, one bidirectional stream driven by a raw HTTP/2 client against etcd 3.4 and
- * tsetcd (split URLs): several watchers on the stream (a key, a prefix with prev_kv, a filtered one, a
+ * tsetcd (one client URL): several watchers on the stream (a key, a prefix with prev_kv, a filtered one, a
  * client-chosen id), a cancel, a progress request, a watch from a compacted revision, and a duplicate id.
  * The decoded responses, header ids and raft term aside, must be the same list on both servers.
  */
@@ -19,7 +19,7 @@ const WAIT_LIMIT_MS = 5_000;
 
 test.before(async () => {
   servers.push(
-    ...await Promise.all([startEtcd({ grpc: 33120, peer: 33121 }), startTsetcd({ grpc: 33130, peer: 33131, http: 33132 })]),
+    ...await Promise.all([startEtcd({ grpc: 33120, peer: 33121 }), startTsetcd({ grpc: 33130, peer: 33131 })]),
   );
 });
 
