@@ -26,10 +26,12 @@ export {
 export { watch, type WatchOptions, watchResponses } from "./src/client/watch.ts";
 export { type KeepAlive, type KeepAliveEnd, type KeepAliveOptions, LeaseClient } from "./src/client/lease.ts";
 export { Election, Mutex, observeLeader, Session, type SessionOptions } from "./src/client/concurrency.ts";
+export { AuthClient } from "./src/client/auth.ts";
+export { AuthenticationError, type Credentials } from "./src/client/token.ts";
 export { readPem, type TlsClientMaterial, type TlsServerMaterial } from "./src/tls/material.ts";
 export { EtcdError, Errors, GrpcCode } from "./src/codec/errors.ts";
 export type * from "./src/codec/messages.ts";
-export { CompareResult, CompareTarget, EventType, SortOrder, SortTarget } from "./src/codec/messages.ts";
+export { CompareResult, CompareTarget, EventType, PermissionType, SortOrder, SortTarget } from "./src/codec/messages.ts";
 import type { StartServerOptions, TsetcdServer } from "./src/server/mod.ts";
 import type { RestoreOptions, RestoreResult } from "./src/server/restore.ts";
 export type { RestoreOptions, RestoreResult, StartServerOptions, TsetcdServer };

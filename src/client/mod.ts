@@ -199,8 +199,8 @@ export class Client {
   private current = 0;
   private readonly dialTimeoutMs: number;
   private readonly commandTimeoutMs: number;
-  /** Present when credentials were given: the token every request carries. */
-  private readonly tokens: TokenKeeper | undefined;
+  /** Present when credentials were given: the token every request carries (watch streams share it). */
+  readonly tokens: TokenKeeper | undefined;
   /**
    * The body encoding of unary calls: CBOR (tsetcd) until a server answers a CBOR request in JSON, which
    * only a gateway that cannot read CBOR does (etcd's); from then on this client speaks gateway JSON.
@@ -393,6 +393,8 @@ export class Client {
     options: CallOptions,
     target: SendTarget = {},
   ): Promise<T> {
+    // Authenticate first: its answer may be what tells this client to speak JSON.
+    if (this.tokens !== undefined && path !== AUTHENTICATE_PATH) await this.tokens.current(options.signal);
     const wire = this.wire;
     const body = this.encodeRequest(wire, kind, request);
     const response = await this.send(path, body, options, { ...target, json: wire === "json" });

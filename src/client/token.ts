@@ -45,6 +45,23 @@ export function isStaleTokenError(error: unknown): boolean {
   return error instanceof EtcdError && REFRESH_MESSAGES.has(error.message);
 }
 
+/**
+ * True when a watch was refused in a way a new token may cure: a stale token, or etcd's watch cancel
+ * "permission denied", which is also what a watch created with an expired token gets. A watch retries once
+ * after a refresh and then gives up, so a real denial still ends it.
+ */
+export function isWatchAuthRefusal(error: unknown): boolean {
+  if (!(error instanceof EtcdError)) return false;
+  if ([...REFRESH_MESSAGES].some((message) => error.message.includes(message))) return true;
+  return error.message.includes("etcdserver: permission denied");
+}
+
+/** Where streams (watch) get the token from: the Client's keeper. */
+export interface TokenSource {
+  current(signal?: AbortSignal): Promise<string | undefined>;
+  refresh(stale: string | undefined, signal?: AbortSignal): Promise<string | undefined>;
+}
+
 /** Asks the server for a token; resolves to the token text. */
 export type Authenticate = (credentials: Credentials, signal: AbortSignal | undefined) => Promise<string>;
 
@@ -52,7 +69,7 @@ export type Authenticate = (credentials: Credentials, signal: AbortSignal | unde
  * Holds the current token and makes sure concurrent requests share one Authenticate call (a watch, a
  * keep-alive and a put that all find the token stale trigger one refresh, not three).
  */
-export class TokenKeeper {
+export class TokenKeeper implements TokenSource {
   readonly #credentials: Credentials;
   readonly #authenticate: Authenticate;
   #token: string | undefined;

@@ -22,11 +22,16 @@ import type { TlsClientMaterial } from "../tls/material.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
 import { sleep } from "./sleep.ts";
 import { tlsFetchInit, type TlsFetchFields } from "./tls_fetch.ts";
+import { isWatchAuthRefusal, TOKEN_HEADER, type TokenSource } from "./token.ts";
 
-/** What a watch needs from a client: its endpoints and TLS material (same rules as `connect`). `Client` has them. */
+/**
+ * What a watch needs from a client: its endpoints, TLS material (same rules as `connect`) and, with auth,
+ * its token. `Client` has them.
+ */
 export interface WatchTarget {
   readonly endpoints: readonly string[];
   readonly tls?: TlsClientMaterial | undefined;
+  readonly tokens?: TokenSource | undefined;
 }
 
 /** Options of a watch. */
@@ -83,18 +88,28 @@ export async function* watchResponses(
   const state: ResumeState = { nextRevision: request.start_revision ?? 0, endpoint: 0 };
   let failures = 0;
   let backoffMs = BACKOFF_START_MS;
+  let token = await target.tokens?.current(options.signal);
+  // One token refresh per refusal: a second refusal in a row is a real one and ends the watch.
+  let refreshed = false;
   while (!isAborted(options.signal)) {
     const url = urls[state.endpoint % urls.length]!;
     const progressed = { value: false };
     try {
       const create = { ...request, start_revision: state.nextRevision };
-      yield* streamOnce({ url, tlsFields }, create, state, progressed, options.signal, options.control);
+      yield* streamOnce({ url, tlsFields, token }, create, state, progressed, options.signal, options.control);
       if (isAborted(options.signal)) return;
     } catch (error) {
       if (isAborted(options.signal)) return;
+      if (target.tokens !== undefined && !refreshed && isWatchAuthRefusal(error)) {
+        // An expired token is refused when the stream is (re)created: fetch a new one and reconnect here.
+        token = await target.tokens.refresh(token, options.signal);
+        refreshed = true;
+        continue;
+      }
       if (!isRetryable(error)) throw error;
     }
     if (progressed.value) {
+      refreshed = false;
       failures = 0;
       backoffMs = BACKOFF_START_MS;
     }
@@ -145,10 +160,11 @@ interface ResumeState {
   endpoint: number;
 }
 
-/** Where one stream connects: a base URL, and the TLS fields every fetch of this watch carries. */
+/** Where one stream connects: a base URL, the TLS fields every fetch of this watch carries, the token. */
 interface StreamEndpoint {
   url: string;
   tlsFields: TlsFetchFields;
+  token: string | undefined;
 }
 
 /** One connection: yields its responses until it ends; updates `state` as revisions are delivered. */
@@ -168,7 +184,11 @@ async function* streamOnce(
     method: "POST",
     body,
     duplex: "half",
-    headers: { "content-type": CBOR_CONTENT_TYPE, accept: CBOR_CONTENT_TYPE },
+    headers: {
+      "content-type": CBOR_CONTENT_TYPE,
+      accept: CBOR_CONTENT_TYPE,
+      ...(endpoint.token === undefined ? {} : { [TOKEN_HEADER]: endpoint.token }),
+    },
     signal,
     ...endpoint.tlsFields,
   };

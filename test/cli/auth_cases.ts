@@ -113,6 +113,8 @@ export const AUTH_ENABLED_CASES: CliCase[] = [
   c("--user root user list", { stdin: "" }),
   c("--user root user list", { stdin: "wrong\n" }),
   c("put foo bar", { env: { ETCDCTL_USER: "root:rootpw" } }),
+  // --no-password is user add's own flag: it must not touch the global --password (a bare --user prompts).
+  c("--user root user add nopw --no-password", { stdin: "rootpw\n" }),
   c("--user alice:alicepw get foo"),
   c("--user alice:alicepw get foo -w json"),
   c("--user alice:alicepw put foo bar"),
