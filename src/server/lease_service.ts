@@ -6,7 +6,9 @@
  *   same one); a revoke's DELETE events go to the watch hub.
  * - Keep-alive and time-to-live are answered by the leader, whose clocks decide expiry: a follower forwards
  *   them to the leader's client URL. The leader confirms it still leads (ReadIndex) before renewing, so a
- *   deposed leader cannot extend a lease.
+ *   deposed leader cannot extend a lease. Through a leader change (no leader yet, the leader gone or
+ *   deposed) a call waits and tries again for up to one request timeout, as etcd's LeaseRenew does, so a
+ *   client's keep-alive stream rides out an election instead of failing.
  * - Expiry: only the leader, on its tick, proposes revokes for expired leases and checkpoints of remaining
  *   TTLs; followers never expire anything on their own clock. A new leader starts every lease from its
  *   last checkpoint plus an election timeout (promote), so a leader change neither resets nor cuts TTLs.
@@ -85,6 +87,19 @@ export interface LeaseServiceOptions {
 const DEFAULT_FORWARD_TIMEOUT_MS = 5_000;
 
 function cryptoRandom64(): bigint {
+/** Pause between two tries through a leader change (etcd's LeaseRenew throttles by 50 ms too). */
+const LEADER_RETRY_PAUSE_MS = 50;
+
+/** The errors of a leader change: the call may succeed once a leader is elected and known. */
+const LEADER_CHANGE_MESSAGES: ReadonlySet<string> = new Set([
+  Errors.noLeader().message,
+  Errors.notLeader().message,
+  Errors.leaderChanged().message,
+]);
+
+function isLeaderChange(error: unknown): boolean {
+  return error instanceof EtcdError && LEADER_CHANGE_MESSAGES.has(error.message);
+}
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return new DataView(bytes.buffer).getBigUint64(0);
 }
@@ -124,14 +139,16 @@ export class LeaseService implements LeaseApi {
     return this.#m().proposeWrite<LeaseRevokeResponse>({ leaseRevoke: { ID: req.ID } });
   }
 
-  async timeToLive(req: LeaseTimeToLiveRequest, options: ForwardOptions = {}): Promise<LeaseTimeToLiveResponse> {
-    if (!this.#m().info().isLeader) {
-      return await this.#forward<LeaseTimeToLiveResponse>("/v3/lease/timetolive", req, "LeaseTimeToLiveResponse", options);
-    }
-    await this.#m().confirmLeadership();
-    const response = this.#o.lessor.timeToLive(req, this.#now());
-    response.header = this.#header();
-    return response;
+  timeToLive(req: LeaseTimeToLiveRequest, options: ForwardOptions = {}): Promise<LeaseTimeToLiveResponse> {
+    return this.#atLeader(options, async () => {
+      if (!this.#m().info().isLeader) {
+        return await this.#forward<LeaseTimeToLiveResponse>("/v3/lease/timetolive", req, "LeaseTimeToLiveResponse", options);
+      }
+      await this.#m().confirmLeadership();
+      const response = this.#o.lessor.timeToLive(req, this.#now());
+      response.header = this.#header();
+      return response;
+    });
   }
 
   leases(): Promise<LeaseLeasesResponse> {
@@ -141,10 +158,11 @@ export class LeaseService implements LeaseApi {
     return Promise.resolve(response);
   }
 
-  async keepAlive(id: bigint, options: ForwardOptions = {}): Promise<LeaseKeepAliveResponse> {
-    if (!this.#m().info().isLeader) {
-      return await this.#forwardKeepAlive(id, options);
-    }
+  keepAlive(id: bigint, options: ForwardOptions = {}): Promise<LeaseKeepAliveResponse> {
+    return this.#atLeader(options, () => this.#m().info().isLeader ? this.#renew(id) : this.#forwardKeepAlive(id, options));
+  }
+
+  async #renew(id: bigint): Promise<LeaseKeepAliveResponse> {
     await this.#m().confirmLeadership();
     try {
       const TTL = this.#o.lessor.renew(id, this.#now());
@@ -239,21 +257,43 @@ export class LeaseService implements LeaseApi {
   async #post(path: string, body: Uint8Array, options: ForwardOptions): Promise<Uint8Array> {
     if (options.forwarded === true) throw Errors.notLeader(); // never a second hop: leaders disagree right now
     const url = this.#leaderUrl();
-    let response: Response;
+  /**
+   * Runs `attempt` (answer here as the leader, or forward to it) until it succeeds, fails with anything but
+   * a leader change, or the window closes: one forward timeout plus two election timeouts (etcd's request
+   * timeout), in tries LEADER_RETRY_PAUSE_MS apart. A call another member forwarded to us is tried once:
+   * its sender retries.
+   */
+  async #atLeader<T>(options: ForwardOptions, attempt: () => Promise<T>): Promise<T> {
+    const windowMs = (this.#o.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS) + 2 * this.#o.electionTimeoutMs;
+    const deadlineMs = Date.now() + windowMs;
+    const maxTries = Math.ceil(windowMs / LEADER_RETRY_PAUSE_MS) + 1;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const retry = options.forwarded !== true && isLeaderChange(error) && tries < maxTries &&
+          Date.now() + LEADER_RETRY_PAUSE_MS < deadlineMs;
+        if (!retry) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, LEADER_RETRY_PAUSE_MS));
+    }
+  }
+
     try {
-      response = await fetch(url + path, {
+      const response = await fetch(url + path, {
         method: "POST",
         body,
         headers: { "content-type": CBOR_CONTENT_TYPE, [FORWARDED_HEADER]: "1" },
         signal: AbortSignal.timeout(this.#o.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS),
         ...this.#forwardTlsFields,
       } as RequestInit);
-    } catch {
-      throw Errors.leaderChanged(); // the leader went away: the client retries
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (!response.ok) throw errorFromBody(response.status, bytes);
+      return bytes;
+    } catch (error) {
+      if (error instanceof EtcdError) throw error; // the leader's own answer
+      throw Errors.leaderChanged(); // the leader went away, before or while answering: a leader change
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (!response.ok) throw errorFromBody(response.status, bytes);
-    return bytes;
   }
 
   #leaderUrl(): string {
