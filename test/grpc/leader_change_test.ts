@@ -1,6 +1,6 @@
 /**
  * Watch and keep-alive streams on a follower survive the leader's SIGKILL (issue 10), on a real 3-member
- * cluster with gRPC beside the gateway on every member:
+ * cluster (gRPC and the gateway on each member's one client URL, the default):
  * - real etcdctl 3.4 on the surviving follower F: `watch --prefix k/` and `lease keep-alive`;
  * - our own CLI on F's gateway: `watch --prefix k/` and `lease keep-alive`;
  * - a raw gRPC LeaseKeepAlive stream on F, a request every 200 ms, which must never end on its own (on
@@ -28,8 +28,6 @@ import { type MemberSlot, ProcessCluster } from "../cluster/harness.ts";
 const REPO = join(import.meta.dir, "..", "..");
 const BUN = join(REPO, "node_modules", ".bin", "bun");
 const ETCDCTL = process.env.ETCDCTL_BIN ?? "etcdctl";
-/** The harness reserves 20 ports per cluster and a 3-member one uses the first 6: gRPC takes client + 10. */
-const GRPC_PORT_OFFSET = 10;
 const LEASE_TTL_S = 3;
 const PUTS_BEFORE_KILL = 10;
 /** Writes go on this long after the kill: past the election and past a whole TTL. */
@@ -167,8 +165,9 @@ async function waitFor(what: string, ok: () => boolean, limitMs = WAIT_LIMIT_MS)
   }
 }
 
+/** etcdctl's --endpoints for a member: its client URL's host:port (gRPC shares the port with the gateway). */
 function grpcEndpoint(slot: MemberSlot): string {
-  return `127.0.0.1:${slot.clientPort + GRPC_PORT_OFFSET}`;
+  return `127.0.0.1:${slot.clientPort}`;
 }
 
 /** Each acknowledged put exactly once, everything in ascending order, nothing that was never put. */
@@ -184,12 +183,6 @@ function checkWatch(name: string, keys: number[], acked: Set<number>, attempted:
 
 test("a follower's watch and keep-alive streams (etcdctl 3.4, our CLI, raw gRPC) survive the leader's SIGKILL", async () => {
   const cluster = new ProcessCluster({ size: 3, basePort: 30600 });
-  for (const slot of cluster.slots) {
-    // etcd 3.5's split (gRPC on the client URL, the gateway on the HTTP URL): later flags win, so the
-    // harness's client URL stays the gateway every helper talks to.
-    const grpcUrl = `http://${grpcEndpoint(slot)}`;
-    slot.extraArgs = ["--listen-client-urls", grpcUrl, "--listen-client-http-urls", slot.clientUrl];
-  }
   const processes: Background[] = [];
   let raw: RawKeepAlive | undefined;
   try {
