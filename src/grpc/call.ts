@@ -13,6 +13,13 @@ import { noteServerWrite } from "./keepalive.ts";
 import { statusTrailers } from "./status.ts";
 
 const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc" };
+const OK_TRAILERS = statusTrailers(GrpcCode.OK, "");
+/**
+ * grpc-go sends no `date` header, and leaving it out spares node:http2 a clock read and a header to encode
+ * on every call. (`sendDate` is a node:http2 option its type definitions leave out.)
+ */
+const STREAM_OPTIONS = { waitForTrailers: true, sendDate: false } as { waitForTrailers: boolean };
+const END_OPTIONS = { endStream: true, sendDate: false } as { endStream: boolean };
 
 /** A server stream seen as one gRPC call. */
 export class GrpcCall {
@@ -32,8 +39,24 @@ export class GrpcCall {
   send(message: Uint8Array): boolean {
     if (this.done) return false;
     noteServerWrite(this.stream.session);
-    if (!this.stream.headersSent) this.stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+    if (!this.stream.headersSent) this.stream.respond(RESPONSE_HEADERS, STREAM_OPTIONS);
     return this.stream.write(frameMessage(message));
+  }
+
+  /**
+   * A unary call's answer: headers, the one message and status OK, handed to node:http2 in one end() so
+   * the three frames leave together. A no-op once the call is over.
+   */
+  reply(message: Uint8Array): void {
+    if (this.done) return;
+    this.#finished = true;
+    noteServerWrite(this.stream.session);
+    const stream = this.stream;
+    stream.respond(RESPONSE_HEADERS, STREAM_OPTIONS);
+    stream.once("wantTrailers", () => {
+      if (!stream.destroyed) stream.sendTrailers(OK_TRAILERS);
+    });
+    stream.end(frameMessage(message));
   }
 
   /** Ends the call with a status; trailers-only when no message went out. Idempotent. */
@@ -43,7 +66,7 @@ export class GrpcCall {
     noteServerWrite(this.stream.session);
     const trailers = statusTrailers(code, message);
     if (!this.stream.headersSent) {
-      this.stream.respond({ ...RESPONSE_HEADERS, ...trailers }, { endStream: true });
+      this.stream.respond({ ...RESPONSE_HEADERS, ...trailers }, END_OPTIONS);
       return;
     }
     this.stream.once("wantTrailers", () => {
