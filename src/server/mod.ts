@@ -382,6 +382,9 @@ async function startOnDatabase(
       const targets = localTargets(String(fronts.length));
       servers.push(Bun.serve({
         unix: targets.http1,
+        // Bun 1.4.5 ignores server.timeout(request, 0) on a unix socket, so the idle timeout would cut quiet
+        // watch and keep-alive streams: none here, as etcd has none; the front bounds the connections.
+        idleTimeout: 0,
         maxRequestBodySize: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024,
         fetch: gateway,
         error: () => new Response("internal error\n", { status: 500 }),
