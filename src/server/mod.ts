@@ -384,7 +384,8 @@ async function startOnDatabase(
         unix: targets.http1,
         // Bun 1.4.5 ignores server.timeout(request, 0) on a unix socket, so the idle timeout would cut quiet
         // watch and keep-alive streams: none here, as etcd has none; the front bounds the connections.
-        idleTimeout: 0,
+        // (Bun's types list idleTimeout for TCP servers only; it applies to unix ones as well.)
+        ...({ idleTimeout: 0 } as object),
         maxRequestBodySize: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024,
         fetch: gateway,
         error: () => new Response("internal error\n", { status: 500 }),
