@@ -51,7 +51,7 @@ export function rootHelp(
   let text = `${c.bold("NAME:")}\n\ttsetcd - ${PROGRAM_DESCRIPTION}\n\n`;
   text += `${c.bold("USAGE:")}\n\ttsetcd [flags] <command>\n\n`;
   text += `${c.bold("VERSION:")}\n\t${versions.tsetcd}\n\n${c.bold("API VERSION:")}\n\t${versions.api}\n\n\n`;
-  text += `${c.bold("COMMANDS:")}\n${rows.map(([n, d]) => `\t${n!.padEnd(20)}${d}\n`).join("")}\n`;
+  text += `${c.bold("COMMANDS:")}\n${rows.map(([n, d]) => `\t${n!.padEnd(19)} ${d}\n`).join("")}\n`;
   text += `${c.bold("EXAMPLES:")}\n\ttsetcd server --data-dir /tmp/tsetcd\n\ttsetcd put greeting hello\n` +
     `\ttsetcd get greeting -w json\n\ttsetcd get '' --prefix --keys-only\n\ttsetcd endpoint status -w table\n\n`;
   text += `${c.bold("OPTIONS:")}\n${flagLines([{ name: "help", short: "h", kind: "bool", defaultText: "false", description: "help for tsetcd" }])}` +

@@ -185,7 +185,7 @@ function resolve(argv: string[], io: Io): Resolved {
   const group = COMMANDS.filter((c) => c.path[0] === top);
   if (group.length === 1 && group[0]!.path.length === 1) return { spec: group[0]!, rest: without([first]) };
   const subNames = group.map((c) => c.path[1]!);
-  const groupHelp = `${top} commands:\n${group.map((c) => `\t${c.path.join(" ").padEnd(20)}${c.short}\n`).join("")}`;
+  const groupHelp = `${top} commands:\n${group.map((c) => `\t${c.path.join(" ").padEnd(19)} ${c.short}\n`).join("")}`;
   if (second === undefined) return { help: groupHelp, rest: [] };
   const sub = matchName(argv[second]!, subNames);
   if (sub === undefined) return { exitCode: unknownCommand(io, argv[second]!, `tsetcd ${top}`), rest: argv };
