@@ -41,6 +41,9 @@ export const AUTH_SETUP_CASES: CliCase[] = [
   c("user add jill --no-password"),
   c("user add kim -w xml --new-user-password k"),
   c("user list"),
+  // With auth off, credentials are ignored (Authenticate says so, and the client goes on without a token).
+  c("--user root:rootpw user list"),
+  c("--user root:wrong user list"),
   c("user list -w json"),
   c("user list -w fields"),
   c("user list -w table"),

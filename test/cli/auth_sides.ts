@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { runCli } from "../../commands/mod.ts";
 import type { CliCase } from "./cases.ts";
 import { normalize, type Outcome, type SideIds } from "./normalize.ts";
 
@@ -40,6 +41,25 @@ export function stopAll(): boolean {
 }
 process.on("exit", stopAll);
 
+/**
+ * Runs tsetcd's CLI in this process (runCli with captured output): a case without stdin never prompts, and
+ * skipping a Bun start per case keeps the long sequences fast. Cases with stdin run the real process.
+ */
+async function runInProcess(args: string[], env: Record<string, string | undefined>): Promise<Outcome> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (text) => (stdout += text),
+    stdoutBytes: (bytes) => (stdout += Buffer.from(bytes).toString("latin1")),
+    stderr: (text) => (stderr += text),
+    readStdin: () => new Uint8Array(),
+    readStdinLine: () => undefined,
+    env,
+    stdoutIsTty: false,
+  });
+  return { stdout, stderr, code };
+}
+
 /** Runs one CLI case; `<EP>` and `<DEAD>` in arguments and environment are this side's. */
 export function runCase(command: string[], cliCase: CliCase, endpoint: string): Promise<Outcome> {
   const dead = `127.0.0.1:${DEAD_PORT}`;
@@ -50,6 +70,7 @@ export function runCase(command: string[], cliCase: CliCase, endpoint: string): 
     if ((key.startsWith("ETCDCTL_") && key !== "ETCDCTL_API") || key.startsWith("TSETCD_")) delete env[key];
   }
   for (const [key, value] of Object.entries(cliCase.env ?? {})) env[key] = fill(value);
+  if (command === TSETCD_CLI && cliCase.stdin === undefined) return runInProcess(full, env);
   return new Promise((done) => {
     const child = spawn(command[0]!, [...command.slice(1), ...full], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
