@@ -13,6 +13,8 @@ import type { MessageKind } from "../codec/schema.ts";
 import { DEFAULT_LIMITS, messageTooLarge, readRequest, type RequestKind } from "../server/boundary.ts";
 import type { ClusterService, KvService } from "../server/member.ts";
 import { clientGoneError, isClientGone } from "./client_gone.ts";
+import { AUTH_GATEWAY_PATHS, AUTH_RPCS } from "./auth_routes.ts";
+import { callerOfRequest, withCaller } from "../auth/context.ts";
 import type { ExtraRoutes, StreamServer } from "./lease_routes.ts";
 import {
   contentTypeOf,
@@ -90,6 +92,12 @@ const ROUTES: Record<string, Route> = {
   },
 };
 
+// The Auth RPCs at etcd 3.4's gateway paths.
+for (const [path, name] of Object.entries(AUTH_GATEWAY_PATHS)) {
+  const rpc = AUTH_RPCS[name]!;
+  ROUTES[path] = { request: rpc.request, response: rpc.response, call: (s, r) => rpc.call(s, r) };
+}
+
 /** The membership service, or etcd's "not capable" from a service without one. */
 function clusterOf(service: KvService): ClusterService {
   if (service.cluster === undefined) throw Errors.notCapable();
@@ -108,7 +116,7 @@ export function createHttpHandler(
   options: HttpOptions,
 ): (request: Request, server?: StreamServer) => Promise<Response> {
   const counters: Counters = { requests: 0, errors: 0 };
-  return async (request: Request, server?: StreamServer): Promise<Response> => {
+  const serve = async (request: Request, server?: StreamServer): Promise<Response> => {
     counters.requests++;
     // etcd's CORS layer answers every preflight before routing: 200, empty, no content type.
     if (request.method === "OPTIONS") return new Response(null, { status: 200 });
@@ -132,6 +140,9 @@ export function createHttpHandler(
     counters.errors++;
     return notFound(path);
   };
+  // Every call runs as the client whose token the Authorization header carries (src/auth/context.ts):
+  // the services check it, whichever route reaches them.
+  return (request, server) => withCaller(callerOfRequest(request), () => serve(request, server));
 }
 
 /** The path of an absolute request URL, without parsing all of it (this runs on every request). */

@@ -25,6 +25,7 @@ import { parseGrpcTimeoutMs, statusTrailers } from "./status.ts";
 import { serveObserve } from "./observe.ts";
 import { serveKeepAlive, serveSnapshot, serveWatch } from "./streams.ts";
 import { serveUnary } from "./unary.ts";
+import { callerOfGrpc, rememberStreamCaller, withCaller } from "../auth/context.ts";
 import { type GatewayHandler, serveGatewayStream } from "../front/h2_gateway.ts";
 
 /** Options of a gRPC listener. */
@@ -172,6 +173,9 @@ function dispatch(
     const timer = setTimeout(() => call.finish(GrpcCode.DeadlineExceeded, "context deadline exceeded"), timeoutMs);
     stream.on("close", () => clearTimeout(timer));
   }
+  // Who calls (src/auth/context.ts): the metadata's token, else the client certificate's CN.
+  const caller = callerOfGrpc(stream, headers);
+  rememberStreamCaller(stream, caller);
   const resolved = resolveMethod(String(headers[":path"] ?? ""));
   if (resolved.kind === "error") {
     stream.resume(); // read and drop whatever the client sends
@@ -179,9 +183,9 @@ function dispatch(
     return;
   }
   if (resolved.kind === "unary") return serveUnary(call, resolved.method, services, limits);
-  if (resolved.stream === "watch") return serveWatch(call, services, limits);
+  if (resolved.stream === "watch") return withCaller(caller, () => serveWatch(call, services, limits));
   if (resolved.stream === "keepalive") return serveKeepAlive(call, services, limits);
-  if (resolved.stream === "observe") return serveObserve(call, services, limits);
+  if (resolved.stream === "observe") return withCaller(caller, () => serveObserve(call, services, limits));
   return serveSnapshot(call, services, limits);
 }
 

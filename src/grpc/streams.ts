@@ -4,6 +4,7 @@
  * stream routes drive (src/api/watch_route.ts, lease_routes.ts, snapshot_route.ts), and encodes the answers.
  * @module
  */
+import { callerOfStream, withCaller } from "../auth/context.ts";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import type { LeaseKeepAliveRequest, WatchRequest, WatchResponse } from "../codec/messages.ts";
 import { encodeProtobuf } from "../codec/protobuf.ts";
@@ -118,7 +119,7 @@ export function serveSnapshot(call: GrpcCall, services: GrpcServices, limits: Re
       let copy: SnapshotCopy;
       try {
         readGrpcRequest("SnapshotRequest", message, { limits });
-        copy = await services.snapshots.open();
+        copy = await withCaller(callerOfStream(call.stream), () => services.snapshots.open());
       } catch (error) {
         call.fail(error);
         return;

@@ -9,6 +9,7 @@ import { encodeProtobuf } from "../codec/protobuf.ts";
 import type { BoundaryLimits } from "../server/boundary.ts";
 import { GrpcCall, readGrpcRequest } from "./call.ts";
 import { MessageReader } from "./framing.ts";
+import { callerOfStream, withCaller } from "../auth/context.ts";
 import type { GrpcServices, UnaryMethod } from "./routes.ts";
 import type { CallContext } from "./types.ts";
 
@@ -61,7 +62,8 @@ async function answer(
   try {
     // The one request boundary: etcd's zero values and checks before the service sees the message.
     const request = readGrpcRequest<unknown>(method.request, body, { limits });
-    const response = await method.call(services, request as never, new UnaryContext(call));
+    const context = new UnaryContext(call);
+    const response = await withCaller(callerOfStream(call.stream), () => method.call(services, request as never, context));
     if (call.done) return; // the client reset the stream, or its deadline passed, meanwhile
     call.reply(encodeProtobuf(method.response, response));
   } catch (error) {

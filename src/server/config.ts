@@ -46,6 +46,12 @@ export interface ServerConfig {
   grpcKeepaliveTimeoutMs: number;
   autoCompactionMode: "periodic" | "revision";
   autoCompactionRetention: string;
+  /** --auth-token: "simple" (etcd's default), the only kind tsetcd issues so far. */
+  authToken: string;
+  /** --auth-token-ttl: how long a simple token lives after its last use. */
+  authTokenTtlS: number;
+  /** --bcrypt-cost: the cost of the bcrypt hashes of user passwords (4–31, default 10). */
+  bcryptCost: number;
   /** --cert-file, --key-file, --trusted-ca-file, --client-cert-auth: TLS on https client URLs. */
   clientTls: TlsFlags;
   /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth: TLS between members. */
@@ -97,6 +103,9 @@ const FLAGS: Record<string, FlagSpec> = {
   "initial-cluster-token": { kind: "string", defaultValue: "etcd-cluster", help: "Initial cluster token; the ids derive from it." },
   "heartbeat-interval": { kind: "int", defaultValue: "100", help: "Time (in milliseconds) of a heartbeat interval." },
   "election-timeout": { kind: "int", defaultValue: "1000", help: "Time (in milliseconds) for an election to timeout." },
+  "auth-token": { kind: "string", defaultValue: "simple", help: "Specify auth token type and its options ('simple')." },
+  "auth-token-ttl": { kind: "int", defaultValue: "300", help: "The lifetime in seconds of the auth token." },
+  "bcrypt-cost": { kind: "int", defaultValue: "10", help: "Specify bcrypt algorithm cost factor for auth password hashing." },
   "snapshot-count": { kind: "int", defaultValue: "100000", help: "Number of committed entries that trigger a log compaction." },
   "quota-backend-bytes": { kind: "int", defaultValue: "0", help: "Raise alarms when the backend size exceeds the given quota (0 = 2 GiB)." },
   "max-request-bytes": { kind: "int", defaultValue: "1572864", help: "Maximum client request size in bytes the server will accept." },
@@ -243,6 +252,12 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
     const text = get("max-concurrent-streams");
     return { kind: "error", message: `invalid value "${text}" for flag -max-concurrent-streams: strconv.ParseUint: parsing "${text}": value out of range` };
   }
+  const authToken = get("auth-token");
+  if (authToken !== "simple") return { kind: "error", message: `unknown token type: ${authToken} (tsetcd issues simple tokens)` };
+  if (int("auth-token-ttl") <= 0) return { kind: "error", message: "--auth-token-ttl must be positive" };
+  if (int("bcrypt-cost") < 4 || int("bcrypt-cost") > 31) {
+    return { kind: "error", message: `invalid bcrypt-cost: ${get("bcrypt-cost")} (must be between 4 and 31)` };
+  }
   const duration = (name: string): number => parseGoDurationMs(get(name))!;
   return {
     kind: "run",
@@ -257,6 +272,9 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
       initialCluster,
       initialClusterState: state,
       initialClusterToken: get("initial-cluster-token"),
+      authToken,
+      authTokenTtlS: int("auth-token-ttl"),
+      bcryptCost: int("bcrypt-cost"),
       heartbeatIntervalMs,
       electionTimeoutMs,
       snapshotCount: int("snapshot-count"),

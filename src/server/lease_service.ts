@@ -36,6 +36,8 @@ import type { MessageKind } from "../codec/schema.ts";
 import { chooseLeaseId, type Lessor, MAX_LEASE_TTL_S, NO_LEASE } from "../lease/mod.ts";
 import { encodeStreamFrame, messageOfFrame, StreamFrameReader } from "../client/lease.ts";
 import type { Proposal } from "./proposal.ts";
+import type { AuthService } from "../auth/service.ts";
+import type { AuthStamp } from "../auth/ops.ts";
 
 /** The lease calls a front-end makes. `forwarded`: the request came from a follower (never forward again). */
 export interface LeaseApi {
@@ -85,8 +87,6 @@ export interface LeaseServiceOptions {
 }
 
 const DEFAULT_FORWARD_TIMEOUT_MS = 5_000;
-
-function cryptoRandom64(): bigint {
 /** Pause between two tries through a leader change (etcd's LeaseRenew throttles by 50 ms too). */
 const LEADER_RETRY_PAUSE_MS = 50;
 
@@ -100,6 +100,8 @@ const LEADER_CHANGE_MESSAGES: ReadonlySet<string> = new Set([
 function isLeaderChange(error: unknown): boolean {
   return error instanceof EtcdError && LEADER_CHANGE_MESSAGES.has(error.message);
 }
+
+function cryptoRandom64(): bigint {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return new DataView(bytes.buffer).getBigUint64(0);
 }
@@ -110,6 +112,7 @@ export class LeaseService implements LeaseApi {
   readonly #now: () => number;
   readonly #forwardTlsFields: TlsFetchFields;
   #member: LeaseMember | undefined;
+  #auth: AuthService | undefined;
 
   constructor(options: LeaseServiceOptions) {
     this.#o = options;
@@ -120,6 +123,11 @@ export class LeaseService implements LeaseApi {
   /** The member proposals go through (it exists only after the service: the apply needs the service). */
   attach(member: LeaseMember): void {
     this.#member = member;
+  }
+
+  /** The auth service whose checks a revoke passes (none: no checks). */
+  attachAuth(auth: AuthService): void {
+    this.#auth = auth;
   }
 
   // ---- client calls ----
@@ -136,7 +144,15 @@ export class LeaseService implements LeaseApi {
 
   revoke(req: LeaseRevokeRequest): Promise<LeaseRevokeResponse> {
     if (req.ID === NO_LEASE) return Promise.reject(Errors.leaseNotFound());
-    return this.#m().proposeWrite<LeaseRevokeResponse>({ leaseRevoke: { ID: req.ID } });
+    let caller: AuthStamp | undefined;
+    try {
+      // etcd: revoking needs WRITE on every key attached to the lease (checked again at apply).
+      caller = this.#auth?.admit({ kind: "leaseRevoke", id: req.ID });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const op = { leaseRevoke: { ID: req.ID } };
+    return this.#m().proposeWrite<LeaseRevokeResponse>(caller === undefined ? op : { ...op, caller });
   }
 
   timeToLive(req: LeaseTimeToLiveRequest, options: ForwardOptions = {}): Promise<LeaseTimeToLiveResponse> {
@@ -242,21 +258,6 @@ export class LeaseService implements LeaseApi {
 
   // ---- forwarding to the leader ----
 
-  async #forwardKeepAlive(id: bigint, options: ForwardOptions): Promise<LeaseKeepAliveResponse> {
-    const bytes = await this.#post("/v3/lease/keepalive", encodeStreamFrame({ result: { ID: id } }), options);
-    const frames = new StreamFrameReader().push(bytes);
-    if (frames.length === 0) throw new EtcdError(GrpcCode.Unavailable, "keep-alive: the leader closed the stream");
-    return messageOfFrame<LeaseKeepAliveResponse>("LeaseKeepAliveResponse", frames[0]!);
-  }
-
-  async #forward<T>(path: string, req: unknown, kind: MessageKind, options: ForwardOptions): Promise<T> {
-    return decodeCbor<T>(kind, await this.#post(path, encodeCbor(req), options));
-  }
-
-  /** POSTs a CBOR body to the leader's first client URL; etcd's errors come back as EtcdError. */
-  async #post(path: string, body: Uint8Array, options: ForwardOptions): Promise<Uint8Array> {
-    if (options.forwarded === true) throw Errors.notLeader(); // never a second hop: leaders disagree right now
-    const url = this.#leaderUrl();
   /**
    * Runs `attempt` (answer here as the leader, or forward to it) until it succeeds, fails with anything but
    * a leader change, or the window closes: one forward timeout plus two election timeouts (etcd's request
@@ -279,6 +280,21 @@ export class LeaseService implements LeaseApi {
     }
   }
 
+  async #forwardKeepAlive(id: bigint, options: ForwardOptions): Promise<LeaseKeepAliveResponse> {
+    const bytes = await this.#post("/v3/lease/keepalive", encodeStreamFrame({ result: { ID: id } }), options);
+    const frames = new StreamFrameReader().push(bytes);
+    if (frames.length === 0) throw new EtcdError(GrpcCode.Unavailable, "keep-alive: the leader closed the stream");
+    return messageOfFrame<LeaseKeepAliveResponse>("LeaseKeepAliveResponse", frames[0]!);
+  }
+
+  async #forward<T>(path: string, req: unknown, kind: MessageKind, options: ForwardOptions): Promise<T> {
+    return decodeCbor<T>(kind, await this.#post(path, encodeCbor(req), options));
+  }
+
+  /** POSTs a CBOR body to the leader's first client URL; etcd's errors come back as EtcdError. */
+  async #post(path: string, body: Uint8Array, options: ForwardOptions): Promise<Uint8Array> {
+    if (options.forwarded === true) throw Errors.notLeader(); // never a second hop: leaders disagree right now
+    const url = this.#leaderUrl();
     try {
       const response = await fetch(url + path, {
         method: "POST",

@@ -68,6 +68,8 @@ import {
 import type { SqlDatabase } from "../storage/adapter.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
 import { checkRequest } from "./boundary.ts";
+import type { CheckedRequest } from "../auth/checks.ts";
+import type { AuthService } from "../auth/service.ts";
 import {
   decodeProposal,
   encodeProposal,
@@ -136,6 +138,8 @@ export interface KvService {
   hasLeader(): boolean;
   /** The membership RPCs, when the server has them. */
   cluster?: ClusterService;
+  /** Users, roles and tokens, when the server has them (the Auth RPCs). */
+  auth?: AuthService;
 }
 
 /** The cluster RPCs a front-end calls (src/server/cluster.ts implements them). */
@@ -212,6 +216,8 @@ export interface MemberOptions {
   onRoleChange?: (isLeader: boolean) => void;
   /** A snapshot from the leader replaced the state database. */
   onSnapshotInstalled?: () => void;
+  /** Users, roles and tokens (src/auth): checks at the door and at apply, and the auth entries. */
+  auth?: AuthService;
 }
 
 /** What the member needs to take in a snapshot sent by the leader. */
@@ -280,11 +286,14 @@ export class Member implements KvService {
   #selfRemoved = false;
   /** The membership RPCs (set by the server once its cluster service exists). */
   cluster?: ClusterService;
+  /** Users, roles and tokens (the same object apply uses). */
+  readonly auth?: AuthService;
   /** The request boundary's settings, for requests that come in-process rather than through a front-end. */
   readonly #limits: { maxTxnOps: number };
 
   constructor(options: MemberOptions) {
     this.#o = options;
+    if (options.auth !== undefined) this.auth = options.auth;
     this.#limits = { maxTxnOps: options.maxTxnOps };
     this.#now = options.now ?? (() => performance.now());
     const bounds = { maxPending: options.maxPendingRequests, timeoutMs: options.requestTimeoutMs };
@@ -810,7 +819,7 @@ export class Member implements KvService {
     const db = this.#stateDb;
     db.prepare("SAVEPOINT apply_entry").run();
     try {
-      const value = this.#execute(p, entry.term);
+      const value = this.#execute(p, entry);
       db.prepare("RELEASE apply_entry").run();
       return ours ? { id: p.id, value } : undefined;
     } catch (err) {
@@ -830,16 +839,25 @@ export class Member implements KvService {
     }
   }
 
-  #execute(p: Proposal, term: number): unknown {
+  #execute(p: Proposal, entry: Entry): unknown {
     if (p.member !== undefined) return this.#applyMemberOp(p.member);
     const kv = this.#o.kv;
+    const auth = this.#o.auth;
+    // etcd's authApplierV3: a client's write is checked again against the auth state it meets here.
+    if (p.caller !== undefined && auth !== undefined) {
+      const checked = checkedOf(p);
+      if (checked !== undefined) auth.checkAtApply(p.caller, checked);
+    }
     let response: { header: ResponseHeader };
-    if (p.put !== undefined) response = kv.put(p.put);
+    if (p.auth !== undefined) {
+      if (auth === undefined) throw new Error("apply: an auth entry on a member without auth");
+      response = { ...auth.apply(p.auth, p.caller, entry.index), header: { revision: kv.revision() } as ResponseHeader };
+    } else if (p.put !== undefined) response = kv.put(p.put);
     else if (p.deleteRange !== undefined) response = kv.deleteRange(p.deleteRange);
     else if (p.txn !== undefined) response = kv.txn(p.txn);
     else if (p.compaction !== undefined) response = kv.compact(p.compaction);
     else response = this.#o.applyOther?.(p) ?? fail("apply: proposal without an operation");
-    response.header = this.#header(response.header.revision, term);
+    response.header = this.#header(response.header.revision, entry.term);
     return response;
   }
 
@@ -937,9 +955,12 @@ export class Member implements KvService {
   async range(req: RangeRequest): Promise<RangeResponse> {
     // Front-ends pass what the request boundary checked; in-process callers get the same checks here.
     checkRequest("RangeRequest", req, this.#limits);
+    this.#o.auth?.admit({ kind: "range", req });
     if (req.serializable !== true) {
       this.#refuseOnLearner();
       await this.#linearizable();
+      // As etcd: checked against the state the read sees (a revoke applied meanwhile wins).
+      this.#o.auth?.admit({ kind: "range", req });
     }
     const response = this.#o.kv.range(req);
     response.header = this.#header(response.header.revision);
@@ -949,29 +970,35 @@ export class Member implements KvService {
   put(req: PutRequest): Promise<PutResponse> {
     return this.#guard(() => {
       checkRequest("PutRequest", req, this.#limits);
+      const caller = this.#o.auth?.admit({ kind: "put", req });
       this.#refuseOnLearner();
       this.#checkQuota();
-      return this.#propose<PutResponse>({ put: req });
+      return this.#propose<PutResponse>(withCaller({ put: req }, caller));
     });
   }
 
   deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
     return this.#guard(() => {
       checkRequest("DeleteRangeRequest", req, this.#limits);
+      const caller = this.#o.auth?.admit({ kind: "deleteRange", req });
       this.#refuseOnLearner();
-      return this.#propose<DeleteRangeResponse>({ deleteRange: req });
+      return this.#propose<DeleteRangeResponse>(withCaller({ deleteRange: req }, caller));
     });
   }
 
   async txn(req: TxnRequest): Promise<TxnResponse> {
     checkRequest("TxnRequest", req, this.#limits);
+    const caller = this.#o.auth?.admit({ kind: "txn", req });
     if (!isReadOnlyTxn(req) || !allSerializable(req)) this.#refuseOnLearner();
     if (!isReadOnlyTxn(req)) {
       this.#checkQuota();
-      return await this.#propose<TxnResponse>({ txn: req });
+      return await this.#propose<TxnResponse>(withCaller({ txn: req }, caller));
     }
     // A read-only txn changes nothing: served like a range, linearizable unless every read is serializable.
-    if (!allSerializable(req)) await this.#linearizable();
+    if (!allSerializable(req)) {
+      await this.#linearizable();
+      this.#o.auth?.admit({ kind: "txn", req });
+    }
     const response = this.#o.kv.txn(req);
     response.header = this.#header(response.header.revision);
     return response;
@@ -1059,6 +1086,20 @@ function applyToRegistry(registry: MemberRegistry, cc: ConfChange, context: Memb
     clientURLs: current?.clientURLs ?? [],
     isLearner,
   });
+}
+
+/** The proposal with its proposer's stamp, when it has one. */
+function withCaller<T extends object>(op: T, caller: Proposal["caller"]): T & { caller?: Proposal["caller"] } {
+  return caller === undefined ? op : { ...op, caller };
+}
+
+/** What a stamped write asks of the auth state at apply; undefined for writes with no key check. */
+function checkedOf(p: Proposal): CheckedRequest | undefined {
+  if (p.put !== undefined) return { kind: "put", req: p.put };
+  if (p.deleteRange !== undefined) return { kind: "deleteRange", req: p.deleteRange };
+  if (p.txn !== undefined) return { kind: "txn", req: p.txn };
+  if (p.leaseRevoke !== undefined) return { kind: "leaseRevoke", id: p.leaseRevoke.ID };
+  return undefined;
 }
 
 function fail(message: string): never {

@@ -39,6 +39,10 @@ import { SnapshotStore } from "./snapshots.ts";
 import { createRequestTransport, createTransport, type PeerTls, type Transport } from "../transport/mod.ts";
 import { TSETCD_VERSION, ETCD_API_VERSION, ETCD_CLUSTER_VERSION } from "./version.ts";
 import { type GrpcListener, startGrpcServer } from "../grpc/server.ts";
+import { AuthStore } from "../auth/store.ts";
+import { AuthService } from "../auth/service.ts";
+import { SimpleTokens } from "../auth/tokens.ts";
+import { guardCluster, guardSnapshots, guardWatch } from "./auth_guards.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
@@ -182,6 +186,14 @@ async function startOnDatabase(
     term: member?.info().term ?? 0,
   }));
   const store = leaseWatch.store;
+  // Users, roles and the enabled flag live in the state database (so in every snapshot); tokens in memory.
+  const auth = new AuthService({
+    store: new AuthStore(stateDb),
+    tokens: new SimpleTokens({ ttlMs: config.authTokenTtlS * 1000 }),
+    bcryptCost: config.bcryptCost,
+    leaseKeys: (id) => leaseWatch.lessor.timeToLive({ ID: id, keys: true }, performance.now()).keys,
+    revision: () => store.currentRevision(),
+  });
   const registry = new MemberRegistry(stateDb);
   const cluster = log.isEmpty() ? await startCluster(config, db, log, registry, tls.peer) : loadCluster(db, registry);
   const statePath = join(config.dataDir, STATE_DB_FILE);
@@ -277,6 +289,7 @@ async function startOnDatabase(
     // Off this thread: syncing the state database before a log compaction took 20–30 ms of the event loop.
     syncState: stateDb === db ? undefined : () => syncFiles([`${statePath}-wal`, statePath]),
     ...leaseWatch.memberHooks,
+    auth,
     onMembersChanged: (selfRemoved) => {
       peers.sync(transport, registry);
       snapshots.invalidate(); // a snapshot sent from now on must carry the new membership
@@ -286,6 +299,8 @@ async function startOnDatabase(
   });
   const running = member;
   leaseWatch.lease.attach(running);
+  leaseWatch.lease.attachAuth(auth);
+  auth.attach(running);
   clusterService = new Cluster({
     member: running,
     registry,
@@ -300,7 +315,7 @@ async function startOnDatabase(
     transferTimeoutMs: Math.max(1_000, 3 * config.electionTimeoutMs),
   });
   const service = clusterService;
-  running.cluster = service;
+  running.cluster = guardCluster(service, auth);
   peers.sync(transport, registry);
   try {
     await transport.start();
@@ -315,15 +330,24 @@ async function startOnDatabase(
   if (confState.voters.length === 1 && confState.voters[0] === cluster.memberId) await running.campaign();
   else await running.start();
   const compactor = new AutoCompactor(config.autoCompactionMode, config.autoCompactionRetention);
+  let ticks = 0;
   const ticker = setInterval(() => {
     running.tick();
+    if (++ticks % TOKEN_SWEEP_TICKS === 0) auth.tokens.sweep();
     leaseWatch.tick();
     const revision = compactor.enabled ? compactor.tick(Date.now(), running.revision()) : undefined;
     // An auto-compaction that loses a race with a manual one is simply skipped.
     if (revision !== undefined) running.compact({ revision }).catch(() => {});
   }, config.heartbeatIntervalMs);
   // Maintenance.Snapshot: the state as applied so far, copied off-thread (src/server/snapshot_export.ts).
-  const exporter = new SnapshotExporter({ dataDir: config.dataDir, statePath, commitState: () => running.commitState() });
+  const exporter = guardSnapshots(
+    new SnapshotExporter({ dataDir: config.dataDir, statePath, commitState: () => running.commitState() }),
+    auth,
+  );
+  const watchHub = guardWatch(leaseWatch.watch.hub, auth, () => {
+    const info = running.info();
+    return { cluster_id: cluster.clusterId, member_id: cluster.memberId, revision: leaseWatch.watch.hub.revision(), raft_term: info.term };
+  });
   const handler = createHttpHandler(running, {
     maxRequestBytes: config.maxRequestBytes,
     maxTxnOps: config.maxTxnOps,
@@ -331,7 +355,7 @@ async function startOnDatabase(
     clusterVersion: ETCD_CLUSTER_VERSION,
     metrics: () => metricsLines(running, dbs.threads),
     routes: combineRoutes(
-      leaseAndWatchRoutes(leaseWatch.lease, leaseWatch.watch.hub),
+      leaseAndWatchRoutes(leaseWatch.lease, watchHub),
       snapshotRoutes(exporter),
     ),
   });
@@ -362,7 +386,7 @@ async function startOnDatabase(
       clientUrls.push(`${url.protocol}//${url.hostname}:${server.port}`);
     }
     for (const url of config.listenClientUrls) {
-      const services = { kv: running, lease: leaseWatch.lease, watch: leaseWatch.watch.hub, snapshots: exporter };
+      const services = { kv: running, lease: leaseWatch.lease, watch: watchHub, snapshots: exporter };
       const options = {
         maxRequestBytes: config.maxRequestBytes,
         maxTxnOps: config.maxTxnOps,
@@ -489,6 +513,9 @@ async function anonymousRequest(
     await transport.close();
   }
 }
+
+/** Expired simple tokens are dropped this often (in heartbeat ticks); a token is checked on use anyway. */
+const TOKEN_SWEEP_TICKS = 100;
 
 /** Longest a clustered member holds client requests back while it publishes its attributes. */
 const PUBLISH_GATE_MS = 10_000;

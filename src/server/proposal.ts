@@ -20,6 +20,7 @@ import type {
   TxnRequest,
 } from "../codec/messages.ts";
 import { messageFromWire } from "../codec/wire.ts";
+import { type AuthOp, type AuthStamp, readAuthOp, readAuthStamp } from "../auth/ops.ts";
 
 /** One replicated write. Exactly one of the operation fields is set. */
 export interface Proposal {
@@ -38,6 +39,13 @@ export interface Proposal {
   leaseRevoke?: { ID: bigint };
   /** Remaining TTLs the leader persists, so a new leader resumes them instead of restarting full TTLs. */
   leaseCheckpoints?: LeaseCheckpointOp[];
+  /** An Auth RPC (src/auth applies it). */
+  auth?: AuthOp;
+  /**
+   * Who proposed a client's write, checked again at apply against the auth state the entry meets (etcd's
+   * header username and auth_revision). Absent on the server's own writes. Not an operation.
+   */
+  caller?: AuthStamp;
 }
 
 /** One persisted remaining TTL. */
@@ -57,7 +65,8 @@ export interface MemberOp {
 /** Proposal → entry data. */
 export function encodeProposal(p: Proposal): Uint8Array {
   const ops = Number(p.put !== undefined) + Number(p.deleteRange !== undefined) + Number(p.txn !== undefined) +
-    Number(p.compaction !== undefined) + Number(p.member !== undefined) + leaseOpCount(p);
+    Number(p.compaction !== undefined) + Number(p.member !== undefined) + leaseOpCount(p) +
+    Number(p.auth !== undefined);
   if (ops !== 1) throw new Error(`proposal must carry exactly one operation, has ${ops}`);
   if (p.member !== undefined) return encodeCbor({ ...p, member: { ...p.member, ID: String(p.member.ID) } });
   if (p.leaseCheckpoints !== undefined) {
@@ -165,6 +174,8 @@ function readOperations(value: Record<string, unknown>, p: Proposal): Proposal {
   }
   if (value.member !== undefined) p.member = readMemberOp(value.member);
   decodeLeaseOps(value, p);
+  if (value.auth !== undefined) p.auth = readAuthOp(value.auth);
+  if (value.caller !== undefined) p.caller = readAuthStamp(value.caller);
   return p;
 }
 

@@ -1,0 +1,169 @@
+/**
+ * A member's auth service: the Auth RPCs every front-end calls, the checks the KV, lease, watch, cluster
+ * and maintenance services call at their door, and the apply of auth entries and of every write's
+ * proposer stamp. The state is the replicated AuthStore; tokens are this member's SimpleTokens.
+ *
+ * The door: `admit(request)` reads the current caller (src/auth/context.ts). The server's own calls have
+ * no caller and pass unchecked; a client call with auth off passes and is stamped with the auth revision,
+ * so a write proposed before auth was enabled is refused at apply; with auth on, the token is resolved
+ * (etcd's "invalid auth token" when unknown) and the keys checked. Apply checks the stamp again against
+ * the state the entry meets: a revoke or a password change that commits first wins.
+ * @module
+ */
+import type { EtcdError } from "../codec/errors.ts";
+import type { ResponseHeader } from "../codec/messages.ts";
+import { checkAdmin, checkRequestAccess, type AuthInfo, type CheckedRequest, type LeaseKeys } from "./checks.ts";
+import { type Caller, currentCaller } from "./context.ts";
+import { AuthErrors } from "./errors.ts";
+import { applyAuthOp, type AuthResult } from "./apply.ts";
+import type { AuthOp, AuthOpKind, AuthStamp } from "./ops.ts";
+import type { AuthStore } from "./store.ts";
+import { type SimpleTokens, tokenPrefix } from "./tokens.ts";
+
+/** etcd's default bcrypt cost (--bcrypt-cost) and its bounds (Go's bcrypt MinCost and MaxCost). */
+export const DEFAULT_BCRYPT_COST = 10;
+export const MIN_BCRYPT_COST = 4;
+export const MAX_BCRYPT_COST = 31;
+
+/** What the service proposes through: the member (its proposeWrite). */
+export interface AuthMember {
+  proposeWrite<T>(op: { auth: AuthOp; caller?: AuthStamp }): Promise<T>;
+}
+
+/** Options of the service. */
+export interface AuthServiceOptions {
+  store: AuthStore;
+  tokens: SimpleTokens;
+  bcryptCost: number;
+  /** Keys attached to a lease (for puts with a lease and revokes). */
+  leaseKeys: LeaseKeys;
+  /** The KV revision, for headers of answers that are not proposals. */
+  revision: () => number;
+}
+
+/** Kinds that need the root role (all but Authenticate), as etcd's needAdminPermission. */
+function needsAdmin(kind: AuthOpKind): boolean {
+  return kind !== "AuthenticateRequest";
+}
+
+/** One member's auth service. */
+export class AuthService {
+  readonly store: AuthStore;
+  readonly tokens: SimpleTokens;
+  readonly #o: AuthServiceOptions;
+  #member: AuthMember | undefined;
+
+  constructor(options: AuthServiceOptions) {
+    if (!Number.isInteger(options.bcryptCost) || options.bcryptCost < MIN_BCRYPT_COST || options.bcryptCost > MAX_BCRYPT_COST) {
+      throw new Error(`bcrypt cost ${options.bcryptCost} is out of range [${MIN_BCRYPT_COST}, ${MAX_BCRYPT_COST}]`);
+    }
+    this.#o = options;
+    this.store = options.store;
+    this.tokens = options.tokens;
+  }
+
+  /** The member proposals go through (it exists only after the service: its apply needs the service). */
+  attach(member: AuthMember): void {
+    this.#member = member;
+  }
+
+  // ---- the door ----
+
+  /** Who the current call runs as: undefined for the server's own calls; throws for a bad token. */
+  infoOf(caller: Caller | undefined = currentCaller()): AuthInfo | undefined {
+    if (caller === undefined) return undefined;
+    const store = this.store;
+    if (!store.enabled) return { user: "", revision: store.revision };
+    // etcd's simple tokens carry no revision: a live token is as new as the state (a change that matters
+    // to it, a password change or deletion, drops it).
+    if (caller.token !== undefined) {
+      const user = this.tokens.userOf(caller.token);
+      if (user === undefined) throw AuthErrors.invalidAuthToken();
+      return { user, revision: store.revision };
+    }
+    if (caller.commonName !== undefined && caller.commonName !== "") {
+      return { user: caller.commonName, revision: store.revision };
+    }
+    return { user: "", revision: 0 };
+  }
+
+  /**
+   * Checks the current caller for `request`; returns the stamp its proposal carries (undefined for the
+   * server's own calls). Throws etcd's error.
+   */
+  admit(request: CheckedRequest): AuthStamp | undefined {
+    const info = this.infoOf();
+    if (info === undefined) return undefined;
+    checkRequestAccess(this.store, info, request, this.#o.leaseKeys);
+    return info;
+  }
+
+  /** Root only for the current caller (member changes); `denied`: the error a non-root user gets. */
+  admitAdmin(denied: () => EtcdError = AuthErrors.permissionDenied): AuthStamp | undefined {
+    const info = this.infoOf();
+    if (info === undefined) return undefined;
+    checkAdmin(this.store, info, denied);
+    return info;
+  }
+
+  // ---- apply ----
+
+  /** At apply: the write's proposer may still do it (etcd's authApplierV3). Throws etcd's error. */
+  checkAtApply(stamp: AuthStamp, request: CheckedRequest): void {
+    checkRequestAccess(this.store, stamp, request, this.#o.leaseKeys);
+  }
+
+  /** Applies an auth entry: the admin check against its stamp, then the operation. */
+  apply(op: AuthOp, stamp: AuthStamp | undefined, index: number): AuthResult {
+    if (needsAdmin(op.kind)) checkAdmin(this.store, stamp);
+    return applyAuthOp(op, { store: this.store, tokens: this.tokens, index });
+  }
+
+  // ---- the Auth RPCs ----
+
+  /** etcd's Authenticate: the password checked here (bcrypt, off the event loop), the token through Raft. */
+  async authenticate(req: { name?: string; password?: string }): Promise<unknown> {
+    const name = req.name ?? "";
+    const store = this.store;
+    if (!store.enabled) throw AuthErrors.authNotEnabled();
+    const user = store.user(name);
+    if (user === undefined || user.noPassword || user.hash === "") throw AuthErrors.authFailed();
+    let ok = false;
+    try {
+      ok = await Bun.password.verify(req.password ?? "", user.hash, "bcrypt");
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw AuthErrors.authFailed();
+    const op: AuthOp = { kind: "AuthenticateRequest", request: { name }, token: tokenPrefix() };
+    return await this.#m().proposeWrite({ auth: op });
+  }
+
+  /** Any other Auth RPC: the root check at the door, the password hashed before proposing, then the log. */
+  async call(kind: Exclude<AuthOpKind, "AuthenticateRequest">, req: Record<string, unknown>): Promise<unknown> {
+    const caller = needsAdmin(kind) ? this.admitAdmin() : this.infoOf();
+    const op: AuthOp = { kind, request: { ...req } };
+    if (kind === "AuthUserAddRequest" || kind === "AuthUserChangePasswordRequest") {
+      const noPassword = (req.options as { no_password?: boolean } | undefined)?.no_password === true;
+      if (kind === "AuthUserAddRequest" && (req.name ?? "") === "") throw AuthErrors.userEmpty();
+      op.hash = noPassword ? "" : await this.hash(String(req.password ?? ""));
+      op.request.password = "";
+    }
+    return await this.#m().proposeWrite(caller === undefined ? { auth: op } : { auth: op, caller });
+  }
+
+  /** bcrypt with the configured cost, on Bun's thread pool. */
+  hash(password: string): Promise<string> {
+    return Bun.password.hash(password, { algorithm: "bcrypt", cost: this.#o.bcryptCost });
+  }
+
+  /** A header for answers built here. */
+  header(base: Omit<ResponseHeader, "revision">): ResponseHeader {
+    return { ...base, revision: this.#o.revision() };
+  }
+
+  #m(): AuthMember {
+    if (this.#member === undefined) throw new Error("auth service used before attach");
+    return this.#member;
+  }
+}
