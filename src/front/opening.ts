@@ -31,11 +31,19 @@ const UPPER_Z = 0x5a;
 /** Most bytes the front ever reads before choosing: a whole ClientHello in its records. */
 export const MAX_OPENING_BYTES = MAX_CLIENT_HELLO_BYTES + 1024;
 
-/** Classifies the first bytes of a connection to a cleartext (`tls: false`) or TLS client port. */
+/**
+ * Classifies the first bytes of a connection to a cleartext (`tls: false`) or TLS client port. The bound
+ * is on waiting: a client whose first write holds the preface and a large request after it (a 200 KB put
+ * in one go) is classified by its start like any other; only one that leaves the choice open past
+ * MAX_OPENING_BYTES is refused.
+ */
 export function classifyOpening(bytes: Uint8Array, options: { tls: boolean }): Opening {
   if (bytes.length === 0) return { kind: "more" };
-  if (bytes.length > MAX_OPENING_BYTES) return { kind: "refuse", reason: `no decision in ${bytes.length} bytes` };
-  return options.tls ? classifyTls(bytes) : classifyCleartext(bytes);
+  const opening = options.tls ? classifyTls(bytes) : classifyCleartext(bytes);
+  if (opening.kind === "more" && bytes.length > MAX_OPENING_BYTES) {
+    return { kind: "refuse", reason: `no decision in ${bytes.length} bytes` };
+  }
+  return opening;
 }
 
 function classifyTls(bytes: Uint8Array): Opening {

@@ -23,6 +23,21 @@ test("cleartext: a request line is HTTP/1, the whole preface is h2, their prefix
   }
 });
 
+test("a first read longer than the opening bound is classified by its start (a 200 KB gRPC put in one write)", () => {
+  const big = new Uint8Array(MAX_OPENING_BYTES * 4).fill(0x61);
+  const after = (head: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(head.length + big.length);
+    out.set(head, 0);
+    out.set(big, head.length);
+    return out;
+  };
+  assert.equal(classifyOpening(after(H2_PREFACE), plain), { kind: "h2" });
+  assert.equal(classifyOpening(after(text("POST /v3/kv/put HTTP/1.1\r\n\r\n")), plain), { kind: "http1" });
+  assert.equal(classifyOpening(after(hello(["h2"])), tls), { kind: "h2" });
+  // Still refused: a start that is neither.
+  assert.is(classifyOpening(after(Uint8Array.of(0, 1, 2)), plain).kind, "refuse");
+});
+
 test("cleartext: garbage, a lower-case or overlong method, a leading space and TLS bytes are refused", () => {
   for (const bad of ["\x00\x01\x02", "get / HTTP/1.1", " GET /", "ABCDEFGHIJKLMNOPQRSTU", "\x16\x03\x01\x00\x10"]) {
     assert.is(classifyOpening(text(bad), plain).kind, "refuse", JSON.stringify(bad));
