@@ -98,11 +98,13 @@ function tlsFlagsFrom(flags: FlagValues, explicit: ReadonlySet<string>): TlsFlag
 }
 
 /**
- * etcdctl's clientConfigFromCmd checks, before any request: empty TLS file flags, then the display
- * (an unknown `-w`). The files themselves are read when the first client is made, as etcdctl's mustClient.
+ * etcdctl's clientConfigFromCmd checks, before any request: empty TLS file flags, then the `--user`
+ * password prompt, then the display (an unknown `-w`). The files themselves are read when the first
+ * client is made, as etcdctl's mustClient.
  */
 export function printOptionsFrom(globals: Globals): PrintOptions {
   checkTlsFlags(globals.tls);
+  credentialsOf(globals); // etcdctl asks for a --user's password here, before it looks at -w
   if (!(OUTPUT_FORMATS as readonly string[]).includes(globals.writeOut)) {
     throw new CliError(ExitCode.BadFeature, "unsupported output format");
   }

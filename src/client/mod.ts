@@ -427,7 +427,8 @@ export class Client {
   ): Promise<Response> {
     const deadlineMs = Date.now() + (target.timeoutMs ?? this.commandTimeoutMs);
     const pinned = target.endpoint === undefined ? undefined : this.urlOf(target.endpoint);
-    const withToken = this.tokens !== undefined && path !== AUTHENTICATE_PATH;
+    // /health is not an RPC: etcd answers it without looking at tokens.
+    const withToken = this.tokens !== undefined && path !== AUTHENTICATE_PATH && path !== "/health";
     let token = withToken ? await this.tokens!.current(options.signal) : undefined;
     let refreshed = false;
     let backoffMs = BACKOFF_START_MS;

@@ -115,6 +115,8 @@ export const AUTH_ENABLED_CASES: CliCase[] = [
   c("--user root user list", { stdin: "  rootpw  " }),
   c("--user root user list", { stdin: "" }),
   c("--user root user list", { stdin: "wrong\n" }),
+  c("--user root -w xml user list", { stdin: "rootpw\n" }),
+  c("--user root -w xml get foo", { stdin: "rootpw\n" }),
   c("put foo bar", { env: { ETCDCTL_USER: "root:rootpw" } }),
   // --no-password is user add's own flag: it must not touch the global --password (a bare --user prompts).
   c("--user root user add nopw --no-password", { stdin: "rootpw\n" }),
