@@ -444,8 +444,7 @@ export class Client {
         if (checked.response !== undefined) return checked.response;
         // The server refused the token before acting on the request: fetch a new one and send once more.
         token = await this.tokens!.refresh(token, options.signal);
-        refreshed = true;
-        attempt--;
+        refreshed = true; // once: the loop's bound is not touched, a second refusal is returned as it is
         continue;
       }
       if (outcome.reason === "canceled") throw canceled();
