@@ -98,7 +98,9 @@ export function printRoleList(r: AuthRoleListResponse, options: PrintOptions): P
   if (shared !== undefined) return shared;
   const roles = r.roles ?? [];
   if (options.format === "json") return out(jsonWithList(r.header, "roles", roles.map(goJsonString)) + "\n");
-  if (options.format === "fields") return out(`${fieldsHeader(r.header)}"Roles" :${roles.map((role) => ` ${goQuote(role)}`).join("")}\n`);
+  if (options.format === "fields") {
+    return out(`${fieldsHeader(r.header)}"Roles" :${roles.map((role) => ` ${goQuote(role)}`).join("")}\n`);
+  }
   return out(roles.map((role) => `${role}\n`).join(""));
 }
 
@@ -147,7 +149,8 @@ export function printRoleGet(role: string, r: AuthRoleGetResponse, options: Prin
   if (options.format === "fields") return out(fieldsHeader(r.header) + perms.map(fieldsPermission).join(""));
   const reads = perms.filter((p) => permType(p) === 0 || permType(p) === 2);
   const writes = perms.filter((p) => permType(p) === 1 || permType(p) === 2);
-  return out(`Role ${role}\nKV Read:\n${reads.map(simplePermission).join("")}KV Write:\n${writes.map(simplePermission).join("")}`);
+  const lines = (list: Permission[]): string => list.map(simplePermission).join("");
+  return out(`Role ${role}\nKV Read:\n${lines(reads)}KV Write:\n${lines(writes)}`);
 }
 
 /** The sentence `role revoke-permission` prints: the key as typed, the end after --prefix/--from-key. */

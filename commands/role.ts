@@ -39,7 +39,10 @@ function mutuallyExclusive(): CliError {
  * etcdctl's permRange over `key [endkey]`: an empty key is "\0" (with --prefix or --from-key, to the open
  * end "\0"; an endkey is then ignored, as etcdctl does); otherwise the flags or the endkey give the end.
  */
-export function permissionRange(words: string[], flags: { prefix: boolean; fromKey: boolean }): { key: Uint8Array; end: Uint8Array } {
+export function permissionRange(
+  words: string[],
+  flags: { prefix: boolean; fromKey: boolean },
+): { key: Uint8Array; end: Uint8Array } {
   const key = utf8(words[0]!);
   if (key.length === 0) {
     if (flags.prefix && flags.fromKey) throw mutuallyExclusive();
@@ -89,14 +92,16 @@ async function runList(ctx: CommandContext): Promise<number> {
 
 async function runGrant(ctx: CommandContext): Promise<number> {
   if (ctx.args.length < 3) {
-    throw new CliError(ExitCode.BadArgs, "role grant command requires role name, permission type, and key [endkey] as its argument");
+    const message = "role grant command requires role name, permission type, and key [endkey] as its argument";
+    throw new CliError(ExitCode.BadArgs, message);
   }
   const role = ctx.args[0]!;
   const permType = permissionType(ctx.args[1]!);
   const { key, end } = permissionRange(ctx.args.slice(2), rangeFlags(ctx));
   const { auth, print } = authFrom(ctx);
   const perm: Permission = { permType, key, range_end: end };
-  emit(ctx.io, printHeaderOnly("AuthRoleGrantPermissionResponse", await auth.roleGrantPermission(role, perm), `Role ${role} updated\n`, print));
+  const response = await auth.roleGrantPermission(role, perm);
+  emit(ctx.io, printHeaderOnly("AuthRoleGrantPermissionResponse", response, `Role ${role} updated\n`, print));
   return 0;
 }
 
@@ -108,7 +113,8 @@ async function runRevoke(ctx: CommandContext): Promise<number> {
   const { key, end } = permissionRange(ctx.args.slice(1), rangeFlags(ctx));
   const { auth, print } = authFrom(ctx);
   const response = await auth.roleRevokePermission(role, key, end);
-  emit(ctx.io, printHeaderOnly("AuthRoleRevokePermissionResponse", response, revokedPermissionText(role, ctx.args[1]!, end), print));
+  const text = revokedPermissionText(role, ctx.args[1]!, end);
+  emit(ctx.io, printHeaderOnly("AuthRoleRevokePermissionResponse", response, text, print));
   return 0;
 }
 
