@@ -6,7 +6,8 @@
  * - the 4th ping sooner than min-time after the last: GOAWAY ENHANCE_YOUR_CALM "too_many_pings", closed;
  * - an idle connection is pinged after the interval; one that never answers is closed a timeout later;
  * - the stream past the limit is reset with REFUSED_STREAM, the ones before it go on.
- * Also the flags themselves: Go's duration syntax, etcd's defaults and errors. Ports 27500–27509.
+ * Also the flags themselves: Go's duration syntax, etcd's defaults and errors, and a `tsetcd server` that
+ * applies them. Ports 27500–27509.
  */
 import { connect } from "node:http2";
 import { test } from "uvu";
@@ -17,6 +18,7 @@ import { ETCD_KEEPALIVE, type KeepaliveOptions, PingPolicy } from "../../src/grp
 import { parseServerArgs, type ServerConfig } from "../../src/server/config.ts";
 import { parseGoDurationMs } from "../../src/server/go_duration.ts";
 import { errorCodeOf, FrameType, goawayDebugText, openRawH2, settingOf } from "./raw_h2.ts";
+import { startTsetcd } from "./servers.ts";
 
 const ENHANCE_YOUR_CALM = 0x0b;
 const REFUSED_STREAM = 0x07;
@@ -128,6 +130,25 @@ test("--max-concurrent-streams: announced in SETTINGS; the stream past it is ref
   } finally {
     raw.destroy();
     await grpc.close();
+  }
+});
+
+test("tsetcd server applies --max-concurrent-streams and the keepalive flags to its gRPC listener", async () => {
+  const server = await startTsetcd({ grpc: 27505, peer: 27506, http: 27507 }, {
+    extraArgs: ["--max-concurrent-streams", "1", "--grpc-keepalive-interval", "300ms", "--grpc-keepalive-timeout", "0.3s", "--grpc-keepalive-min-time", "1m"],
+  });
+  const raw = await openRawH2(27505);
+  try {
+    raw.openCall(1, RANGE);
+    raw.openCall(3, RANGE);
+    assert.ok(await raw.waitFor((f) => f.type === FrameType.RST_STREAM && f.streamId === 3, 3_000), "stream 3 refused");
+    assert.is(errorCodeOf(raw.frames.find((f) => f.type === FrameType.RST_STREAM)!), REFUSED_STREAM);
+    assert.ok(await raw.waitClosed(3_000), "the silent client is pinged, then closed");
+    const pinged = raw.frames.some((f) => f.type === FrameType.PING && (f.flags & 1) === 0);
+    assert.ok(pinged, "a PING came before the close");
+  } finally {
+    raw.destroy();
+    await server.stop();
   }
 });
 
