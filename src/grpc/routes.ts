@@ -116,3 +116,16 @@ export function resolveMethod(path: string): Resolved {
   }
   return typeof found === "string" ? { kind: "stream", stream: found } : { kind: "unary", method: found };
 }
+
+/** One method of the table: its path and what serves it (tests that must reach every method list them). */
+export interface MethodEntry {
+  path: string;
+  method: UnaryMethod | StreamMethod;
+}
+
+/** Every method of every service, by path. */
+export function listMethods(): MethodEntry[] {
+  return Object.entries(SERVICES).flatMap(([service, methods]) =>
+    Object.entries(methods).map(([name, method]) => ({ path: `/${service}/${name}`, method }))
+  );
+}

@@ -1,7 +1,9 @@
 /**
  * The request fuzzer against a real 3-member cluster (issue 9): every client route × JSON and CBOR × the
  * mutations of test/fuzz/mutations.ts, the streaming routes abandoned mid-stream, garbage on every peer
- * port. Before: sentinel keys (plain, leased, written by a txn). After: every member alive and answering,
+ * port; and (issue 10) every gRPC method of every service × the protobuf, frame and header mutations of
+ * test/fuzz/grpc_mutations.ts, gRPC streams dropped every way, HTTP/2 garbage on the client port, each
+ * answer a gRPC status with no JavaScript error in it. Before: sentinel keys (plain, leased, written by a txn). After: every member alive and answering,
  * the sentinels and the membership intact on every member, no 5xx (beyond etcd's own), no hang; then all
  * three members are killed and restarted, and must come back healthy with the sentinels.
  *
@@ -16,6 +18,7 @@ import { LeaseClient } from "../../src/client/lease.ts";
 import { ProcessCluster } from "../cluster/harness.ts";
 import { formatClasses, type Finding, classify } from "./findings.ts";
 import { breakage, type FuzzContext, runFuzz, summary } from "./fuzzer.ts";
+import { grpcMethods } from "./grpc_plan.ts";
 import { RPC_ROUTES } from "./routes.ts";
 import { checkSentinels, type Sentinels, writeSentinels } from "./sentinels.ts";
 
@@ -29,7 +32,7 @@ const RESTART_TIMEOUT_MS = 30_000;
 /** The servers run with etcd's default --max-request-bytes. */
 const MAX_REQUEST_BYTES = 1_572_864;
 
-test(`fuzz every client route, JSON and CBOR, streams and peer ports (seed ${SEED}): nothing crashes, hangs or 5xxs; sentinels survive a full restart`, async () => {
+test(`fuzz every client route (JSON, CBOR), every gRPC method, streams, HTTP/2 and peer ports (seed ${SEED}): nothing crashes, hangs, 5xxs or leaks an error; sentinels survive a full restart`, async () => {
   assert.ok(Number.isInteger(SEED) && SEED >= 0, `TSETCD_FUZZ_SEED must be a non-negative integer, got ${process.env.TSETCD_FUZZ_SEED}`);
   console.log(`fuzz: seed ${SEED}`);
   const startMs = Date.now();
@@ -58,6 +61,8 @@ test(`fuzz every client route, JSON and CBOR, streams and peer ports (seed ${SEE
       maxRequestBytes: MAX_REQUEST_BYTES,
       topValuesPerField: 8,
       nestedValuesPerField: 6,
+      grpcFieldsPerMessage: 4,
+      grpcUnknownPerMessage: 6,
       log: (line) => console.log(line),
       verbose: process.env.TSETCD_FUZZ_VERBOSE === "1",
     });
@@ -87,6 +92,10 @@ test(`fuzz every client route, JSON and CBOR, streams and peer ports (seed ${SEE
     assert.ok(report.requests > 3_000, `only ${report.requests} requests`);
     for (const route of RPC_ROUTES) assert.ok(report.routes.includes(route.path), `${route.path} was not fuzzed`);
     assert.equal(report.encodings.filter((e) => e === "json" || e === "cbor").sort(), ["cbor", "json"]);
+    const methods = grpcMethods();
+    assert.ok(methods.length >= 45, `only ${methods.length} gRPC methods listed`);
+    for (const method of methods) assert.ok(report.routes.includes(method.path), `${method.path} was not fuzzed`);
+    assert.ok(report.grpcCalls > 1_000, `only ${report.grpcCalls} gRPC calls`);
   } catch (error) {
     for (const c of clusters) console.error(c.logs());
     throw error;

@@ -8,6 +8,7 @@
  * @module
  */
 import { decodeCborValue } from "../../src/codec/cbor.ts";
+import type { GrpcOutcome } from "./grpc_probe.ts";
 import type { HttpOutcome } from "./probe.ts";
 
 /** What kind of failure. */
@@ -47,6 +48,56 @@ export interface FindingClass {
 
 /** JavaScript's own error texts: an answer carrying one leaks an exception that was not an etcd error. */
 const JS_ERROR = /\b(TypeError|RangeError|ReferenceError|InternalError|is not a function|is not an object|Cannot read propert|undefined is not|null is not|Maximum call stack|out of memory|is not iterable)\b/i;
+
+/**
+ * What a gRPC status message must not carry besides JS_ERROR's texts: words only a JavaScript value
+ * printed by accident writes, and stack frames.
+ */
+const JS_LEAK = /\b(undefined|NaN)\b|\[object \w+\]|\n\s*at |\.ts:\d+/;
+
+/** Context of one gRPC answer. */
+export interface GrpcAnswerContext {
+  route: string;
+  encoding: string;
+  mutation: string;
+  request: string;
+  /** The message was over the receive limit: a reset instead of a status is acceptable. */
+  oversized: boolean;
+  timeoutMs: number;
+}
+
+/**
+ * The finding a gRPC answer amounts to, or undefined when it is one etcd could give: a gRPC status
+ * (0–16) within the time bound (or, for a stream abandoned at its first message, that message), with a
+ * message that leaks no JavaScript error, and no 5xx.
+ */
+export function judgeGrpc(outcome: GrpcOutcome, ctx: GrpcAnswerContext): Finding | undefined {
+  const finding = (kind: FindingKind, detail: string): Finding => ({
+    kind,
+    route: ctx.route,
+    encoding: ctx.encoding,
+    mutation: ctx.mutation,
+    detail,
+    request: ctx.request,
+  });
+  if (outcome.refusedByClient !== undefined) return undefined; // never sent
+  if (outcome.timedOut) return finding("hang", `no gRPC status within ${ctx.timeoutMs} ms (${outcome.messages} messages)`);
+  const message = outcome.grpcMessage ?? "";
+  if (JS_ERROR.test(message) || JS_LEAK.test(message)) {
+    return finding("internal", `status ${outcome.grpcStatus} with a JavaScript error: ${message}`);
+  }
+  if (outcome.httpStatus !== undefined && outcome.httpStatus >= 500) {
+    return finding("5xx", `HTTP ${outcome.httpStatus}, status ${outcome.grpcStatus}: ${message}`);
+  }
+  if (outcome.grpcStatus !== undefined) {
+    const code = Number(outcome.grpcStatus);
+    if (!/^\d{1,2}$/.test(outcome.grpcStatus) || code > 16) return finding("undecodable", `grpc-status ${JSON.stringify(outcome.grpcStatus)} is no gRPC code`);
+    return undefined;
+  }
+  if (outcome.messages > 0) return undefined; // a stream that answered, abandoned by us
+  if (ctx.oversized) return undefined; // refusing early may reset the stream; the member is checked after
+  return finding("dropped", `the stream ended without a gRPC status (HTTP ${outcome.httpStatus ?? "none"})`);
+}
 
 /** Context of one answer. */
 export interface AnswerContext {

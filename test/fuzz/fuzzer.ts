@@ -48,6 +48,10 @@ export interface FuzzReport {
   rebuilds: number;
   /** Watch answers of 500 with code 2 (etcd's own answer to an undecodable watch request). */
   allowedWatch500s: number;
+  /** gRPC calls planned (every method, headers, dropped streams, connection garbage). */
+  grpcCalls: number;
+  /** gRPC mutations left out as possibly valid requests that could reach the sentinels. */
+  grpcUnsafeSkipped: number;
   seconds: number;
 }
 
@@ -77,7 +81,7 @@ export async function runFuzz(
 ): Promise<{ report: FuzzReport; ctx: FuzzContext | undefined }> {
   const startMs = Date.now();
   const rng = new Prng(options.seed);
-  const stats = { requests: 0, allowedWatch500s: 0, rebuilds: 0 };
+  const stats = { requests: 0, allowedWatch500s: 0, rebuilds: 0, grpcUnsafeSkipped: 0 };
   const plan = buildPlan(rng, options, stats);
   const findings: Finding[] = [];
   const unfinished: string[] = [];
@@ -113,6 +117,8 @@ export async function runFuzz(
     unfinished,
     rebuilds: stats.rebuilds,
     allowedWatch500s: stats.allowedWatch500s,
+    grpcCalls: plan.flatMap((batch) => batch.steps).filter((s) => s.encoding === "grpc" || s.encoding === "h2").length,
+    grpcUnsafeSkipped: stats.grpcUnsafeSkipped,
     seconds: (Date.now() - startMs) / 1_000,
   };
   return { report, ctx };
@@ -124,7 +130,7 @@ async function pinpoint(
   batch: Batch,
   broken: Breakage,
   findings: Finding[],
-  stats: { requests: number; allowedWatch500s: number; rebuilds: number },
+  stats: { requests: number; allowedWatch500s: number; rebuilds: number; grpcUnsafeSkipped: number },
   options: FuzzOptions,
 ): Promise<{ ctx: FuzzContext | undefined }> {
   let reproduced = false;
@@ -266,5 +272,7 @@ export function summary(report: FuzzReport): string {
     `and their /v3beta aliases, /health, /version, /metrics, unknown paths, 3 peer ports), encodings ${report.encodings.join(", ")}, ` +
     `${report.classes.length} finding classes (${report.findings.length} findings), ${report.rebuilds} rebuilds, ` +
     `${report.allowedWatch500s} watch 500s allowed as etcd's, ${report.seconds.toFixed(1)} s`,
+    `fuzz: gRPC: ${report.grpcCalls} calls over every method of every service, headers, dropped streams and ` +
+    `HTTP/2 garbage (${report.grpcUnsafeSkipped} mutations left out as requests that could reach the sentinels)`,
   ].join("\n");
 }

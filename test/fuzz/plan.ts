@@ -6,11 +6,13 @@
  * @module
  */
 import type { ProcessCluster } from "../cluster/harness.ts";
+import { GRPC_OVERHEAD_BYTES } from "../../src/api/http.ts";
 import { Prng } from "../../src/sim/prng.ts";
 import { type Finding, judgeHttp } from "./findings.ts";
 import { type Encoding, ENCODINGS, type Mutation, type MutationOptions } from "./baselines.ts";
 import { frame, plainMutations } from "./body_mutations.ts";
 import { aliasMutations, routeMutations } from "./mutations.ts";
+import { grpcBatches } from "./grpc_plan.ts";
 import { peerGarbage } from "./peer_garbage.ts";
 import { httpChunk, requestHead, sendHttp, sendRaw } from "./probe.ts";
 import { betaAlias, PLAIN_ROUTES, RPC_ROUTES, type RouteSpec, UNKNOWN_PATHS } from "./routes.ts";
@@ -24,6 +26,10 @@ export interface PlanOptions extends MutationOptions {
   aliasRequests: number;
   /** Steps per batch: the cluster is checked after each batch, and a batch that breaks it is replayed. */
   batchSteps: number;
+  /** gRPC: known fields per message given a wrong wire type or a 64-bit extreme (test/fuzz/grpc_mutations.ts). */
+  grpcFieldsPerMessage: number;
+  /** gRPC: unknown-field cases per message. */
+  grpcUnknownPerMessage: number;
 }
 
 /** What a step needs from the cluster it runs against. */
@@ -58,11 +64,14 @@ export interface Batch {
 /** Counters that the plan's steps update as they run. */
 export interface Counters {
   allowedWatch500s: number;
+  /** gRPC mutations left out because their message would be a valid request reaching the sentinels. */
+  grpcUnsafeSkipped: number;
 }
 
 /**
  * Every batch of a run, in order: plain and unknown paths, each route × encoding, abandoned streams,
- * bodies cut short, peer ports.
+ * bodies cut short, peer ports; then the gRPC front-end (test/fuzz/grpc_plan.ts), last so that a seed
+ * replays the gateway part as before it was added.
  */
 export function buildPlan(rng: Prng, options: PlanOptions, counters: Counters): Batch[] {
   const batches: Batch[] = [];
@@ -85,6 +94,14 @@ export function buildPlan(rng: Prng, options: PlanOptions, counters: Counters): 
   batches.push(abandonBatch(options));
   batches.push(cutBodiesBatch(options));
   batches.push(peerBatch(rng.fork()));
+  const grpc = {
+    requestTimeoutMs: options.requestTimeoutMs,
+    batchSteps: options.batchSteps,
+    maxMessageBytes: options.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+    fieldsPerMessage: options.grpcFieldsPerMessage,
+    unknownPerMessage: options.grpcUnknownPerMessage,
+  };
+  batches.push(...grpcBatches(rng.fork(), grpc, counters));
   return batches;
 }
 
