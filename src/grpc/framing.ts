@@ -55,10 +55,7 @@ export class MessageReader {
     // Each turn takes one whole message off the front, so this is bounded by the chunk's length.
     while (this.#pending.length >= PREFIX_BYTES) {
       const pending = this.#pending;
-      if (pending[0] !== 0) {
-        // We announce no grpc-accept-encoding, so a compressed message is a client bug.
-        throw new EtcdError(GrpcCode.Unimplemented, "grpc: Decompressor is not installed for grpc-encoding \"identity\"");
-      }
+      if (pending[0] !== 0) throw badFlag(pending[0]!);
       const sizeBytes = new DataView(pending.buffer, pending.byteOffset, PREFIX_BYTES).getUint32(1);
       if (sizeBytes > this.#maxMessageBytes) {
         throw new EtcdError(
@@ -76,6 +73,15 @@ export class MessageReader {
     }
     return out;
   }
+}
+
+/**
+ * grpc-go's answer (etcd 3.4's texts) to a prefix whose flag is not 0. The call's grpc-encoding is identity
+ * here (the server refuses any other before reading), so a compressed message is the client's bug.
+ */
+function badFlag(flag: number): EtcdError {
+  if (flag === 1) return new EtcdError(GrpcCode.Internal, "grpc: compressed flag set with identity or empty encoding");
+  return new EtcdError(GrpcCode.Internal, `grpc: received unexpected payload format ${flag}`);
 }
 
 /** One message with its prefix, ready to write to the stream. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { createSecureServer, createServer, type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
-import { GrpcCode } from "../codec/errors.ts";
+import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import type { TlsServerMaterial } from "../tls/material.ts";
 import { GRPC_OVERHEAD_BYTES } from "../api/http.ts";
 import { DEFAULT_MAX_TXN_OPS } from "../mvcc/validate.ts";
@@ -182,6 +182,13 @@ function dispatch(
     call.fail(resolved.error);
     return;
   }
+  const encoding = headerText(headers["grpc-encoding"]) ?? "";
+  if (encoding !== "" && encoding !== "identity") {
+    // etcd 3.4 installs no decompressor: grpc-go refuses the call before reading a message.
+    stream.resume();
+    call.fail(new EtcdError(GrpcCode.Unimplemented, `grpc: Decompressor is not installed for grpc-encoding ${JSON.stringify(encoding)}`));
+    return;
+  }
   if (resolved.kind === "unary") return serveUnary(call, resolved.method, services, limits);
   if (resolved.stream === "watch") return withCaller(caller, () => serveWatch(call, services, limits));
   if (resolved.stream === "keepalive") return serveKeepAlive(call, services, limits);
@@ -189,9 +196,15 @@ function dispatch(
   return serveSnapshot(call, services, limits);
 }
 
+/** grpc-go's test: application/grpc, alone or followed by "+subtype" or ";parameters" (so not application/grpc-web). */
 function isGrpc(headers: IncomingHttpHeaders): boolean {
-  return String(headers["content-type"] ?? "").startsWith("application/grpc");
+  const type = String(headers["content-type"] ?? "").toLowerCase();
+  if (!type.startsWith(GRPC_CONTENT_TYPE)) return false;
+  const next = type.charAt(GRPC_CONTENT_TYPE.length);
+  return next === "" || next === "+" || next === ";";
 }
+
+const GRPC_CONTENT_TYPE = "application/grpc";
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
