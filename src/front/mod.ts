@@ -83,6 +83,10 @@ async function startInThread(worker: Worker, options: FrontListenOptions): Promi
     throw error;
   }
   let closed: Promise<void> | undefined;
+  // Past start-up a failure of the thread would leave the port unserved: say so loudly.
+  worker.onerror = (event: ErrorEvent): void => {
+    if (closed === undefined) console.error(`tsetcd: client front thread on port ${port} failed: ${event.message}`);
+  };
   return {
     port,
     close: () => {
