@@ -11,7 +11,6 @@
  * @module
  */
 import type { EtcdError } from "../codec/errors.ts";
-import type { ResponseHeader } from "../codec/messages.ts";
 import { checkAdmin, checkRequestAccess, type AuthInfo, type CheckedRequest, type LeaseKeys } from "./checks.ts";
 import { type Caller, currentCaller } from "./context.ts";
 import { AuthErrors } from "./errors.ts";
@@ -25,6 +24,9 @@ export const DEFAULT_BCRYPT_COST = 10;
 export const MIN_BCRYPT_COST = 4;
 export const MAX_BCRYPT_COST = 31;
 
+/** The stored hash of an empty password (no bcrypt hash is empty). */
+const EMPTY_PASSWORD_HASH = "";
+
 /** What the service proposes through: the member (its proposeWrite). */
 export interface AuthMember {
   proposeWrite<T>(op: { auth: AuthOp; caller?: AuthStamp }): Promise<T>;
@@ -37,8 +39,6 @@ export interface AuthServiceOptions {
   bcryptCost: number;
   /** Keys attached to a lease (for puts with a lease and revokes). */
   leaseKeys: LeaseKeys;
-  /** The KV revision, for headers of answers that are not proposals. */
-  revision: () => number;
 }
 
 /** Kinds that need the root role (all but Authenticate), as etcd's needAdminPermission. */
@@ -127,12 +127,17 @@ export class AuthService {
     const store = this.store;
     if (!store.enabled) throw AuthErrors.authNotEnabled();
     const user = store.user(name);
-    if (user === undefined || user.noPassword || user.hash === "") throw AuthErrors.authFailed();
+    if (user === undefined || user.noPassword) throw AuthErrors.authFailed();
+    const password = req.password ?? "";
     let ok = false;
-    try {
-      ok = await Bun.password.verify(req.password ?? "", user.hash, "bcrypt");
-    } catch {
-      ok = false;
+    if (user.hash === EMPTY_PASSWORD_HASH) {
+      ok = password === "";
+    } else {
+      try {
+        ok = await Bun.password.verify(password, user.hash, "bcrypt");
+      } catch {
+        ok = false;
+      }
     }
     if (!ok) throw AuthErrors.authFailed();
     const op: AuthOp = { kind: "AuthenticateRequest", request: { name }, token: tokenPrefix() };
@@ -154,12 +159,9 @@ export class AuthService {
 
   /** bcrypt with the configured cost, on Bun's thread pool. */
   hash(password: string): Promise<string> {
+    // etcd 3.4 takes an empty password (and then accepts it); Bun's bcrypt refuses to hash one.
+    if (password === "") return Promise.resolve(EMPTY_PASSWORD_HASH);
     return Bun.password.hash(password, { algorithm: "bcrypt", cost: this.#o.bcryptCost });
-  }
-
-  /** A header for answers built here. */
-  header(base: Omit<ResponseHeader, "revision">): ResponseHeader {
-    return { ...base, revision: this.#o.revision() };
   }
 
   #m(): AuthMember {

@@ -192,7 +192,6 @@ async function startOnDatabase(
     tokens: new SimpleTokens({ ttlMs: config.authTokenTtlS * 1000 }),
     bcryptCost: config.bcryptCost,
     leaseKeys: (id) => leaseWatch.lessor.timeToLive({ ID: id, keys: true }, performance.now()).keys,
-    revision: () => store.currentRevision(),
   });
   const registry = new MemberRegistry(stateDb);
   const cluster = log.isEmpty() ? await startCluster(config, db, log, registry, tls.peer) : loadCluster(db, registry);
