@@ -4,22 +4,24 @@
  * - real etcdctl 3.4 on the surviving follower F: `watch --prefix k/` and `lease keep-alive`;
  * - our own CLI on F's gateway: `watch --prefix k/` and `lease keep-alive`;
  * - a raw gRPC LeaseKeepAlive stream on F, a request every 200 ms, which must never end on its own (on
- *   etcd a follower's renewal waits for the new leader; it must not fail the stream in the election);
+ *   etcd a follower's renewal waits for the new leader; it must not fail the stream in the election), and
+ *   a raw gRPC Watch stream on F, which must see every acknowledged put without ever ending (etcdctl
+ *   would resume a broken watch silently);
  * - etcdctl's pair on the leader that dies: as on etcd 3.4 (checked by hand with the same scenario), its
  *   keep-alive prints "lease … expired or revoked." one TTL after its last renewal and exits 0.
  * A writer puts k/0, k/1, … through the gateway of the other survivor before and after the kill. Every
- * acknowledged put must appear exactly once and in order in both watches; each lease (one per keeper)
+ * acknowledged put must appear exactly once and in order in every watch; each lease (one per keeper)
  * must still be alive with its key more than a TTL after the kill, and every keeper must have printed or
  * received renewals after it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { type ClientHttp2Session, connect as connectHttp2 } from "node:http2";
+import { type ClientHttp2Session, connect as connectHttp2, constants } from "node:http2";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { LeaseClient } from "../../src/client/lease.ts";
 import { connect } from "../../src/client/mod.ts";
-import type { LeaseKeepAliveResponse } from "../../src/codec/messages.ts";
+import type { LeaseKeepAliveResponse, WatchResponse } from "../../src/codec/messages.ts";
 import { decodeProtobuf, encodeProtobuf } from "../../src/codec/protobuf.ts";
 import { frameMessage, MessageReader } from "../../src/grpc/framing.ts";
 import { decodeGrpcMessage } from "../../src/grpc/status.ts";
@@ -37,6 +39,8 @@ const PUT_PAUSE_MS = 50;
 const RAW_KEEPALIVE_EVERY_MS = 200;
 const WAIT_LIMIT_MS = 8_000;
 const CHILD_LIMIT_MS = 40_000;
+const ENC = new TextEncoder();
+const DEC = new TextDecoder();
 
 /** A background client process: its output lines with the time each arrived, and its exit. */
 interface Background {
@@ -95,31 +99,33 @@ function watchedKeys(watcher: Background): number[] {
   return keys;
 }
 
-/** A raw LeaseKeepAlive stream sending one request every RAW_KEEPALIVE_EVERY_MS until `end()`. */
-interface RawKeepAlive {
-  sent: number;
-  answers: { atMs: number; TTL: number }[];
-  /** Set when the stream ended: the grpc-status and message (status "none": no trailers). */
+/** A raw bidirectional gRPC stream: every message it got (with its arrival time), and how it ended. */
+interface RawStream {
+  messages: { atMs: number; bytes: Uint8Array }[];
+  /** Set once the server sent a status (even with our side still open) or the stream closed. */
   ended?: { atMs: number; status: string; message: string };
-  /** Half-closes the stream and waits (bounded) for its status. */
-  end(): Promise<void>;
+  /** Writes one message unless the stream ended; false when it did. */
+  send(message: Uint8Array): boolean;
+  /** Half-closes (or, with `reset`, resets) the stream and waits, bounded, for it to close. */
+  end(options?: { reset?: boolean }): Promise<void>;
 }
 
-function rawKeepAlive(endpoint: string, id: bigint): RawKeepAlive {
+function openRawStream(endpoint: string, path: string): RawStream {
   const session: ClientHttp2Session = connectHttp2(`http://${endpoint}`);
   session.on("error", () => {});
-  const stream = session.request({
-    ":method": "POST",
-    ":path": "/etcdserverpb.Lease/LeaseKeepAlive",
-    "content-type": "application/grpc",
-    te: "trailers",
-  });
-  const raw: RawKeepAlive = { sent: 0, answers: [], end: async () => {} };
-  const reader = new MessageReader({ maxMessageBytes: 1 << 20 });
+  const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+  const reader = new MessageReader({ maxMessageBytes: 1 << 22 });
+  const raw: RawStream = {
+    messages: [],
+    send: (message) => {
+      if (stream.closed || stream.destroyed || raw.ended !== undefined) return false;
+      stream.write(frameMessage(message));
+      return true;
+    },
+    end: async () => {},
+  };
   let status = "none";
   let message = "";
-  // The server's status may come while our side is still open (the stream is not closed yet): it ends
-  // the call all the same.
   const take = (headers: Record<string, unknown>): void => {
     if (headers["grpc-status"] === undefined) return;
     status = String(headers["grpc-status"]);
@@ -130,31 +136,73 @@ function rawKeepAlive(endpoint: string, id: bigint): RawKeepAlive {
   stream.on("trailers", take);
   stream.on("error", () => {});
   stream.on("data", (chunk: Uint8Array) => {
-    for (const m of reader.push(new Uint8Array(chunk))) {
-      raw.answers.push({ atMs: Date.now(), TTL: decodeProtobuf<LeaseKeepAliveResponse>("LeaseKeepAliveResponse", m).TTL });
-    }
+    for (const bytes of reader.push(new Uint8Array(chunk))) raw.messages.push({ atMs: Date.now(), bytes });
   });
   const closed = new Promise<void>((resolve) => {
     stream.on("close", () => {
-      clearInterval(timer);
       raw.ended ??= { atMs: Date.now(), status, message };
       session.destroy();
       resolve();
     });
   });
-  const timer = setInterval(() => {
-    if (stream.closed || stream.destroyed || raw.ended !== undefined) return;
-    stream.write(frameMessage(encodeProtobuf("LeaseKeepAliveRequest", { ID: id })));
-    raw.sent++;
-  }, RAW_KEEPALIVE_EVERY_MS);
-  raw.end = async () => {
-    clearInterval(timer);
-    if (!stream.closed && !stream.destroyed) stream.end();
+  raw.end = async (options = {}) => {
+    if (!stream.closed && !stream.destroyed) {
+      if (options.reset === true) stream.close(constants.NGHTTP2_CANCEL);
+      else stream.end();
+    }
     const limit = setTimeout(() => session.destroy(), WAIT_LIMIT_MS);
     await closed;
     clearTimeout(limit);
   };
   return raw;
+}
+
+/** A raw LeaseKeepAlive stream sending one request every RAW_KEEPALIVE_EVERY_MS until `end()`. */
+interface RawKeepAlive {
+  stream: RawStream;
+  sent: number;
+  answers(): { atMs: number; TTL: number }[];
+  end(): Promise<void>;
+}
+
+function rawKeepAlive(endpoint: string, id: bigint): RawKeepAlive {
+  const stream = openRawStream(endpoint, "/etcdserverpb.Lease/LeaseKeepAlive");
+  const keeper: RawKeepAlive = {
+    stream,
+    sent: 0,
+    answers: () =>
+      stream.messages.map((m) => ({ atMs: m.atMs, TTL: decodeProtobuf<LeaseKeepAliveResponse>("LeaseKeepAliveResponse", m.bytes).TTL })),
+    end: async () => {
+      clearInterval(timer);
+      await stream.end();
+    },
+  };
+  const timer = setInterval(() => {
+    if (stream.send(encodeProtobuf("LeaseKeepAliveRequest", { ID: id }))) keeper.sent++;
+    else clearInterval(timer);
+  }, RAW_KEEPALIVE_EVERY_MS);
+  return keeper;
+}
+
+/** A raw Watch stream on the prefix k/: the k/<n> keys of its PUT events, in order. */
+function rawWatch(endpoint: string): { stream: RawStream; keys(): number[]; created(): boolean } {
+  const stream = openRawStream(endpoint, "/etcdserverpb.Watch/Watch");
+  stream.send(encodeProtobuf("WatchRequest", { create_request: { key: ENC.encode("k/"), range_end: ENC.encode("k0") } }));
+  const responses = (): WatchResponse[] => stream.messages.map((m) => decodeProtobuf<WatchResponse>("WatchResponse", m.bytes));
+  return {
+    stream,
+    created: () => responses().some((r) => r.created),
+    keys: () => {
+      const keys: number[] = [];
+      for (const r of responses()) {
+        for (const event of r.events ?? []) {
+          const match = /^k\/(\d+)$/.exec(DEC.decode(event.kv?.key ?? new Uint8Array(0)));
+          if (match !== null) keys.push(Number(match[1]));
+        }
+      }
+      return keys;
+    },
+  };
 }
 
 async function waitFor(what: string, ok: () => boolean, limitMs = WAIT_LIMIT_MS): Promise<void> {
@@ -185,6 +233,7 @@ test("a follower's watch and keep-alive streams (etcdctl 3.4, our CLI, raw gRPC)
   const cluster = new ProcessCluster({ size: 3, basePort: 30600 });
   const processes: Background[] = [];
   let raw: RawKeepAlive | undefined;
+  let watch: ReturnType<typeof rawWatch> | undefined;
   try {
     await cluster.start();
     const leader = await cluster.waitForLeader();
@@ -211,12 +260,14 @@ test("a follower's watch and keep-alive streams (etcdctl 3.4, our CLI, raw gRPC)
     ]);
     processes.push(ctlWatch, ctlKeep, ourWatch, ourKeep, doomedKeep);
     raw = rawKeepAlive(f, ids.get("raw")!);
+    watch = rawWatch(f);
+    const rawWatcher = watch;
 
     // The watches print nothing until they are set up: put a marker until both have shown it.
     const watchers = [ctlWatch, ourWatch];
-    await waitFor("both watches to be set up", () => {
+    await waitFor("every watch to be set up", () => {
       void writer.put("k/ready", "1").catch(() => {});
-      return watchers.every((w) => w.lines.some((l) => l.text === "k/ready"));
+      return watchers.every((w) => w.lines.some((l) => l.text === "k/ready")) && rawWatcher.created();
     }, 10_000);
     const keepers2 = [ctlKeep, ourKeep, doomedKeep];
     await waitFor("every keep-alive to renew once", () => keepers2.every((k) => k.lines.some((l) => /keepalived/.test(l.text))));
@@ -242,9 +293,15 @@ test("a follower's watch and keep-alive streams (etcdctl 3.4, our CLI, raw gRPC)
     const last = Math.max(...acked);
     assert.ok(last >= PUTS_BEFORE_KILL, `no put was acknowledged after the kill (attempted ${attempted})`);
     await cluster.waitForLeader(WAIT_LIMIT_MS);
-    await waitFor(`k/${last} in both watches`, () => watchers.every((w) => watchedKeys(w).includes(last)));
-    console.log(`leader change: ${attempted} puts, ${acked.size} acknowledged; keys seen by etcdctl ${watchedKeys(ctlWatch).length}, by tsetcd ${watchedKeys(ourWatch).length}`);
+    await waitFor(`k/${last} in every watch`, () => watchers.every((w) => watchedKeys(w).includes(last)) && rawWatcher.keys().includes(last));
+    console.log(
+      `leader change: ${attempted} puts, ${acked.size} acknowledged; keys seen by etcdctl ${watchedKeys(ctlWatch).length}, ` +
+        `by tsetcd ${watchedKeys(ourWatch).length}, by the raw gRPC watch ${rawWatcher.keys().length}`,
+    );
     for (const w of watchers) checkWatch(w.name, watchedKeys(w), acked, attempted);
+    // etcdctl resumes a broken watch by itself; the raw stream shows the one stream lived through it all.
+    checkWatch("raw gRPC watch", rawWatcher.keys(), acked, attempted);
+    assert.equal(rawWatcher.stream.ended, undefined, `the raw watch stream ended: ${JSON.stringify(rawWatcher.stream.ended)}`);
 
     // Every keeper on the follower renewed after the kill, its stream still running more than a TTL on.
     const ttlAfterKillMs = killMs + LEASE_TTL_S * 1_000 + 500;
@@ -255,12 +312,16 @@ test("a follower's watch and keep-alive streams (etcdctl 3.4, our CLI, raw gRPC)
       assert.ok(renewed.length > 0, `${keeper.name}: no renewal printed a TTL after the kill: ${keeper.lines.map((l) => l.text).join(" | ")}`);
       assert.not.ok(keeper.lines.some((l) => /expired|revoked/.test(l.text)), `${keeper.name} saw its lease end`);
     }
-    assert.equal(raw.ended, undefined, `the raw keep-alive stream ended during the leader change: ${JSON.stringify(raw.ended)}`);
-    assert.ok(raw.answers.some((a) => a.atMs > ttlAfterKillMs), `the raw keep-alive stream got no answer a TTL after the kill (sent ${raw.sent}; answers at ${raw.answers.map((a) => a.atMs - killMs)} ms after it)`);
-    assert.ok(raw.answers.every((a) => a.TTL === LEASE_TTL_S), `a raw keep-alive answered TTL ${raw.answers.map((a) => a.TTL)}`);
+    const answers = raw.answers();
+    assert.equal(raw.stream.ended, undefined, `the raw keep-alive stream ended during the leader change: ${JSON.stringify(raw.stream.ended)}`);
+    assert.ok(
+      answers.some((a) => a.atMs > ttlAfterKillMs),
+      `the raw keep-alive stream got no answer a TTL after the kill (sent ${raw.sent}; answers at ${answers.map((a) => a.atMs - killMs)} ms after it)`,
+    );
+    assert.ok(answers.every((a) => a.TTL === LEASE_TTL_S), `a raw keep-alive answered TTL ${answers.map((a) => a.TTL)}`);
     await raw.end();
-    assert.equal(raw.ended?.status, "0", `the raw keep-alive stream's status after the half-close: ${JSON.stringify(raw.ended)}`);
-    assert.equal(raw.answers.length, raw.sent, "one answer per keep-alive request");
+    assert.equal(raw.stream.ended?.status, "0", `the raw keep-alive stream's status after the half-close: ${JSON.stringify(raw.stream.ended)}`);
+    assert.equal(raw.answers().length, raw.sent, "one answer per keep-alive request");
 
     for (const keeper of ["etcdctl", "tsetcd", "raw"]) {
       const ttl = await leases.timeToLive(ids.get(keeper)!, { keys: true });
@@ -279,6 +340,7 @@ test("a follower's watch and keep-alive streams (etcdctl 3.4, our CLI, raw gRPC)
     throw error;
   } finally {
     await raw?.end();
+    await watch?.stream.end({ reset: true });
     for (const p of processes) await p.stop();
     await cluster.close();
   }
