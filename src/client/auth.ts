@@ -4,11 +4,18 @@
  * over like every other call. Authenticate itself is done by the Client when given credentials.
  *
  * @example
+ * import { AuthClient, connect, PermissionType } from "tsetcd";
  * const auth = new AuthClient(connect({ endpoints: ["127.0.0.1:2379"] }));
  * await auth.userAdd("root", "secret");
- * await auth.roleAdd("reader");
- * await auth.roleGrantPermission("reader", { permType: PermissionType.READ, key: utf8("app/"), range_end: utf8("app0") });
+ * await auth.roleAdd("root");
+ * await auth.userGrantRole("root", "root"); // auth enable needs root with the root role
+ * await auth.userAdd("app", "app-secret");
+ * await auth.roleAdd("app");
+ * const bytes = (text: string) => new TextEncoder().encode(text);
+ * await auth.roleGrantPermission("app", { permType: PermissionType.READWRITE, key: bytes("app/"), range_end: bytes("app0") });
+ * await auth.userGrantRole("app", "app");
  * await auth.authEnable();
+ * const client = connect({ endpoints: ["127.0.0.1:2379"], username: "app", password: "app-secret" });
  * @module
  */
 import type {
