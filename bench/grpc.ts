@@ -8,7 +8,8 @@
  *
  *   bun bench/grpc.ts                       # 3 passes, writes bench/GRPC_RESULTS.md
  *   bun bench/grpc.ts --passes 1 --no-write # a quick look
- *   bun bench/grpc.ts --check-perf m        # also `etcdctl check perf --load=m` against each server
+ *   bun bench/grpc.ts --check-perf s,m,l    # also `etcdctl check perf` at those loads against each server
+ *   bun bench/grpc.ts --rows none --check-perf l --passes 1   # check perf only
  *
  * Needs `etcd`, `etcdctl` and `benchmark` (BENCHMARK=/path, else `benchmark` on PATH); see
  * bench/grpc_build_benchmark.sh for building it from Debian's packages. Ports 27600–27602 (this bench's range).
@@ -22,6 +23,8 @@ import { dirname, join, resolve } from "node:path";
 const BENCH_DIR = dirname(new URL(import.meta.url).pathname);
 const REPO_ROOT = resolve(BENCH_DIR, "..");
 const RESULTS_PATH = join(BENCH_DIR, "GRPC_RESULTS.md");
+/** A check-perf-only run (`--rows none`) writes here, so it does not replace the table. */
+const CHECK_PERF_PATH = join(BENCH_DIR, "GRPC_CHECK_PERF.md");
 const GRPC_PORT = 27600;
 const PEER_PORT = 27601;
 const HTTP_PORT = 27602;
@@ -50,21 +53,25 @@ interface Sample {
 interface Options {
   passes: number;
   write: boolean;
-  checkPerf: string | undefined;
+  /** Loads for `etcdctl check perf` (s, m, l, xl), none by default. */
+  checkPerf: string[];
+  /** False with `--rows none`: only check perf. */
+  rows: boolean;
   benchmark: string;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { passes: 3, write: true, checkPerf: undefined, benchmark: process.env.BENCHMARK ?? "benchmark" };
+  const options: Options = { passes: 3, write: true, checkPerf: [], rows: true, benchmark: process.env.BENCHMARK ?? "benchmark" };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--passes") options.passes = Number(args[++i]);
     else if (arg === "--no-write") options.write = false;
-    else if (arg === "--check-perf") options.checkPerf = args[++i];
+    else if (arg === "--check-perf") options.checkPerf = (args[++i] ?? "").split(",");
+    else if (arg === "--rows") options.rows = args[++i] !== "none";
     else throw new Error(`unknown argument ${arg} (see the header of bench/grpc.ts)`);
   }
   if (!(Number.isInteger(options.passes) && options.passes >= 1 && options.passes <= 9)) throw new Error("--passes: 1 to 9");
-  if (options.checkPerf !== undefined && !["s", "m", "l", "xl"].includes(options.checkPerf)) throw new Error("--check-perf: s, m, l or xl");
+  if (options.checkPerf.some((load) => !["s", "m", "l", "xl"].includes(load))) throw new Error("--check-perf: s, m, l or xl, comma-separated");
   return options;
 }
 
@@ -164,6 +171,7 @@ function runRow(options: Options, server: Server, op: Op, streams: number): Samp
 }
 
 interface CheckPerf {
+  load: string;
   verdict: string;
   serverCpuS: number;
   etcdctlCpuS: number;
@@ -184,11 +192,18 @@ function runCheckPerf(server: Server, load: string): CheckPerf {
   const lines = output.split("\n").filter((l) => /PASS|FAIL|writes\/s|took|Stddev/.test(l) && !l.includes('"level"'));
   const cpu = /etcdctl-cpu ([0-9.]+) ([0-9.]+)/.exec(output);
   return {
+    load,
     verdict: lines.join("; "),
     serverCpuS: (cpuAfter - cpuBefore) / CLOCK_TICKS_PER_S,
     etcdctlCpuS: cpu === null ? NaN : Number(cpu[1]) + Number(cpu[2]),
     machineBusyPercent: (100 * (machineAfter.busy - machineBefore.busy)) / Math.max(1, machineAfter.total - machineBefore.total),
   };
+}
+
+interface CheckPerfRun {
+  target: Target;
+  pass: number;
+  result: CheckPerf;
 }
 
 function median(values: number[]): number {
@@ -206,7 +221,7 @@ function firstLine(command: string[]): string {
   return `${run.stdout.toString()}${run.stderr.toString()}`.split("\n")[0]!.trim();
 }
 
-function formatResults(samples: Map<string, Sample[]>, checks: Map<Target, CheckPerf[]>, options: Options, startedAt: string): string {
+function formatResults(samples: Map<string, Sample[]>, checks: CheckPerfRun[], options: Options, startedAt: string): string {
   const rows: string[] = [];
   const spreads: number[] = [];
   const busy: number[] = [];
@@ -230,33 +245,48 @@ function formatResults(samples: Map<string, Sample[]>, checks: Map<Target, Check
       );
     }
   }
+  const noise = spreads.length === 0 ? "" :
+    `Noise: the machine is shared; across passes a cell's spread (max − min) / median was ` +
+    `${(100 * median(spreads)).toFixed(0)} % at the median and ${(100 * Math.max(...spreads)).toFixed(0)} % at worst; ` +
+    `both cores were ${Math.min(...busy).toFixed(0)}–${Math.max(...busy).toFixed(0)} % busy during the rows (this run's ` +
+    `server and load tool included).`;
   const lines = [
-    "# gRPC: tsetcd vs etcd 3.4 (etcd's `benchmark`)",
+    rows.length > 0 ? "# gRPC: tsetcd vs etcd 3.4 (etcd's `benchmark`)" : "# etcdctl check perf: tsetcd vs etcd 3.4",
     "",
-    `Written by \`bun bench/grpc.ts\` at ${startedAt}; ${options.passes} alternating passes, median shown. ` +
+    `Written by \`bun bench/grpc.ts ${process.argv.slice(2).join(" ")}\` at ${startedAt}; ${options.passes} alternating ` +
+      `pass(es), median shown. ` +
       `Commit ${firstLine(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"])}; ${firstLine(["etcd", "--version"])}; ` +
       `Bun ${firstLine([join(REPO_ROOT, "node_modules", ".bin", "bun"), "--version"])}; ${navigator.hardwareConcurrency} CPUs.`,
-    "",
-    "Put: `benchmark put --val-size 256 --key-size 8 --sequential-keys --key-space-size 100000`; Range: " +
-      "`benchmark range <key> --consistency l` (one 256-byte key). Streams = `--clients`, connections = `--conns` " +
-      "(one per 16 streams). CPU µs/req: the server process's user+system time per request (the load tool runs " +
-      "on the same 2 cores and is not counted).",
-    "",
-    "| op | streams (conns) | etcd req/s | tsetcd req/s | tsetcd/etcd | etcd CPU µs/req | tsetcd CPU µs/req | etcd passes | tsetcd passes |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-    ...rows,
-    "",
-    `Noise: the machine is shared; across passes a cell's spread (max − min) / median was ` +
-      `${(100 * median(spreads)).toFixed(0)} % at the median and ${(100 * Math.max(...spreads)).toFixed(0)} % at worst; ` +
-      `both cores were ${Math.min(...busy).toFixed(0)}–${Math.max(...busy).toFixed(0)} % busy during the rows (this run's ` +
-      `server and load tool included).`,
   ];
-  if (checks.size > 0) {
-    lines.push("", `## etcdctl check perf --load=${options.checkPerf}`, "", "| server | pass | result | server CPU s | etcdctl CPU s | both cores busy |", "| --- | --- | --- | ---: | ---: | ---: |");
-    for (const [target, results] of checks) {
-      results.forEach((r, i) => {
-        lines.push(`| ${target} | ${i + 1} | ${r.verdict} | ${r.serverCpuS.toFixed(1)} | ${r.etcdctlCpuS.toFixed(1)} | ${r.machineBusyPercent.toFixed(0)} % |`);
-      });
+  if (rows.length > 0) {
+    lines.push(
+      "",
+      "Put: `benchmark put --val-size 256 --key-size 8 --sequential-keys --key-space-size 100000`; Range: " +
+        "`benchmark range <key> --consistency l` (one 256-byte key). Streams = `--clients`, connections = `--conns` " +
+        "(one per 16 streams). CPU µs/req: the server process's user+system time per request (the load tool runs " +
+        "on the same 2 cores and is not counted).",
+      "",
+      "| op | streams (conns) | etcd req/s | tsetcd req/s | tsetcd/etcd | etcd CPU µs/req | tsetcd CPU µs/req | etcd passes | tsetcd passes |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+      ...rows,
+      "",
+      noise,
+    );
+  }
+  if (checks.length > 0) {
+    lines.push(
+      "",
+      "## etcdctl check perf",
+      "",
+      "Against a 1-member server, one run per load and pass. CPU split: the server process, etcdctl (its 50–1,000 " +
+        "clients), and how busy both cores were in all (other users of the machine included).",
+      "",
+      "| load | server | pass | result | server CPU s | etcdctl CPU s | both cores busy |",
+      "| --- | --- | --- | --- | ---: | ---: | ---: |",
+    );
+    for (const run of checks) {
+      const r = run.result;
+      lines.push(`| ${r.load} | ${run.target} | ${run.pass} | ${r.verdict} | ${r.serverCpuS.toFixed(1)} | ${r.etcdctlCpuS.toFixed(1)} | ${r.machineBusyPercent.toFixed(0)} % |`);
     }
   }
   return lines.join("\n") + "\n";
@@ -269,13 +299,13 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const samples = new Map<string, Sample[]>();
-  const checks = new Map<Target, CheckPerf[]>();
+  const checks: CheckPerfRun[] = [];
   for (let pass = 1; pass <= options.passes; pass++) {
     const order: Target[] = pass % 2 === 1 ? ["etcd", "tsetcd"] : ["tsetcd", "etcd"];
     for (const target of order) {
       const server = await startTarget(target);
       try {
-        for (const op of ["put", "range"] as const) {
+        for (const op of options.rows ? (["put", "range"] as const) : []) {
           for (const streams of STREAMS) {
             const sample = runRow(options, server, op, streams);
             const key = `${target}:${rowKey(op, streams)}`;
@@ -287,10 +317,10 @@ async function main(): Promise<void> {
             );
           }
         }
-        if (options.checkPerf !== undefined) {
-          const result = runCheckPerf(server, options.checkPerf);
-          checks.set(target, [...(checks.get(target) ?? []), result]);
-          console.log(`pass ${pass} ${target} check perf --load=${options.checkPerf}: ${result.verdict} (server ${result.serverCpuS.toFixed(1)} s CPU, etcdctl ${result.etcdctlCpuS.toFixed(1)} s)`);
+        for (const load of options.checkPerf) {
+          const result = runCheckPerf(server, load);
+          checks.push({ target, pass, result });
+          console.log(`pass ${pass} ${target} check perf --load=${load}: ${result.verdict} (server ${result.serverCpuS.toFixed(1)} s CPU, etcdctl ${result.etcdctlCpuS.toFixed(1)} s)`);
         }
       } finally {
         await stopTarget(server);
@@ -299,7 +329,7 @@ async function main(): Promise<void> {
   }
   const document = formatResults(samples, checks, options, startedAt);
   console.log("\n" + document);
-  if (options.write) writeFileSync(RESULTS_PATH, document);
+  if (options.write) writeFileSync(options.rows ? RESULTS_PATH : CHECK_PERF_PATH, document);
 }
 
 await main();
