@@ -142,7 +142,12 @@ export function createHttpHandler(
   };
   // Every call runs as the client whose token the Authorization header carries (src/auth/context.ts):
   // the services check it, whichever route reaches them.
-  return (request, server) => withCaller(callerOfRequest(request), () => serve(request, server));
+  // A token issued at a log index not applied here yet is waited for first, as etcd does.
+  return async (request, server) => {
+    const caller = callerOfRequest(request);
+    if (caller.token !== undefined && service.auth?.tokenPending(caller.token)) await service.auth.waitForToken(caller.token);
+    return await withCaller(caller, () => serve(request, server));
+  };
 }
 
 /** The path of an absolute request URL, without parsing all of it (this runs on every request). */

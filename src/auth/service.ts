@@ -17,12 +17,16 @@ import { AuthErrors } from "./errors.ts";
 import { applyAuthOp, type AuthResult } from "./apply.ts";
 import type { AuthOp, AuthOpKind, AuthStamp } from "./ops.ts";
 import type { AuthStore } from "./store.ts";
-import { type SimpleTokens, tokenPrefix } from "./tokens.ts";
+import { type SimpleTokens, tokenIndex, tokenPrefix } from "./tokens.ts";
 
 /** etcd's default bcrypt cost (--bcrypt-cost) and its bounds (Go's bcrypt MinCost and MaxCost). */
 export const DEFAULT_BCRYPT_COST = 10;
 export const MIN_BCRYPT_COST = 4;
 export const MAX_BCRYPT_COST = 31;
+
+/** Longest a request waits for the Authenticate entry its token came from (etcd's request timeout). */
+const TOKEN_WAIT_MS = 5_000;
+const TOKEN_POLL_MS = 5;
 
 /** The stored hash of an empty password (no bcrypt hash is empty). */
 const EMPTY_PASSWORD_HASH = "";
@@ -39,6 +43,8 @@ export interface AuthServiceOptions {
   bcryptCost: number;
   /** Keys attached to a lease (for puts with a lease and revokes). */
   leaseKeys: LeaseKeys;
+  /** This member's applied index (a token issued at a later index is waited for). */
+  applied: () => number;
 }
 
 /** Kinds that need the root role (all but Authenticate), as etcd's needAdminPermission. */
@@ -68,6 +74,22 @@ export class AuthService {
   }
 
   // ---- the door ----
+
+  /**
+   * True when `token` names a log index this member has not applied yet: the Authenticate that issued it
+   * (through another member, or just now) is still on its way here. etcd waits for it; so does the caller,
+   * through `waitForToken`, before it serves the request.
+   */
+  tokenPending(token: string): boolean {
+    if (this.tokens.has(token) || !this.store.enabled) return false;
+    const index = tokenIndex(token);
+    return index !== undefined && index > this.#o.applied();
+  }
+
+  /** Waits (bounded by TOKEN_WAIT_MS) until the token's index is applied here. */
+  async waitForToken(token: string): Promise<void> {
+    for (let i = 0; i < TOKEN_WAIT_MS / TOKEN_POLL_MS && this.tokenPending(token); i++) await Bun.sleep(TOKEN_POLL_MS);
+  }
 
   /** Who the current call runs as: undefined for the server's own calls; throws for a bad token. */
   infoOf(caller: Caller | undefined = currentCaller()): AuthInfo | undefined {

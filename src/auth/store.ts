@@ -31,6 +31,9 @@ export interface StoredRole {
 /** etcd's root user and root role names. */
 export const ROOT = "root";
 
+/** The auth tables: data a backup carries and `snapshot restore` keeps. */
+export const AUTH_TABLES = ["auth_user", "auth_role", "auth_meta"] as const;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS auth_user (
   name TEXT PRIMARY KEY NOT NULL,

@@ -65,6 +65,11 @@ export class SimpleTokens {
     return held.user;
   }
 
+  /** True when the token is held (its life is not extended). */
+  has(token: string): boolean {
+    return this.#tokens.has(token);
+  }
+
   /** Drops every token of `user` (password changed, user deleted). */
   invalidateUser(user: string): void {
     for (const [token, held] of this.#tokens) {
@@ -84,4 +89,12 @@ export class SimpleTokens {
       if (nowMs >= held.expiresAtMs) this.#tokens.delete(token);
     }
   }
+}
+
+/** The log index a simple token names (`<prefix>.<index>`), or undefined for anything else. */
+export function tokenIndex(token: string): number | undefined {
+  const dot = token.lastIndexOf(".");
+  if (dot < 0 || !isTokenPrefix(token.slice(0, dot))) return undefined;
+  const index = Number(token.slice(dot + 1));
+  return Number.isSafeInteger(index) && index > 0 ? index : undefined;
 }

@@ -64,7 +64,10 @@ async function answer(
     // The one request boundary: etcd's zero values and checks before the service sees the message.
     const request = readGrpcRequest<unknown>(method.request, body, { limits });
     const context = new UnaryContext(call);
-    const response = await withCaller(callerOfStream(call.stream), () => method.call(services, request as never, context));
+    const caller = callerOfStream(call.stream);
+    const auth = services.kv.auth;
+    if (caller.token !== undefined && auth?.tokenPending(caller.token)) await auth.waitForToken(caller.token);
+    const response = await withCaller(caller, () => method.call(services, request as never, context));
     if (call.done) return; // the client reset the stream, or its deadline passed, meanwhile
     call.reply(encodeProtobuf(method.response, response));
   } catch (error) {

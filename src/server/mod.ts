@@ -192,6 +192,7 @@ async function startOnDatabase(
     tokens: new SimpleTokens({ ttlMs: config.authTokenTtlS * 1000 }),
     bcryptCost: config.bcryptCost,
     leaseKeys: (id) => leaseWatch.lessor.timeToLive({ ID: id, keys: true }, performance.now()).keys,
+    applied: () => member?.info().applied ?? 0,
   });
   const registry = new MemberRegistry(stateDb);
   const cluster = log.isEmpty() ? await startCluster(config, db, log, registry, tls.peer) : loadCluster(db, registry);

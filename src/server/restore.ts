@@ -19,6 +19,7 @@ import { parseServerArgs, type ServerConfig } from "./config.ts";
 import { MemberRegistry } from "./members.ts";
 import { LOG_DB_FILE, STATE_DB_FILE } from "./mod.ts";
 import { BACKUP_DATA_TABLES, checkSnapshotFile, extractSnapshotDb } from "./snapshot_file.ts";
+import { AUTH_TABLES } from "../auth/store.ts";
 
 /** What `snapshot restore` is told, with etcdctl's flag names. */
 export interface RestoreOptions {
@@ -87,7 +88,8 @@ async function foundCluster(config: ServerConfig): Promise<{ memberId: bigint; c
   const db = openDatabase(join(config.dataDir, LOG_DB_FILE), { durable: true });
   try {
     // What is not data belonged to the old member (Raft state, applied index, conf state, membership).
-    const data = new Set<string>(BACKUP_DATA_TABLES);
+    // Users, roles and the auth flag are data too (etcd's auth bucket survives a restore).
+    const data = new Set<string>([...BACKUP_DATA_TABLES, ...AUTH_TABLES]);
     const tables = stateDb.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => String(r.name));
     stateDb.transaction(() => {
       for (const table of tables) if (!data.has(table)) stateDb.exec(`DELETE FROM "${table.replaceAll('"', '""')}"`);
