@@ -133,8 +133,8 @@ test("--max-concurrent-streams: announced in SETTINGS; the stream past it is ref
   }
 });
 
-test("tsetcd server applies --max-concurrent-streams and the keepalive flags to its gRPC listener", async () => {
-  const server = await startTsetcd({ grpc: 27505, peer: 27506, http: 27507 }, {
+test("tsetcd server (one client URL, its default) applies --max-concurrent-streams and the keepalive flags to gRPC", async () => {
+  const server = await startTsetcd({ grpc: 27505, peer: 27506 }, {
     extraArgs: ["--max-concurrent-streams", "1", "--grpc-keepalive-interval", "300ms", "--grpc-keepalive-timeout", "0.3s", "--grpc-keepalive-min-time", "1m"],
   });
   const raw = await openRawH2(27505);
