@@ -10,6 +10,7 @@
  *   bun bench/grpc.ts --passes 1 --no-write # a quick look
  *   bun bench/grpc.ts --check-perf s,m,l    # also `etcdctl check perf` at those loads against each server
  *   bun bench/grpc.ts --rows none --check-perf l --passes 1   # check perf only
+ *   bun bench/grpc.ts --same-port           # tsetcd's default single client URL (bench/GRPC_SAME_PORT.md)
  *
  * Needs `etcd`, `etcdctl` and `benchmark` (BENCHMARK=/path, else `benchmark` on PATH); see
  * bench/grpc_build_benchmark.sh for building it from Debian's packages. Ports 27600–27602 (this bench's range).
@@ -25,6 +26,8 @@ const REPO_ROOT = resolve(BENCH_DIR, "..");
 const RESULTS_PATH = join(BENCH_DIR, "GRPC_RESULTS.md");
 /** A check-perf-only run (`--rows none`) writes here, so it does not replace the table. */
 const CHECK_PERF_PATH = join(BENCH_DIR, "GRPC_CHECK_PERF.md");
+/** A `--same-port` run writes here. */
+const SAME_PORT_PATH = join(BENCH_DIR, "GRPC_SAME_PORT.md");
 const GRPC_PORT = 27600;
 const PEER_PORT = 27601;
 const HTTP_PORT = 27602;
@@ -57,17 +60,23 @@ interface Options {
   checkPerf: string[];
   /** False with `--rows none`: only check perf. */
   rows: boolean;
+  /**
+   * `--same-port`: tsetcd with its default single client URL (gRPC and the gateway on one port, split by its
+   * front thread) instead of etcd 3.5's split (--listen-client-http-urls, gRPC straight to node:http2).
+   */
+  samePort: boolean;
   benchmark: string;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { passes: 3, write: true, checkPerf: [], rows: true, benchmark: process.env.BENCHMARK ?? "benchmark" };
+  const options: Options = { passes: 3, write: true, checkPerf: [], rows: true, samePort: false, benchmark: process.env.BENCHMARK ?? "benchmark" };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--passes") options.passes = Number(args[++i]);
     else if (arg === "--no-write") options.write = false;
     else if (arg === "--check-perf") options.checkPerf = (args[++i] ?? "").split(",");
     else if (arg === "--rows") options.rows = args[++i] !== "none";
+    else if (arg === "--same-port") options.samePort = true;
     else throw new Error(`unknown argument ${arg} (see the header of bench/grpc.ts)`);
   }
   if (!(Number.isInteger(options.passes) && options.passes >= 1 && options.passes <= 9)) throw new Error("--passes: 1 to 9");
@@ -85,7 +94,7 @@ interface Server {
   dataDir: string;
 }
 
-function serverArgs(target: Target, dataDir: string): string[] {
+function serverArgs(target: Target, dataDir: string, samePort: boolean): string[] {
   const client = `http://${ENDPOINT}`;
   const peer = `http://127.0.0.1:${PEER_PORT}`;
   const member = [
@@ -98,14 +107,15 @@ function serverArgs(target: Target, dataDir: string): string[] {
   ];
   if (target === "etcd") return ["etcd", ...member];
   const bun = join(REPO_ROOT, "node_modules", ".bin", "bun");
-  return [bun, join(REPO_ROOT, "mod.ts"), "server", ...member, "--listen-client-http-urls", `http://127.0.0.1:${HTTP_PORT}`];
+  const split = samePort ? [] : ["--listen-client-http-urls", `http://127.0.0.1:${HTTP_PORT}`];
+  return [bun, join(REPO_ROOT, "mod.ts"), "server", ...member, ...split];
 }
 
-async function startTarget(target: Target): Promise<Server> {
+async function startTarget(target: Target, samePort: boolean): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), `grpc-bench-${target}-`));
   const logPath = join(dataDir, "server.log");
   const log = Bun.file(logPath);
-  const child = spawn(serverArgs(target, join(dataDir, "data")), { cwd: REPO_ROOT, stdout: log, stderr: log });
+  const child = spawn(serverArgs(target, join(dataDir, "data"), samePort), { cwd: REPO_ROOT, stdout: log, stderr: log });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   // Ready once a linearizable write through gRPC succeeds (the same check for both servers).
   while (Date.now() < deadline) {
@@ -245,13 +255,19 @@ function formatResults(samples: Map<string, Sample[]>, checks: CheckPerfRun[], o
       );
     }
   }
-  const noise = spreads.length === 0 ? "" :
-    `Noise: the machine is shared; across passes a cell's spread (max − min) / median was ` +
+  const noise = spreads.length === 0 ? "" : options.passes === 1
+    ? `Noise: one pass, so no spread measured; both cores were ${Math.min(...busy).toFixed(0)}–${Math.max(...busy).toFixed(0)} % ` +
+      `busy during the rows (this run's server and load tool included).`
+    : `Noise: the machine is shared; across passes a cell's spread (max − min) / median was ` +
     `${(100 * median(spreads)).toFixed(0)} % at the median and ${(100 * Math.max(...spreads)).toFixed(0)} % at worst; ` +
     `both cores were ${Math.min(...busy).toFixed(0)}–${Math.max(...busy).toFixed(0)} % busy during the rows (this run's ` +
     `server and load tool included).`;
   const lines = [
     rows.length > 0 ? "# gRPC: tsetcd vs etcd 3.4 (etcd's `benchmark`)" : "# etcdctl check perf: tsetcd vs etcd 3.4",
+    "",
+    options.samePort
+      ? "tsetcd with one client URL (its default: gRPC and the gateway on one port, split by its front thread)."
+      : "tsetcd with etcd 3.5's split (`--listen-client-http-urls`): gRPC straight to node:http2.",
     "",
     `Written by \`bun bench/grpc.ts ${process.argv.slice(2).join(" ")}\` at ${startedAt}; ${options.passes} alternating ` +
       `pass(es), median shown. ` +
@@ -303,7 +319,7 @@ async function main(): Promise<void> {
   for (let pass = 1; pass <= options.passes; pass++) {
     const order: Target[] = pass % 2 === 1 ? ["etcd", "tsetcd"] : ["tsetcd", "etcd"];
     for (const target of order) {
-      const server = await startTarget(target);
+      const server = await startTarget(target, options.samePort);
       try {
         for (const op of options.rows ? (["put", "range"] as const) : []) {
           for (const streams of STREAMS) {
@@ -329,7 +345,7 @@ async function main(): Promise<void> {
   }
   const document = formatResults(samples, checks, options, startedAt);
   console.log("\n" + document);
-  if (options.write) writeFileSync(options.rows ? RESULTS_PATH : CHECK_PERF_PATH, document);
+  if (options.write) writeFileSync(options.samePort ? SAME_PORT_PATH : options.rows ? RESULTS_PATH : CHECK_PERF_PATH, document);
 }
 
 await main();
