@@ -99,8 +99,36 @@ function baseline(kind: MessageKind): WireMap {
     case "WatchRequest":
       return wmap({ create_request: baseline("WatchCreateRequest") });
     default:
-      return new WireMap();
+      return LOCK_ELECTION_AUTH[kind]?.() ?? new WireMap();
   }
+}
+
+/**
+ * Lock, election and auth requests: names under zfuzz/ (lock and election keys are name/<lease>), leases
+ * no grant returns, users and roles named zfuzz-… (never "root", without which auth cannot be enabled).
+ */
+const LOCK_ELECTION_AUTH: Partial<Record<MessageKind, () => WireMap>> = {
+  LockRequest: () => wmap({ name: bytesOf("zfuzz/lock"), lease: 1n }),
+  UnlockRequest: () => wmap({ key: bytesOf("zfuzz/lock/1") }),
+  CampaignRequest: () => wmap({ name: bytesOf("zfuzz/elect"), lease: 1n, value: bytesOf("v") }),
+  ProclaimRequest: () => wmap({ leader: leaderKey(), value: bytesOf("v") }),
+  ResignRequest: () => wmap({ leader: leaderKey() }),
+  LeaderRequest: () => wmap({ name: bytesOf("zfuzz/elect") }),
+  AuthenticateRequest: () => wmap({ name: "zfuzz-user", password: "zfuzz" }),
+  AuthUserAddRequest: () => wmap({ name: "zfuzz-user", password: "zfuzz" }),
+  AuthUserGetRequest: () => wmap({ name: "zfuzz-user" }),
+  AuthUserDeleteRequest: () => wmap({ name: "zfuzz-user" }),
+  AuthUserChangePasswordRequest: () => wmap({ name: "zfuzz-user", password: "zfuzz2" }),
+  AuthUserGrantRoleRequest: () => wmap({ user: "zfuzz-user", role: "zfuzz-role" }),
+  AuthUserRevokeRoleRequest: () => wmap({ name: "zfuzz-user", role: "zfuzz-role" }),
+  AuthRoleAddRequest: () => wmap({ name: "zfuzz-role" }),
+  AuthRoleGetRequest: () => wmap({ role: "zfuzz-role" }),
+  AuthRoleDeleteRequest: () => wmap({ role: "zfuzz-role" }),
+  AuthRoleRevokePermissionRequest: () => wmap({ role: "zfuzz-role", key: bytesOf("zfuzz/") }),
+};
+
+function leaderKey(): WireMap {
+  return wmap({ name: bytesOf("zfuzz/elect"), key: bytesOf("zfuzz/elect/1"), rev: 1, lease: 1n });
 }
 
 /** The valid baseline request of a kind (a copy), as the routes' "all fields present" case. */

@@ -22,7 +22,7 @@ import type { RequestKind } from "../../src/server/boundary.ts";
 import type { Prng } from "../../src/sim/prng.ts";
 import { baselineOf, bytesOf, FUZZ_KEY_PREFIX } from "./baselines.ts";
 import { randomBytes } from "./body_mutations.ts";
-import { concatBytes, encodeWire, type WireMap, wmap } from "./wire.ts";
+import { concatBytes, encodeWire } from "./wire.ts";
 
 /** One bad (or, as a control, good) call. */
 export interface GrpcMutation {
@@ -94,34 +94,13 @@ export function grpcFrame(message: Uint8Array, options: { flag?: number; declare
   return out;
 }
 
-/** Valid requests for the kinds the gateway fuzzer has no baseline of (names under zfuzz/, no real lease). */
-const EXTRA_BASELINES: Partial<Record<RequestKind, () => WireMap>> = {
-  LockRequest: () => wmap({ name: bytesOf("zfuzz/lock"), lease: 1n }),
-  UnlockRequest: () => wmap({ key: bytesOf("zfuzz/lock/1") }),
-  CampaignRequest: () => wmap({ name: bytesOf("zfuzz/elect"), lease: 1n, value: bytesOf("v") }),
-  ProclaimRequest: () => wmap({ leader: wmap({ name: bytesOf("zfuzz/elect"), key: bytesOf("zfuzz/elect/1"), rev: 1, lease: 1n }), value: bytesOf("v") }),
-  ResignRequest: () => wmap({ leader: wmap({ name: bytesOf("zfuzz/elect"), key: bytesOf("zfuzz/elect/1"), rev: 1, lease: 1n }) }),
-  LeaderRequest: () => wmap({ name: bytesOf("zfuzz/elect") }),
-  AuthenticateRequest: () => wmap({ name: "zfuzz-user", password: "zfuzz" }),
-  AuthUserAddRequest: () => wmap({ name: "zfuzz-user", password: "zfuzz" }),
-  AuthUserGetRequest: () => wmap({ name: "zfuzz-user" }),
-  AuthUserDeleteRequest: () => wmap({ name: "zfuzz-user" }),
-  AuthUserChangePasswordRequest: () => wmap({ name: "zfuzz-user", password: "zfuzz2" }),
-  AuthUserGrantRoleRequest: () => wmap({ user: "zfuzz-user", role: "zfuzz-role" }),
-  AuthUserRevokeRoleRequest: () => wmap({ name: "zfuzz-user", role: "zfuzz-role" }),
-  AuthRoleAddRequest: () => wmap({ name: "zfuzz-role" }),
-  AuthRoleGetRequest: () => wmap({ role: "zfuzz-role" }),
-  AuthRoleDeleteRequest: () => wmap({ role: "zfuzz-role" }),
-  AuthRoleRevokePermissionRequest: () => wmap({ role: "zfuzz-role", key: bytesOf("zfuzz/") }),
-};
-
 /**
  * The baseline protobuf message of a request kind, through the gateway's JSON decoder (the baselines are
- * written once, as the gateway fuzzer's trees). Valid as a message; some are refused by the service on
+ * written once, test/fuzz/baselines.ts, for both fuzzers). Valid as a message; some are refused by the service on
  * purpose (member URLs that are not URLs).
  */
 export function protobufBaseline(kind: RequestKind): Uint8Array {
-  const tree = EXTRA_BASELINES[kind]?.() ?? baselineOf(kind as MessageKind);
+  const tree = baselineOf(kind as MessageKind);
   const value = decodeJson<unknown>(kind as MessageKind, new TextDecoder().decode(encodeWire(tree, "json")));
   return encodeProtobuf(kind as MessageKind, value);
 }

@@ -78,18 +78,32 @@ export function buildPlan(rng: Prng, options: PlanOptions, counters: Counters): 
   let member = rng.int(3);
   const nextMember = (): number => (member = (member + 1) % 3);
   batches.push(plainBatch(rng.fork(), options, nextMember, counters));
+  // Sampled routes share batches (fewer cluster checks); they come last in RPC_ROUTES.
+  const sampled: Step[] = [];
   for (const route of RPC_ROUTES) {
     for (const encoding of ENCODINGS) {
       const r = rng.fork();
-      const steps = routeMutations(route, encoding, r, options).map((m) => httpStep(route, route.path, encoding, m, nextMember(), options, counters));
+      const all = routeMutations(route, encoding, r, options);
+      const mutations = route.sample === undefined ? all : r.shuffle(all).slice(0, route.sample);
+      const steps = mutations.map((m) => httpStep(route, route.path, encoding, m, nextMember(), options, counters));
       const alias = betaAlias(route);
-      const aliases = r.shuffle(aliasMutations(alias, encoding, r, options)).slice(0, options.aliasRequests);
+      const aliasCount = route.sample === undefined ? options.aliasRequests : 1;
+      const aliases = r.shuffle(aliasMutations(alias, encoding, r, options)).slice(0, aliasCount);
       steps.push(...aliases.map((m) => httpStep(route, alias.path, encoding, m, nextMember(), options, counters)));
+      if (route.sample !== undefined) {
+        sampled.push(...steps);
+        continue;
+      }
       for (let start = 0; start < steps.length; start += options.batchSteps) {
         const name = `${route.path} ${encoding} #${start / options.batchSteps + 1}`;
         batches.push({ name, route: route.path, encoding, steps: steps.slice(start, start + options.batchSteps) });
       }
     }
+  }
+  const sampledBatchSteps = options.batchSteps * 4;
+  for (let start = 0; start < sampled.length; start += sampledBatchSteps) {
+    const name = `sampled routes #${start / sampledBatchSteps + 1}`;
+    batches.push({ name, route: "sampled routes", encoding: "json+cbor", steps: sampled.slice(start, start + sampledBatchSteps) });
   }
   batches.push(abandonBatch(options));
   batches.push(cutBodiesBatch(options));
