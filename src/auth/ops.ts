@@ -26,6 +26,8 @@ export interface AuthOp {
   hash?: string;
   /** Authenticate: the token's random part, drawn by the proposer. */
   token?: string;
+  /** Authenticate with --auth-token jwt: the token the proposer signed. */
+  jwt?: string;
 }
 
 /** Who proposed a client write: checked again at apply against the auth state (etcd's header username and auth_revision). */
@@ -46,6 +48,7 @@ export function readAuthOp(raw: unknown): AuthOp {
   const op: AuthOp = { kind: kind as AuthOpKind, request };
   if (raw.hash !== undefined) op.hash = readString(raw.hash, "hash");
   if (raw.token !== undefined) op.token = readString(raw.token, "token");
+  if (raw.jwt !== undefined) op.jwt = readString(raw.jwt, "jwt");
   return op;
 }
 

@@ -18,6 +18,7 @@ import { applyAuthOp, type AuthResult } from "./apply.ts";
 import type { AuthOp, AuthOpKind, AuthStamp } from "./ops.ts";
 import type { AuthStore } from "./store.ts";
 import { type SimpleTokens, tokenIndex, tokenPrefix } from "./tokens.ts";
+import type { JwtTokens } from "./jwt.ts";
 
 /** etcd's default bcrypt cost (--bcrypt-cost) and its bounds (Go's bcrypt MinCost and MaxCost). */
 export const DEFAULT_BCRYPT_COST = 10;
@@ -45,6 +46,8 @@ export interface AuthServiceOptions {
   leaseKeys: LeaseKeys;
   /** This member's applied index (a token issued at a later index is waited for). */
   applied: () => number;
+  /** --auth-token jwt: tokens are signed and checked with these keys instead of simple tokens. */
+  jwt?: JwtTokens;
 }
 
 /** Kinds that need the root role (all but Authenticate), as etcd's needAdminPermission. */
@@ -98,6 +101,12 @@ export class AuthService {
     if (!store.enabled) return { user: "", revision: store.revision };
     // etcd's simple tokens carry no revision: a live token is as new as the state (a change that matters
     // to it, a password change or deletion, drops it).
+    if (caller.token !== undefined && this.#o.jwt !== undefined) {
+      // A JWT carries the revision it was issued at: any auth change since makes it old (etcd).
+      const claims = this.#o.jwt.verify(caller.token);
+      if (claims === undefined) throw AuthErrors.invalidAuthToken();
+      return claims;
+    }
     if (caller.token !== undefined) {
       const user = this.tokens.userOf(caller.token);
       if (user === undefined) throw AuthErrors.invalidAuthToken();
@@ -162,7 +171,10 @@ export class AuthService {
       }
     }
     if (!ok) throw AuthErrors.authFailed();
-    const op: AuthOp = { kind: "AuthenticateRequest", request: { name }, token: tokenPrefix() };
+    const jwt = this.#o.jwt;
+    const op: AuthOp = jwt === undefined
+      ? { kind: "AuthenticateRequest", request: { name }, token: tokenPrefix() }
+      : { kind: "AuthenticateRequest", request: { name }, jwt: jwt.sign(name, store.revision) };
     return await this.#m().proposeWrite({ auth: op });
   }
 

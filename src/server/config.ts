@@ -10,6 +10,7 @@
 
 import type { TlsFileNames } from "../tls/material.ts";
 import { parseRetention } from "./compactor.ts";
+import { parseAuthToken } from "../auth/jwt.ts";
 import { parseGoDurationMs } from "./go_duration.ts";
 
 /** A member's configuration after parsing and validation. */
@@ -46,7 +47,7 @@ export interface ServerConfig {
   grpcKeepaliveTimeoutMs: number;
   autoCompactionMode: "periodic" | "revision";
   autoCompactionRetention: string;
-  /** --auth-token: "simple" (etcd's default), the only kind tsetcd issues so far. */
+  /** --auth-token: "simple" (etcd's default) or "jwt,sign-method=…,pub-key=…,priv-key=…,ttl=…". */
   authToken: string;
   /** --auth-token-ttl: how long a simple token lives after its last use. */
   authTokenTtlS: number;
@@ -103,7 +104,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "initial-cluster-token": { kind: "string", defaultValue: "etcd-cluster", help: "Initial cluster token; the ids derive from it." },
   "heartbeat-interval": { kind: "int", defaultValue: "100", help: "Time (in milliseconds) of a heartbeat interval." },
   "election-timeout": { kind: "int", defaultValue: "1000", help: "Time (in milliseconds) for an election to timeout." },
-  "auth-token": { kind: "string", defaultValue: "simple", help: "Specify auth token type and its options ('simple')." },
+  "auth-token": { kind: "string", defaultValue: "simple", help: "Specify auth token type and its options ('simple' or 'jwt')." },
   "auth-token-ttl": { kind: "int", defaultValue: "300", help: "The lifetime in seconds of the auth token." },
   "bcrypt-cost": { kind: "int", defaultValue: "10", help: "Specify bcrypt algorithm cost factor for auth password hashing." },
   "snapshot-count": { kind: "int", defaultValue: "100000", help: "Number of committed entries that trigger a log compaction." },
@@ -253,7 +254,8 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
     return { kind: "error", message: `invalid value "${text}" for flag -max-concurrent-streams: strconv.ParseUint: parsing "${text}": value out of range` };
   }
   const authToken = get("auth-token");
-  if (authToken !== "simple") return { kind: "error", message: `unknown token type: ${authToken} (tsetcd issues simple tokens)` };
+  const tokenKind = parseAuthToken(authToken);
+  if (typeof tokenKind === "string") return { kind: "error", message: tokenKind };
   if (int("auth-token-ttl") <= 0) return { kind: "error", message: "--auth-token-ttl must be positive" };
   if (int("bcrypt-cost") < 4 || int("bcrypt-cost") > 31) {
     return { kind: "error", message: `invalid bcrypt-cost: ${get("bcrypt-cost")} (must be between 4 and 31)` };

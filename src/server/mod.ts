@@ -42,6 +42,7 @@ import { type GrpcListener, startGrpcServer } from "../grpc/server.ts";
 import { AuthStore } from "../auth/store.ts";
 import { AuthService } from "../auth/service.ts";
 import { SimpleTokens } from "../auth/tokens.ts";
+import { JwtTokens, parseAuthToken } from "../auth/jwt.ts";
 import { guardCluster, guardSnapshots, guardWatch } from "./auth_guards.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
 
@@ -193,6 +194,7 @@ async function startOnDatabase(
     bcryptCost: config.bcryptCost,
     leaseKeys: (id) => leaseWatch.lessor.timeToLive({ ID: id, keys: true }, performance.now()).keys,
     applied: () => member?.info().applied ?? 0,
+    ...jwtOf(config.authToken),
   });
   const registry = new MemberRegistry(stateDb);
   const cluster = log.isEmpty() ? await startCluster(config, db, log, registry, tls.peer) : loadCluster(db, registry);
@@ -512,6 +514,13 @@ async function anonymousRequest(
   } finally {
     await transport.close();
   }
+}
+
+/** --auth-token's JWT keys, read at start (a bad key file stops the start, as etcd's). */
+function jwtOf(authToken: string): { jwt?: JwtTokens } {
+  const parsed = parseAuthToken(authToken);
+  if (typeof parsed === "string") throw new Error(parsed);
+  return parsed.kind === "jwt" ? { jwt: new JwtTokens(parsed.options) } : {};
 }
 
 /** Expired simple tokens are dropped this often (in heartbeat ticks); a token is checked on use anyway. */
