@@ -169,6 +169,12 @@ function dispatch(
     call.fail(error);
     return;
   }
+  if (timeoutMs !== undefined && timeoutMs < 1) {
+    // Already past (0n, 999u): grpc-go's handler starts with its context done, so etcd answers this.
+    stream.resume();
+    call.finish(GrpcCode.DeadlineExceeded, "context deadline exceeded");
+    return;
+  }
   if (timeoutMs !== undefined) {
     const timer = setTimeout(() => call.finish(GrpcCode.DeadlineExceeded, "context deadline exceeded"), timeoutMs);
     stream.on("close", () => clearTimeout(timer));
