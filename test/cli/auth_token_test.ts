@@ -28,13 +28,15 @@ const fake = {
   seen: [] as string[],
   /** Refuse every token (a server that keeps saying the token is invalid). */
   refuseAll: false,
+  /** Refuse a stale token as a JWT server does after an auth change (400, old revision) instead of 401. */
+  oldRevision: false,
   /** Answer in JSON only, as etcd's gateway (which cannot read CBOR). */
   jsonOnly: false,
   bodies: [] as string[],
 };
 
 function reset(): void {
-  Object.assign(fake, { authEnabled: true, issued: 0, authenticates: 0, refuseAll: false, jsonOnly: false });
+  Object.assign(fake, { authEnabled: true, issued: 0, authenticates: 0, refuseAll: false, oldRevision: false, jsonOnly: false });
   fake.valid.clear();
   fake.seen.length = 0;
   fake.bodies.length = 0;
@@ -93,7 +95,9 @@ const server = Bun.serve({
     if (path === "/v3/watch") return watchStream(token);
     if (fake.jsonOnly) fake.bodies.push(`json ${path} ${await request.text()}`);
     if (fake.authEnabled && (token === null || !fake.valid.has(token) || fake.refuseAll)) {
-      return token === null ? error(400, 3, "etcdserver: user name is empty") : error(401, 16, "etcdserver: invalid auth token");
+      if (token === null) return error(400, 3, "etcdserver: user name is empty");
+      if (fake.oldRevision) return error(400, 3, "etcdserver: revision of auth store is old");
+      return error(401, 16, "etcdserver: invalid auth token");
     }
     if (fake.jsonOnly) {
       return new Response(JSON.stringify({ header: { revision: "5" }, users: ["root"] }), { headers: { "content-type": "application/json" } });
@@ -117,6 +121,17 @@ test("a stale token is refreshed once and the call retried with the new one", as
   fake.valid.clear(); // the server forgot it (TTL ran out, password changed…)
   const response = await client.get("a");
   assert.is(response.count, 0);
+  assert.is(fake.authenticates, 2);
+  assert.equal(fake.seen, ["tok1", "tok1", "tok2"]);
+});
+
+test("a token from before an auth change (JWT: revision of auth store is old) is refreshed the same way", async () => {
+  reset();
+  fake.oldRevision = true;
+  const client = connect({ endpoints: [ENDPOINT], username: "u", password: "p" });
+  await client.get("a");
+  fake.valid.clear();
+  await client.get("a");
   assert.is(fake.authenticates, 2);
   assert.equal(fake.seen, ["tok1", "tok1", "tok2"]);
 });
