@@ -22,10 +22,11 @@ const CALL_LIMIT_MS = 10_000;
 /** How a cell's request travels. */
 export type Transport = "json" | "cbor" | "grpc";
 
-/** Where a server answers. */
+/** Where a server answers; `tls`: gRPC over TLS presenting this client certificate. */
 export interface Target {
   httpUrl: string;
   grpcEndpoint: string;
+  tls?: { ca: string; cert: string; key: string };
 }
 
 /** One RPC: its gateway path, gRPC path and messages. */
@@ -56,10 +57,10 @@ export function closeSessions(): void {
   sessions.clear();
 }
 
-function sessionOf(endpoint: string): ClientHttp2Session {
+function sessionOf(endpoint: string, tls: Target["tls"]): ClientHttp2Session {
   let session = sessions.get(endpoint);
   if (session === undefined || session.closed || session.destroyed) {
-    session = connect(`http://${endpoint}`);
+    session = tls === undefined ? connect(`http://${endpoint}`) : connect(`https://${endpoint}`, { ...tls, servername: "localhost" });
     session.on("error", () => {});
     sessions.set(endpoint, session);
   }
@@ -68,7 +69,7 @@ function sessionOf(endpoint: string): ClientHttp2Session {
 
 /** Sends `rpc` with `token` (none: no credentials) over `transport`. */
 export async function send(transport: Transport, target: Target, rpc: Rpc, token?: string): Promise<Outcome> {
-  if (transport === "grpc") return await grpcCall(target.grpcEndpoint, rpc, token);
+  if (transport === "grpc") return await grpcCall(target, rpc, token);
   const headers: Record<string, string> = {
     "content-type": transport === "cbor" ? "application/cbor" : "application/json",
   };
@@ -86,7 +87,7 @@ export async function send(transport: Transport, target: Target, rpc: Rpc, token
   return { code: Number(value.code), message: String(value.message) };
 }
 
-function grpcCall(endpoint: string, rpc: Rpc, token: string | undefined): Promise<Outcome> {
+function grpcCall(target: Target, rpc: Rpc, token: string | undefined): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     const headers: Record<string, string> = {
       ":method": "POST",
@@ -95,7 +96,7 @@ function grpcCall(endpoint: string, rpc: Rpc, token: string | undefined): Promis
       te: "trailers",
     };
     if (token !== undefined) headers.token = token;
-    const stream = sessionOf(endpoint).request(headers);
+    const stream = sessionOf(target.grpcEndpoint, target.tls).request(headers);
     const result: Outcome = { code: -1, message: "" };
     const reader = new MessageReader({ maxMessageBytes: 1 << 20 });
     const take = (h: Record<string, unknown>): void => {
