@@ -176,8 +176,8 @@ function dispatch(
     return;
   }
   if (timeoutMs !== undefined) {
-    const timer = setTimeout(() => call.finish(GrpcCode.DeadlineExceeded, "context deadline exceeded"), timeoutMs);
-    stream.on("close", () => clearTimeout(timer));
+    const cancel = deadlineTimer(timeoutMs, () => call.finish(GrpcCode.DeadlineExceeded, "context deadline exceeded"));
+    stream.on("close", cancel);
   }
   // Who calls (src/auth/context.ts): the metadata's token, else the client certificate's CN.
   const caller = callerOfGrpc(stream, headers);
@@ -211,6 +211,23 @@ function isGrpc(headers: IncomingHttpHeaders): boolean {
 }
 
 const GRPC_CONTENT_TYPE = "application/grpc";
+
+/** setTimeout's longest delay (2^31-1 ms, about 24.8 days): a longer one fires at once instead. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Calls `fire` once `delayMs` have passed, through as many timers of at most MAX_TIMER_MS as that takes
+ * (a grpc-timeout may say up to 99,999,999 hours); returns the cancel. One timer is armed at a time.
+ */
+function deadlineTimer(delayMs: number, fire: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (remainingMs: number): void => {
+    const stepMs = Math.min(remainingMs, MAX_TIMER_MS);
+    timer = setTimeout(() => (remainingMs > stepMs ? arm(remainingMs - stepMs) : fire()), stepMs);
+  };
+  arm(delayMs);
+  return () => clearTimeout(timer);
+}
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
