@@ -250,6 +250,7 @@ function garbageSteps(): Step[] {
     // connection kept): not closing is the lenient answer, not damage, so only the member's health counts.
     ["the preface, then DATA on an idle stream", concatBytes(PREFACE, SETTINGS, h2Frame(0, 1, 3, range5())), false],
     ["the preface, then a frame of unknown type", concatBytes(PREFACE, SETTINGS, h2Frame(0xee, 0, 0, new Uint8Array(8))), false],
+    ["a gRPC call whose HEADERS have no :path", concatBytes(PREFACE, SETTINGS, h2Frame(1, 4, 1, headersWithoutPath()), h2Frame(0, 1, 1, range5())), false],
     ["half a preface", PREFACE.subarray(0, 10), false],
     ["the preface, then half a frame header", concatBytes(PREFACE, SETTINGS, Uint8Array.of(0, 0, 8)), false],
   ];
@@ -278,6 +279,21 @@ function garbageSteps(): Step[] {
     });
   });
   return steps;
+}
+
+/**
+ * HPACK for a POST to no path (node:http2's client always adds one): :method POST and :scheme http from
+ * the static table, :authority and content-type as literals with their static names, te as a new name.
+ */
+function headersWithoutPath(): Uint8Array {
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const literal = (prefix: number, value: string): Uint8Array => concatBytes(Uint8Array.of(prefix, value.length), text(value));
+  return concatBytes(
+    Uint8Array.of(0x83, 0x86),
+    literal(0x41, "127.0.0.1"),
+    literal(0x5f, "application/grpc"),
+    Uint8Array.of(0x00, 2), text("te"), Uint8Array.of(8), text("trailers"),
+  );
 }
 
 function range5(): Uint8Array {
