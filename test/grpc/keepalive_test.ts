@@ -7,7 +7,7 @@
  * - an idle connection is pinged after the interval; one that never answers is closed a timeout later;
  * - the stream past the limit is reset with REFUSED_STREAM, the ones before it go on.
  * Also the flags themselves: Go's duration syntax, etcd's defaults and errors, and a `tsetcd server` that
- * applies them. Ports 27500–27509.
+ * applies them. Ports 27500–27508.
  */
 import { connect } from "node:http2";
 import { test } from "uvu";
@@ -72,6 +72,26 @@ test("pings at min-time or slower on an open call are never punished", async () 
       assert.ok(await raw.waitFor((f) => f.type === FrameType.PING && f.payload[0] === i, 1_000), `ping ${i} acknowledged`);
     }
     assert.not.ok(raw.frames.some((f) => f.type === FrameType.GOAWAY));
+    assert.is(raw.closedAtMs(), undefined);
+  } finally {
+    raw.destroy();
+    await grpc.close();
+  }
+});
+
+test("a ping after each answered call never strikes (the server's answer starts the count over)", async () => {
+  const grpc = await listen(27508, { keepalive: { minTimeMs: 60_000, intervalMs: 0, timeoutMs: 0 } });
+  const raw = await openRawH2(27508);
+  try {
+    for (let i = 1; i <= 6; i++) {
+      const id = 2 * i - 1;
+      raw.openCall(id, UNKNOWN);
+      raw.data(id, new Uint8Array(0), true);
+      assert.ok(await raw.waitFor((f) => f.type === FrameType.HEADERS && f.streamId === id, 2_000), `call ${i} answered`);
+      raw.ping(new Uint8Array(8).fill(i));
+      assert.ok(await raw.waitFor((f) => f.type === FrameType.PING && f.payload[0] === i, 1_000), `ping ${i} acknowledged`);
+    }
+    assert.not.ok(raw.frames.some((f) => f.type === FrameType.GOAWAY), "six quick pings, none a strike");
     assert.is(raw.closedAtMs(), undefined);
   } finally {
     raw.destroy();
