@@ -13,7 +13,7 @@
  * @module
  */
 import { createSecureServer, createServer, type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
-import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import type { TlsServerMaterial } from "../tls/material.ts";
 import { GRPC_OVERHEAD_BYTES } from "../api/http.ts";
 import { DEFAULT_MAX_TXN_OPS } from "../mvcc/validate.ts";
@@ -25,6 +25,7 @@ import { parseGrpcTimeoutMs, statusTrailers } from "./status.ts";
 import { serveObserve } from "./observe.ts";
 import { serveKeepAlive, serveSnapshot, serveWatch } from "./streams.ts";
 import { serveUnary } from "./unary.ts";
+import { LeaderMonitor, type LeaderSource, requiresLeader } from "./require_leader.ts";
 import { callerOfGrpc, rememberStreamCaller, withCaller } from "../auth/context.ts";
 import { type GatewayHandler, serveGatewayStream } from "../front/h2_gateway.ts";
 
@@ -55,6 +56,8 @@ export interface GrpcServerOptions {
   socketPath?: string;
   /** Answers HTTP/2 streams that are not gRPC (the HTTP gateway); without it they get gRPC's 415. */
   gateway?: GatewayHandler;
+  /** Whether the member knows a leader, for calls that require one (`hasleader`); without it, none is refused. */
+  leader?: LeaderSource;
 }
 
 /** A listening gRPC front-end. */
@@ -80,6 +83,7 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
   const keepalive = options.keepalive ?? ETCD_KEEPALIVE;
   const server = url.protocol === "https:" ? secureServer(options.tls, settings) : createServer({ settings });
   const sessions = new Set<Http2Session>();
+  const monitor = options.leader === undefined ? undefined : new LeaderMonitor(options.leader);
   server.on("session", (session: Http2Session) => {
     session.on("error", () => {}); // a peer's bad bytes or reset: that connection only
     if (sessions.size >= MAX_SESSIONS) {
@@ -95,11 +99,11 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     watchStream(stream);
     if (options.gateway !== undefined && !isGrpc(headers)) return serveGatewayStream(stream, headers, options.gateway);
     const waiting = options.ready?.();
-    if (waiting === undefined) return dispatch(stream, headers, services, limits);
+    if (waiting === undefined) return dispatch(stream, headers, services, limits, monitor);
     // The stream stays paused (no 'data' listener yet), so nothing the client sends is lost meanwhile.
     stream.on("error", () => {});
     void waiting.then(() => {
-      if (!stream.destroyed && !stream.closed) dispatch(stream, headers, services, limits);
+      if (!stream.destroyed && !stream.closed) dispatch(stream, headers, services, limits, monitor);
     });
   });
   const host = url.hostname.replace(/^\[|\]$/g, "");
@@ -117,7 +121,10 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
   const port = typeof address === "object" && address !== null ? address.port : Number(url.port);
   return {
     url: `${url.protocol}//${url.hostname}:${port}`,
-    close: () => closeServer(server, sessions),
+    close: () => {
+      monitor?.close();
+      return closeServer(server, sessions);
+    },
   };
 }
 
@@ -148,6 +155,7 @@ function dispatch(
   headers: IncomingHttpHeaders,
   services: GrpcServices,
   limits: Required<BoundaryLimits>,
+  monitor: LeaderMonitor | undefined,
 ): void {
   stream.on("error", () => {}); // a reset stream is the peer's business; the call sees it as done
   if (!isGrpc(headers)) {
@@ -194,6 +202,14 @@ function dispatch(
     stream.resume();
     call.fail(new EtcdError(GrpcCode.Unimplemented, `grpc: Decompressor is not installed for grpc-encoding ${JSON.stringify(encoding)}`));
     return;
+  }
+  if (monitor !== undefined && requiresLeader(headers["hasleader"])) {
+    if (!monitor.admit()) {
+      stream.resume();
+      call.fail(Errors.noLeader());
+      return;
+    }
+    if (resolved.kind === "stream") monitor.track(call);
   }
   if (resolved.kind === "unary") return serveUnary(call, resolved.method, services, limits);
   if (resolved.stream === "watch") return withCaller(caller, () => serveWatch(call, services, limits));

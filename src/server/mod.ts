@@ -399,6 +399,7 @@ async function startOnDatabase(
           timeoutMs: config.grpcKeepaliveTimeoutMs,
         },
         ready: () => (gate.open ? undefined : gate.wait),
+        leader: { known: () => running.info().leader !== 0n, checkEveryMs: config.electionTimeoutMs },
       };
       const grpcOptions = { ...options, ...(tls.client ? { tls: tls.client } : {}) };
       if (split) {
