@@ -112,6 +112,7 @@ function parseHelloBody(body: Uint8Array): HelloResult {
     reader.skip(reader.u8());
     if (reader.offset === body.length) return { kind: "hello", alpn: [] }; // no extensions at all
     const extensions = new Reader(reader.slice(reader.u16()));
+    // Each turn consumes at least 4 bytes or throws, so the loops end within the (bounded) hello.
     while (extensions.offset < extensions.bytes.length) {
       const type = extensions.u16();
       const data = extensions.slice(extensions.u16());

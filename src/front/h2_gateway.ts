@@ -99,6 +99,7 @@ async function writeResponse(stream: ServerHttp2Stream, response: Response): Pro
   const reader = body.getReader();
   stream.on("close", () => void reader.cancel().catch(() => {}));
   try {
+    // As long as the body lasts: a watch's is endless by design, and ends when either side goes.
     for (;;) {
       const { done, value } = await reader.read();
       if (done || stream.destroyed || stream.closed) break;
