@@ -55,6 +55,17 @@ function needsAdmin(kind: AuthOpKind): boolean {
   return kind !== "AuthenticateRequest";
 }
 
+/**
+ * etcd's authApplierV3.UserGet and RoleGet: without the root role a user may still read itself and the
+ * roles it has (so `user get --detail` works for anyone).
+ */
+function readsOwn(store: AuthStore, kind: AuthOpKind, request: Record<string, unknown>, info: AuthInfo | undefined): boolean {
+  if (info === undefined) return false;
+  if (kind === "AuthUserGetRequest") return (request.name ?? "") === info.user;
+  if (kind === "AuthRoleGetRequest") return store.user(info.user)?.roles.includes(String(request.role ?? "")) ?? false;
+  return false;
+}
+
 /** One member's auth service. */
 export class AuthService {
   readonly store: AuthStore;
@@ -146,7 +157,7 @@ export class AuthService {
 
   /** Applies an auth entry: the admin check against its stamp, then the operation. */
   apply(op: AuthOp, stamp: AuthStamp | undefined, index: number): AuthResult {
-    if (needsAdmin(op.kind)) checkAdmin(this.store, stamp);
+    if (needsAdmin(op.kind) && !readsOwn(this.store, op.kind, op.request, stamp)) checkAdmin(this.store, stamp);
     return applyAuthOp(op, { store: this.store, tokens: this.tokens, index });
   }
 
@@ -180,7 +191,8 @@ export class AuthService {
 
   /** Any other Auth RPC: the root check at the door, the password hashed before proposing, then the log. */
   async call(kind: Exclude<AuthOpKind, "AuthenticateRequest">, req: Record<string, unknown>): Promise<unknown> {
-    const caller = needsAdmin(kind) ? this.admitAdmin() : this.infoOf();
+    const info = this.infoOf();
+    const caller = needsAdmin(kind) && !readsOwn(this.store, kind, req, info) ? this.admitAdmin() : info;
     const op: AuthOp = { kind, request: { ...req } };
     if (kind === "AuthUserAddRequest" || kind === "AuthUserChangePasswordRequest") {
       const noPassword = (req.options as { no_password?: boolean } | undefined)?.no_password === true;
