@@ -1,8 +1,10 @@
 /**
- * Differential auth test on etcd: the auth/user/role command sequence of auth_cases.ts through etcdctl
- * 3.4 and through tsetcd's CLI, each against its own fresh etcd 3.4. tsetcd's CLI reaches etcd over the
- * gateway (falling back to JSON there) with the token in the Authorization header. After normalize.ts,
- * stdout, stderr and exit codes must be equal case by case.
+ * Differential auth test: the auth/user/role command sequence of auth_cases.ts through etcdctl 3.4 against
+ * etcd 3.4 (the reference) and, each against its own fresh server, through
+ * - tsetcd's CLI against etcd 3.4 (the gateway in JSON, the token in the Authorization header),
+ * - tsetcd's CLI against tsetcd (the gateway in CBOR),
+ * - etcdctl 3.4 against tsetcd (gRPC, the token in the `token` metadata).
+ * After normalize.ts, stdout, stderr and exit codes of every side must equal the reference's, case by case.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -10,19 +12,23 @@ import { AUTH_ENABLED_CASES, AUTH_SETUP_CASES } from "./auth_cases.ts";
 import { compareSides, type Side, startSide, stopAll, TSETCD_CLI } from "./auth_sides.ts";
 import type { CliCase } from "./cases.ts";
 
-const ETCDCTL_SIDE_PORT = 28510;
-const TSETCD_SIDE_PORT = 28520;
+const REFERENCE_PORT = 28510;
+const TSETCD_CLI_ON_ETCD_PORT = 28520;
+const TSETCD_CLI_ON_TSETCD_PORT = 28530;
+const ETCDCTL_ON_TSETCD_PORT = 28560;
 
 const hasEtcd = Bun.which("etcd") !== null && Bun.which("etcdctl") !== null;
 const sides: Side[] = [];
 
-test("two fresh etcd 3.4 servers start", async () => {
+test("two etcd 3.4 and two tsetcd servers start", async () => {
   assert.ok(hasEtcd, "etcd and etcdctl 3.4 must be installed (apt-get install etcd-server etcd-client)");
   sides.push(...await Promise.all([
-    startSide("etcd", ETCDCTL_SIDE_PORT, ["etcdctl"]),
-    startSide("etcd", TSETCD_SIDE_PORT, TSETCD_CLI),
+    startSide("etcd", REFERENCE_PORT, ["etcdctl"]),
+    startSide("etcd", TSETCD_CLI_ON_ETCD_PORT, TSETCD_CLI),
+    startSide("tsetcd", TSETCD_CLI_ON_TSETCD_PORT, TSETCD_CLI),
+    startSide("tsetcd", ETCDCTL_ON_TSETCD_PORT, ["etcdctl"]),
   ]));
-  assert.is(sides.length, 2);
+  assert.is(sides.length, 4);
 });
 
 const GROUPS: [string, CliCase[]][] = [
@@ -31,9 +37,9 @@ const GROUPS: [string, CliCase[]][] = [
 ];
 
 for (const [name, cases] of GROUPS) {
-  test(`${name}: tsetcd's CLI answers as etcdctl on etcd (${cases.length} commands)`, async () => {
-    assert.is(sides.length, 2, "servers not started");
-    const mismatches = await compareSides(sides[0]!, [sides[1]!], cases);
+  test(`${name}: every side answers as etcdctl on etcd (${cases.length} commands)`, async () => {
+    assert.is(sides.length, 4, "servers not started");
+    const mismatches = await compareSides(sides[0]!, sides.slice(1), cases);
     assert.is(mismatches.length, 0, `\n${mismatches.join("\n\n")}\n`);
   });
 }
