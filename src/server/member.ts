@@ -955,13 +955,12 @@ export class Member implements KvService {
   async range(req: RangeRequest): Promise<RangeResponse> {
     // Front-ends pass what the request boundary checked; in-process callers get the same checks here.
     checkRequest("RangeRequest", req, this.#limits);
-    this.#o.auth?.admit({ kind: "range", req });
     if (req.serializable !== true) {
       this.#refuseOnLearner();
       await this.#linearizable();
-      // As etcd: checked against the state the read sees (a revoke applied meanwhile wins).
-      this.#o.auth?.admit({ kind: "range", req });
     }
+    // As etcd: checked against the state the read sees, once caught up (a grant or revoke applied before wins).
+    this.#o.auth?.admit({ kind: "range", req });
     const response = this.#o.kv.range(req);
     response.header = this.#header(response.header.revision);
     return response;
@@ -988,17 +987,16 @@ export class Member implements KvService {
 
   async txn(req: TxnRequest): Promise<TxnResponse> {
     checkRequest("TxnRequest", req, this.#limits);
-    const caller = this.#o.auth?.admit({ kind: "txn", req });
     if (!isReadOnlyTxn(req) || !allSerializable(req)) this.#refuseOnLearner();
     if (!isReadOnlyTxn(req)) {
+      const caller = this.#o.auth?.admit({ kind: "txn", req });
       this.#checkQuota();
       return await this.#propose<TxnResponse>(withCaller({ txn: req }, caller));
     }
-    // A read-only txn changes nothing: served like a range, linearizable unless every read is serializable.
-    if (!allSerializable(req)) {
-      await this.#linearizable();
-      this.#o.auth?.admit({ kind: "txn", req });
-    }
+    // A read-only txn changes nothing: served like a range, linearizable unless every read is serializable,
+    // and checked (as a range) against the state it reads.
+    if (!allSerializable(req)) await this.#linearizable();
+    this.#o.auth?.admit({ kind: "txn", req });
     const response = this.#o.kv.txn(req);
     response.header = this.#header(response.header.revision);
     return response;
