@@ -3,11 +3,11 @@
  * and maintenance services call at their door, and the apply of auth entries and of every write's
  * proposer stamp. The state is the replicated AuthStore; tokens are this member's SimpleTokens.
  *
- * The door: `admit(request)` reads the current caller (src/auth/context.ts). The server's own calls have
- * no caller and pass unchecked; a client call with auth off passes and is stamped with the auth revision,
- * so a write proposed before auth was enabled is refused at apply; with auth on, the token is resolved
- * (etcd's "invalid auth token" when unknown) and the keys checked. Apply checks the stamp again against
- * the state the entry meets: a revoke or a password change that commits first wins.
+ * The door reads the current caller (src/auth/context.ts). The server's own calls have no caller and pass
+ * unchecked. A read is checked by `admit` once it has caught up; a write only resolves its caller
+ * (`stamp`: etcd's "invalid auth token" for an unknown token) and its keys are checked at apply against the
+ * state its entry meets, so a revoke or a password change that commits first wins. With auth off a write
+ * is stamped too: proposed before auth was enabled, it is refused at apply.
  * @module
  */
 import type { EtcdError } from "../codec/errors.ts";
@@ -138,6 +138,15 @@ export class AuthService {
     if (info === undefined) return undefined;
     checkRequestAccess(this.store, info, request, this.#o.leaseKeys);
     return info;
+  }
+
+  /**
+   * Who the current caller's write runs as, for its proposal: its keys are checked at apply only (etcd's
+   * authApplierV3), against the state its entry meets — never against this member's state now, which on
+   * a follower may not have applied a grant or revoke the client already saw acknowledged.
+   */
+  stamp(): AuthStamp | undefined {
+    return this.infoOf();
   }
 
   /** Root only for the current caller (member changes); `denied`: the error a non-root user gets. */

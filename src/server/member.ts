@@ -88,6 +88,7 @@ import {
   internalRequestSizeBytes,
   proposalError,
 } from "./requests.ts";
+import type { MaintenanceService } from "./hash_service.ts";
 import { ReadIndexQueue } from "./reads.ts";
 import { Waiters } from "./waiters.ts";
 
@@ -138,6 +139,8 @@ export interface KvService {
   hasLeader(): boolean;
   /** The membership RPCs, when the server has them. */
   cluster?: ClusterService;
+  /** Hash and HashKV, when the server has them (src/server/hash_service.ts). */
+  maintenance?: MaintenanceService;
   /** Users, roles and tokens, when the server has them (the Auth RPCs). */
   auth?: AuthService;
 }
@@ -286,6 +289,8 @@ export class Member implements KvService {
   #selfRemoved = false;
   /** The membership RPCs (set by the server once its cluster service exists). */
   cluster?: ClusterService;
+  /** Hash and HashKV (set by the server). */
+  maintenance?: MaintenanceService;
   /** Users, roles and tokens (the same object apply uses). */
   readonly auth?: AuthService;
   /** The request boundary's settings, for requests that come in-process rather than through a front-end. */
@@ -969,7 +974,7 @@ export class Member implements KvService {
   put(req: PutRequest): Promise<PutResponse> {
     return this.#guard(() => {
       checkRequest("PutRequest", req, this.#limits);
-      const caller = this.#o.auth?.admit({ kind: "put", req });
+      const caller = this.#o.auth?.stamp();
       this.#refuseOnLearner();
       this.#checkQuota();
       return this.#propose<PutResponse>(withCaller({ put: req }, caller));
@@ -979,7 +984,7 @@ export class Member implements KvService {
   deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse> {
     return this.#guard(() => {
       checkRequest("DeleteRangeRequest", req, this.#limits);
-      const caller = this.#o.auth?.admit({ kind: "deleteRange", req });
+      const caller = this.#o.auth?.stamp();
       this.#refuseOnLearner();
       return this.#propose<DeleteRangeResponse>(withCaller({ deleteRange: req }, caller));
     });
@@ -989,7 +994,7 @@ export class Member implements KvService {
     checkRequest("TxnRequest", req, this.#limits);
     if (!isReadOnlyTxn(req) || !allSerializable(req)) this.#refuseOnLearner();
     if (!isReadOnlyTxn(req)) {
-      const caller = this.#o.auth?.admit({ kind: "txn", req });
+      const caller = this.#o.auth?.stamp();
       this.#checkQuota();
       return await this.#propose<TxnResponse>(withCaller({ txn: req }, caller));
     }
