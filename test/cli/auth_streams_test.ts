@@ -26,8 +26,11 @@ const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 let server: Side | undefined;
 const app = (): Client => connect({ endpoints: [ENDPOINT], username: "app", password: "apppw" });
 
-/** Runs tsetcd's CLI as `app`; resolves to what it printed once it exits (or is killed after `killAfterMs`). */
-function cli(args: string[], killAfterMs?: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
+/**
+ * Runs tsetcd's CLI as `app`; resolves to what it printed once it exits, or once it printed `stopAfterLines`
+ * lines and was interrupted (a command that runs until stopped). Killed after CLI_TIMEOUT_MS in any case.
+ */
+function cli(args: string[], stopAfterLines?: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((done) => {
     const child = spawn(TSETCD_CLI[0]!, [...TSETCD_CLI.slice(1), "--endpoints", ENDPOINT, "--user", "app:apppw", ...args], {
       cwd: ROOT,
@@ -35,13 +38,14 @@ function cli(args: string[], killAfterMs?: number): Promise<{ stdout: string; st
     });
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    child.stdout!.on("data", (chunk) => {
+      stdout += chunk;
+      if (stopAfterLines !== undefined && stdout.split("\n").length > stopAfterLines) child.kill("SIGINT");
+    });
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     const hardStop = setTimeout(() => child.kill("SIGKILL"), CLI_TIMEOUT_MS);
-    const softStop = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGINT"), killAfterMs);
     child.on("close", (code) => {
       clearTimeout(hardStop);
-      if (softStop !== undefined) clearTimeout(softStop);
       done({ stdout, stderr, code });
     });
   });
@@ -157,15 +161,16 @@ test("library: unary calls, a watch, lease keep-alive, a Mutex and an Election a
 });
 
 test("CLI: lock around a command outlasting the token, lease keep-alive, elect, watch (side by side)", async () => {
-  const { ID } = await new LeaseClient(app()).grant(4);
+  const { ID } = await new LeaseClient(app()).grant(4); // renewed every ~1.33 s: longer than a token lives
   const writer = app();
+  const fromRevision = (await writer.get("app/cli-watch/")).header.revision + 1;
   // The lock's command runs holding the lock, then the lock is released with a token that expired meanwhile.
   const [lock, keepAlive, elect, watched] = await Promise.all([
     cli(["lock", "app/cli-lock", "--", "sh", "-c", 'sleep 1.6; echo "held $ETCD_LOCK_KEY"']),
-    cli(["lease", "keep-alive", ID.toString(16)], 3_800),
-    cli(["elect", "app/cli-elect", "proposal"], 2_500),
-    cli(["watch", "app/cli-watch/", "--prefix"], 3_000),
-    Bun.sleep(2_000).then(() => writer.put("app/cli-watch/1", "v")),
+    cli(["lease", "keep-alive", ID.toString(16)], 3),
+    cli(["elect", "app/cli-elect", "proposal"], 2),
+    cli(["watch", "app/cli-watch/", "--prefix", "--rev", String(fromRevision)], 3),
+    Bun.sleep(EXPIRE_MS).then(() => writer.put("app/cli-watch/1", "v")),
   ]);
   assert.is(watched.stdout, "PUT\napp/cli-watch/1\nv\n");
   assert.is(watched.stderr, "");
