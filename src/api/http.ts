@@ -11,6 +11,7 @@
 import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import { DEFAULT_LIMITS, messageTooLarge, readRequest, type RequestKind } from "../server/boundary.ts";
+import type { MaintenanceService } from "../server/hash_service.ts";
 import type { ClusterService, KvService } from "../server/member.ts";
 import { clientGoneError, isClientGone } from "./client_gone.ts";
 import { AUTH_GATEWAY_PATHS, AUTH_RPCS } from "./auth_routes.ts";
@@ -36,6 +37,8 @@ export interface HttpOptions {
   clusterVersion: string;
   /** Extra Prometheus lines for /metrics. */
   metrics?: () => string;
+  /** /health, /livez and /readyz (src/api/health.ts); without it /health answers from `hasLeader` alone. */
+  health?: (path: string, request: Request) => Promise<Response> | undefined;
   /** Routes served besides the KV ones (leases and watch: src/api/lease_routes.ts). */
   routes?: ExtraRoutes;
 }
@@ -60,6 +63,14 @@ const ROUTES: Record<string, Route> = {
   "/v3/kv/txn": { request: "TxnRequest", response: "TxnResponse", call: (s, r) => s.txn(r) },
   "/v3/kv/compaction": { request: "CompactionRequest", response: "CompactionResponse", call: (s, r) => s.compact(r) },
   "/v3/maintenance/status": { request: "StatusRequest", response: "StatusResponse", call: (s) => s.status() },
+  // etcd 3.4's rpc.proto maps both Hash and HashKV to this path; its gateway answers Hash there.
+  "/v3/maintenance/hash": { request: "HashRequest", response: "HashResponse", call: (s) => maintenanceOf(s).hash() },
+  // Not on etcd 3.4's gateway (its HashKV shares the path above and loses): tsetcd's, for its own CLI.
+  "/v3/maintenance/hashkv": {
+    request: "HashKVRequest",
+    response: "HashKVResponse",
+    call: (s, r) => maintenanceOf(s).hashKv(r),
+  },
   "/v3/cluster/member/list": {
     request: "MemberListRequest",
     response: "MemberListResponse",
@@ -99,6 +110,11 @@ for (const [path, name] of Object.entries(AUTH_GATEWAY_PATHS)) {
 }
 
 /** The membership service, or etcd's "not capable" from a service without one. */
+function maintenanceOf(service: KvService): MaintenanceService {
+  if (service.maintenance === undefined) throw Errors.notCapable();
+  return service.maintenance;
+}
+
 function clusterOf(service: KvService): ClusterService {
   if (service.cluster === undefined) throw Errors.notCapable();
   return service.cluster;
@@ -129,6 +145,8 @@ export function createHttpHandler(
     }
     const extra = options.routes?.(path, request, server);
     if (extra !== undefined) return await extra;
+    const healthAnswer = options.health?.(path, request);
+    if (healthAnswer !== undefined) return await healthAnswer;
     if (path === "/health") return plainGet(request, () => health(service.hasLeader()));
     if (path === "/version") {
       return plainGet(request, () => json({ etcdserver: options.serverVersion, etcdcluster: options.clusterVersion }));

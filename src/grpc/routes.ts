@@ -9,7 +9,8 @@ import { EtcdError, Errors, GrpcCode } from "../codec/errors.ts";
 import type { AlarmResponse } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
 import type { RequestKind } from "../server/boundary.ts";
-import type { ClusterService } from "../server/member.ts";
+import type { MaintenanceService } from "../server/hash_service.ts";
+import type { ClusterService, KvService } from "../server/member.ts";
 import { AUTH_METHODS } from "./auth.ts";
 import { campaign, leader, proclaim, resign } from "./election.ts";
 import { lock, unlock } from "./lock.ts";
@@ -30,6 +31,11 @@ function unary(request: RequestKind, response: MessageKind, call: UnaryMethod["c
 function clusterOf(services: GrpcServices): ClusterService {
   if (services.kv.cluster === undefined) throw Errors.notCapable();
   return services.kv.cluster;
+}
+
+function maintenanceOf(kv: KvService): MaintenanceService {
+  if (kv.maintenance === undefined) throw Errors.notCapable();
+  return kv.maintenance;
 }
 
 /** An RPC whose feature has not landed yet: gRPC's Unimplemented, saying which. */
@@ -74,8 +80,8 @@ const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
     Alarm: unary("AlarmRequest", "AlarmResponse", (s) => noAlarms(s)),
     Status: unary("StatusRequest", "StatusResponse", (s) => s.kv.status()),
     Defragment: notYet("DefragmentRequest", "DefragmentResponse", "defragment"),
-    Hash: notYet("HashRequest", "HashResponse", "hash"),
-    HashKV: notYet("HashKVRequest", "HashKVResponse", "hashkv"),
+    Hash: unary("HashRequest", "HashResponse", (s) => maintenanceOf(s.kv).hash()),
+    HashKV: unary("HashKVRequest", "HashKVResponse", (s, r) => maintenanceOf(s.kv).hashKv(r)),
     Snapshot: "snapshot",
     MoveLeader: unary("MoveLeaderRequest", "MoveLeaderResponse", (s, r) => clusterOf(s).moveLeader(r)),
   },

@@ -13,6 +13,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
+import { createHealthRoutes, type HealthCounters } from "../api/health.ts";
+import { LeaderChanges, newKvCounters, serverMetricsText } from "../metrics/etcd.ts";
+import { createMetricsHandler } from "../metrics/listener.ts";
 import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
@@ -44,6 +47,8 @@ import { AuthService } from "../auth/service.ts";
 import { SimpleTokens } from "../auth/tokens.ts";
 import { JwtTokens, parseAuthToken } from "../auth/jwt.ts";
 import { guardCluster, guardSnapshots, guardWatch } from "./auth_guards.ts";
+import { KvHasher } from "../storage/hash_kv.ts";
+import { hashService } from "./hash_service.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
@@ -92,6 +97,8 @@ export interface TsetcdServer {
   clientUrls: string[];
   /** URLs serving etcd's gRPC API: the client URLs (which also serve the gateway unless --listen-client-http-urls). */
   grpcUrls: string[];
+  /** The --listen-metrics-urls actually listened on (ports resolved). */
+  metricsUrls: string[];
   name: string;
   memberId: bigint;
   clusterId: bigint;
@@ -226,6 +233,7 @@ async function startOnDatabase(
     random: Math.random,
   });
   const clientUrls: string[] = [];
+  const metricsUrls: string[] = [];
   // What a lone member lists as its client URLs: the gRPC ones in etcd 3.5's split (what etcd clients
   // dial), else the gateway's. Published attributes (clusters) keep the gateway's: lease forwarding uses them.
   const listedUrls: string[] = [];
@@ -259,6 +267,7 @@ async function startOnDatabase(
       }
     },
   });
+  const kvCounters = newKvCounters();
   member = new Member({
     logWriter,
     stateCommitIntervalMs: options.stateCommitIntervalMs ?? STATE_COMMIT_INTERVAL_MS,
@@ -267,7 +276,7 @@ async function startOnDatabase(
     stateDb,
     log,
     raft,
-    kv: mvccStateMachine(store, leaseWatch.onKvEvents),
+    kv: mvccStateMachine(store, leaseWatch.onKvEvents, kvCounters),
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,
     // Until this member's publish applies, it shows its own name and client URLs (as a single member did).
@@ -318,6 +327,10 @@ async function startOnDatabase(
   });
   const service = clusterService;
   running.cluster = guardCluster(service, auth);
+  running.maintenance = hashService({
+    hasher: new KvHasher(stateDb, () => ({ current: store.currentRevision(), compacted: store.compactedRevision() })),
+    header: async () => (await running.status()).header,
+  });
   peers.sync(transport, registry);
   try {
     await transport.start();
@@ -333,8 +346,11 @@ async function startOnDatabase(
   else await running.start();
   const compactor = new AutoCompactor(config.autoCompactionMode, config.autoCompactionRetention);
   let ticks = 0;
+  // Sampled once a heartbeat: a leader that came and went within one is not counted.
+  const leaderChanges = new LeaderChanges();
   const ticker = setInterval(() => {
     running.tick();
+    leaderChanges.note(running.info().leader);
     if (++ticks % TOKEN_SWEEP_TICKS === 0) auth.tokens.sweep();
     leaseWatch.tick();
     const revision = compactor.enabled ? compactor.tick(Date.now(), running.revision()) : undefined;
@@ -350,12 +366,33 @@ async function startOnDatabase(
     const info = running.info();
     return { cluster_id: cluster.clusterId, member_id: cluster.memberId, revision: leaseWatch.watch.hub.revision(), raft_term: info.term };
   });
+  const healthCounters: HealthCounters = { success: 0, failures: 0 };
+  const healthRoutes = createHealthRoutes({
+    hasLeader: () => running.hasLeader(),
+    // No alarm store yet (quota and corruption alarms are issue 12's next part): none is ever active.
+    alarms: () => [],
+    read: (serializable) => running.range({ key: HEALTH_KEY, limit: 1, keys_only: true, serializable }),
+  }, healthCounters);
+  const scrape = (): string =>
+    serverMetricsText({
+      memberIdHex: idHex(cluster.memberId),
+      version: ETCD_API_VERSION,
+      info: () => running.info(),
+      leaderChanges: () => leaderChanges.count,
+      sizeBytes: () => store.sizeBytes(),
+      // Counted at scrape time only (a count-only range over the keyspace), never on the write path.
+      keysTotal: () => store.range({ key: ALL_KEYS, range_end: ALL_KEYS, count_only: true }).count,
+      kv: kvCounters,
+      health: healthCounters,
+      peers: () => transport.stats().peers.map((p) => ({ toHex: idHex(p.id), sentBytes: p.sentBytes })),
+    }) + tsetcdMetricsText(dbs.threads);
   const handler = createHttpHandler(running, {
     maxRequestBytes: config.maxRequestBytes,
     maxTxnOps: config.maxTxnOps,
     serverVersion: ETCD_API_VERSION,
     clusterVersion: ETCD_CLUSTER_VERSION,
-    metrics: () => metricsLines(running, dbs.threads),
+    metrics: scrape,
+    health: healthRoutes,
     routes: combineRoutes(
       leaseAndWatchRoutes(leaseWatch.lease, watchHub),
       snapshotRoutes(exporter),
@@ -427,6 +464,19 @@ async function startOnDatabase(
       fronts.push(front);
       clientUrls.push(`${url.protocol}//${url.hostname}:${front.port}`);
     }
+    // --listen-metrics-urls: /metrics and the health endpoints alone, https with the client TLS, as etcd's.
+    const metricsHandler = createMetricsHandler({ metrics: scrape, health: healthRoutes });
+    for (const url of config.listenMetricsUrls) {
+      const server = Bun.serve({
+        hostname: url.hostname.replace(/^\[|\]$/g, ""),
+        port: Number(url.port),
+        fetch: metricsHandler,
+        error: () => new Response("internal error\n", { status: 500 }),
+        tls: serveTlsOption(url, tls.client),
+      });
+      servers.push(server);
+      metricsUrls.push(`${url.protocol}//${url.hostname}:${server.port}`);
+    }
   } catch (err) {
     for (const front of fronts) await front.close();
     for (const server of servers) server.stop(true);
@@ -488,6 +538,7 @@ async function startOnDatabase(
     clientUrl: clientUrls[0]!,
     clientUrls,
     grpcUrls: [...grpcUrls],
+    metricsUrls,
     name: config.name,
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,
@@ -601,18 +652,18 @@ interface CheckpointThreads {
   logCheckpoint: boolean;
 }
 
-function metricsLines(member: Member, threads: CheckpointThreads): string {
-  const info = member.info();
+/** The health checks' key (etcd 3.5 reads a one-key range too); any key serves, it need not exist. */
+const HEALTH_KEY = new TextEncoder().encode("health");
+/** key = range_end = "\0": the whole keyspace. */
+const ALL_KEYS = new Uint8Array([0]);
+
+/** tsetcd's own families, after etcd's. */
+function tsetcdMetricsText(threads: CheckpointThreads): string {
   return [
-    "# TYPE etcd_server_has_leader gauge",
-    `etcd_server_has_leader ${info.leader !== 0n ? 1 : 0}`,
-    "# TYPE etcd_server_is_leader gauge",
-    `etcd_server_is_leader ${info.isLeader ? 1 : 0}`,
-    "# TYPE etcd_server_proposals_committed_total gauge",
-    `etcd_server_proposals_committed_total ${info.commit}`,
-    "# TYPE etcd_server_proposals_applied_total gauge",
-    `etcd_server_proposals_applied_total ${info.applied}`,
+    "# HELP tsetcd_version Which tsetcd version is running.",
+    "# TYPE tsetcd_version gauge",
     `tsetcd_version{version="${TSETCD_VERSION}"} 1`,
+    "# HELP tsetcd_checkpoint_thread Whether the database's WAL is checkpointed on a thread.",
     "# TYPE tsetcd_checkpoint_thread gauge",
     `tsetcd_checkpoint_thread{db="state"} ${threads.stateCheckpoint ? 1 : 0}`,
     `tsetcd_checkpoint_thread{db="log"} ${threads.logCheckpoint ? 1 : 0}`,

@@ -1,0 +1,47 @@
+/**
+ * Maintenance.Hash and Maintenance.HashKV for one member: the walk (src/storage/hash_kv.ts) on the state
+ * database, answered with this member's header and etcd's errors.
+ * @module
+ */
+import { Errors } from "../codec/errors.ts";
+import type { HashKVRequest, HashKVResponse, HashResponse, ResponseHeader } from "../codec/messages.ts";
+import { HashRevisionError, type KvHash, type KvHasher } from "../storage/hash_kv.ts";
+
+/** The hash RPCs a front-end calls. */
+export interface MaintenanceService {
+  hash(): Promise<HashResponse>;
+  hashKv(req: HashKVRequest): Promise<HashKVResponse>;
+}
+
+/** What the service needs from the member. */
+export interface HashServiceOptions {
+  hasher: KvHasher;
+  /** This member's response header now (its revision is replaced by the hashed store's). */
+  header: () => Promise<ResponseHeader>;
+}
+
+/** Hash and HashKV over one member's store. */
+export function hashService(options: HashServiceOptions): MaintenanceService {
+  const withHeader = async (result: KvHash): Promise<ResponseHeader> => ({
+    ...(await options.header()),
+    revision: result.currentRevision,
+  });
+  return {
+    async hash(): Promise<HashResponse> {
+      const result = await options.hasher.hash();
+      return { header: await withHeader(result), hash: result.hash };
+    },
+    async hashKv(req: HashKVRequest): Promise<HashKVResponse> {
+      const revision = req.revision ?? 0;
+      // etcd takes a negative revision as "current" as well (only rev > 0 is checked).
+      let result: KvHash;
+      try {
+        result = await options.hasher.hashKv(revision > 0 ? revision : 0);
+      } catch (err) {
+        if (err instanceof HashRevisionError) throw err.kind === "compacted" ? Errors.compacted() : Errors.futureRev();
+        throw err;
+      }
+      return { header: await withHeader(result), hash: result.hash, compact_revision: result.compactRevision };
+    },
+  };
+}
