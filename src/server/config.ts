@@ -25,6 +25,14 @@ export interface ServerConfig {
   listenClientHttpUrls: URL[];
   advertiseClientUrls: string[];
   listenPeerUrls: URL[];
+  /** --listen-metrics-urls: extra listeners serving /metrics and the health endpoints only (https: client TLS). */
+  listenMetricsUrls: URL[];
+  /** --logger: "zap" (JSON lines) or "capnslog" (etcd 3.4's default, human-readable lines). */
+  logger: "zap" | "capnslog";
+  /** --log-level: debug, info, warn, error, panic or fatal. */
+  logLevel: string;
+  /** --log-outputs: "default", "stderr", "stdout" or file paths. */
+  logOutputs: string[];
   initialAdvertisePeerUrls: string[];
   /** name → peer URLs, from --initial-cluster (or this member alone). */
   initialCluster: Map<string, string[]>;
@@ -97,6 +105,10 @@ const FLAGS: Record<string, FlagSpec> = {
   "listen-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "URLs to listen on for client traffic." },
   "listen-client-http-urls": { kind: "string", defaultValue: "", help: "URLs to listen on for HTTP-only client traffic; when set, --listen-client-urls serve gRPC only." },
   "advertise-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "This member's client URLs to advertise to the cluster." },
+  "listen-metrics-urls": { kind: "string", defaultValue: "", help: "List of URLs to listen on for the metrics and health endpoints." },
+  "logger": { kind: "string", defaultValue: "capnslog", help: "Specify 'zap' for structured logging or 'capnslog'." },
+  "log-level": { kind: "string", defaultValue: "info", help: "Configures log level. Only supports debug, info, warn, error, panic, or fatal." },
+  "log-outputs": { kind: "string", defaultValue: "default", help: "Specify 'stdout' or 'stderr' to skip journald logging even when running under systemd, or list of comma separated output targets." },
   "listen-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380", help: "URLs to listen on for peer traffic." },
   "initial-advertise-peer-urls": { kind: "string", defaultValue: "http://127.0.0.1:2380", help: "This member's peer URLs to advertise to the cluster." },
   "initial-cluster": { kind: "string", defaultValue: "", help: "Initial cluster configuration for bootstrapping (name=url,...)." },
@@ -215,6 +227,15 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
   const httpText = get("listen-client-http-urls");
   const listenClientHttpUrls = httpText === "" ? [] : parseUrls("listen-client-http-urls", httpText);
   const listenPeerUrls = parseUrls("listen-peer-urls", get("listen-peer-urls"));
+  const metricsText = get("listen-metrics-urls");
+  const listenMetricsUrls = metricsText === "" ? [] : parseUrls("listen-metrics-urls", metricsText);
+  if (typeof listenMetricsUrls === "string") return { kind: "error", message: listenMetricsUrls };
+  const logger = get("logger");
+  if (logger !== "zap" && logger !== "capnslog") return { kind: "error", message: `unknown logger option ${JSON.stringify(logger)}` };
+  const logLevel = get("log-level");
+  if (!["debug", "info", "warn", "error", "panic", "fatal"].includes(logLevel)) {
+    return { kind: "error", message: `unknown log level ${JSON.stringify(logLevel)}` };
+  }
   const advertiseClient = parseUrls("advertise-client-urls", get("advertise-client-urls"));
   const advertisePeer = parseUrls("initial-advertise-peer-urls", get("initial-advertise-peer-urls"));
   for (const urls of [listenClientUrls, listenClientHttpUrls, listenPeerUrls, advertiseClient, advertisePeer]) {
@@ -270,6 +291,10 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
       listenClientHttpUrls: listenClientHttpUrls as URL[],
       advertiseClientUrls: (advertiseClient as URL[]).map(urlText),
       listenPeerUrls: listenPeerUrls as URL[],
+      listenMetricsUrls,
+      logger,
+      logLevel,
+      logOutputs: get("log-outputs").split(",").map((o) => o.trim()).filter((o) => o !== ""),
       initialAdvertisePeerUrls: peerUrls,
       initialCluster,
       initialClusterState: state,

@@ -6,21 +6,38 @@
 import type { CompactionRequest, CompactionResponse, Event } from "../codec/messages.ts";
 import type { MvccStore } from "../mvcc/mod.ts";
 import type { KvStateMachine } from "./member.ts";
+import { type KvCounters, newKvCounters } from "../metrics/etcd.ts";
 
 /**
  * Wraps an MvccStore (on the member's database) as a `KvStateMachine`; `onEvents` receives every applied
- * write's events, in apply order (lease attachments, watchers).
+ * write's events, in apply order (lease attachments, watchers); `counters` counts them for /metrics.
  */
-export function mvccStateMachine(store: MvccStore, onEvents: (events: Event[]) => void = () => {}): KvStateMachine {
+export function mvccStateMachine(
+  store: MvccStore,
+  onEvents: (events: Event[]) => void = () => {},
+  counters: KvCounters = newKvCounters(),
+): KvStateMachine {
   function events<R>(result: { response: R; events: Event[] }): R {
     onEvents(result.events);
     return result.response;
   }
   return {
-    range: (req) => store.range(req),
-    put: (req) => events(store.put(req)),
-    deleteRange: (req) => events(store.deleteRange(req)),
-    txn: (req) => events(store.txn(req)),
+    range: (req) => {
+      counters.ranges++;
+      return store.range(req);
+    },
+    put: (req) => {
+      counters.puts++;
+      return events(store.put(req));
+    },
+    deleteRange: (req) => {
+      counters.deletes++;
+      return events(store.deleteRange(req));
+    },
+    txn: (req) => {
+      counters.txns++;
+      return events(store.txn(req));
+    },
     // Always removed at once inside the apply (etcd does it in the background; `physical` only makes the
     // caller wait for it, and here it is done before the reply either way).
     compact: (req: CompactionRequest): CompactionResponse => store.compact(req.revision, { physical: true }),

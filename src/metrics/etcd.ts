@@ -1,0 +1,133 @@
+/**
+ * etcd 3.4's metric families, by its names, types, help texts and labels, so existing etcd dashboards and
+ * alerts read a tsetcd member unchanged. The member keeps plain counters (`KvCounters`, `HealthCounters`)
+ * and exposes its state; this module only reads them at scrape time.
+ * @module
+ */
+import { exponentialBuckets, type Family, formatFamily, Histogram } from "./text.ts";
+import { processMetricsText } from "./process.ts";
+
+/** Applied writes and served ranges, counted on every member as etcd's mvcc package counts them. */
+export interface KvCounters {
+  puts: number;
+  deletes: number;
+  ranges: number;
+  txns: number;
+}
+
+/** A fresh set of zeroed KV counters. */
+export function newKvCounters(): KvCounters {
+  return { puts: 0, deletes: 0, ranges: 0, txns: 0 };
+}
+
+/** etcd's disk histograms: 0.001 s doubling to 8.192 s (14 buckets), as etcd 3.4 declares them. */
+export const DISK_BUCKETS_SECONDS: readonly number[] = exponentialBuckets(0.001, 2, 14);
+
+/**
+ * The disk latency histograms. Process-wide: the log writer thread's client observes every log commit
+ * (its fsync and the thread hop), and members in one process share them.
+ */
+export const diskMetrics = {
+  walFsync: new Histogram(
+    "etcd_disk_wal_fsync_duration_seconds",
+    "The latency distributions of fsync called by WAL.",
+    DISK_BUCKETS_SECONDS,
+  ),
+  backendCommit: new Histogram(
+    "etcd_disk_backend_commit_duration_seconds",
+    "The latency distributions of commit called by backend.",
+    DISK_BUCKETS_SECONDS,
+  ),
+};
+
+/** What a scrape reads from the member. */
+export interface ServerMetricsSource {
+  /** The member ID as etcd prints it (16 hex digits). */
+  memberIdHex: string;
+  /** etcd's server version we answer as, e.g. "3.4.30". */
+  version: string;
+  info(): { leader: bigint; isLeader: boolean; commit: number; applied: number };
+  leaderChanges(): number;
+  sizeBytes(): { total: number; inUse: number };
+  keysTotal(): number;
+  kv: KvCounters;
+  health: { success: number; failures: number };
+  /** Bytes sent to each peer (To: its ID in hex). */
+  peers?(): { toHex: string; sentBytes: number }[];
+  /** Extra families (gRPC request counters), already as text. */
+  extra?(): string;
+}
+
+/** The whole /metrics body: etcd's server, disk, mvcc and network families, then process_*. */
+export function serverMetricsText(source: ServerMetricsSource): string {
+  const info = source.info();
+  const size = source.sizeBytes();
+  const families: Family[] = [
+    gauge("etcd_debugging_mvcc_keys_total", "Total number of keys.", source.keysTotal()),
+    gauge("etcd_mvcc_db_total_size_in_bytes", "Total size of the underlying database physically allocated in bytes.", size.total),
+    gauge("etcd_mvcc_db_total_size_in_use_in_bytes", "Total size of the underlying database logically in use in bytes.", size.inUse),
+    counter("etcd_mvcc_delete_total", "Total number of deletes seen by this member.", source.kv.deletes),
+    counter("etcd_mvcc_put_total", "Total number of puts seen by this member.", source.kv.puts),
+    counter("etcd_mvcc_range_total", "Total number of ranges seen by this member.", source.kv.ranges),
+    counter("etcd_mvcc_txn_total", "Total number of txns seen by this member.", source.kv.txns),
+    gauge("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.", info.leader !== 0n ? 1 : 0),
+    counter("etcd_server_health_failures", "The total number of failed health checks", source.health.failures),
+    counter("etcd_server_health_success", "The total number of successful health checks", source.health.success),
+    {
+      name: "etcd_server_id",
+      help: "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.",
+      type: "gauge",
+      samples: [{ labels: { server_id: source.memberIdHex }, value: 1 }],
+    },
+    gauge("etcd_server_is_leader", "Whether or not this member is a leader. 1 if is, 0 otherwise.", info.isLeader ? 1 : 0),
+    counter("etcd_server_leader_changes_seen_total", "The number of leader changes seen.", source.leaderChanges()),
+    // etcd declares these two as gauges (they follow the Raft indexes, which a snapshot can move).
+    gauge("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.", info.applied),
+    gauge("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.", info.commit),
+    {
+      name: "etcd_server_version",
+      help: "Which version is running. 1 for 'server_version' label with current version.",
+      type: "gauge",
+      samples: [{ labels: { server_version: source.version }, value: 1 }],
+    },
+  ];
+  const peers = source.peers?.() ?? [];
+  if (peers.length > 0) {
+    families.push({
+      name: "etcd_network_peer_sent_bytes_total",
+      help: "The total number of bytes sent to peers.",
+      type: "counter",
+      samples: peers.map((p) => ({ labels: { To: p.toHex }, value: p.sentBytes })),
+    });
+  }
+  return diskMetrics.backendCommit.format() + diskMetrics.walFsync.format() + families.map(formatFamily).join("") +
+    (source.extra?.() ?? "") + processMetricsText();
+}
+
+function gauge(name: string, help: string, value: number): Family {
+  return { name, help, type: "gauge", samples: [{ value }] };
+}
+
+function counter(name: string, help: string, value: number): Family {
+  return { name, help, type: "counter", samples: [{ value }] };
+}
+
+/**
+ * etcd's etcd_server_leader_changes_seen_total: one per change to a known leader (none → A, A → B, and
+ * A → none → A again), fed with the member's leader as it is sampled.
+ */
+export class LeaderChanges {
+  #last = 0n;
+  #count = 0;
+
+  /** Notes the leader now known (0n: none). */
+  note(leader: bigint): void {
+    if (leader !== this.#last && leader !== 0n) this.#count++;
+    this.#last = leader;
+  }
+
+  /** Changes seen so far. */
+  get count(): number {
+    return this.#count;
+  }
+}
