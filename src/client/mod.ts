@@ -42,6 +42,7 @@ import type {
   RangeResponse,
   SortOrder,
   SortTarget,
+  HashKVResponse,
   StatusResponse,
   TxnRequest,
   TxnResponse,
@@ -273,6 +274,14 @@ export class Client {
   /** One member's status; `endpoint` picks the member (default: the current endpoint, with failover). */
   status(endpoint?: string, options: CallOptions = {}): Promise<StatusResponse> {
     return this.call("/v3/maintenance/status", {}, "StatusResponse", options, { idempotent: true, endpoint });
+  }
+
+  /**
+   * One member's HashKV: the CRC-32C of its key history up to `revision` (0: all), as etcd's; `endpoint`
+   * picks the member. Served at tsetcd's /v3/maintenance/hashkv (etcd 3.4's gateway has no HashKV path).
+   */
+  hashKv(endpoint: string | undefined, revision: number, options: CallOptions = {}): Promise<HashKVResponse> {
+    return this.call("/v3/maintenance/hashkv", { revision }, "HashKVResponse", options, { idempotent: true, endpoint });
   }
 
   /** The cluster's members. */
