@@ -1,0 +1,130 @@
+/**
+ * The health endpoints: etcd 3.4's /health and etcd 3.5.11's /livez and /readyz answers, checked on the pure
+ * routes with a fake member (each failure cause alone), then on a 3-member cluster whose survivor loses its
+ * leader: has_leader drops to 0, /health and /readyz turn 503, /livez stays ok.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createHealthRoutes, type HealthCounters, type HealthProbe } from "../../src/api/health.ts";
+import { startCluster, waitFor } from "../server/cluster_helpers.ts";
+import { parsePrometheusText, valueOf } from "./metrics_parse.ts";
+
+interface Fake {
+  leader: boolean;
+  alarms: string[];
+  linearizable: "ok" | "hang" | Error;
+}
+
+function routes(fake: Fake): { get: (path: string, method?: string) => Promise<Response>; counters: HealthCounters } {
+  const probe: HealthProbe = {
+    hasLeader: () => fake.leader,
+    alarms: () => fake.alarms,
+    read: (serializable) => {
+      if (serializable || fake.linearizable === "ok") return Promise.resolve({});
+      if (fake.linearizable === "hang") return new Promise(() => {});
+      return Promise.reject(fake.linearizable);
+    },
+  };
+  const counters = { success: 0, failures: 0 };
+  const handle = createHealthRoutes(probe, counters);
+  return {
+    counters,
+    get: async (path, method = "GET") => {
+      const request = new Request(`http://127.0.0.1${path}`, { method });
+      const answer = handle(new URL(request.url).pathname, request);
+      if (answer === undefined) throw new Error(`no route for ${path}`);
+      return await answer;
+    },
+  };
+}
+
+const healthy = (): Fake => ({ leader: true, alarms: [], linearizable: "ok" });
+
+async function answer(res: Response): Promise<[number, string]> {
+  return [res.status, await res.text()];
+}
+
+test("/health: true, then false for no leader, an alarm, a failed or slow quorum read", async () => {
+  const fake = healthy();
+  const r = routes(fake);
+  assert.equal(await answer(await r.get("/health")), [200, '{"health":"true"}']);
+  fake.leader = false;
+  assert.equal(await answer(await r.get("/health")), [503, '{"health":"false"}']);
+  fake.leader = true;
+  fake.alarms = ["NOSPACE"];
+  assert.equal(await answer(await r.get("/health")), [503, '{"health":"false"}']);
+  fake.alarms = [];
+  fake.linearizable = new Error("etcdserver: leader changed");
+  assert.equal(await answer(await r.get("/health")), [503, '{"health":"false"}']);
+  fake.linearizable = "hang";
+  const started = performance.now();
+  assert.equal(await answer(await r.get("/health")), [503, '{"health":"false"}']);
+  const tookMs = performance.now() - started;
+  assert.ok(tookMs >= 900 && tookMs < 3000, `a hanging read answered after ${tookMs} ms`);
+  assert.equal(r.counters, { success: 1, failures: 4 });
+  assert.is((await r.get("/health", "POST")).status, 405);
+  assert.is((await r.get("/health", "HEAD")).status, 405);
+});
+
+test("/livez and /readyz: ok, ?verbose lines, ?exclude=, one check by path", async () => {
+  const r = routes(healthy());
+  assert.equal(await answer(await r.get("/livez")), [200, "ok"]);
+  assert.equal(await answer(await r.get("/livez?verbose")), [200, "[+]serializable_read ok\n/livez check passed\n"]);
+  assert.equal(await answer(await r.get("/readyz?verbose")), [
+    200,
+    "[+]data_corruption ok\n[+]linearizable_read ok\n[+]serializable_read ok\n/readyz check passed\n",
+  ]);
+  assert.equal(await answer(await r.get("/readyz?verbose&exclude=linearizable_read&exclude=nonexistent")), [
+    200,
+    "[+]data_corruption ok\n[+]serializable_read ok\n/readyz check passed\n",
+  ]);
+  assert.equal(await answer(await r.get("/readyz/data_corruption?verbose")), [
+    200,
+    "[+]data_corruption ok\n/readyz/data_corruption check passed\n",
+  ]);
+  const res = await r.get("/readyz");
+  assert.is(res.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.is(res.headers.get("x-content-type-options"), "nosniff");
+  assert.is((await r.get("/livez", "POST")).status, 405);
+});
+
+test("/readyz fails with each failed check's reason; excluding the failing one passes", async () => {
+  const fake = healthy();
+  const r = routes(fake);
+  fake.alarms = ["CORRUPT"];
+  fake.linearizable = new Error("etcdserver: request timed out");
+  assert.equal(await answer(await r.get("/readyz")), [
+    503,
+    "[-]data_corruption failed: alarm activated: CORRUPT\n[-]linearizable_read failed: etcdserver: request timed out\n[+]serializable_read ok\n\n",
+  ]);
+  assert.equal(await answer(await r.get("/readyz?exclude=data_corruption,linearizable_read")), [200, "ok"]);
+  assert.equal(await answer(await r.get("/livez")), [200, "ok"]); // liveness reads locally only
+  fake.alarms = ["NOSPACE"]; // only CORRUPT fails readiness, as etcd 3.5's data_corruption check
+  fake.linearizable = "ok";
+  assert.equal(await answer(await r.get("/readyz")), [200, "ok"]);
+});
+
+test("a member that loses its leader: has_leader 0, /health and /readyz 503, /livez ok", async () => {
+  const cluster = await startCluster(["h1", "h2", "h3"], 35030);
+  try {
+    const survivor = cluster.servers.get("h3")!;
+    const scrape = async (): Promise<number> =>
+      valueOf(parsePrometheusText(await (await fetch(`${survivor.clientUrl}/metrics`)).text()), "etcd_server_has_leader");
+    assert.is(await scrape(), 1);
+    assert.equal(await answer(await fetch(`${survivor.clientUrl}/health`)), [200, '{"health":"true"}']);
+    for (const name of ["h1", "h2"]) {
+      await cluster.servers.get(name)!.close();
+      cluster.servers.delete(name);
+    }
+    await waitFor(async () => (await scrape()) === 0, 10_000, "has_leader stayed 1 without a quorum");
+    assert.equal(await answer(await fetch(`${survivor.clientUrl}/health`)), [503, '{"health":"false"}']);
+    const [status, body] = await answer(await fetch(`${survivor.clientUrl}/readyz`));
+    assert.is(status, 503);
+    assert.match(body, /^\[\+\]data_corruption ok\n\[-\]linearizable_read failed: .+\n\[\+\]serializable_read ok\n\n$/);
+    assert.equal(await answer(await fetch(`${survivor.clientUrl}/livez`)), [200, "ok"]);
+  } finally {
+    await cluster.destroy();
+  }
+});
+
+test.run();
