@@ -14,6 +14,7 @@ import type { Client } from "../src/client/mod.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { flagBool, type FlagSpec } from "./flags.ts";
 import { type EndpointHealth, type EndpointStatus, printEndpointHealth, printEndpointStatus } from "./printer.ts";
+import { hashKvCommand } from "./endpoint_hashkv.ts";
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -112,3 +113,6 @@ export const ENDPOINT_HEALTH_COMMAND: CommandSpec = {
   flags: [CLUSTER_FLAG],
   run: runHealth,
 };
+
+/** The endpoint hashkv command (commands/endpoint_hashkv.ts). */
+export const ENDPOINT_HASHKV_COMMAND: CommandSpec = hashKvCommand([CLUSTER_FLAG], targetEndpoints);

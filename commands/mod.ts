@@ -10,7 +10,7 @@ import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts
 import { COMPACTION_COMMAND } from "./compaction.ts";
 import { DEL_COMMAND } from "./del.ts";
 import { ELECT_COMMAND } from "./elect.ts";
-import { ENDPOINT_HEALTH_COMMAND, ENDPOINT_STATUS_COMMAND } from "./endpoint.ts";
+import { ENDPOINT_HASHKV_COMMAND, ENDPOINT_HEALTH_COMMAND, ENDPOINT_STATUS_COMMAND } from "./endpoint.ts";
 import { FlagError, GLOBAL_FLAGS, parseCommandLine } from "./flags.ts";
 import { GET_COMMAND } from "./get.ts";
 import { commandHelp, rootHelp } from "./help.ts";
@@ -33,6 +33,7 @@ export const COMMANDS: CommandSpec[] = [
   DEL_COMMAND,
   ELECT_COMMAND,
   ENDPOINT_HEALTH_COMMAND,
+  ENDPOINT_HASHKV_COMMAND,
   ENDPOINT_STATUS_COMMAND,
   GET_COMMAND,
   ...LEASE_COMMANDS,

@@ -33,10 +33,9 @@ export function hashService(options: HashServiceOptions): MaintenanceService {
     },
     async hashKv(req: HashKVRequest): Promise<HashKVResponse> {
       const revision = req.revision ?? 0;
-      // etcd takes a negative revision as "current" as well (only rev > 0 is checked).
       let result: KvHash;
       try {
-        result = await options.hasher.hashKv(revision > 0 ? revision : 0);
+        result = await options.hasher.hashKv(revision);
       } catch (err) {
         if (err instanceof HashRevisionError) throw err.kind === "compacted" ? Errors.compacted() : Errors.futureRev();
         throw err;

@@ -119,8 +119,9 @@ export class KvHasher {
   }
 
   /**
-   * etcd's HashKV: `revision` 0 means the current one. Throws "compacted" (as an `RangeError` the caller
-   * maps) when revision ≤ the compacted revision, "future" when above the current one.
+   * etcd's HashKV: `revision` 0 means the current one; a negative one hashes nothing but the bucket name, as
+   * etcd's (it checks only positive ones). Throws a HashRevisionError when revision > 0 is at or below the
+   * compacted revision, or above the current one.
    */
   async hashKv(revision: number): Promise<KvHash> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -157,7 +158,7 @@ export class KvHasher {
     let phase: "kept" | "recent" = "kept";
     for (let step = 0; step < MAX_STEPS; step++) {
       const rows = phase === "kept"
-        ? this.#kept.all(lastMain, lastSub, compacted, keepBound, this.#stepRows)
+        ? this.#kept.all(lastMain, lastSub, Math.min(compacted, rev), keepBound, this.#stepRows)
         : this.#recent.all(lastMain, lastSub, compacted, rev, this.#stepRows);
       for (const raw of rows) {
         const row = toHashRow(raw);
