@@ -6,6 +6,7 @@
  */
 import type { LogWrite } from "../storage/raft_log.ts";
 import { workerUrl } from "../runtime/worker_url.ts";
+import { diskMetrics } from "../metrics/etcd.ts";
 
 /** Persists log writes off the main thread. */
 export interface LogWriterClient {
@@ -77,8 +78,14 @@ export async function startLogWriter(path: string): Promise<LogWriterClient | un
   return {
     write(w: LogWrite): Promise<void> {
       const id = ++seq;
+      const startMs = performance.now();
       return new Promise<void>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        // The thread's commit and fsync, with the hand-off both ways.
+        const written = (): void => {
+          diskMetrics.walFsync.observe((performance.now() - startMs) / 1000);
+          resolve();
+        };
+        pending.set(id, { resolve: written, reject });
         // Only what the thread needs crosses: entries (copied) and the hard state.
         worker.postMessage({ type: "write", seq: id, write: { entries: w.entries, hardState: w.hardState } });
       });

@@ -91,6 +91,7 @@ import {
 import type { MaintenanceService } from "./hash_service.ts";
 import { ReadIndexQueue } from "./reads.ts";
 import { Waiters } from "./waiters.ts";
+import { diskMetrics } from "../metrics/etcd.ts";
 
 /** The part of the Raft core the member drives. */
 export interface RaftCore {
@@ -595,10 +596,12 @@ export class Member implements KvService {
       ready.snapshot === undefined && this.#o.singleVoter() && this.#o.crashAfterPersist === undefined &&
       this.#stateDb === this.#o.db;
     if (combine) {
+      const startMs = performance.now();
       const outcomes = this.#o.db.transaction(() => {
         this.#o.log.stage(ready);
         return this.#stageApply(ready.committedEntries);
       });
+      diskMetrics.walFsync.observe((performance.now() - startMs) / 1000); // the log's sync, with the apply in it
       this.#fsyncs++;
       this.#o.log.accept(ready);
       this.#finishApply(ready, outcomes);
@@ -623,7 +626,9 @@ export class Member implements KvService {
     const commitOnly = !ready.mustSync && ready.entries.length === 0 && ready.snapshot === undefined &&
       this.#multiVoterLog();
     if (commitOnly) return;
+    const startMs = performance.now();
     this.#o.db.transaction(() => this.#o.log.stage(ready));
+    diskMetrics.walFsync.observe((performance.now() - startMs) / 1000);
     this.#fsyncs++;
   }
 
@@ -712,7 +717,9 @@ export class Member implements KvService {
   /** Commits the open state transaction, if any (without fsync: the state database syncs at checkpoints). */
   commitState(): void {
     if (!this.#stateTxnOpen) return;
+    const startMs = performance.now();
     this.#stateDb.exec("COMMIT");
+    diskMetrics.backendCommit.observe((performance.now() - startMs) / 1000);
     this.#stateTxnOpen = false;
   }
 

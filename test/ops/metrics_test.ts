@@ -96,6 +96,7 @@ test("puts, deletes, ranges and txns move their counters and the proposals", asy
   await gateway("/v3/kv/deleterange", { key: b64("metrics/0") });
   await gateway("/v3/kv/range", { key: b64("metrics/1") });
   await gateway("/v3/kv/txn", { success: [{ request_put: { key: b64("metrics/t"), value: b64("t") } }] });
+  await Bun.sleep(250); // past the state database's 100 ms commit interval
   const after = await scrape(server.clientUrl);
   const delta = (name: string): number => valueOf(after, name) - valueOf(before, name);
   assert.is(delta("etcd_mvcc_put_total"), puts);
@@ -109,6 +110,9 @@ test("puts, deletes, ranges and txns move their counters and the proposals", asy
   assert.is(valueOf(after, "etcd_server_is_leader"), 1);
   assert.is(valueOf(after, "etcd_server_leader_changes_seen_total"), 1);
   assert.ok(valueOf(after, "etcd_mvcc_db_total_size_in_bytes") > 0);
+  assert.ok(delta("etcd_disk_wal_fsync_duration_seconds_count") >= puts, "a log sync per acknowledged put at least");
+  assert.ok(delta("etcd_disk_wal_fsync_duration_seconds_sum") > 0);
+  assert.ok(delta("etcd_disk_backend_commit_duration_seconds_count") >= 1, "no state commit observed");
 });
 
 test("the metrics listener serves /metrics and health on its own port, not the client API", async () => {
