@@ -19,6 +19,7 @@ export const TSETCD_CLI = [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.
 const DEAD_PORT = 28599;
 const COMMAND_TIMEOUT_MS = 20_000;
 const STARTUP_TIMEOUT_MS = 20_000;
+const LOG_TAIL_BYTES = 4_096;
 
 /** One CLI against one fresh server. */
 export interface Side {
@@ -88,10 +89,10 @@ export function runCase(command: string[], cliCase: CliCase, endpoint: string): 
   });
 }
 
-async function waitHealthy(port: number, server: ChildProcess): Promise<void> {
+async function waitHealthy(port: number, server: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server on ${port} exited with ${server.exitCode}`);
+    if (server.exitCode !== null) throw new Error(`server on ${port} exited with ${server.exitCode}:\n${log()}`);
     try {
       const body = JSON.stringify({ key: btoa("health") });
       const response = await fetch(`http://127.0.0.1:${port}/v3/kv/range`, { method: "POST", body });
@@ -101,17 +102,17 @@ async function waitHealthy(port: number, server: ChildProcess): Promise<void> {
     }
     await Bun.sleep(100);
   }
-  throw new Error(`server on ${port} not healthy after ${STARTUP_TIMEOUT_MS} ms`);
+  throw new Error(`server on ${port} not healthy after ${STARTUP_TIMEOUT_MS} ms:\n${log()}`);
 }
 
 /** The flags both servers share: one member on `port`, its peer on port + 1, bcrypt cost 4. */
-function memberArgs(port: number, dataDir: string): string[] {
+function memberArgs(port: number, dataDir: string, name: string): string[] {
   const client = `http://127.0.0.1:${port}`;
   const peer = `http://127.0.0.1:${port + 1}`;
   return [
-    "--data-dir", join(dataDir, "data"), "--bcrypt-cost", "4",
+    "--name", name, "--data-dir", join(dataDir, "data"), "--bcrypt-cost", "4",
     "--listen-client-urls", client, "--advertise-client-urls", client,
-    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `default=${peer}`,
+    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `${name}=${peer}`,
   ];
 }
 
@@ -127,14 +128,22 @@ export async function startSide(
 ): Promise<Side> {
   const dataDir = mkdtempSync(join(tmpdir(), `auth-${server}-`));
   const program = server === "etcd" ? ["etcd"] : [...TSETCD_CLI, "server"];
-  const child = spawn(program[0]!, [...program.slice(1), ...memberArgs(port, dataDir), ...extraArgs], {
+  // A name of its own: another run of this test holding the port must not pass for our server.
+  const name = `auth-${process.pid}-${port}`;
+  const child = spawn(program[0]!, [...program.slice(1), ...memberArgs(port, dataDir, name), ...extraArgs], {
     cwd: ROOT,
-    stdio: ["ignore", "ignore", "ignore"],
+    stdio: ["ignore", "ignore", "pipe"],
   });
+  // The last few KB of the server's log, to say why it did not start.
+  let log = "";
+  child.stderr!.on("data", (chunk) => (log = (log + chunk).slice(-LOG_TAIL_BYTES)));
   servers.push({ server: child, dataDir });
-  await waitHealthy(port, child);
+  await waitHealthy(port, child, () => log);
   const endpoint = `127.0.0.1:${port}`;
   const listed = await runCase(["etcdctl"], { args: ["member", "list", "-w", "fields"] }, endpoint);
+  if (!listed.stdout.includes(`"Name" : "${name}"`)) {
+    throw new Error(`port ${port} is answered by another server (another run of this test?):\n${listed.stdout}${log}`);
+  }
   const clusterId = /"ClusterID" : (\d+)/.exec(listed.stdout);
   const memberId = /"ID" : (\d+)/.exec(listed.stdout);
   if (clusterId === null || memberId === null) throw new Error(`cannot read ids: ${listed.stdout}${listed.stderr}`);
