@@ -1,7 +1,7 @@
 /**
  * The auth checks of the services that are not the member's own KV calls, as wrappers the server puts in
  * front of them: membership changes need the root role ("etcdserver: permission denied"), the snapshot
- * stream needs it too (the maintenance service's untranslated "auth: permission denied"), and a watch
+ * stream, Hash and HashKV need it too (the maintenance service's untranslated "auth: permission denied"), and a watch
  * create needs READ on its range (refused as etcd refuses it: a created-and-canceled response with watch
  * id -1 and the gRPC error's text as the cancel reason). Every front-end reaches these services through
  * the wrappers, so gateway JSON, CBOR and gRPC share them.
@@ -16,6 +16,7 @@ import { currentCaller } from "../auth/context.ts";
 import { AuthErrors } from "../auth/errors.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { WatchStream } from "../watch/mod.ts";
+import type { MaintenanceService } from "./hash_service.ts";
 import type { ClusterService } from "./member.ts";
 
 /** Member add, remove, update and promote need the root role; move-leader is not checked, as in etcd 3.4. */
@@ -32,6 +33,23 @@ export function guardCluster(cluster: ClusterService, auth: AuthService): Cluste
 function admitted<T>(auth: AuthService, fn: () => Promise<T>): Promise<T> {
   try {
     auth.admitAdmin();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return fn();
+}
+
+/** Maintenance.Hash and HashKV need the root role, refused with the maintenance service's own text. */
+export function guardMaintenance(maintenance: MaintenanceService, auth: AuthService): MaintenanceService {
+  return {
+    hash: () => maintenanceAdmitted(auth, () => maintenance.hash()),
+    hashKv: (req) => maintenanceAdmitted(auth, () => maintenance.hashKv(req)),
+  };
+}
+
+function maintenanceAdmitted<T>(auth: AuthService, fn: () => Promise<T>): Promise<T> {
+  try {
+    auth.admitAdmin(AuthErrors.maintenanceDenied);
   } catch (error) {
     return Promise.reject(error);
   }
