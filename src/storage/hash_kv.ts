@@ -44,8 +44,8 @@ export interface HashOptions {
   yieldStep?: () => Promise<void>;
 }
 
-/** Rows per step: a few milliseconds of work. */
-export const DEFAULT_STEP_ROWS = 4_096;
+/** Rows per step: measured about 10 µs a row (read, encode, checksum), so a step holds the loop ~10 ms. */
+export const DEFAULT_STEP_ROWS = 1_024;
 /** A walk restarted this many times by compactions gives up. */
 const MAX_ATTEMPTS = 3;
 /** Upper bound on steps in one walk: far above any store's row count / step size. */
@@ -53,7 +53,7 @@ const MAX_STEPS = 1 << 30;
 const BUCKET_NAME = new TextEncoder().encode("key");
 
 const COLUMNS = "r.main, r.sub, r.key, r.create_rev, r.version, CAST(r.lease AS TEXT) AS lease, r.value, r.tombstone";
-const AFTER = "(r.main > ?1 OR (r.main = ?1 AND r.sub > ?2))";
+const AFTER = "(r.main, r.sub) > (?1, ?2)"; // a row value: SQLite seeks the (main, sub) index to it
 
 /**
  * Rows at or below the compacted revision that count: not deletions, and with no newer revision of the key up
