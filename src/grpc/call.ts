@@ -11,6 +11,7 @@ import { readRequest, type BoundaryLimits, type RequestKind } from "../server/bo
 import { frameMessage } from "./framing.ts";
 import { noteServerWrite } from "./keepalive.ts";
 import { statusTrailers } from "./status.ts";
+import { grpcMetrics } from "../metrics/grpc.ts";
 
 const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc" };
 const OK_TRAILERS = statusTrailers(GrpcCode.OK, "");
@@ -24,6 +25,8 @@ const END_OPTIONS = { endStream: true, sendDate: false } as { endStream: boolean
 /** A server stream seen as one gRPC call. */
 export class GrpcCall {
   readonly stream: ServerHttp2Stream;
+  /** The status the call ended with (undefined while running, or when the peer went away first). */
+  code: GrpcCode | undefined;
   #finished = false;
 
   constructor(stream: ServerHttp2Stream) {
@@ -40,6 +43,7 @@ export class GrpcCall {
     if (this.done) return false;
     noteServerWrite(this.stream.session);
     if (!this.stream.headersSent) this.stream.respond(RESPONSE_HEADERS, STREAM_OPTIONS);
+    grpcMetrics.sentBytes += message.length + 5; // the 5-byte length prefix, as grpc-go counts its frame
     return this.stream.write(frameMessage(message));
   }
 
@@ -50,6 +54,8 @@ export class GrpcCall {
   reply(message: Uint8Array): void {
     if (this.done) return;
     this.#finished = true;
+    this.code = 0;
+    grpcMetrics.sentBytes += message.length + 5;
     noteServerWrite(this.stream.session);
     const stream = this.stream;
     stream.respond(RESPONSE_HEADERS, STREAM_OPTIONS);
@@ -63,6 +69,7 @@ export class GrpcCall {
   finish(code: GrpcCode, message = ""): void {
     if (this.done) return;
     this.#finished = true;
+    this.code = code;
     noteServerWrite(this.stream.session);
     const trailers = statusTrailers(code, message);
     if (!this.stream.headersSent) {

@@ -10,6 +10,7 @@
  * @module
  */
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
+import { grpcMetrics } from "../metrics/grpc.ts";
 
 /** Bytes before each message: the compressed flag and the length. */
 export const PREFIX_BYTES = 5;
@@ -50,6 +51,7 @@ export class MessageReader {
 
   /** Adds a chunk; returns the messages it completed, in order. Throws EtcdError on a bad frame. */
   push(chunk: Uint8Array): Uint8Array[] {
+    grpcMetrics.receivedBytes += chunk.length;
     this.#pending = this.#pending.length === 0 ? chunk : concat(this.#pending, chunk);
     const out: Uint8Array[] = [];
     // Each turn takes one whole message off the front, so this is bounded by the chunk's length.

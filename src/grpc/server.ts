@@ -28,6 +28,8 @@ import { serveUnary } from "./unary.ts";
 import { LeaderMonitor, type LeaderSource, requiresLeader } from "./require_leader.ts";
 import { callerOfGrpc, rememberStreamCaller, withCaller } from "../auth/context.ts";
 import { type GatewayHandler, serveGatewayStream } from "../front/h2_gateway.ts";
+import type { Duplex } from "node:stream";
+import { type GrpcType, grpcMetrics } from "../metrics/grpc.ts";
 
 /** Options of a gRPC listener. */
 export interface GrpcServerOptions {
@@ -54,6 +56,11 @@ export interface GrpcServerOptions {
    * client front (src/front), which owns the public port. `url` still says cleartext or TLS.
    */
   socketPath?: string;
+  /**
+   * Listen nowhere: connections are handed over through the listener's accept() by whoever owns the
+   * public port (the shared client port, src/front/shared.ts). `url` still says cleartext or TLS.
+   */
+  acceptOnly?: boolean;
   /** Answers HTTP/2 streams that are not gRPC (the HTTP gateway); without it they get gRPC's 415. */
   gateway?: GatewayHandler;
   /** Whether the member knows a leader, for calls that require one (`hasleader`); without it, none is refused. */
@@ -66,6 +73,8 @@ export interface GrpcListener {
   url: string;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
+  /** Serves a connection accepted elsewhere, as if this listener had accepted it (its first bytes unshifted). */
+  accept(socket: Duplex): void;
 }
 
 /** etcd's default --max-concurrent-streams (math.MaxUint32); 0 means the same, as in grpc-go. */
@@ -113,7 +122,8 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
       server.off("error", reject);
       resolve();
     };
-    if (options.socketPath !== undefined) server.listen(options.socketPath, listening);
+    if (options.acceptOnly === true) listening();
+    else if (options.socketPath !== undefined) server.listen(options.socketPath, listening);
     else server.listen(Number(url.port), host, listening);
   });
   server.on("error", (error: Error) => console.error(`tsetcd: gRPC listener ${url.host}: ${error.message}`));
@@ -123,8 +133,9 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     url: `${url.protocol}//${url.hostname}:${port}`,
     close: () => {
       monitor?.close();
-      return closeServer(server, sessions);
+      return options.acceptOnly === true ? closeSessions(sessions) : closeServer(server, sessions);
     },
+    accept: (socket: Duplex) => void server.emit("connection", socket),
   };
 }
 
@@ -139,6 +150,12 @@ function secureServer(tls: TlsServerMaterial | undefined, settings: { maxConcurr
     rejectUnauthorized: tls.clientCertAuth,
     ALPNProtocols: ["h2"],
   }) as unknown as Http2Server;
+}
+
+function closeSessions(sessions: Set<Http2Session>): Promise<void> {
+  for (const session of sessions) session.destroy();
+  sessions.clear();
+  return Promise.resolve();
 }
 
 function closeServer(server: Http2Server, sessions: Set<Http2Session>): Promise<void> {
@@ -211,11 +228,26 @@ function dispatch(
     }
     if (resolved.kind === "stream") monitor.track(call);
   }
+  countCall(stream, call, String(headers[":path"]), resolved.kind === "unary" ? "unary" : GRPC_TYPES[resolved.stream]);
   if (resolved.kind === "unary") return serveUnary(call, resolved.method, services, limits);
   if (resolved.stream === "watch") return withCaller(caller, () => serveWatch(call, services, limits));
   if (resolved.stream === "keepalive") return serveKeepAlive(call, services, limits);
   if (resolved.stream === "observe") return withCaller(caller, () => serveObserve(call, services, limits));
   return serveSnapshot(call, services, limits);
+}
+
+/** grpc-go-prometheus' type of each streaming method. */
+const GRPC_TYPES: Record<string, GrpcType> = {
+  watch: "bidi_stream",
+  keepalive: "bidi_stream",
+  observe: "server_stream",
+  snapshot: "server_stream",
+};
+
+/** grpc_server_started_total now, grpc_server_handled_total when the stream closes (Canceled if it ended unanswered). */
+function countCall(stream: ServerHttp2Stream, call: GrpcCall, path: string, type: GrpcType): void {
+  grpcMetrics.started(path, type);
+  stream.once("close", () => grpcMetrics.handled(path, type, call.code ?? GrpcCode.Canceled));
 }
 
 /** grpc-go's test: application/grpc, alone or followed by "+subtype" or ";parameters" (so not application/grpc-web). */

@@ -16,6 +16,7 @@ import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
 import { createHealthRoutes, type HealthCounters } from "../api/health.ts";
 import { LeaderChanges, newKvCounters, serverMetricsText } from "../metrics/etcd.ts";
 import { createMetricsHandler } from "../metrics/listener.ts";
+import { grpcMetrics } from "../metrics/grpc.ts";
 import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
@@ -385,6 +386,7 @@ async function startOnDatabase(
       kv: kvCounters,
       health: healthCounters,
       peers: () => transport.stats().peers.map((p) => ({ toHex: idHex(p.id), sentBytes: p.sentBytes })),
+      extra: () => grpcMetrics.format(),
     }) + tsetcdMetricsText(dbs.threads);
   const handler = createHttpHandler(running, {
     maxRequestBytes: config.maxRequestBytes,

@@ -57,6 +57,30 @@ test("every family of both scrapes parses strictly, with HELP and TYPE", async (
   }
 });
 
+test("gRPC calls move grpc_server_started_total, handled_total by code, and the byte counters", async () => {
+  const endpoint = server.grpcUrls[0]!;
+  // Asynchronous: the server answers on this process' event loop.
+  const etcdctl = async (...args: string[]): Promise<number> => {
+    const child = Bun.spawn(["etcdctl", `--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
+      env: { ...process.env, ETCDCTL_API: "3" },
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    return await child.exited;
+  };
+  assert.is(await etcdctl("put", "grpc/a", "1"), 0);
+  assert.is(await etcdctl("put", "grpc/b", "2"), 0);
+  assert.is.not(await etcdctl("get", "grpc/a", "--rev=1000000"), 0); // a future revision: OutOfRange
+  const families = await scrape(server.metricsUrls[0]!);
+  const put = { grpc_method: "Put", grpc_service: "etcdserverpb.KV", grpc_type: "unary" };
+  assert.is(valueOf(families, "grpc_server_started_total", put), 2);
+  assert.is(valueOf(families, "grpc_server_handled_total", { ...put, grpc_code: "OK" }), 2);
+  const range = { grpc_method: "Range", grpc_service: "etcdserverpb.KV", grpc_type: "unary" };
+  assert.is(valueOf(families, "grpc_server_handled_total", { ...range, grpc_code: "OutOfRange" }), 1);
+  assert.ok(valueOf(families, "etcd_network_client_grpc_received_bytes_total") > 0);
+  assert.ok(valueOf(families, "etcd_network_client_grpc_sent_bytes_total") > 0);
+});
+
 test("shared families have etcd 3.4's name, type, help and label names", async () => {
   const etcd = parsePrometheusText(readFileSync(join(import.meta.dir, "metrics_etcd34_scrape.txt"), "utf8"));
   const ours = await scrape(server.metricsUrls[0]!);
@@ -67,7 +91,8 @@ test("shared families have etcd 3.4's name, type, help and label names", async (
     "etcd_mvcc_db_total_size_in_bytes", "etcd_mvcc_db_total_size_in_use_in_bytes", "etcd_debugging_mvcc_keys_total",
     "etcd_mvcc_put_total", "etcd_mvcc_delete_total", "etcd_mvcc_range_total", "etcd_mvcc_txn_total",
     "etcd_server_health_success", "etcd_server_health_failures", "process_resident_memory_bytes",
-    "process_cpu_seconds_total", "process_open_fds", "process_start_time_seconds",
+    "process_cpu_seconds_total", "process_open_fds", "process_start_time_seconds", "grpc_server_started_total",
+    "grpc_server_handled_total", "etcd_network_client_grpc_sent_bytes_total", "etcd_network_client_grpc_received_bytes_total",
   ];
   for (const name of required) assert.ok(ours.has(name), `missing ${name}`);
   let compared = 0;
@@ -100,12 +125,12 @@ test("puts, deletes, ranges and txns move their counters and the proposals", asy
   const after = await scrape(server.clientUrl);
   const delta = (name: string): number => valueOf(after, name) - valueOf(before, name);
   assert.is(delta("etcd_mvcc_put_total"), puts);
+  assert.is(valueOf(after, "etcd_debugging_mvcc_keys_total"), puts + 2); // with the gRPC test's two keys
   assert.is(delta("etcd_mvcc_delete_total"), 1);
   assert.is(delta("etcd_mvcc_txn_total"), 1);
   assert.ok(delta("etcd_mvcc_range_total") >= 1);
   assert.ok(delta("etcd_server_proposals_committed_total") >= puts + 2, `committed +${delta("etcd_server_proposals_committed_total")}`);
   assert.ok(delta("etcd_server_proposals_applied_total") >= puts + 2);
-  assert.is(valueOf(after, "etcd_debugging_mvcc_keys_total"), puts); // 25 puts, one deleted, one txn put
   assert.is(valueOf(after, "etcd_server_has_leader"), 1);
   assert.is(valueOf(after, "etcd_server_is_leader"), 1);
   assert.is(valueOf(after, "etcd_server_leader_changes_seen_total"), 1);
