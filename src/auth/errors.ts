@@ -30,6 +30,4 @@ export const AuthErrors = {
   invalidAuthToken: define(C.Unauthenticated, "etcdserver: invalid auth token"),
   invalidAuthMgmt: define(C.InvalidArgument, "etcdserver: invalid auth management"),
   authOldRevision: define(C.InvalidArgument, "etcdserver: revision of auth store is old"),
-  /** The maintenance service (defragment, hash, snapshot) returns the auth package's own error untranslated. */
-  maintenanceDenied: define(C.Unknown, "auth: permission denied"),
 } as const;

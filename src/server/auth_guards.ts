@@ -1,7 +1,7 @@
 /**
  * The auth checks of the services that are not the member's own KV calls, as wrappers the server puts in
  * front of them: membership changes need the root role ("etcdserver: permission denied"), the snapshot
- * stream, Hash and HashKV need it too (the maintenance service's untranslated "auth: permission denied"), and a watch
+ * stream, Hash and HashKV need it too (answered with the auth store's untranslated "auth: …" errors), and a watch
  * create needs READ on its range (refused as etcd refuses it: a created-and-canceled response with watch
  * id -1 and the gRPC error's text as the cancel reason). Every front-end reaches these services through
  * the wrappers, so gateway JSON, CBOR and gRPC share them.
@@ -13,7 +13,6 @@ import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import type { ResponseHeader, WatchRequest, WatchResponse } from "../codec/messages.ts";
 import { checkRequestAccess } from "../auth/checks.ts";
 import { currentCaller } from "../auth/context.ts";
-import { AuthErrors } from "../auth/errors.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { WatchStream } from "../watch/mod.ts";
 import type { MaintenanceService } from "./hash_service.ts";
@@ -49,11 +48,24 @@ export function guardMaintenance(maintenance: MaintenanceService, auth: AuthServ
 
 function maintenanceAdmitted<T>(auth: AuthService, fn: () => Promise<T>): Promise<T> {
   try {
-    auth.admitAdmin(AuthErrors.maintenanceDenied);
+    admitMaintenance(auth);
   } catch (error) {
     return Promise.reject(error);
   }
   return fn();
+}
+
+/**
+ * Root only, with etcd's maintenance answers: its auth store's own errors, untranslated — code Unknown and
+ * "auth: …" texts ("auth: permission denied", "auth: user name is empty", "auth: invalid auth token").
+ */
+function admitMaintenance(auth: AuthService): void {
+  try {
+    auth.admitAdmin();
+  } catch (error) {
+    if (!(error instanceof EtcdError)) throw error;
+    throw new EtcdError(GrpcCode.Unknown, error.message.replace(/^etcdserver: /, "auth: "));
+  }
 }
 
 /** Maintenance.Snapshot needs the root role. */
@@ -61,7 +73,7 @@ export function guardSnapshots(source: SnapshotSource, auth: AuthService): Snaps
   return {
     open: () => {
       try {
-        auth.admitAdmin(AuthErrors.maintenanceDenied);
+        admitMaintenance(auth);
       } catch (error) {
         return Promise.reject(error);
       }

@@ -47,7 +47,7 @@ import { AuthStore } from "../auth/store.ts";
 import { AuthService } from "../auth/service.ts";
 import { SimpleTokens } from "../auth/tokens.ts";
 import { JwtTokens, parseAuthToken } from "../auth/jwt.ts";
-import { guardCluster, guardSnapshots, guardWatch } from "./auth_guards.ts";
+import { guardCluster, guardMaintenance, guardSnapshots, guardWatch } from "./auth_guards.ts";
 import { KvHasher } from "../storage/hash_kv.ts";
 import { hashService } from "./hash_service.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
@@ -328,10 +328,10 @@ async function startOnDatabase(
   });
   const service = clusterService;
   running.cluster = guardCluster(service, auth);
-  running.maintenance = hashService({
+  running.maintenance = guardMaintenance(hashService({
     hasher: new KvHasher(stateDb, () => ({ current: store.currentRevision(), compacted: store.compactedRevision() })),
     header: async () => (await running.status()).header,
-  });
+  }), auth);
   peers.sync(transport, registry);
   try {
     await transport.start();
