@@ -65,6 +65,7 @@ const ROUTES: Record<string, Route> = {
   "/v3/maintenance/status": { request: "StatusRequest", response: "StatusResponse", call: (s) => s.status() },
   // etcd 3.4's rpc.proto maps both Hash and HashKV to this path; its gateway answers Hash there.
   "/v3/maintenance/hash": { request: "HashRequest", response: "HashResponse", call: (s) => maintenanceOf(s).hash() },
+  "/v3/maintenance/alarm": { request: "AlarmRequest", response: "AlarmResponse", call: (s, r) => alarmOf(s)(r) },
   // Not on etcd 3.4's gateway (its HashKV shares the path above and loses): tsetcd's, for its own CLI.
   "/v3/maintenance/hashkv": {
     request: "HashKVRequest",
@@ -113,6 +114,12 @@ for (const [path, name] of Object.entries(AUTH_GATEWAY_PATHS)) {
 function maintenanceOf(service: KvService): MaintenanceService {
   if (service.maintenance === undefined) throw Errors.notCapable();
   return service.maintenance;
+}
+
+function alarmOf(service: KvService): NonNullable<MaintenanceService["alarm"]> {
+  const alarm = service.maintenance?.alarm;
+  if (alarm === undefined) throw Errors.notCapable();
+  return (req) => alarm.call(service.maintenance, req);
 }
 
 function clusterOf(service: KvService): ClusterService {

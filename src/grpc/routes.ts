@@ -45,7 +45,7 @@ function notYet(request: RequestKind, response: MessageKind, what: string): Unar
   });
 }
 
-/** etcd with no alarm raised: every action answers an empty list (tsetcd raises no alarm yet). */
+/** etcd with no alarm raised: every action answers an empty list (a service without an alarm store). */
 async function noAlarms(services: GrpcServices): Promise<AlarmResponse> {
   const { header } = await services.kv.status();
   return { header, alarms: [] };
@@ -77,7 +77,7 @@ const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
     MemberPromote: unary("MemberPromoteRequest", "MemberPromoteResponse", (s, r) => clusterOf(s).memberPromote(r)),
   },
   "etcdserverpb.Maintenance": {
-    Alarm: unary("AlarmRequest", "AlarmResponse", (s) => noAlarms(s)),
+    Alarm: unary("AlarmRequest", "AlarmResponse", (s, r) => s.kv.maintenance?.alarm?.(r) ?? noAlarms(s)),
     Status: unary("StatusRequest", "StatusResponse", (s) => s.kv.status()),
     Defragment: notYet("DefragmentRequest", "DefragmentResponse", "defragment"),
     Hash: unary("HashRequest", "HashResponse", (s) => maintenanceOf(s.kv).hash()),

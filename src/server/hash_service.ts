@@ -4,13 +4,15 @@
  * @module
  */
 import { Errors } from "../codec/errors.ts";
-import type { HashKVRequest, HashKVResponse, HashResponse, ResponseHeader } from "../codec/messages.ts";
+import type { AlarmRequest, AlarmResponse, HashKVRequest, HashKVResponse, HashResponse, ResponseHeader } from "../codec/messages.ts";
 import { HashRevisionError, type KvHash, type KvHasher } from "../storage/hash_kv.ts";
 
-/** The hash RPCs a front-end calls. */
+/** The maintenance RPCs a front-end calls (beside Status, Snapshot and MoveLeader). */
 export interface MaintenanceService {
   hash(): Promise<HashResponse>;
   hashKv(req: HashKVRequest): Promise<HashKVResponse>;
+  /** Maintenance.Alarm (src/server/alarms.ts); without it, etcd's answer with no alarm raised. */
+  alarm?(req: AlarmRequest): Promise<AlarmResponse>;
 }
 
 /** What the service needs from the member. */

@@ -17,6 +17,7 @@ import { createHealthRoutes, type HealthCounters } from "../api/health.ts";
 import { LeaderChanges, newKvCounters, serverMetricsText } from "../metrics/etcd.ts";
 import { createMetricsHandler } from "../metrics/listener.ts";
 import { grpcMetrics } from "../metrics/grpc.ts";
+import { logger } from "../log/mod.ts";
 import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
@@ -50,7 +51,10 @@ import { JwtTokens, parseAuthToken } from "../auth/jwt.ts";
 import { guardCluster, guardMaintenance, guardSnapshots, guardWatch } from "./auth_guards.ts";
 import { KvHasher } from "../storage/hash_kv.ts";
 import { hashService } from "./hash_service.ts";
+import { AlarmStore, alarmCall } from "./alarms.ts";
+import type { ResponseHeader } from "../codec/messages.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
+import { listenShared } from "../front/shared.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
 export type StartServerOptions =
@@ -81,6 +85,12 @@ export type StartServerOptions =
      * (default true) or on the main thread (for measuring the two against each other).
      */
     clientFrontThread?: boolean;
+    /**
+     * Serve a cleartext client URL's two protocols from one in-process listener (src/front/shared.ts: no
+     * splice, no thread) instead of the splicing front. Default false, or TSETCD_SHARED_CLIENT_PORT=1.
+     * TLS client URLs always use the splicing front.
+     */
+    sharedClientPort?: boolean;
   };
 
 /** A running member. */
@@ -205,6 +215,9 @@ async function startOnDatabase(
     ...jwtOf(config.authToken),
   });
   const registry = new MemberRegistry(stateDb);
+  // Raised alarms (NOSPACE, CORRUPT) and the key history's hash (src/server/alarms.ts, src/storage/hash_kv.ts).
+  const alarms = new AlarmStore(stateDb);
+  const hasher = new KvHasher(stateDb, () => ({ current: store.currentRevision(), compacted: store.compactedRevision() }));
   const cluster = log.isEmpty() ? await startCluster(config, db, log, registry, tls.peer) : loadCluster(db, registry);
   const statePath = join(config.dataDir, STATE_DB_FILE);
   const snapshots = new SnapshotStore({
@@ -259,7 +272,7 @@ async function startOnDatabase(
     maxSnapshotBytes: MAX_SNAPSHOT_BYTES,
     checkSnapshot: (snapshot) => snapshotDataProblem(config.dataDir, snapshot),
     ...(tls.peer === undefined ? {} : { tls: tls.peer }),
-    logger: { info: () => {}, warn: (m) => console.error(`tsetcd: ${m}`) },
+    logger: { info: (m) => logger().debug(m), warn: (m) => logger().warn(m) },
     // etcd: peers answer a removed member's messages with "removed" (HTTP 410) and it stops itself; this
     // member may never see its removal committed, since nobody replicates to it any more.
     onRefused: (refusal) => {
@@ -301,6 +314,11 @@ async function startOnDatabase(
     // Off this thread: syncing the state database before a log compaction took 20–30 ms of the event loop.
     syncState: stateDb === db ? undefined : () => syncFiles([`${statePath}-wal`, statePath]),
     ...leaseWatch.memberHooks,
+    // Alarm entries are the alarm store's; the rest of what the member does not know is the lessor's.
+    applyOther: (p) =>
+      p.alarm === undefined
+        ? leaseWatch.memberHooks.applyOther?.(p)
+        : { header: { revision: store.currentRevision() } as ResponseHeader, alarms: alarms.apply(p.alarm) },
     auth,
     onMembersChanged: (selfRemoved) => {
       peers.sync(transport, registry);
@@ -328,10 +346,11 @@ async function startOnDatabase(
   });
   const service = clusterService;
   running.cluster = guardCluster(service, auth);
-  running.maintenance = guardMaintenance(hashService({
-    hasher: new KvHasher(stateDb, () => ({ current: store.currentRevision(), compacted: store.compactedRevision() })),
-    header: async () => (await running.status()).header,
-  }), auth);
+  const header = async (): Promise<ResponseHeader> => (await running.status()).header;
+  running.maintenance = {
+    ...guardMaintenance(hashService({ hasher, header }), auth),
+    alarm: (req) => alarmCall({ store: alarms, propose: (alarm) => running.proposeWrite({ alarm }) }, req),
+  };
   peers.sync(transport, registry);
   try {
     await transport.start();
@@ -405,6 +424,7 @@ async function startOnDatabase(
   const grpcListeners: GrpcListener[] = [];
   const fronts: ClientFront[] = [];
   const frontThread = options.clientFrontThread ?? true;
+  const sharedPort = options.sharedClientPort ?? process.env.TSETCD_SHARED_CLIENT_PORT === "1";
   const gateway = (request: Request, server?: StreamServer): Promise<Response> =>
     gate.open ? handler(request, server) : gate.wait.then(() => handler(request, server));
   // etcd 3.5's split: with HTTP-only URLs given, the client URLs serve gRPC and the gateway moves there.
@@ -443,6 +463,20 @@ async function startOnDatabase(
       const grpcOptions = { ...options, ...(tls.client ? { tls: tls.client } : {}) };
       if (split) {
         grpcListeners.push(await startGrpcServer(url, services, grpcOptions));
+        continue;
+      }
+      if (url.protocol === "http:" && sharedPort) {
+        const grpc = await startGrpcServer(url, services, { ...grpcOptions, acceptOnly: true, gateway });
+        grpcListeners.push(grpc);
+        const shared = await listenShared({
+          hostname: url.hostname.replace(/^\[|\]$/g, ""),
+          port: Number(url.port),
+          gateway,
+          h2: grpc.accept,
+          limits: { maxHeadBytes: MAX_REQUEST_HEAD_BYTES, maxBodyBytes: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024 },
+        });
+        fronts.push({ port: shared.port, close: shared.close });
+        clientUrls.push(`${url.protocol}//${url.hostname}:${shared.port}`);
         continue;
       }
       const targets = localTargets(String(fronts.length));
@@ -531,7 +565,7 @@ async function startOnDatabase(
   publishIfClustered();
   setTimeout(() => gate.openNow(), PUBLISH_GATE_MS).unref();
   const removed = removedSeen.then(async () => {
-    console.error(`tsetcd: member ${idHex(cluster.memberId)} has been permanently removed from the cluster; stopping`);
+    logger().warn(`member ${idHex(cluster.memberId)} has been permanently removed from the cluster; stopping`);
     // Long enough for the last messages (the removal's commit) to reach the peers.
     await Bun.sleep(2 * config.heartbeatIntervalMs);
     await close();
@@ -582,6 +616,8 @@ const TOKEN_SWEEP_TICKS = 100;
 
 /** Longest a clustered member holds client requests back while it publishes its attributes. */
 const PUBLISH_GATE_MS = 10_000;
+/** Longest HTTP/1 request head on the shared client port: Bun.serve's default (16 KiB), so both answer 431 alike. */
+const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 
 /** Holds client requests until the member is ready to serve them. */
 class ServingGate {

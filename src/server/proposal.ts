@@ -21,6 +21,7 @@ import type {
 } from "../codec/messages.ts";
 import { messageFromWire } from "../codec/wire.ts";
 import { type AuthOp, type AuthStamp, readAuthOp, readAuthStamp } from "../auth/ops.ts";
+import { type AlarmOp, readAlarmOp } from "./alarms.ts";
 
 /** One replicated write. Exactly one of the operation fields is set. */
 export interface Proposal {
@@ -46,6 +47,8 @@ export interface Proposal {
    * header username and auth_revision). Absent on the server's own writes. Not an operation.
    */
   caller?: AuthStamp;
+  /** Raises or disarms an alarm (src/server/alarms.ts applies it). */
+  alarm?: AlarmOp;
 }
 
 /** One persisted remaining TTL. */
@@ -66,9 +69,10 @@ export interface MemberOp {
 export function encodeProposal(p: Proposal): Uint8Array {
   const ops = Number(p.put !== undefined) + Number(p.deleteRange !== undefined) + Number(p.txn !== undefined) +
     Number(p.compaction !== undefined) + Number(p.member !== undefined) + leaseOpCount(p) +
-    Number(p.auth !== undefined);
+    Number(p.auth !== undefined) + Number(p.alarm !== undefined);
   if (ops !== 1) throw new Error(`proposal must carry exactly one operation, has ${ops}`);
   if (p.member !== undefined) return encodeCbor({ ...p, member: { ...p.member, ID: String(p.member.ID) } });
+  if (p.alarm !== undefined) return encodeCbor({ ...p, alarm: { ...p.alarm, memberID: String(p.alarm.memberID) } });
   if (p.leaseCheckpoints !== undefined) {
     return encodeCbor({ ...p, leaseCheckpoints: p.leaseCheckpoints.map((c) => ({ ...c, ID: String(c.ID) })) });
   }
@@ -176,6 +180,7 @@ function readOperations(value: Record<string, unknown>, p: Proposal): Proposal {
   decodeLeaseOps(value, p);
   if (value.auth !== undefined) p.auth = readAuthOp(value.auth);
   if (value.caller !== undefined) p.caller = readAuthStamp(value.caller);
+  if (value.alarm !== undefined) p.alarm = readAlarmOp(value.alarm);
   return p;
 }
 

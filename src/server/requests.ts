@@ -43,6 +43,7 @@ export function internalRequestSizeBytes(op: Omit<Proposal, "origin" | "id">, re
   else if (op.leaseGrant !== undefined || op.leaseRevoke !== undefined) bodyBytes = 22; // two int64 fields at most
   else if (op.leaseCheckpoints !== undefined) bodyBytes = 24 * op.leaseCheckpoints.length;
   else if (op.auth !== undefined) bodyBytes = 64 + protoSizeBytes(op.auth.kind, op.auth.request) + (op.auth.hash?.length ?? 0);
+  else if (op.alarm !== undefined) bodyBytes = 24; // AlarmRequest: action, member id, type
   else throw new Error("internalRequestSizeBytes: no operation");
   const headerBytes = 1 + requestIdBytes; // RequestHeader{ID}
   return 2 + varintSizeBytes(headerBytes) + headerBytes + 1 + varintSizeBytes(bodyBytes) + bodyBytes;
