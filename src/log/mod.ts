@@ -109,11 +109,11 @@ export function zapLine(level: LogLevel, msg: string, fields: LogFields = {}, no
   return `${JSON.stringify({ ...head, ...rest }, jsonSafe)}\n`;
 }
 
-/** capnslog's layout: `2026-12-07 23:05:01.123456 I | msg key=value`. */
+/** capnslog's layout, "tsetcd" as the package: `2026-12-07 23:05:01.123456 I | tsetcd: msg key=value`. */
 export function textLine(level: LogLevel, msg: string, fields: LogFields = {}, now: Date = new Date()): string {
   const iso = now.toISOString(); // 2026-12-07T23:05:01.123Z
   const stamp = `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
-  let line = `${stamp} ${TEXT_TAGS[level]} | ${msg}`;
+  let line = `${stamp} ${TEXT_TAGS[level]} | tsetcd: ${msg}`;
   for (const [key, value] of Object.entries(fields)) line += ` ${key}=${typeof value === "string" ? value : JSON.stringify(value, jsonSafe)}`;
   return `${line}\n`;
 }

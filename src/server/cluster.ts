@@ -28,6 +28,7 @@ import type {
 import { ConfChangeType, NONE, type NodeId } from "../raft/mod.ts";
 import type { ClusterService, Member } from "./member.ts";
 import type { MemberRegistry } from "./members.ts";
+import { logger } from "../log/mod.ts";
 
 /** etcd allows this many learners at once. */
 export const MAX_LEARNERS = 1;
@@ -429,7 +430,7 @@ export class PeerSync {
       } catch (err) {
         // A record an older release let in (a URL with a path, say): the member stays in the cluster, this
         // one just cannot dial it. It must not stop the apply loop nor a start on such a data dir.
-        console.error(`tsetcd: cannot dial member ${id.toString(16)} at ${key} (${String((err as Error)?.message ?? err)})`);
+        logger().warn(`cannot dial member ${id.toString(16)} at ${key} (${String((err as Error)?.message ?? err)})`);
         continue;
       }
       this.#known.set(id, key);

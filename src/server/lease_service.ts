@@ -38,6 +38,7 @@ import { encodeStreamFrame, messageOfFrame, StreamFrameReader } from "../client/
 import type { Proposal } from "./proposal.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { AuthStamp } from "../auth/ops.ts";
+import { logger } from "../log/mod.ts";
 
 /** The lease calls a front-end makes. `forwarded`: the request came from a follower (never forward again). */
 export interface LeaseApi {
@@ -224,7 +225,7 @@ export class LeaseService implements LeaseApi {
     try {
       this.#o.lessor.timeToLive({ ID: id }, this.#now());
     } catch (error) {
-      console.error(`tsetcd: could not start the clock of lease ${id}: ${error}`);
+      logger().error(`could not start the clock of lease ${id}: ${error}`);
     }
   }
 

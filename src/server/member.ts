@@ -92,6 +92,7 @@ import type { MaintenanceService } from "./hash_service.ts";
 import { ReadIndexQueue } from "./reads.ts";
 import { Waiters } from "./waiters.ts";
 import { diskMetrics } from "../metrics/etcd.ts";
+import { logger } from "../log/mod.ts";
 
 /** The part of the Raft core the member drives. */
 export interface RaftCore {
@@ -540,7 +541,7 @@ export class Member implements KvService {
     try {
       this.#o.onMembersChanged?.(this.#selfRemoved);
     } catch (err) {
-      console.error(`tsetcd: the applied membership could not be fully used (continuing): ${errorText(err)}`);
+      logger().warn(`the applied membership could not be fully used (continuing): ${errorText(err)}`);
     }
   }
 
@@ -550,9 +551,9 @@ export class Member implements KvService {
    */
   #fatal(err: unknown): void {
     if (isStorageFailure(err)) {
-      console.error(`tsetcd: fatal: ${describeStorageFailure(err)}; the member stops (its data is as of the last commit)`);
+      logger().write("fatal", `fatal: ${describeStorageFailure(err)}; the member stops (its data is as of the last commit)`);
     } else {
-      console.error("tsetcd: fatal: the Ready loop failed:", err);
+      logger().write("fatal", "fatal: the Ready loop failed", { error: String((err as Error)?.stack ?? err) });
     }
     process.exit(1);
   }
@@ -907,7 +908,7 @@ export class Member implements KvService {
       },
       (err) => {
         this.#compactSyncing = false;
-        console.error(`tsetcd: syncing the state database for log compaction failed (will retry): ${err}`);
+        logger().warn(`syncing the state database for log compaction failed (will retry): ${err}`);
         this.#compactRetryAtMs = this.#now() + COMPACT_RETRY_MS;
       },
     );
@@ -1122,7 +1123,7 @@ function errorText(err: unknown): string {
 
 /** One line per entry that could not be applied; every member prints the same, at the same index. */
 function logNotApplied(index: number, err: unknown): void {
-  console.error(`tsetcd: entry ${index} could not be applied, answered as an error on every member: ${errorText(err)}`);
+  logger().error(`entry ${index} could not be applied, answered as an error on every member: ${errorText(err)}`);
 }
 
 /** A ConfChange's member context; one that does not decode is no context (the same on every member). */

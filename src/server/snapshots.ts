@@ -19,6 +19,7 @@ import type { SqliteRaftLog } from "../storage/raft_log.ts";
 import { openDatabase } from "../storage/sqlite_bun.ts";
 import type { SnapshotInstaller } from "./member.ts";
 import { workerUrl } from "../runtime/worker_url.ts";
+import { logger } from "../log/mod.ts";
 
 /** The received snapshot kept in the data dir until the next one replaces it. */
 export const SNAPSHOT_FILE = "snapshot.db";
@@ -114,7 +115,7 @@ export class SnapshotStore implements SnapshotInstaller {
         this.#prepared = true;
         this.prepared++;
       } else if (msg.type !== "made") {
-        console.error(`tsetcd: preparing a snapshot failed: ${msg.message}`);
+        logger().error(`preparing a snapshot failed: ${msg.message}`);
       }
     };
     worker.postMessage({ type: "make", statePath: this.#statePath, outPath: out });

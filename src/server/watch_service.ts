@@ -6,6 +6,7 @@
 import type { Event, ResponseHeader } from "../codec/messages.ts";
 import type { MvccStore } from "../mvcc/mod.ts";
 import { WatchHub } from "../watch/mod.ts";
+import { logger } from "../log/mod.ts";
 
 /** Options of the watch service. */
 export interface WatchServiceOptions {
@@ -47,7 +48,7 @@ export class WatchService {
       // Called inside the apply of a committed write: a failure of this member's own watchers must not
       // become the write's outcome (the other members applied it), so it is contained here and the
       // watchers catch up from the store's history as after a snapshot.
-      console.error(`tsetcd: watch hub failed at revision ${revision}; watchers catch up from history: ${error}`);
+      logger().error(`watch hub failed at revision ${revision}; watchers catch up from history: ${error}`);
       this.#resync(revision);
     }
   }
@@ -56,7 +57,7 @@ export class WatchService {
     try {
       if (revision >= this.hub.revision()) this.hub.restore(revision);
     } catch (error) {
-      console.error(`tsetcd: watch hub could not catch up: ${error}`);
+      logger().error(`watch hub could not catch up: ${error}`);
     }
   }
 

@@ -25,8 +25,8 @@ test("zap lines: level, ts, caller when given, msg, then the fields, as one JSON
 });
 
 test("text lines: capnslog's date, level letter and message", () => {
-  assert.is(textLine("info", "ready", { addresses: ["http://a"] }, AT), '2026-12-07 23:05:01.123000 I | ready addresses=["http://a"]\n');
-  assert.is(textLine("error", "x", {}, AT), "2026-12-07 23:05:01.123000 E | x\n");
+  assert.is(textLine("info", "ready", { addresses: ["http://a"] }, AT), '2026-12-07 23:05:01.123000 I | tsetcd: ready addresses=["http://a"]\n');
+  assert.is(textLine("error", "x", {}, AT), "2026-12-07 23:05:01.123000 E | tsetcd: x\n");
 });
 
 test("--log-level drops the lines below it; every output gets every line", () => {
