@@ -382,8 +382,7 @@ async function startOnDatabase(
   const healthCounters: HealthCounters = { success: 0, failures: 0 };
   const healthRoutes = createHealthRoutes({
     hasLeader: () => running.hasLeader(),
-    // No alarm store yet (quota and corruption alarms are issue 12's next part): none is ever active.
-    alarms: () => [],
+    alarms: () => alarms.list().map((a) => ALARM_NAMES[a.alarm] ?? String(a.alarm)),
     read: (serializable) => running.range({ key: HEALTH_KEY, limit: 1, keys_only: true, serializable }),
   }, healthCounters);
   const scrape = (): string =>
@@ -665,6 +664,9 @@ interface CheckpointThreads {
   stateCheckpoint: boolean;
   logCheckpoint: boolean;
 }
+
+/** etcd's AlarmType names, as the health checks name active alarms. */
+const ALARM_NAMES: Record<number, string> = { 1: "NOSPACE", 2: "CORRUPT" };
 
 /** The health checks' key (etcd 3.5 reads a one-key range too); any key serves, it need not exist. */
 const HEALTH_KEY = new TextEncoder().encode("health");

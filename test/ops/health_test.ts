@@ -104,6 +104,33 @@ test("/readyz fails with each failed check's reason; excluding the failing one p
   assert.equal(await answer(await r.get("/readyz")), [200, "ok"]);
 });
 
+test("an alarm raised through Raft: /health false (any alarm), /readyz fails only on CORRUPT; disarmed: true", async () => {
+  const cluster = await startCluster(["alarmed"], 35036);
+  try {
+    const member = cluster.servers.get("alarmed")!;
+    const alarm = async (action: number, type: number): Promise<void> => {
+      const res = await fetch(`${member.clientUrl}/v3/maintenance/alarm`, {
+        method: "POST",
+        body: JSON.stringify({ action, memberID: member.memberId.toString(), alarm: type }),
+      });
+      assert.is(res.status, 200, await res.text());
+    };
+    const get = async (path: string): Promise<[number, string]> => answer(await fetch(`${member.clientUrl}${path}`));
+    await alarm(1, 1); // ACTIVATE NOSPACE
+    assert.equal(await get("/health"), [503, '{"health":"false"}']);
+    assert.equal(await get("/readyz"), [200, "ok"]);
+    await alarm(1, 2); // ACTIVATE CORRUPT
+    assert.equal(await get("/readyz"), [503, "[-]data_corruption failed: alarm activated: CORRUPT\n[+]linearizable_read ok\n[+]serializable_read ok\n\n"]);
+    assert.equal(await get("/livez"), [200, "ok"]);
+    await alarm(2, 1); // DEACTIVATE both
+    await alarm(2, 2);
+    assert.equal(await get("/health"), [200, '{"health":"true"}']);
+    assert.equal(await get("/readyz"), [200, "ok"]);
+  } finally {
+    await cluster.destroy();
+  }
+});
+
 test("a member that loses its leader: has_leader 0, /health and /readyz 503, /livez ok", async () => {
   const cluster = await startCluster(["h1", "h2", "h3"], 35030);
   try {
