@@ -46,7 +46,7 @@ export interface ServerMetricsSource {
   memberIdHex: string;
   /** etcd's server version we answer as, e.g. "3.4.30". */
   version: string;
-  info(): { leader: bigint; isLeader: boolean; commit: number; applied: number };
+  info(): { leader: bigint; isLeader: boolean; commit: number; applied: number; proposalsPending: number; proposalsFailed: number };
   leaderChanges(): number;
   sizeBytes(): { total: number; inUse: number };
   keysTotal(): number;
@@ -84,6 +84,8 @@ export function serverMetricsText(source: ServerMetricsSource): string {
     // etcd declares these two as gauges (they follow the Raft indexes, which a snapshot can move).
     gauge("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.", info.applied),
     gauge("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.", info.commit),
+    counter("etcd_server_proposals_failed_total", "The total number of failed proposals seen.", info.proposalsFailed),
+    gauge("etcd_server_proposals_pending", "The current number of pending proposals to commit.", info.proposalsPending),
     {
       name: "etcd_server_version",
       help: "Which version is running. 1 for 'server_version' label with current version.",

@@ -286,6 +286,8 @@ export class Member implements KvService {
   #confChanged: ConfState | undefined;
   /** Fsynced SQLite commits the Ready loop made: batching keeps this far below the number of requests. */
   #fsyncs = 0;
+  /** etcd_server_proposals_failed_total: proposals Raft refused or that timed out waiting to apply. */
+  #proposalsFailed = 0;
   readonly #stateDb: SqlDatabase;
   #membersChanged = false;
   #selfRemoved = false;
@@ -344,7 +346,7 @@ export class Member implements KvService {
     const nowMs = this.#now();
     if (this.#stateTxnOpen && nowMs - this.#stateTxnStartMs >= this.#o.stateCommitIntervalMs!) this.commitState();
     if (this.#o.quotaBytes !== undefined) this.#sizeBytes = this.#o.kv.sizeBytes().total;
-    this.#writes.expire(nowMs);
+    this.#proposalsFailed += this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
     // Rows below a compaction point go with each log write; when none come, a step per tick.
     if (!this.#persisting && this.#o.log.hasTrimBacklog()) this.#o.log.trimStep();
@@ -404,7 +406,7 @@ export class Member implements KvService {
     // The quorum check is the server's (etcd's, on the transport's view of who is up): the core's view of
     // recent activity is reset every election timeout and would refuse healthy clusters now and then.
     const refused = propose.call(this.#o.raft, full, { force: true });
-    if (typeof refused === "string") this.#writes.reject(id, proposalError(refused));
+    if (typeof refused === "string") this.#failProposal(id, refused);
     this.#scheduleFlush();
     return promise;
   }
@@ -431,9 +433,13 @@ export class Member implements KvService {
     lastIndex: number;
     isLeader: boolean;
     fsyncs: number;
+    proposalsPending: number;
+    proposalsFailed: number;
   } {
     return {
       fsyncs: this.#fsyncs,
+      proposalsPending: this.#writes.size,
+      proposalsFailed: this.#proposalsFailed,
       leader: this.#leader,
       term: this.#term,
       applied: this.#applied,
@@ -441,6 +447,12 @@ export class Member implements KvService {
       lastIndex: this.#o.log.lastIndex(),
       isLeader: this.#role === StateRole.Leader,
     };
+  }
+
+  /** A proposal Raft refused (no leader, a transfer under way): answered now, counted for /metrics. */
+  #failProposal(id: number, refused: string): void {
+    this.#proposalsFailed++;
+    this.#writes.reject(id, proposalError(refused));
   }
 
   #scheduleFlush(): void {
@@ -471,7 +483,7 @@ export class Member implements KvService {
     this.#queued = [];
     for (const { id, data } of queued) {
       const refused = this.#o.raft.propose(data);
-      if (typeof refused === "string") this.#writes.reject(id, proposalError(refused));
+      if (typeof refused === "string") this.#failProposal(id, refused);
     }
     this.#reads.send(this.#now(), (context) => this.#requestReadIndex(context));
     this.#processReadies();

@@ -149,6 +149,12 @@ test("a member that loses its leader: has_leader 0, /health and /readyz 503, /li
     assert.is(status, 503);
     assert.match(body, /^\[\+\]data_corruption ok\n\[-\]linearizable_read failed: .+\n\[\+\]serializable_read ok\n\n$/);
     assert.equal(await answer(await fetch(`${survivor.clientUrl}/livez`)), [200, "ok"]);
+    // A write without a leader fails (refused at once, or timed out): etcd_server_proposals_failed_total counts it.
+    const put = await fetch(`${survivor.clientUrl}/v3/kv/put`, { method: "POST", body: JSON.stringify({ key: "YQ==", value: "YQ==" }) });
+    assert.ok(put.status >= 500, `a put without a leader answered ${put.status}`);
+    const families = parsePrometheusText(await (await fetch(`${survivor.clientUrl}/metrics`)).text());
+    assert.ok(valueOf(families, "etcd_server_proposals_failed_total") >= 1);
+    assert.is(valueOf(families, "etcd_server_proposals_pending"), 0);
   } finally {
     await cluster.destroy();
   }

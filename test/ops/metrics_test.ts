@@ -87,6 +87,7 @@ test("shared families have etcd 3.4's name, type, help and label names", async (
   const required = [
     "etcd_server_has_leader", "etcd_server_is_leader", "etcd_server_leader_changes_seen_total",
     "etcd_server_proposals_committed_total", "etcd_server_proposals_applied_total", "etcd_server_id",
+    "etcd_server_proposals_failed_total", "etcd_server_proposals_pending",
     "etcd_server_version", "etcd_disk_wal_fsync_duration_seconds", "etcd_disk_backend_commit_duration_seconds",
     "etcd_mvcc_db_total_size_in_bytes", "etcd_mvcc_db_total_size_in_use_in_bytes", "etcd_debugging_mvcc_keys_total",
     "etcd_mvcc_put_total", "etcd_mvcc_delete_total", "etcd_mvcc_range_total", "etcd_mvcc_txn_total",
