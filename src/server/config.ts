@@ -61,6 +61,10 @@ export interface ServerConfig {
   authTokenTtlS: number;
   /** --bcrypt-cost: the cost of the bcrypt hashes of user passwords (4–31, default 10). */
   bcryptCost: number;
+  /** --experimental-initial-corrupt-check: compare HashKV with the peers before serving (default false). */
+  initialCorruptCheck?: boolean;
+  /** --experimental-corrupt-check-time: how often a leader compares members' HashKV (0: never, the default). */
+  corruptCheckTimeMs?: number;
   /** --cert-file, --key-file, --trusted-ca-file, --client-cert-auth: TLS on https client URLs. */
   clientTls: TlsFlags;
   /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth: TLS between members. */
@@ -129,6 +133,8 @@ const FLAGS: Record<string, FlagSpec> = {
   "grpc-keepalive-timeout": { kind: "duration", defaultValue: "20s", help: "Additional duration of wait before closing a non-responsive connection (0 to disable)." },
   "auto-compaction-mode": { kind: "string", defaultValue: "periodic", help: "Interpret auto-compaction-retention as: periodic (duration) or revision (count)." },
   "auto-compaction-retention": { kind: "string", defaultValue: "0", help: "Auto compaction retention (0 = off); hours when a bare number in periodic mode." },
+  "experimental-initial-corrupt-check": { kind: "bool", defaultValue: "false", help: "Enable to check data corruption before serving any client/peer traffic." },
+  "experimental-corrupt-check-time": { kind: "duration", defaultValue: "0s", help: "Duration of time between cluster corruption check passes." },
   "cert-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS cert file." },
   "key-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS key file." },
   "trusted-ca-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS trusted CA file." },
@@ -314,6 +320,8 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
       grpcKeepaliveTimeoutMs: duration("grpc-keepalive-timeout"),
       autoCompactionMode: mode,
       autoCompactionRetention: retention,
+      initialCorruptCheck: get("experimental-initial-corrupt-check") === "true",
+      corruptCheckTimeMs: duration("experimental-corrupt-check-time"),
       clientTls: tlsFlags(get, ""),
       peerTls: tlsFlags(get, "peer-"),
     },

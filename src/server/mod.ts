@@ -52,7 +52,8 @@ import { guardCluster, guardMaintenance, guardSnapshots, guardWatch } from "./au
 import { KvHasher } from "../storage/hash_kv.ts";
 import { hashService } from "./hash_service.ts";
 import { AlarmStore, alarmCall } from "./alarms.ts";
-import type { ResponseHeader } from "../codec/messages.ts";
+import { AlarmType, type ResponseHeader } from "../codec/messages.ts";
+import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
@@ -211,6 +212,8 @@ async function startOnDatabase(
   // Raised alarms (NOSPACE, CORRUPT) and the key history's hash (src/server/alarms.ts, src/storage/hash_kv.ts).
   const alarms = new AlarmStore(stateDb);
   const hasher = new KvHasher(stateDb, () => ({ current: store.currentRevision(), compacted: store.compactedRevision() }));
+  // etcd runs the initial corruption check only on a member that already had data.
+  const initialized = !log.isEmpty();
   const cluster = log.isEmpty() ? await startCluster(config, db, log, registry, tls.peer) : loadCluster(db, registry);
   const statePath = join(config.dataDir, STATE_DB_FILE);
   const snapshots = new SnapshotStore({
@@ -261,7 +264,8 @@ async function startOnDatabase(
     onMessage: (m) => member?.step(m),
     onUnreachable: (id) => member?.reportUnreachable(id),
     onSnapshotStatus: (id, ok) => member?.reportSnapshot(id, ok),
-    onRequest: (payload) => clusterService!.handlePeerRequest(payload),
+    onRequest: (payload) =>
+      handlePeerHashKv(payload, hasher, cluster.memberId) ?? clusterService!.handlePeerRequest(payload),
     maxSnapshotBytes: MAX_SNAPSHOT_BYTES,
     checkSnapshot: (snapshot) => snapshotDataProblem(config.dataDir, snapshot),
     ...(tls.peer === undefined ? {} : { tls: tls.peer }),
@@ -344,9 +348,18 @@ async function startOnDatabase(
     ...guardMaintenance(hashService({ hasher, header }), auth),
     alarm: (req) => alarmCall({ store: alarms, propose: (alarm) => running.proposeWrite({ alarm }) }, req),
   };
+  const corruptChecks: CorruptCheckOptions = {
+    memberId: cluster.memberId,
+    hasher,
+    peers: () => registry.list().filter((m) => m.ID !== cluster.memberId).map((m) => ({ id: m.ID, peerURLs: m.peerURLs })),
+    request: (url, payload, timeoutMs) => transport.request(url, payload, { timeoutMs }),
+    timeoutMs: requestTimeoutMs,
+    warn: (message) => console.error(`tsetcd: ${message}`),
+  };
   peers.sync(transport, registry);
   try {
     await transport.start();
+    if (config.initialCorruptCheck === true && initialized) await checkInitialHashKv(corruptChecks);
   } catch (err) {
     running.stop();
     await transport.close();
@@ -357,6 +370,14 @@ async function startOnDatabase(
   const confState = log.confState();
   if (confState.voters.length === 1 && confState.voters[0] === cluster.memberId) await running.campaign();
   else await running.start();
+  const corruptMonitor = (config.corruptCheckTimeMs ?? 0) > 0
+    ? startCorruptMonitor(corruptChecks, {
+      intervalMs: config.corruptCheckTimeMs!,
+      isLeader: () => running.info().isLeader,
+      confirmLeader: () => running.confirmLeadership(),
+      raise: (memberID) => running.proposeWrite({ alarm: { action: "activate", memberID, alarm: AlarmType.CORRUPT } }),
+    })
+    : undefined;
   const compactor = new AutoCompactor(config.autoCompactionMode, config.autoCompactionRetention);
   let ticks = 0;
   // Sampled once a heartbeat: a leader that came and went within one is not counted.
@@ -495,6 +516,7 @@ async function startOnDatabase(
     for (const server of servers) server.stop(true);
     for (const listener of grpcListeners) await listener.close();
     clearInterval(ticker);
+    corruptMonitor?.stop();
     running.stop();
     await transport.close();
     await logWriter?.close();
@@ -512,6 +534,7 @@ async function startOnDatabase(
         if (target !== undefined) await service.transferLeadership(target);
       }
       clearInterval(ticker);
+      corruptMonitor?.stop();
       leaseWatch.watch.close();
       for (const front of fronts) await front.close();
       for (const server of servers) await server.stop(true);
