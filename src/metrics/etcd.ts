@@ -46,8 +46,15 @@ export interface ServerMetricsSource {
   memberIdHex: string;
   /** etcd's server version we answer as, e.g. "3.4.30". */
   version: string;
-  info(): { leader: bigint; isLeader: boolean; commit: number; applied: number; proposalsPending: number; proposalsFailed: number };
-  leaderChanges(): number;
+  info(): {
+    leader: bigint;
+    isLeader: boolean;
+    commit: number;
+    applied: number;
+    proposalsPending: number;
+    proposalsFailed: number;
+    leaderChanges: number;
+  };
   sizeBytes(): { total: number; inUse: number };
   keysTotal(): number;
   kv: KvCounters;
@@ -80,7 +87,7 @@ export function serverMetricsText(source: ServerMetricsSource): string {
       samples: [{ labels: { server_id: source.memberIdHex }, value: 1 }],
     },
     gauge("etcd_server_is_leader", "Whether or not this member is a leader. 1 if is, 0 otherwise.", info.isLeader ? 1 : 0),
-    counter("etcd_server_leader_changes_seen_total", "The number of leader changes seen.", source.leaderChanges()),
+    counter("etcd_server_leader_changes_seen_total", "The number of leader changes seen.", info.leaderChanges),
     // etcd declares these two as gauges (they follow the Raft indexes, which a snapshot can move).
     gauge("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.", info.applied),
     gauge("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.", info.commit),
@@ -112,24 +119,4 @@ function gauge(name: string, help: string, value: number): Family {
 
 function counter(name: string, help: string, value: number): Family {
   return { name, help, type: "counter", samples: [{ value }] };
-}
-
-/**
- * etcd's etcd_server_leader_changes_seen_total: one per change to a known leader (none → A, A → B, and
- * A → none → A again), fed with the member's leader as it is sampled.
- */
-export class LeaderChanges {
-  #last = 0n;
-  #count = 0;
-
-  /** Notes the leader now known (0n: none). */
-  note(leader: bigint): void {
-    if (leader !== this.#last && leader !== 0n) this.#count++;
-    this.#last = leader;
-  }
-
-  /** Changes seen so far. */
-  get count(): number {
-    return this.#count;
-  }
 }

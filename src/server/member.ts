@@ -288,6 +288,7 @@ export class Member implements KvService {
   #fsyncs = 0;
   /** etcd_server_proposals_failed_total: proposals Raft refused or that timed out waiting to apply. */
   #proposalsFailed = 0;
+  #leaderChanges = 0;
   readonly #stateDb: SqlDatabase;
   #membersChanged = false;
   #selfRemoved = false;
@@ -435,11 +436,13 @@ export class Member implements KvService {
     fsyncs: number;
     proposalsPending: number;
     proposalsFailed: number;
+    leaderChanges: number;
   } {
     return {
       fsyncs: this.#fsyncs,
       proposalsPending: this.#writes.size,
       proposalsFailed: this.#proposalsFailed,
+      leaderChanges: this.#leaderChanges,
       leader: this.#leader,
       term: this.#term,
       applied: this.#applied,
@@ -587,6 +590,8 @@ export class Member implements KvService {
   #noteState(ready: Ready): void {
     if (ready.softState !== undefined) {
       if (ready.softState.lead !== this.#leader) this.#reads.failUnanswered(Errors.leaderChanged);
+      // etcd_server_leader_changes_seen_total: a change to a known leader (not to none), as etcd counts it.
+      if (ready.softState.lead !== this.#leader && ready.softState.lead !== NONE) this.#leaderChanges++;
       this.#leader = ready.softState.lead;
       const wasLeader = this.#role === StateRole.Leader;
       this.#role = ready.softState.role;

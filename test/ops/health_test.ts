@@ -138,6 +138,8 @@ test("a member that loses its leader: has_leader 0, /health and /readyz 503, /li
     const scrape = async (): Promise<number> =>
       valueOf(parsePrometheusText(await (await fetch(`${survivor.clientUrl}/metrics`)).text()), "etcd_server_has_leader");
     assert.is(await scrape(), 1);
+    const before = parsePrometheusText(await (await fetch(`${survivor.clientUrl}/metrics`)).text());
+    assert.is(valueOf(before, "etcd_server_leader_changes_seen_total"), 1); // the first leader, seen once
     assert.equal(await answer(await fetch(`${survivor.clientUrl}/health`)), [200, '{"health":"true"}']);
     for (const name of ["h1", "h2"]) {
       await cluster.servers.get(name)!.close();
