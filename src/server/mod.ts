@@ -14,7 +14,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
 import { createHealthRoutes, type HealthCounters } from "../api/health.ts";
-import { LeaderChanges, newKvCounters, serverMetricsText } from "../metrics/etcd.ts";
+import { newKvCounters, serverMetricsText } from "../metrics/etcd.ts";
 import { createMetricsHandler } from "../metrics/listener.ts";
 import { grpcMetrics } from "../metrics/grpc.ts";
 import { logger } from "../log/mod.ts";
@@ -380,11 +380,8 @@ async function startOnDatabase(
     : undefined;
   const compactor = new AutoCompactor(config.autoCompactionMode, config.autoCompactionRetention);
   let ticks = 0;
-  // Sampled once a heartbeat: a leader that came and went within one is not counted.
-  const leaderChanges = new LeaderChanges();
   const ticker = setInterval(() => {
     running.tick();
-    leaderChanges.note(running.info().leader);
     if (++ticks % TOKEN_SWEEP_TICKS === 0) auth.tokens.sweep();
     leaseWatch.tick();
     const revision = compactor.enabled ? compactor.tick(Date.now(), running.revision()) : undefined;
@@ -411,7 +408,6 @@ async function startOnDatabase(
       memberIdHex: idHex(cluster.memberId),
       version: ETCD_API_VERSION,
       info: () => running.info(),
-      leaderChanges: () => leaderChanges.count,
       sizeBytes: () => store.sizeBytes(),
       // Counted at scrape time only (a count-only range over the keyspace), never on the write path.
       keysTotal: () => store.range({ key: ALL_KEYS, range_end: ALL_KEYS, count_only: true }).count,
