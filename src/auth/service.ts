@@ -109,7 +109,8 @@ export class AuthService {
   infoOf(caller: Caller | undefined = currentCaller()): AuthInfo | undefined {
     if (caller === undefined) return undefined;
     const store = this.store;
-    if (!store.enabled) return { user: "", revision: store.revision };
+    // etcd's AuthInfoFromCtx reads the token whether auth is on or not: one nobody issued (auth off keeps
+    // none) is "invalid auth token" even where the call would need no credentials at all.
     // etcd's simple tokens carry no revision: a live token is as new as the state (a change that matters
     // to it, a password change or deletion, drops it).
     if (caller.token !== undefined && this.#o.jwt !== undefined) {
@@ -123,6 +124,7 @@ export class AuthService {
       if (user === undefined) throw AuthErrors.invalidAuthToken();
       return { user, revision: store.revision };
     }
+    if (!store.enabled) return { user: "", revision: store.revision }; // no token: nothing to check
     if (caller.commonName !== undefined && caller.commonName !== "") {
       return { user: caller.commonName, revision: store.revision };
     }

@@ -139,6 +139,12 @@ export class LeaseService implements LeaseApi {
     const TTL = req.TTL ?? 0;
     if (!Number.isInteger(TTL)) return Promise.reject(new EtcdError(GrpcCode.InvalidArgument, `lease TTL must be an integer, got ${TTL}`));
     if (TTL > MAX_LEASE_TTL_S) return Promise.reject(Errors.leaseTTLTooLarge());
+    try {
+      // No permission is needed to grant, but etcd's raftRequest still refuses a token it did not issue.
+      this.#auth?.stamp();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const ID = chooseLeaseId(req.ID, this.#o.random64 ?? cryptoRandom64);
     return this.#m().proposeWrite<LeaseGrantResponse>({ leaseGrant: { ID, TTL } });
   }

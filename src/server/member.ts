@@ -1034,6 +1034,8 @@ export class Member implements KvService {
 
   compact(req: CompactionRequest): Promise<CompactionResponse> {
     return this.#guard(() => {
+      // etcd checks no permission here, but its raftRequest still refuses a token it did not issue.
+      this.#o.auth?.stamp();
       this.#refuseOnLearner();
       return this.#propose<CompactionResponse>({ compaction: req });
     });

@@ -48,7 +48,7 @@ import { AuthStore } from "../auth/store.ts";
 import { AuthService } from "../auth/service.ts";
 import { SimpleTokens } from "../auth/tokens.ts";
 import { JwtTokens, parseAuthToken } from "../auth/jwt.ts";
-import { guardCluster, guardMaintenance, guardSnapshots, guardWatch } from "./auth_guards.ts";
+import { guardAlarm, guardCluster, guardMaintenance, guardSnapshots, guardWatch } from "./auth_guards.ts";
 import { KvHasher } from "../storage/hash_kv.ts";
 import { hashService } from "./hash_service.ts";
 import { AlarmStore, alarmCall } from "./alarms.ts";
@@ -346,7 +346,7 @@ async function startOnDatabase(
   const header = async (): Promise<ResponseHeader> => (await running.status()).header;
   running.maintenance = {
     ...guardMaintenance(hashService({ hasher, header }), auth),
-    alarm: (req) => alarmCall({ store: alarms, propose: (alarm) => running.proposeWrite({ alarm }) }, req),
+    alarm: guardAlarm((req) => alarmCall({ store: alarms, propose: (alarm) => running.proposeWrite({ alarm }) }, req), auth),
   };
   const corruptChecks: CorruptCheckOptions = {
     memberId: cluster.memberId,
