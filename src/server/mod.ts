@@ -136,7 +136,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tse
   // Fail before touching the data dir.
   parseRetention(config.autoCompactionMode, config.autoCompactionRetention);
   // An https HTTP-only client URL needs the client certificate as much as any other client URL.
-  const tls = resolveMemberTls({ ...config, listenClientUrls: [...config.listenClientUrls, ...config.listenClientHttpUrls] });
+  // An https metrics URL uses the client TLS material, as etcd's (and needs it the same way).
+  const tls = resolveMemberTls({
+    ...config,
+    listenClientUrls: [...config.listenClientUrls, ...config.listenClientHttpUrls, ...config.listenMetricsUrls],
+  });
   mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDir(config.dataDir);
   let db: SqlDatabase | undefined;

@@ -153,4 +153,44 @@ test("the metrics listener serves /metrics and health on its own port, not the c
   assert.is((await fetch(`${base}/version`)).status, 404); // etcd's metrics mux has no /version either
 });
 
+test("an https metrics URL serves with the client certificate, and refuses without the client TLS files", async () => {
+  const fixtures = join(import.meta.dir, "../fixtures/tls");
+  const tlsDir = join(dir, "tls");
+  const base = {
+    name: "mtls",
+    dataDir: tlsDir,
+    listenClientUrls: ["https://127.0.0.1:0"],
+    listenPeerUrls: [`http://127.0.0.1:${PEER_PORT + 1}`],
+    initialAdvertisePeerUrls: [`http://127.0.0.1:${PEER_PORT + 1}`],
+    listenMetricsUrls: [new URL("https://127.0.0.1:0")],
+  };
+  const secure = await startServer({
+    ...base,
+    clientTls: {
+      certFile: join(fixtures, "server.pem"),
+      keyFile: join(fixtures, "server-key.pem"),
+      trustedCaFile: "",
+      clientCertAuth: false,
+      autoTls: false,
+    },
+  });
+  try {
+    const url = secure.metricsUrls[0]!;
+    assert.ok(url.startsWith("https://"), url);
+    const ca = readFileSync(join(fixtures, "ca.pem"), "utf8");
+    const res = await fetch(`${url}/metrics`, { tls: { ca } } as RequestInit);
+    assert.is(res.status, 200);
+    assert.ok(parsePrometheusText(await res.text()).has("etcd_server_has_leader"));
+  } finally {
+    await secure.close();
+  }
+  let refused: unknown;
+  try {
+    await (await startServer({ ...base, listenClientUrls: ["http://127.0.0.1:0"], dataDir: join(dir, "tls2") })).close();
+  } catch (err) {
+    refused = err;
+  }
+  assert.ok(refused instanceof Error, "an https metrics URL without --cert-file/--key-file started");
+});
+
 test.run();
