@@ -38,8 +38,13 @@ export type HeadResult = RequestHead | { kind: "more" } | { kind: "error"; statu
 /** Header fields of a request at most (Bun.serve and Go's server allow about this many). */
 export const MAX_HEADER_FIELDS = 200;
 
-const CR = 0x0d;
-const LF = 0x0a;
+const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
+/** RFC 9110 §5.6.2 token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Controls other than HTAB (RFC 9110 §5.5): never in a field value. */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Visible ASCII only (no spaces, controls or bytes past 0x7e) in a request target. */
+const TARGET = /^[\x21-\x7e]+$/;
 const SPACE = 0x20;
 const TAB = 0x09;
 const MAX_CONTENT_LENGTH_DIGITS = 15;
@@ -85,13 +90,10 @@ export function parseHead(bytes: Uint8Array, options: { maxHeadBytes: number }):
   };
 }
 
-/** Offset of the "\r\n\r\n" ending the head, or -1; looks no further than maxHeadBytes. */
+/** Offset of the "\r\n\r\n" ending the head, or -1; looks no further than maxHeadBytes (native search). */
 function headEnd(bytes: Uint8Array, maxHeadBytes: number): number {
-  const limit = Math.min(bytes.length, maxHeadBytes + 4) - 3;
-  for (let i = 0; i < limit; i++) {
-    if (bytes[i] === CR && bytes[i + 1] === LF && bytes[i + 2] === CR && bytes[i + 3] === LF) return i;
-  }
-  return -1;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, maxHeadBytes + 4));
+  return view.indexOf(HEAD_END);
 }
 
 function latin1(bytes: Uint8Array, end: number): string {
@@ -118,10 +120,7 @@ function parseField(line: string): [string, string] | string {
   const name = line.slice(0, colon);
   if (!isToken(name)) return "malformed header field name"; // also refuses "Name :" (RFC 9112 §5.1)
   const value = trimOws(line.slice(colon + 1));
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if ((code < SPACE && code !== TAB) || code === 0x7f) return "control character in header value";
-  }
+  if (CONTROL.test(value)) return "control character in header value";
   return [name.toLowerCase(), value];
 }
 
@@ -172,23 +171,10 @@ function trimOws(text: string): string {
   return text.slice(start, end);
 }
 
-/** RFC 9110 §5.6.2 tchar. */
 function isToken(text: string): boolean {
-  if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const alnum = (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-    if (!alnum && "!#$%&'*+-.^_`|~".indexOf(text[i]!) < 0) return false;
-  }
-  return true;
+  return TOKEN.test(text);
 }
 
-/** Visible ASCII only: a target with spaces, controls or bytes past 0x7e is refused. */
 function isTargetText(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code <= SPACE || code >= 0x7f) return false;
-  }
-  return true;
+  return TARGET.test(text);
 }
-

@@ -14,7 +14,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
 import { createHealthRoutes, type HealthCounters } from "../api/health.ts";
-import { newKvCounters, serverMetricsText } from "../metrics/etcd.ts";
+import { KeyCount, newKvCounters, serverMetricsText } from "../metrics/etcd.ts";
 import { createMetricsHandler } from "../metrics/listener.ts";
 import { grpcMetrics } from "../metrics/grpc.ts";
 import { logger } from "../log/mod.ts";
@@ -55,6 +55,7 @@ import { AlarmStore, alarmCall } from "./alarms.ts";
 import { AlarmType, type ResponseHeader } from "../codec/messages.ts";
 import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
+import { listenShared } from "../front/shared.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
 export type StartServerOptions =
@@ -85,6 +86,12 @@ export type StartServerOptions =
      * (default true) or on the main thread (for measuring the two against each other).
      */
     clientFrontThread?: boolean;
+    /**
+     * Serve a cleartext client URL's two protocols from one in-process listener (src/front/shared.ts: no
+     * splice, no thread) instead of the splicing front. Default false, or TSETCD_SHARED_CLIENT_PORT=1.
+     * TLS client URLs always use the splicing front.
+     */
+    sharedClientPort?: boolean;
   };
 
 /** A running member. */
@@ -407,14 +414,17 @@ async function startOnDatabase(
     alarms: () => alarms.list().map((a) => ALARM_NAMES[a.alarm] ?? String(a.alarm)),
     read: (serializable) => running.range({ key: HEALTH_KEY, limit: 1, keys_only: true, serializable }),
   }, healthCounters);
+  const keyCount = new KeyCount(kvCounters, {
+    count: () => store.range({ key: ALL_KEYS, range_end: ALL_KEYS, count_only: true }).count,
+    revision: () => store.currentRevision(),
+  });
   const scrape = (): string =>
     serverMetricsText({
       memberIdHex: idHex(cluster.memberId),
       version: ETCD_API_VERSION,
       info: () => running.info(),
       sizeBytes: () => store.sizeBytes(),
-      // Counted at scrape time only (a count-only range over the keyspace), never on the write path.
-      keysTotal: () => store.range({ key: ALL_KEYS, range_end: ALL_KEYS, count_only: true }).count,
+      keysTotal: () => keyCount.value(),
       kv: kvCounters,
       health: healthCounters,
       peers: () => transport.stats().peers.map((p) => ({ toHex: idHex(p.id), sentBytes: p.sentBytes })),
@@ -437,6 +447,7 @@ async function startOnDatabase(
   const grpcListeners: GrpcListener[] = [];
   const fronts: ClientFront[] = [];
   const frontThread = options.clientFrontThread ?? true;
+  const sharedPort = options.sharedClientPort ?? process.env.TSETCD_SHARED_CLIENT_PORT === "1";
   const gateway = (request: Request, server?: StreamServer): Promise<Response> =>
     gate.open ? handler(request, server) : gate.wait.then(() => handler(request, server));
   // etcd 3.5's split: with HTTP-only URLs given, the client URLs serve gRPC and the gateway moves there.
@@ -475,6 +486,20 @@ async function startOnDatabase(
       const grpcOptions = { ...options, ...(tls.client ? { tls: tls.client } : {}) };
       if (split) {
         grpcListeners.push(await startGrpcServer(url, services, grpcOptions));
+        continue;
+      }
+      if (url.protocol === "http:" && sharedPort) {
+        const grpc = await startGrpcServer(url, services, { ...grpcOptions, acceptOnly: true, gateway });
+        grpcListeners.push(grpc);
+        const shared = await listenShared({
+          hostname: url.hostname.replace(/^\[|\]$/g, ""),
+          port: Number(url.port),
+          gateway,
+          h2: grpc.accept,
+          limits: { maxHeadBytes: MAX_REQUEST_HEAD_BYTES, maxBodyBytes: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024 },
+        });
+        fronts.push({ port: shared.port, close: shared.close });
+        clientUrls.push(`${url.protocol}//${url.hostname}:${shared.port}`);
         continue;
       }
       const targets = localTargets(String(fronts.length));
@@ -616,6 +641,8 @@ const TOKEN_SWEEP_TICKS = 100;
 
 /** Longest a clustered member holds client requests back while it publishes its attributes. */
 const PUBLISH_GATE_MS = 10_000;
+/** Longest HTTP/1 request head on the shared client port: Bun.serve's default (16 KiB), so both answer 431 alike. */
+const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 
 /** Holds client requests until the member is ready to serve them. */
 class ServingGate {
