@@ -128,7 +128,7 @@ test("chunked: every single and double split of a body with extensions and a tra
 });
 
 test("chunked: malformed sizes, missing CRLF after data, bare LF and an endless size line are errors", () => {
-  for (const text of ["g\r\n", "\r\n", "4\r\nabcdX\r\n", "4\nabcd", "1234567890abcdef0\r\n", "-1\r\n"]) {
+  for (const text of ["g\r\n", "\r\n", "4\r\nabcdX\r\n", "4\r\nabcdXY0\r\n\r\n", "4\nabcd", "1234567890abcdef0\r\n", "-1\r\n"]) {
     assert.ok("error" in decode(bytes(text), []), JSON.stringify(text));
   }
   const endless = bytes(`1;${"x".repeat(MAX_CHUNK_LINE_CHARS + 10)}`);
