@@ -13,11 +13,47 @@ export interface KvCounters {
   deletes: number;
   ranges: number;
   txns: number;
+  /** Keys created minus keys deleted by the events seen (KeyCount's delta since its last full count). */
+  keysDelta: number;
+  /** The revision of the last event seen (0: none). */
+  eventRevision: number;
 }
 
 /** A fresh set of zeroed KV counters. */
 export function newKvCounters(): KvCounters {
-  return { puts: 0, deletes: 0, ranges: 0, txns: 0 };
+  return { puts: 0, deletes: 0, ranges: 0, txns: 0, keysDelta: 0, eventRevision: 0 };
+}
+
+/**
+ * etcd_debugging_mvcc_keys_total without a keyspace count per scrape: one full count, then the applied
+ * events' creations and deletions. A revision the events do not explain (a snapshot installed, a lease
+ * revoke applied outside the state machine) brings one full count again at the next scrape.
+ */
+export class KeyCount {
+  readonly #counters: KvCounters;
+  readonly #count: () => number;
+  readonly #revision: () => number;
+  #base: number | undefined;
+  #baseRevision = 0;
+
+  constructor(counters: KvCounters, store: { count: () => number; revision: () => number }) {
+    this.#counters = counters;
+    this.#count = store.count;
+    this.#revision = store.revision;
+  }
+
+  /** The number of live keys. */
+  value(): number {
+    const expected = Math.max(this.#baseRevision, this.#counters.eventRevision);
+    if (this.#base === undefined || this.#revision() !== expected) {
+      // Synchronous with apply (one thread): no event can fall between the count and the reset.
+      this.#base = this.#count();
+      this.#baseRevision = this.#revision();
+      this.#counters.keysDelta = 0;
+      this.#counters.eventRevision = 0;
+    }
+    return this.#base + this.#counters.keysDelta;
+  }
 }
 
 /** etcd's disk histograms: 0.001 s doubling to 8.192 s (14 buckets), as etcd 3.4 declares them. */

@@ -3,7 +3,7 @@
  * (lease attachments, watchers), reads go straight through.
  * @module
  */
-import type { CompactionRequest, CompactionResponse, Event } from "../codec/messages.ts";
+import { type CompactionRequest, type CompactionResponse, type Event, EventType } from "../codec/messages.ts";
 import type { MvccStore } from "../mvcc/mod.ts";
 import type { KvStateMachine } from "./member.ts";
 import { type KvCounters, newKvCounters } from "../metrics/etcd.ts";
@@ -18,6 +18,12 @@ export function mvccStateMachine(
   counters: KvCounters = newKvCounters(),
 ): KvStateMachine {
   function events<R>(result: { response: R; events: Event[] }): R {
+    // For etcd_debugging_mvcc_keys_total: a put of version 1 made a key, a delete removed one.
+    for (const event of result.events) {
+      if (event.type === EventType.DELETE) counters.keysDelta--;
+      else if (event.kv.version === 1) counters.keysDelta++;
+      counters.eventRevision = event.kv.mod_revision;
+    }
     onEvents(result.events);
     return result.response;
   }

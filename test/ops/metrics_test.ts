@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, type TsetcdServer } from "../../src/server/mod.ts";
 import { type ParsedFamily, parsePrometheusText, valueOf } from "./metrics_parse.ts";
+import { KeyCount, newKvCounters } from "../../src/metrics/etcd.ts";
 
 const PEER_PORT = 35020;
 const dir = mkdtempSync(join(tmpdir(), "tsetcd-metrics-"));
@@ -46,6 +47,24 @@ test.before(async () => {
 test.after(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test("keys_total counts the keyspace once, then follows the events; an unexplained revision recounts", () => {
+  const counters = newKvCounters();
+  const store = { keys: 10, rev: 5, counts: 0 };
+  const keys = new KeyCount(counters, { count: () => (store.counts++, store.keys), revision: () => store.rev });
+  assert.is(keys.value(), 10);
+  // Two puts creating keys and one delete at revisions 6 and 7, as kv_machine notes them.
+  counters.keysDelta += 2 - 1;
+  counters.eventRevision = 7;
+  store.rev = 7;
+  store.keys = 11;
+  assert.is(keys.value(), 11);
+  assert.is(store.counts, 1, "counted the keyspace again though the events explained it");
+  store.rev = 40; // a snapshot installed: the events do not explain it
+  store.keys = 3;
+  assert.is(keys.value(), 3);
+  assert.is(store.counts, 2);
 });
 
 test("every family of both scrapes parses strictly, with HELP and TYPE", async () => {
