@@ -58,3 +58,37 @@ export function rootHelp(
     `${flagLines(GLOBAL_FLAGS)}\n`;
   return text;
 }
+
+/**
+ * etcdctl 3.4's command groups: the one-line description and usage word of each, and the flags the group
+ * declares for all its subcommands (cobra's persistent flags, listed under the group's OPTIONS).
+ */
+const GROUPS: Record<string, { short: string; usage: string; persistent?: string[] }> = {
+  auth: { short: "Enable or disable authentication", usage: "<enable or disable>" },
+  endpoint: { short: "Endpoint related commands", usage: "<subcommand>", persistent: ["cluster"] },
+  lease: { short: "Lease related commands", usage: "<subcommand>" },
+  member: { short: "Membership related commands", usage: "<subcommand>" },
+  role: { short: "Role related commands", usage: "<subcommand>" },
+  snapshot: { short: "Manages etcd node snapshots", usage: "<subcommand>" },
+  user: { short: "User related commands", usage: "<subcommand>" },
+};
+
+/**
+ * Help of a command group (`tsetcd user`), in etcdctl's layout: printed for the group alone and for a
+ * subcommand it does not have, as etcdctl 3.4 (cobra) prints it, with exit code 0.
+ */
+export function groupHelp(group: string, commands: CommandSpec[], options: { color: boolean; api: string }): string {
+  const c = createColors(options.color);
+  const known = GROUPS[group] ?? { short: `${group} related commands`, usage: "<subcommand>" };
+  const rows = commands.map((spec) => [spec.path.at(-1)!, spec.short]).sort((a, b) => a[0]!.localeCompare(b[0]!));
+  let text = `${c.bold("NAME:")}\n\t${group} - ${known.short}\n\n`;
+  text += `${c.bold("USAGE:")}\n\ttsetcd ${group} ${known.usage} [flags]\n\n`;
+  text += `${c.bold("API VERSION:")}\n\t${options.api}\n\n\n`;
+  text += `${c.bold("COMMANDS:")}\n${rows.map(([n, d]) => `\t${n!.padEnd(19)} ${d}\n`).join("")}\n`;
+  const help: FlagSpec = { name: "help", short: "h", kind: "bool", defaultText: "false", description: `help for ${group}` };
+  const persistent = (known.persistent ?? []).map((name) => commands.flatMap((spec) => spec.flags).find((f) => f.name === name));
+  const flags = persistent.filter((f): f is FlagSpec => f !== undefined);
+  text += `${c.bold("OPTIONS:")}\n${flagLines([...flags, help])}\n`;
+  text += `${c.bold("GLOBAL OPTIONS:")}\n${flagLines(GLOBAL_FLAGS)}\n`;
+  return text;
+}

@@ -13,7 +13,7 @@ import { ELECT_COMMAND } from "./elect.ts";
 import { ENDPOINT_HASHKV_COMMAND, ENDPOINT_HEALTH_COMMAND, ENDPOINT_STATUS_COMMAND } from "./endpoint.ts";
 import { FlagError, GLOBAL_FLAGS, parseCommandLine } from "./flags.ts";
 import { GET_COMMAND } from "./get.ts";
-import { commandHelp, rootHelp } from "./help.ts";
+import { commandHelp, groupHelp, rootHelp } from "./help.ts";
 import { LEASE_COMMANDS } from "./lease.ts";
 import { LOCK_COMMAND } from "./lock.ts";
 import { MEMBER_COMMANDS } from "./member.ts";
@@ -186,10 +186,11 @@ function resolve(argv: string[], io: Io): Resolved {
   const group = COMMANDS.filter((c) => c.path[0] === top);
   if (group.length === 1 && group[0]!.path.length === 1) return { spec: group[0]!, rest: without([first]) };
   const subNames = group.map((c) => c.path[1]!);
-  const groupHelp = `${top} commands:\n${group.map((c) => `\t${c.path.join(" ").padEnd(19)} ${c.short}\n`).join("")}`;
-  if (second === undefined) return { help: groupHelp, rest: [] };
+  const help = groupHelp(top, group, { color, api: API_VERSION });
+  if (second === undefined) return { help, rest: [] };
   const sub = matchName(argv[second]!, subNames);
-  if (sub === undefined) return { exitCode: unknownCommand(io, argv[second]!, `tsetcd ${top}`), rest: argv };
+  // etcdctl 3.4 (cobra) answers a subcommand a group does not have with the group's help, exit code 0.
+  if (sub === undefined) return { help, rest: [] };
   return { spec: group.find((c) => c.path[1] === sub)!, rest: without([first, second]) };
 }
 

@@ -105,7 +105,7 @@ test("runCli: version, help, unknown commands, flag errors", async () => {
   assert.ok(badFlag.out.startsWith("NAME:\n\tget - "));
   const group = fakeIo();
   assert.is(await runCli(["endpoint"], group), 0);
-  assert.ok(group.out.includes("endpoint status"));
+  assert.ok(group.out.startsWith("NAME:\n\tendpoint - Endpoint related commands\n") && group.out.includes("\n\tstatus "));
 });
 
 test("runCli: argument errors come before any connection", async () => {
