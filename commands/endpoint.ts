@@ -34,7 +34,7 @@ function clientFromForCluster(ctx: CommandContext): Client {
 }
 
 /** `--cluster`: every client URL of every member instead of `--endpoints`. */
-async function targetEndpoints(ctx: CommandContext): Promise<string[]> {
+export async function targetEndpoints(ctx: CommandContext): Promise<string[]> {
   if (!flagBool(ctx.flags, "cluster")) return ctx.globals.endpoints;
   // Outside the try: a bad TLS file is reported as itself, not as a member-list failure. The members'
   // client URLs keep their own scheme; the same TLS material goes with them (clientFrom).

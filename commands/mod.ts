@@ -8,6 +8,7 @@ import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
 import { AUTH_COMMANDS } from "./auth.ts";
 import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts";
 import { COMPACTION_COMMAND } from "./compaction.ts";
+import { DEFRAG_COMMAND } from "./defrag.ts";
 import { DEL_COMMAND } from "./del.ts";
 import { ELECT_COMMAND } from "./elect.ts";
 import { ENDPOINT_HASHKV_COMMAND, ENDPOINT_HEALTH_COMMAND, ENDPOINT_STATUS_COMMAND } from "./endpoint.ts";
@@ -30,6 +31,7 @@ import { WATCH_COMMAND } from "./watch.ts";
 export const COMMANDS: CommandSpec[] = [
   ...AUTH_COMMANDS,
   COMPACTION_COMMAND,
+  DEFRAG_COMMAND,
   DEL_COMMAND,
   ELECT_COMMAND,
   ENDPOINT_HEALTH_COMMAND,

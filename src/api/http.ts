@@ -65,6 +65,15 @@ const ROUTES: Record<string, Route> = {
   "/v3/maintenance/status": { request: "StatusRequest", response: "StatusResponse", call: (s) => s.status() },
   // etcd 3.4's rpc.proto maps both Hash and HashKV to this path; its gateway answers Hash there.
   "/v3/maintenance/hash": { request: "HashRequest", response: "HashResponse", call: (s) => maintenanceOf(s).hash() },
+  "/v3/maintenance/defragment": {
+    request: "DefragmentRequest",
+    response: "DefragmentResponse",
+    call: (s) => {
+      const defragment = s.maintenance?.defragment;
+      if (defragment === undefined) throw Errors.notCapable();
+      return defragment.call(s.maintenance);
+    },
+  },
   "/v3/maintenance/alarm": { request: "AlarmRequest", response: "AlarmResponse", call: (s, r) => alarmOf(s)(r) },
   // Not on etcd 3.4's gateway (its HashKV shares the path above and loses): tsetcd's, for its own CLI.
   "/v3/maintenance/hashkv": {

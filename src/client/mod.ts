@@ -42,6 +42,7 @@ import type {
   RangeResponse,
   SortOrder,
   SortTarget,
+  DefragmentResponse,
   HashKVResponse,
   StatusResponse,
   TxnRequest,
@@ -282,6 +283,11 @@ export class Client {
    */
   hashKv(endpoint: string | undefined, revision: number, options: CallOptions = {}): Promise<HashKVResponse> {
     return this.call("/v3/maintenance/hashkv", { revision }, "HashKVResponse", options, { idempotent: true, endpoint });
+  }
+
+  /** Defragments one member's databases (Maintenance.Defragment); `endpoint` picks the member. */
+  defragment(endpoint: string | undefined, options: CallOptions = {}): Promise<DefragmentResponse> {
+    return this.call("/v3/maintenance/defragment", {}, "DefragmentResponse", options, { idempotent: true, endpoint });
   }
 
   /** The cluster's members. */

@@ -33,24 +33,22 @@ function clusterOf(services: GrpcServices): ClusterService {
   return services.kv.cluster;
 }
 
-function maintenanceOf(kv: KvService): MaintenanceService {
-  if (kv.maintenance === undefined) throw Errors.notCapable();
-  return kv.maintenance;
-}
-
-/** An RPC whose feature has not landed yet: gRPC's Unimplemented, saying which. */
-function notYet(request: RequestKind, response: MessageKind, what: string): UnaryMethod {
-  return unary(request, response, () => {
-    throw new EtcdError(GrpcCode.Unimplemented, `tsetcd: ${what} is not implemented yet`);
-  });
-}
-
 /** etcd with no alarm raised: every action answers an empty list (a service without an alarm store). */
 async function noAlarms(services: GrpcServices): Promise<AlarmResponse> {
   const { header } = await services.kv.status();
   return { header, alarms: [] };
 }
 
+function defragmentOf(kv: KvService): NonNullable<MaintenanceService["defragment"]> {
+  const defragment = kv.maintenance?.defragment;
+  if (defragment === undefined) throw Errors.notCapable();
+  return () => defragment.call(kv.maintenance);
+}
+
+function maintenanceOf(kv: KvService): MaintenanceService {
+  if (kv.maintenance === undefined) throw Errors.notCapable();
+  return kv.maintenance;
+}
 
 /** Every unary method by service, then method name. */
 const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
@@ -79,7 +77,7 @@ const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
   "etcdserverpb.Maintenance": {
     Alarm: unary("AlarmRequest", "AlarmResponse", (s, r) => s.kv.maintenance?.alarm?.(r) ?? noAlarms(s)),
     Status: unary("StatusRequest", "StatusResponse", (s) => s.kv.status()),
-    Defragment: notYet("DefragmentRequest", "DefragmentResponse", "defragment"),
+    Defragment: unary("DefragmentRequest", "DefragmentResponse", (s) => defragmentOf(s.kv)()),
     Hash: unary("HashRequest", "HashResponse", (s) => maintenanceOf(s.kv).hash()),
     HashKV: unary("HashKVRequest", "HashKVResponse", (s, r) => maintenanceOf(s.kv).hashKv(r)),
     Snapshot: "snapshot",

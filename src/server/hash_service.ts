@@ -4,7 +4,7 @@
  * @module
  */
 import { Errors } from "../codec/errors.ts";
-import type { AlarmRequest, AlarmResponse, HashKVRequest, HashKVResponse, HashResponse, ResponseHeader } from "../codec/messages.ts";
+import type { AlarmRequest, AlarmResponse, DefragmentResponse, HashKVRequest, HashKVResponse, HashResponse, ResponseHeader } from "../codec/messages.ts";
 import { HashRevisionError, type KvHash, type KvHasher } from "../storage/hash_kv.ts";
 
 /** The maintenance RPCs a front-end calls (beside Status, Snapshot and MoveLeader). */
@@ -13,6 +13,8 @@ export interface MaintenanceService {
   hashKv(req: HashKVRequest): Promise<HashKVResponse>;
   /** Maintenance.Alarm (src/server/alarms.ts); without it, etcd's answer with no alarm raised. */
   alarm?(req: AlarmRequest): Promise<AlarmResponse>;
+  /** Maintenance.Defragment (src/storage/defrag.ts). */
+  defragment?(): Promise<DefragmentResponse>;
 }
 
 /** What the service needs from the member. */

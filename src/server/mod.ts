@@ -52,7 +52,8 @@ import { guardAlarm, guardCluster, guardMaintenance, guardSnapshots, guardWatch 
 import { KvHasher } from "../storage/hash_kv.ts";
 import { hashService } from "./hash_service.ts";
 import { AlarmStore, alarmCall } from "./alarms.ts";
-import { AlarmType, type ResponseHeader } from "../codec/messages.ts";
+import { AlarmType, type DefragmentResponse, type ResponseHeader } from "../codec/messages.ts";
+import { defragment } from "../storage/defrag.ts";
 import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
 import { listenShared } from "../front/shared.ts";
@@ -355,8 +356,18 @@ async function startOnDatabase(
   const service = clusterService;
   running.cluster = guardCluster(service, auth);
   const header = async (): Promise<ResponseHeader> => (await running.status()).header;
+  // Maintenance.Defragment: the state database, then the log's, in bounded steps (src/storage/defrag.ts);
+  // a second call while one runs shares it.
+  let defragging: Promise<DefragmentResponse> | undefined;
+  const defragmentOnce = (): Promise<DefragmentResponse> =>
+    defragging ??= (async (): Promise<DefragmentResponse> => {
+      await defragment(stateDb);
+      if (db !== stateDb) await defragment(db);
+      return {};
+    })().finally(() => (defragging = undefined));
   running.maintenance = {
     ...guardMaintenance(hashService({ hasher, header }), auth),
+    defragment: defragmentOnce,
     alarm: guardAlarm((req) => alarmCall({ store: alarms, propose: (alarm) => running.proposeWrite({ alarm }) }, req), auth),
   };
   const corruptChecks: CorruptCheckOptions = {

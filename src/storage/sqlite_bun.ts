@@ -8,6 +8,9 @@ import type { OpenOptions, SqlDatabase, SqlStatement, SqlValue } from "./adapter
 /** Opens (creating if needed) a database file, or ":memory:". */
 export function openDatabase(path: string, options: OpenOptions): SqlDatabase {
   const db = new Database(path, { create: true, safeIntegers: options.safeIntegers ?? false });
+  // Before WAL and before any table, or SQLite ignores it: free pages can then be handed back in bounded
+  // steps (src/storage/defrag.ts) instead of by a VACUUM that rewrites the whole file at once.
+  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${options.durable ? "FULL" : "OFF"}`);
   db.exec("PRAGMA foreign_keys = OFF");
