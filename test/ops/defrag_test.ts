@@ -1,0 +1,104 @@
+/**
+ * Defragmentation: free pages go back to the file system in bounded steps while writes continue, on a bare
+ * database and through a running server (Maintenance.Defragment on the gateway, `tsetcd defrag` printing as
+ * `etcdctl defrag` against the same server); a database created without auto_vacuum is left as it is.
+ */
+import { Database } from "bun:sqlite";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { runCliCaptured as tsetcd } from "../helpers/cli.ts";
+import { runEtcdctl as etcdctl } from "../helpers/etcd.ts";
+import { defragment } from "../../src/storage/defrag.ts";
+import { openDatabase } from "../../src/storage/sqlite_bun.ts";
+import { b64, type OpsServer, post, startServer } from "./servers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "tsetcd-defrag-"));
+let server: OpsServer | undefined;
+
+test.after(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function fileBytes(path: string): number {
+  return statSync(path).size;
+}
+
+test("free pages are handed back in bounded steps, and writes made between steps stay", async () => {
+  const path = join(dir, "bare.db");
+  const db = openDatabase(path, { durable: false });
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)");
+  const insert = db.prepare("INSERT INTO t (x) VALUES (?)");
+  db.transaction(() => {
+    for (let i = 0; i < 8_000; i++) insert.run(new Uint8Array(1_000));
+  });
+  db.exec("DELETE FROM t WHERE id <= 6000");
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  const before = fileBytes(path);
+  let between = 0;
+  const result = await defragment(db, {
+    pagesPerStep: 32,
+    yieldStep: async () => {
+      insert.run(new Uint8Array(10)); // a write between steps, as the member's would be
+      between++;
+    },
+  });
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  const after = fileBytes(path);
+  assert.is(result.mode, "incremental");
+  assert.ok(result.freedPages > 1_000, `freed ${result.freedPages} pages`);
+  assert.ok(result.steps > 10 && between >= result.steps - 1, `${result.steps} steps, ${between} writes between`);
+  assert.ok(after < before / 2, `file ${before} → ${after} bytes`);
+  assert.is(Number(db.prepare("SELECT count(*) AS n FROM t").get()!.n), 2_000 + between);
+  db.close();
+});
+
+test("a database created without auto_vacuum is left alone (no blocking VACUUM)", async () => {
+  const path = join(dir, "old.db");
+  const raw = new Database(path, { create: true });
+  raw.exec("PRAGMA journal_mode = WAL");
+  raw.exec("CREATE TABLE t (x BLOB)");
+  raw.close();
+  const db = openDatabase(path, { durable: false });
+  const result = await defragment(db);
+  assert.is(result.mode, "none");
+  assert.is(result.freedPages, 0);
+  db.close();
+});
+
+test("through the server: the database shrinks while puts go on, and tsetcd defrag prints as etcdctl", async () => {
+  server = await startServer({ kind: "tsetcd", dataDir: join(dir, "server"), clientPort: 34561, peerPort: 34562 });
+  const big = b64("v".repeat(64 * 1024));
+  for (let round = 0; round < 2; round++) {
+    await Promise.all(Array.from({ length: 8 }, async (_, c) => {
+      for (let i = 0; i < 25; i++) await post(server!, "/v3/kv/put", { key: b64(`big-${c}-${i}`), value: big });
+    }));
+  }
+  const { header } = await post(server, "/v3/kv/put", { key: b64("mark"), value: b64("m") });
+  await post(server, "/v3/kv/compaction", { revision: (header as { revision: string }).revision, physical: true });
+  const sizeOf = async (): Promise<number> => Number((await post(server!, "/v3/maintenance/status", {})).dbSize);
+  const before = await sizeOf();
+  let puts = 0;
+  let stop = false;
+  const writer = (async () => {
+    while (!stop) {
+      await post(server!, "/v3/kv/put", { key: b64("during"), value: b64(String(puts)) });
+      puts++;
+    }
+  })();
+  assert.equal(await post(server, "/v3/maintenance/defragment", {}), {});
+  stop = true;
+  await writer;
+  const after = await sizeOf();
+  assert.ok(after < before * 0.7, `db size ${before} → ${after} bytes`);
+  assert.ok(puts > 0, "puts went on during the defrag");
+  const argv = [`--endpoints=${server.endpoint}`, "defrag"];
+  const [theirs, mine] = await Promise.all([etcdctl(argv), tsetcd(argv)]);
+  assert.equal({ code: mine.code, out: mine.out, err: mine.err }, theirs);
+  assert.is(mine.out, `Finished defragmenting etcd member[${server.endpoint}]\n`);
+});
+
+test.run();
