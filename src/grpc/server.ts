@@ -30,6 +30,7 @@ import { callerOfGrpc, rememberStreamCaller, withCaller } from "../auth/context.
 import { type GatewayHandler, serveGatewayStream } from "../front/h2_gateway.ts";
 import type { Duplex } from "node:stream";
 import { type GrpcType, grpcMetrics } from "../metrics/grpc.ts";
+import { startOwnGrpcServer } from "./h2_adapter.ts";
 
 /** Options of a gRPC listener. */
 export interface GrpcServerOptions {
@@ -65,7 +66,17 @@ export interface GrpcServerOptions {
   gateway?: GatewayHandler;
   /** Whether the member knows a leader, for calls that require one (`hasleader`); without it, none is refused. */
   leader?: LeaderSource;
+  /**
+   * Which HTTP/2 serves the calls: "node-http2" (Bun's node:http2) or "own" (src/h2 on plain sockets,
+   * src/grpc/h2_adapter.ts). Internal, for benches and tests running both side by side.
+   */
+  engine?: GrpcEngine;
 }
+
+/** The HTTP/2 implementations a gRPC listener can run on. */
+export type GrpcEngine = "node-http2" | "own";
+/** The engine used when none is asked for (TSETCD_GRPC_ENGINE overrides it, for running the suites on either). */
+export const DEFAULT_GRPC_ENGINE: GrpcEngine = process.env.TSETCD_GRPC_ENGINE === "own" ? "own" : "node-http2";
 
 /** A listening gRPC front-end. */
 export interface GrpcListener {
@@ -104,7 +115,7 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     watchSession(session, keepalive);
   });
   server.on("sessionError", () => {});
-  server.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+  const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     watchStream(stream);
     if (options.gateway !== undefined && !isGrpc(headers)) return serveGatewayStream(stream, headers, options.gateway);
     const waiting = options.ready?.();
@@ -114,7 +125,11 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     void waiting.then(() => {
       if (!stream.destroyed && !stream.closed) dispatch(stream, headers, services, limits, monitor);
     });
-  });
+  };
+  if ((options.engine ?? DEFAULT_GRPC_ENGINE) === "own") {
+    return startOwnGrpcServer(url, { ...options, keepalive, maxConcurrentStreams: settings.maxConcurrentStreams }, onStream, () => monitor?.close());
+  }
+  server.on("stream", onStream);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
