@@ -95,8 +95,8 @@ export interface ServerMetricsSource {
   keysTotal(): number;
   kv: KvCounters;
   health: { success: number; failures: number };
-  /** Bytes sent to each peer (To: its ID in hex). */
-  peers?(): { toHex: string; sentBytes: number }[];
+  /** Bytes sent to each peer (To: its ID in hex) and received from each (From). */
+  peers?(): { sent: { toHex: string; bytes: number }[]; received: { fromHex: string; bytes: number }[] };
   /** Extra families (gRPC request counters), already as text. */
   extra?(): string;
 }
@@ -136,13 +136,22 @@ export function serverMetricsText(source: ServerMetricsSource): string {
       samples: [{ labels: { server_version: source.version }, value: 1 }],
     },
   ];
-  const peers = source.peers?.() ?? [];
-  if (peers.length > 0) {
+  const peers = source.peers?.() ?? { sent: [], received: [] };
+  // etcd's order: families by name (received before sent).
+  if (peers.received.length > 0) {
+    families.push({
+      name: "etcd_network_peer_received_bytes_total",
+      help: "The total number of bytes received from peers.",
+      type: "counter",
+      samples: peers.received.map((p) => ({ labels: { From: p.fromHex }, value: p.bytes })),
+    });
+  }
+  if (peers.sent.length > 0) {
     families.push({
       name: "etcd_network_peer_sent_bytes_total",
       help: "The total number of bytes sent to peers.",
       type: "counter",
-      samples: peers.map((p) => ({ labels: { To: p.toHex }, value: p.sentBytes })),
+      samples: peers.sent.map((p) => ({ labels: { To: p.toHex }, value: p.bytes })),
     });
   }
   return diskMetrics.backendCommit.format() + diskMetrics.walFsync.format() + families.map(formatFamily).join("") +

@@ -438,7 +438,13 @@ async function startOnDatabase(
       keysTotal: () => keyCount.value(),
       kv: kvCounters,
       health: healthCounters,
-      peers: () => transport.stats().peers.map((p) => ({ toHex: idHex(p.id), sentBytes: p.sentBytes })),
+      peers: () => {
+        const stats = transport.stats();
+        return {
+          sent: stats.peers.map((p) => ({ toHex: idHex(p.id), bytes: p.sentBytes })),
+          received: stats.receivedBytesFrom.map((p) => ({ fromHex: idHex(p.id), bytes: p.bytes })),
+        };
+      },
       extra: () => grpcMetrics.format(),
     }) + tsetcdMetricsText(dbs.threads);
   const handler = createHttpHandler(running, {

@@ -104,6 +104,8 @@ export interface TransportStats {
   peers: PeerStats[];
   receivedMessages: number;
   receivedBytes: number;
+  /** Bytes received from each peer after its handshake (etcd_network_peer_received_bytes_total's From). */
+  receivedBytesFrom: { id: NodeId; bytes: number }[];
   snapshotsReceived: number;
   refusedConnections: number;
   inboundConnections: number;

@@ -155,6 +155,8 @@ class PeerTransport implements Transport {
   #closed = false;
   #receivedMessages = 0;
   #receivedBytes = 0;
+  /** Per peer, once its handshake named it; one entry per member ever heard from. */
+  readonly #receivedFrom = new Map<bigint, number>();
   #snapshotsReceived = 0;
   #refusedConnections = 0;
 
@@ -293,6 +295,7 @@ class PeerTransport implements Transport {
       peers: [...this.#peers.values()].map(peerStats),
       receivedMessages: this.#receivedMessages,
       receivedBytes: this.#receivedBytes,
+      receivedBytesFrom: [...this.#receivedFrom].map(([id, bytes]) => ({ id, bytes })),
       snapshotsReceived: this.#snapshotsReceived,
       refusedConnections: this.#refusedConnections,
       inboundConnections: this.#inbound.size,
@@ -614,6 +617,8 @@ class PeerTransport implements Transport {
     socket.on("data", (chunk: Buffer) => {
       if (conn.done) return;
       this.#receivedBytes += chunk.length;
+      const from = conn.handshake?.from;
+      if (from !== undefined) this.#receivedFrom.set(from, (this.#receivedFrom.get(from) ?? 0) + chunk.length);
       let frames: Frame[];
       try {
         frames = conn.decoder.push(chunk);

@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHealthRoutes, type HealthCounters, type HealthProbe } from "../../src/api/health.ts";
-import { startCluster, waitFor } from "../server/cluster_helpers.ts";
+import { leaderOf, startCluster, waitFor } from "../server/cluster_helpers.ts";
 import { parsePrometheusText, valueOf } from "./metrics_parse.ts";
 
 interface Fake {
@@ -140,6 +140,16 @@ test("a member that loses its leader: has_leader 0, /health and /readyz 503, /li
     assert.is(await scrape(), 1);
     const before = parsePrometheusText(await (await fetch(`${survivor.clientUrl}/metrics`)).text());
     assert.is(valueOf(before, "etcd_server_leader_changes_seen_total"), 1); // the first leader, seen once
+    // Raft traffic flows between the leader and each follower: the survivor has talked with the leader (or,
+    // leading, with both).
+    const leader = leaderOf(cluster)!;
+    for (const name of ["h1", "h2"]) {
+      const peer = cluster.servers.get(name)!;
+      const hex = peer.memberId.toString(16); // etcd prints IDs unpadded
+      if (peer !== leader && survivor !== leader) continue;
+      assert.ok(valueOf(before, "etcd_network_peer_sent_bytes_total", { To: hex }) > 0, `nothing sent to ${name}`);
+      assert.ok(valueOf(before, "etcd_network_peer_received_bytes_total", { From: hex }) > 0, `nothing from ${name}`);
+    }
     assert.equal(await answer(await fetch(`${survivor.clientUrl}/health`)), [200, '{"health":"true"}']);
     for (const name of ["h1", "h2"]) {
       await cluster.servers.get(name)!.close();

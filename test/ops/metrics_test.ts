@@ -131,7 +131,7 @@ test("shared families have etcd 3.4's name, type, help and label names", async (
     }
   }
   assert.ok(compared >= required.length, `compared only ${compared} families`);
-  assert.is(valueOf(ours, "etcd_server_id", { server_id: server.memberId.toString(16).padStart(16, "0") }), 1);
+  assert.is(valueOf(ours, "etcd_server_id", { server_id: server.memberId.toString(16) }), 1);
 });
 
 test("puts, deletes, ranges and txns move their counters and the proposals", async () => {
