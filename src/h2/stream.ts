@@ -53,6 +53,7 @@ export class H2Stream extends EventEmitter {
   /** Window we granted the peer minus what it sent. */
   receiveWindow: number;
   #flowing = false;
+  #flushPending = false;
   #held: Uint8Array[] = [];
   #endHeld = false;
   #waitForTrailers = false;
@@ -77,10 +78,23 @@ export class H2Stream extends EventEmitter {
     return this;
   }
 
-  /** Starts delivering held and future data. */
+  /**
+   * Starts delivering held and future data. What was held is delivered in a microtask, as node's streams
+   * start flowing on the next tick: a handler adds its 'end' listener after its 'data' listener.
+   */
   resume(): this {
     if (this.#flowing) return this;
     this.#flowing = true;
+    if (this.#held.length > 0 || this.#endHeld) {
+      this.#flushPending = true;
+      queueMicrotask(() => this.#flushHeld());
+    }
+    return this;
+  }
+
+  #flushHeld(): void {
+    this.#flushPending = false;
+    if (!this.#flowing || this.destroyed) return;
     const held = this.#held;
     this.#held = [];
     for (const chunk of held) this.#deliver(chunk);
@@ -88,7 +102,6 @@ export class H2Stream extends EventEmitter {
       this.#endHeld = false;
       this.emit("end");
     }
-    return this;
   }
 
   /** Holds further data (its credit too) until resume(). */
@@ -99,13 +112,15 @@ export class H2Stream extends EventEmitter {
 
   /** The connection: a DATA payload arrived. */
   receive(data: Uint8Array, endStream: boolean): void {
+    // Straight to the listeners only when nothing held is still waiting to go first.
+    const direct = this.#flowing && !this.#flushPending;
     if (data.length > 0) {
-      if (this.#flowing) this.#deliver(data);
+      if (direct) this.#deliver(data);
       else this.#held.push(data);
     }
     if (!endStream) return;
     this.remoteEnded = true;
-    if (this.#flowing) this.emit("end");
+    if (direct) this.emit("end");
     else this.#endHeld = true;
   }
 
