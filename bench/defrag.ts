@@ -1,0 +1,116 @@
+/**
+ * Write stall during a defrag, tsetcd against etcd 3.4, same data. For each server: start it (fresh data dir,
+ * loopback ports 34600–34611), write `sizeMB` of 64 KiB values twice over the same keys (16 connections),
+ * compact at the head (physical) so the first copy is free space, then measure small puts at 16 connections:
+ * for `baselineMs` without a defrag, then while Maintenance.Defragment runs (its own time reported). Prints
+ * p50/p99/p100 put latency for both windows, the defrag's duration and the database size before and after.
+ * Usage: bun bench/defrag.ts [sizeMB=256] [servers=tsetcd,etcd]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const sizeMB = Number(process.argv[2] ?? 256);
+const kinds = (process.argv[3] ?? "tsetcd,etcd").split(",");
+const CONNS = 16;
+const VALUE_BYTES = 64 * 1024;
+const BASELINE_MS = 3_000;
+const TAIL_MS = 500;
+const READY_TIMEOUT_MS = 30_000;
+const ROOT = resolve(import.meta.dir, "..");
+const b64 = (text: string): string => Buffer.from(text).toString("base64");
+
+async function post(url: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const answer = await fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(600_000) });
+  const text = await answer.text();
+  if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+async function start(kind: string, port: number, dataDir: string): Promise<ChildProcess> {
+  const client = `http://127.0.0.1:${port}`;
+  const peer = `http://127.0.0.1:${port + 1}`;
+  const args = ["--data-dir", dataDir, "--listen-client-urls", client, "--advertise-client-urls", client,
+    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `default=${peer}`,
+    "--quota-backend-bytes", String(8 * 1024 ** 3)];
+  const child = kind === "etcd"
+    ? spawn("/usr/bin/etcd", args, { stdio: "ignore" })
+    : spawn(join(ROOT, "node_modules/.bin/bun"), ["mod.ts", "server", ...args], { cwd: ROOT, stdio: "ignore" });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      const status = await post(client, "/v3/maintenance/status", {});
+      if (/^[1-9]/.test(String(status.leader))) return child;
+    } catch {
+      // not up yet
+    }
+    await Bun.sleep(100);
+  }
+  child.kill("SIGKILL");
+  throw new Error(`${kind} did not start`);
+}
+
+async function fill(url: string): Promise<void> {
+  const value = b64("v".repeat(VALUE_BYTES));
+  const keys = Math.ceil((sizeMB * 1024 * 1024) / VALUE_BYTES);
+  for (let round = 0; round < 2; round++) {
+    let next = 0;
+    await Promise.all(Array.from({ length: CONNS }, async () => {
+      for (let i = next++; i < keys; i = next++) await post(url, "/v3/kv/put", { key: b64(`fill-${i}`), value });
+    }));
+  }
+  const { header } = await post(url, "/v3/kv/put", { key: b64("mark"), value: b64("m") });
+  await post(url, "/v3/kv/compaction", { revision: (header as { revision: string }).revision, physical: true });
+}
+
+/** Small puts at CONNS connections until `until` resolves; every latency in ms. */
+async function load(url: string, until: Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  let done = false;
+  void until.then(() => (done = true));
+  await Promise.all(Array.from({ length: CONNS }, async (_, c) => {
+    for (let i = 0; !done; i++) {
+      const t = performance.now();
+      await post(url, "/v3/kv/put", { key: b64(`load-${c}-${i % 100}`), value: b64("x".repeat(100)) });
+      latencies.push(performance.now() - t);
+    }
+  }));
+  return latencies;
+}
+
+function summary(ms: number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number): string => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+  return `${sorted.length} puts, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, p100 ${sorted[sorted.length - 1]!.toFixed(1)} ms`;
+}
+
+for (const [n, kind] of kinds.entries()) {
+  const port = 34600 + n * 10;
+  const dir = mkdtempSync(join(tmpdir(), `defrag-bench-${kind}-`));
+  const child = await start(kind, port, join(dir, "data"));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const t0 = performance.now();
+    await fill(url);
+    const dbSize = async (): Promise<number> => Number((await post(url, "/v3/maintenance/status", {})).dbSize);
+    const before = await dbSize();
+    console.log(`${kind}: filled ${sizeMB} MB twice + compacted in ${((performance.now() - t0) / 1000).toFixed(1)} s; db ${(before / 1e6).toFixed(0)} MB`);
+    console.log(`${kind}: baseline   ${summary(await load(url, Bun.sleep(BASELINE_MS)))}`);
+    let defragMs = 0;
+    const defrag = (async () => {
+      await Bun.sleep(TAIL_MS);
+      const t = performance.now();
+      await post(url, "/v3/maintenance/defragment", {});
+      defragMs = performance.now() - t;
+      await Bun.sleep(TAIL_MS);
+    })();
+    const during = await load(url, defrag);
+    const after = await dbSize();
+    console.log(`${kind}: defrag     ${summary(during)}; defrag took ${(defragMs / 1000).toFixed(2)} s; db ${(before / 1e6).toFixed(0)} → ${(after / 1e6).toFixed(0)} MB`);
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((done) => child.once("exit", done));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
