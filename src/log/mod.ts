@@ -2,7 +2,8 @@
  * The server's one logger: etcd's `--logger zap` JSON lines (`level`, `ts`, `caller` when given, `msg`, then
  * the fields) or capnslog-style text lines (etcd 3.4's default, for people reading a terminal), filtered by
  * `--log-level` and written to each of `--log-outputs` (stderr, stdout, default = stderr, or a file path,
- * appended to). Lines are written synchronously, so they are in order and none is lost on exit.
+ * appended to). Lines are written synchronously, so they are in order and none is lost on exit; stderr and
+ * stdout through console.error and console.log, so whatever captures those (tests do) sees every line.
  *
  * The process has one current logger (`logger()`); `tsetcd server` replaces it from its flags with
  * `configureLogger`, a library user or a test may too.
@@ -38,7 +39,8 @@ const TEXT_TAGS: Record<LogLevel, string> = { debug: "D", info: "I", warn: "W", 
 export class Logger {
   readonly format: "zap" | "capnslog";
   readonly #minRank: number;
-  readonly #fds: number[];
+  /** Where lines go: "stderr", "stdout", or a file descriptor this logger opened. */
+  readonly #sinks: ("stderr" | "stdout" | number)[];
   readonly #owned: number[];
 
   constructor(options: LoggerOptions = {}) {
@@ -47,14 +49,14 @@ export class Logger {
     if (this.#minRank < 0) throw new Error(`unknown log level ${JSON.stringify(options.level)}`);
     const outputs = options.outputs ?? ["default"];
     if (outputs.length === 0 || outputs.length > MAX_OUTPUTS) throw new Error(`--log-outputs: 1..${MAX_OUTPUTS} outputs`);
-    this.#fds = [];
+    this.#sinks = [];
     this.#owned = [];
     for (const output of outputs) {
-      if (output === "default" || output === "stderr") this.#fds.push(2);
-      else if (output === "stdout") this.#fds.push(1);
+      if (output === "default" || output === "stderr") this.#sinks.push("stderr");
+      else if (output === "stdout") this.#sinks.push("stdout");
       else {
         const fd = openSync(output, "a");
-        this.#fds.push(fd);
+        this.#sinks.push(fd);
         this.#owned.push(fd);
       }
     }
@@ -85,9 +87,11 @@ export class Logger {
   write(level: LogLevel, msg: string, fields?: LogFields): void {
     if (!this.enabled(level)) return;
     const line = this.format === "zap" ? zapLine(level, msg, fields) : textLine(level, msg, fields);
-    for (const fd of this.#fds) {
+    for (const sink of this.#sinks) {
       try {
-        writeSync(fd, line);
+        if (sink === "stderr") console.error(line.slice(0, -1));
+        else if (sink === "stdout") console.log(line.slice(0, -1));
+        else writeSync(sink, line);
       } catch {
         // A closed stderr or a full disk must not take the member down with it.
       }
