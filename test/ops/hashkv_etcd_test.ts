@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { decodeCbor, encodeCbor } from "../../src/codec/cbor.ts";
 import { runCliCaptured as tsetcd } from "../helpers/cli.ts";
 import { type EtcdctlRun, runEtcdctl as etcdctl } from "../helpers/etcd.ts";
 import { b64, type OpsServer, post, startServer } from "./servers.ts";
@@ -197,6 +198,25 @@ test("tsetcd endpoint hashkv prints what etcdctl prints, in every format and for
     }
     assert.equal({ code: mine.code, out: mine.out, err: mine.err }, expected, `tsetcd endpoint hashkv ${args.join(" ")}`);
   }
+});
+
+test("the gateway: Hash at etcd's path, HashKV at tsetcd's in JSON and CBOR, equal to the gRPC answer", async () => {
+  const grpc = (await bothHashes(0)).ours as HashLine;
+  const json = await post(ours!, "/v3/maintenance/hashkv", {});
+  assert.is(Number(json.hash), grpc.hash);
+  assert.is(Number(json.compact_revision), grpc.compact_revision);
+  const answer = await fetch(`${ours!.clientUrl}/v3/maintenance/hashkv`, {
+    method: "POST",
+    headers: { "content-type": "application/cbor" },
+    body: encodeCbor({ revision: grpc.revision }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.is(answer.status, 200);
+  const cbor = decodeCbor<{ hash: number; compact_revision: number }>("HashKVResponse", new Uint8Array(await answer.arrayBuffer()));
+  assert.is(cbor.hash, grpc.hash);
+  const hash = await post(ours!, "/v3/maintenance/hash", {});
+  assert.ok(Number.isInteger(hash.hash) && Number(hash.hash) > 0, `Hash answered ${JSON.stringify(hash)}`);
+  assert.is((hash.header as { revision: string }).revision, String(grpc.revision));
 });
 
 test.run();
