@@ -112,6 +112,9 @@ export class H2Stream extends EventEmitter {
 
   /** The connection: a DATA payload arrived. */
   receive(data: Uint8Array, endStream: boolean): void {
+    // Ended before the data is delivered: a handler answering from its 'data' listener must not see the
+    // stream as still open (the connection would add a needless RST_STREAM).
+    if (endStream) this.remoteEnded = true;
     // Straight to the listeners only when nothing held is still waiting to go first.
     const direct = this.#flowing && !this.#flushPending;
     if (data.length > 0) {
@@ -119,7 +122,6 @@ export class H2Stream extends EventEmitter {
       else this.#held.push(data);
     }
     if (!endStream) return;
-    this.remoteEnded = true;
     if (direct) this.emit("end");
     else this.#endHeld = true;
   }

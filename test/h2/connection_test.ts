@@ -205,6 +205,18 @@ test("resets: the client's RST_STREAM closes the stream ('close' event); ours go
   assert.is(goawayCode(output()), undefined);
 });
 
+test("an answer sent from the 'data' listener of the stream's last DATA closes it without an RST_STREAM", async () => {
+  const { connection, streams, output } = harness();
+  connection.receive(concat([OPENING, headers(1, REQUEST, false)]));
+  output();
+  const stream = streams[0]!.stream;
+  stream.on("data", () => stream.respond({ ":status": 200, "grpc-status": "0" }, { endStream: true }));
+  await Promise.resolve();
+  connection.receive(encodeFrame(FrameType.DATA, Flag.END_STREAM, 1, Uint8Array.of(0, 0, 0, 0, 0)));
+  assert.equal(output().map((f) => f.type), [FrameType.HEADERS]);
+  assert.ok(stream.closed);
+});
+
 test("ping: the client's PING is acknowledged with its payload and heard as 'ping'; ours calls back on its ACK", () => {
   const { connection, output } = harness();
   connection.receive(OPENING);
