@@ -1,7 +1,8 @@
 /**
  * The gRPC front-end alone: an in-process listener whose KV answers at once (no Raft, no storage), so a
  * load tool pointed at it measures only the HTTP/2, framing, protobuf and call costs of src/grpc.
- * `bun bench/grpc_layer.ts [port]` serves until SIGTERM (port default 27650, this bench's range).
+ * `bun bench/grpc_layer.ts [port] [engine]` serves until SIGTERM (port default 27650, this bench's range;
+ * engine "node-http2", the default, or "own": src/h2).
  * @module
  */
 import type { GrpcServices } from "../src/grpc/routes.ts";
@@ -20,6 +21,7 @@ const services = {
     deleteRange: () => Promise.resolve({ header, deleted: 0n, prev_kvs: [] }),
   },
 } as unknown as GrpcServices;
-const listener = await startGrpcServer(new URL(`http://127.0.0.1:${port}`), services, { maxRequestBytes: 1_572_864 });
+const engine = process.argv[3] === "own" ? "own" : "node-http2";
+const listener = await startGrpcServer(new URL(`http://127.0.0.1:${port}`), services, { maxRequestBytes: 1_572_864, engine });
 console.log(`grpc_layer: ${listener.url}`);
 process.on("SIGTERM", () => void listener.close().then(() => process.exit(0)));

@@ -334,7 +334,7 @@ export class H2Connection extends EventEmitter implements StreamOwner {
   // StreamOwner: called by H2Stream.
 
   sendHeaders(stream: H2Stream, fields: HeaderField[], endStream: boolean): void {
-    this.#enqueue(stream, { headers: encodeHeaders(fields), end: endStream });
+    this.#enqueue(stream, { headers: cachedBlock(fields), end: endStream });
   }
 
   sendData(stream: H2Stream, data: Uint8Array, endStream: boolean): void {
@@ -472,6 +472,25 @@ export class H2Connection extends EventEmitter implements StreamOwner {
     this.#outBytes += bytes.length;
     if (wasEmpty) this.#options.onOutput();
   }
+}
+
+/** Encoded header blocks by their fields: a gRPC server sends the same few (headers, OK trailers) on every call. */
+const BLOCK_CACHE = new Map<string, Uint8Array>();
+/** Blocks kept at most; past it the cache starts over (statuses with varied messages must not grow it). */
+const BLOCK_CACHE_ENTRIES = 256;
+/** Only short lists are cached: the key costs what the fields do. */
+const BLOCK_CACHE_MAX_KEY_CHARS = 512;
+
+function cachedBlock(fields: HeaderField[]): Uint8Array {
+  let key = "";
+  for (const [name, value] of fields) key += `${name}\0${value}\0`;
+  if (key.length > BLOCK_CACHE_MAX_KEY_CHARS) return encodeHeaders(fields);
+  let block = BLOCK_CACHE.get(key);
+  if (block !== undefined) return block;
+  block = encodeHeaders(fields);
+  if (BLOCK_CACHE.size >= BLOCK_CACHE_ENTRIES) BLOCK_CACHE.clear();
+  BLOCK_CACHE.set(key, block);
+  return block;
 }
 
 /** RFC 9113 §8.3.1: a request has :method and :path (not CONNECT here), lower-case names, no connection headers. */
