@@ -52,7 +52,16 @@ export function serveH2Connection(socket: Duplex, firstChunk: Uint8Array | undef
     blocked = false;
     schedule();
   });
-  socket.on("data", (chunk: Uint8Array) => connection.receive(chunk));
+  socket.on("data", (chunk: Uint8Array) => {
+    try {
+      connection.receive(chunk);
+    } catch (error) {
+      // Our bug, not the peer's (its errors are H2Errors, answered inside): this connection only.
+      console.error("tsetcd: internal error on an HTTP/2 connection:", error);
+      connection.destroy();
+      socket.destroy();
+    }
+  });
   socket.on("error", () => {}); // a reset by the peer: 'close' follows
   socket.on("end", () => socket.end());
   socket.on("close", () => {
