@@ -32,6 +32,8 @@ export interface HttpProbe {
    * none (a stream that may stay quiet). Error answers are always read whole.
    */
   readOk: "all" | "first-chunk" | "none";
+  /** More request headers (the auth fuzzer's Authorization). */
+  headers?: Record<string, string>;
 }
 
 /** Bytes of a response body kept for judging; the rest is read and dropped. */
@@ -48,7 +50,7 @@ export async function sendHttp(probe: HttpProbe): Promise<HttpOutcome> {
     timedOut = true;
     abort.abort();
   }, probe.timeoutMs);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...probe.headers };
   if (probe.contentType !== undefined) headers["content-type"] = probe.contentType;
   const withBody = probe.method !== "GET" && probe.method !== "HEAD";
   try {
