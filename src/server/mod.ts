@@ -361,8 +361,11 @@ async function startOnDatabase(
   let defragging: Promise<DefragmentResponse> | undefined;
   const defragmentOnce = (): Promise<DefragmentResponse> =>
     defragging ??= (async (): Promise<DefragmentResponse> => {
-      await defragment(stateDb);
-      if (db !== stateDb) await defragment(db);
+      const state = await defragment(stateDb);
+      const logged = db === stateDb ? undefined : await defragment(db);
+      console.error(`tsetcd: defragmented: state freed ${state.freedPages} pages in ${state.steps} steps ` +
+        `(longest ${state.longestStepMs.toFixed(1)} ms), log freed ${logged?.freedPages ?? 0} pages ` +
+        `(longest step ${(logged?.longestStepMs ?? 0).toFixed(1)} ms)`);
       return {};
     })().finally(() => (defragging = undefined));
   running.maintenance = {
