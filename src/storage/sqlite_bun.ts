@@ -8,9 +8,11 @@ import type { OpenOptions, SqlDatabase, SqlStatement, SqlValue } from "./adapter
 /** Opens (creating if needed) a database file, or ":memory:". */
 export function openDatabase(path: string, options: OpenOptions): SqlDatabase {
   const db = new Database(path, { create: true, safeIntegers: options.safeIntegers ?? false });
-  // Before WAL and before any table, or SQLite ignores it: free pages can then be handed back in bounded
-  // steps (src/storage/defrag.ts) instead of by a VACUUM that rewrites the whole file at once.
-  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+  // On a new file only, before WAL and any table, or SQLite ignores it: free pages can then be handed back in
+  // bounded steps (src/storage/defrag.ts) instead of by a VACUUM that rewrites the whole file at once. On an
+  // existing file the pragma would want the write lock (another connection's writes: "database is locked").
+  const pages = db.query("PRAGMA page_count").get() as { page_count: number } | null;
+  if (pages?.page_count === 0) db.exec("PRAGMA auto_vacuum = INCREMENTAL");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${options.durable ? "FULL" : "OFF"}`);
   db.exec("PRAGMA foreign_keys = OFF");

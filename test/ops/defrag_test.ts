@@ -69,6 +69,21 @@ test("a database created without auto_vacuum is left alone (no blocking VACUUM)"
   db.close();
 });
 
+test("opening a second connection while another writes needs no lock (auto_vacuum is set on new files only)", () => {
+  const path = join(dir, "shared.db");
+  const first = openDatabase(path, { durable: false });
+  first.exec("CREATE TABLE t (x INTEGER)");
+  first.exec("BEGIN IMMEDIATE");
+  first.prepare("INSERT INTO t VALUES (1)").run();
+  // The snapshot and checkpoint threads open the state database like this while the member writes.
+  const second = openDatabase(path, { durable: false });
+  assert.is(Number(second.prepare("SELECT count(*) AS n FROM t").get()!.n), 0);
+  first.exec("COMMIT");
+  assert.is(Number(second.prepare("PRAGMA auto_vacuum").get()!.auto_vacuum), 2);
+  second.close();
+  first.close();
+});
+
 test("through the server: the database shrinks while puts go on, and tsetcd defrag prints as etcdctl", async () => {
   server = await startServer({ kind: "tsetcd", dataDir: join(dir, "server"), clientPort: 34561, peerPort: 34562 });
   const big = b64("v".repeat(64 * 1024));
