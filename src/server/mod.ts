@@ -93,6 +93,12 @@ export type StartServerOptions =
      * TLS client URLs always use the splicing front.
      */
     sharedClientPort?: boolean;
+    /**
+     * Test-only: how long a new client connection may take to show what it is before the front closes it
+     * (default 5 s, as src/front; or TSETCD_CLIENT_OPENING_TIMEOUT_MS), so tests of that close need not
+     * wait the full default.
+     */
+    clientOpeningTimeoutMs?: number;
   };
 
 /** A running member. */
@@ -468,6 +474,8 @@ async function startOnDatabase(
   const fronts: ClientFront[] = [];
   const frontThread = options.clientFrontThread ?? true;
   const sharedPort = options.sharedClientPort ?? process.env.TSETCD_SHARED_CLIENT_PORT === "1";
+  const openingFromEnv = Number(process.env.TSETCD_CLIENT_OPENING_TIMEOUT_MS);
+  const openingTimeoutMs = options.clientOpeningTimeoutMs ?? (openingFromEnv > 0 ? openingFromEnv : undefined);
   const gateway = (request: Request, server?: StreamServer): Promise<Response> =>
     gate.open ? handler(request, server) : gate.wait.then(() => handler(request, server));
   // etcd 3.5's split: with HTTP-only URLs given, the client URLs serve gRPC and the gateway moves there.
@@ -517,6 +525,7 @@ async function startOnDatabase(
           gateway,
           h2: grpc.accept,
           limits: { maxHeadBytes: MAX_REQUEST_HEAD_BYTES, maxBodyBytes: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024 },
+          openingTimeoutMs,
         });
         fronts.push({ port: shared.port, close: shared.close });
         clientUrls.push(`${url.protocol}//${url.hostname}:${shared.port}`);
@@ -537,7 +546,7 @@ async function startOnDatabase(
       grpcListeners.push(await startGrpcServer(url, services, { ...grpcOptions, socketPath: targets.h2, gateway }));
       const hostname = url.hostname.replace(/^\[|\]$/g, "");
       const front = await startClientFront(
-        { hostname, port: Number(url.port), tls: url.protocol === "https:", targets },
+        { hostname, port: Number(url.port), tls: url.protocol === "https:", targets, openingTimeoutMs },
         { thread: frontThread },
       );
       fronts.push(front);

@@ -45,6 +45,8 @@ export interface TestServerOptions {
   /** https gRPC URL with the test certificates and --client-cert-auth. */
   tls?: boolean;
   extraArgs?: string[];
+  /** Extra environment of the server process (e.g. TSETCD_CLIENT_OPENING_TIMEOUT_MS). */
+  env?: Record<string, string>;
 }
 
 const children = new Set<ChildProcess>();
@@ -94,7 +96,7 @@ async function start(
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `grpc-${name}-`));
   const [bin, args] = command(join(dataDir, "data"));
-  const child = spawn(bin, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   children.add(child);
   let output = "";
   const keep = (chunk: Buffer): void => {
