@@ -360,6 +360,8 @@ export class ProcessCluster {
   /** Kills every child by PID (SIGCONT first, so a stopped one can die), waits, removes the data dirs. */
   async close(): Promise<void> {
     const waits: Promise<unknown>[] = [];
+    // Cleared below: a pending timer would hold the test's process open for the rest of its 5 s.
+    const timers: ReturnType<typeof setTimeout>[] = [];
     for (const slot of this.slots) {
       const pid = slot.child?.pid;
       if (pid === undefined) continue;
@@ -369,9 +371,12 @@ export class ProcessCluster {
       } catch {
         // already gone
       }
-      if (slot.exited !== undefined) waits.push(Promise.race([slot.exited, sleep(5_000)]));
+      if (slot.exited !== undefined) {
+        waits.push(Promise.race([slot.exited, new Promise((resolve) => timers.push(setTimeout(resolve, 5_000)))]));
+      }
     }
     await Promise.all(waits);
+    for (const timer of timers) clearTimeout(timer);
     rmSync(this.root, { recursive: true, force: true });
     releasePortBlock(this.blockBase);
   }
