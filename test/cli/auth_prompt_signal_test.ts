@@ -42,7 +42,11 @@ async function ctrlCAt(command: string[], prompt: string): Promise<Outcome> {
     assert.ok(output.includes(prompt), `no prompt from ${command.join(" ")}: ${JSON.stringify(output)}`);
     await Bun.sleep(200); // the prompt is written just before echo goes off and the read starts
     terminal.write("\x03");
-    const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(EXIT_WAIT_MS).then(() => false)]);
+    // A cleared timer, not Bun.sleep: a pending sleep would hold this process open for the rest of it.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), EXIT_WAIT_MS)));
+    const exited = await Promise.race([proc.exited.then(() => true), late]);
+    clearTimeout(timer);
     if (!exited) proc.kill("SIGKILL");
     assert.ok(exited, `${command.join(" ")} still running after Ctrl-C: ${JSON.stringify(output)}`);
     for (let waited = 0; waited < EXIT_WAIT_MS && !output.includes("done"); waited += POLL_MS) await Bun.sleep(POLL_MS);
