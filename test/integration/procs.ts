@@ -168,6 +168,8 @@ export class Cluster {
   /** Kills every member by PID, waits (bounded), removes the data dirs. */
   async close(): Promise<void> {
     const waits: Promise<unknown>[] = [];
+    // Cleared below: a pending timer would hold the test's process open for the rest of its 5 s.
+    const timers: ReturnType<typeof setTimeout>[] = [];
     for (const m of this.members) {
       const pid = m.child?.pid;
       if (pid === undefined) continue;
@@ -177,9 +179,10 @@ export class Cluster {
       } catch {
         // gone already
       }
-      waits.push(Promise.race([m.exited, sleep(5_000)]));
+      waits.push(Promise.race([m.exited, new Promise((resolve) => timers.push(setTimeout(resolve, 5_000)))]));
     }
     await Promise.all(waits);
+    for (const timer of timers) clearTimeout(timer);
     rmSync(this.#root, { recursive: true, force: true });
   }
 }

@@ -123,7 +123,10 @@ async function startEtcd(dataDir: string): Promise<{ server: CompatServer; exite
     output: () => "",
     stop: async () => {
       child.kill("SIGTERM");
-      await Promise.race([exited, Bun.sleep(5_000).then(() => child.kill("SIGKILL"))]);
+      // Cleared once it exits: a pending timer would hold this process open for the rest of the 5 s.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -155,7 +158,9 @@ test("zero bodies, TTL bounds, member URLs, txn checks and tolerated enums answe
     await etcd?.stop();
     if (ours !== undefined) {
       ours.child.kill("SIGTERM");
-      await Promise.race([ours.exited, Bun.sleep(5_000).then(() => ours!.child.kill("SIGKILL"))]);
+      const timer = setTimeout(() => ours!.child.kill("SIGKILL"), 5_000);
+      await ours.exited;
+      clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
   }

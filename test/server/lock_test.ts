@@ -162,7 +162,10 @@ test("a SIGKILLed server whose process is still an unreaped zombie is restarted 
     if (restarted !== undefined && restarted.exitCode === null) {
       const exited = new Promise((resolve) => restarted!.once("exit", resolve));
       restarted.kill("SIGTERM");
-      await Promise.race([exited, sleep(10_000)]);
+      // A timer cleared at once, not sleep(): a pending one would hold the process open for the rest of it.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
       if (restarted.exitCode === null) restarted.kill("SIGKILL");
     }
     wrapper.kill("SIGKILL");
