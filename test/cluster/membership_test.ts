@@ -86,7 +86,11 @@ test("add a learner, promote after catch-up, remove an old member, move the lead
     const afterRemove = await survivors.memberList();
     assert.is(afterRemove.members.length, 3);
     assert.ok(afterRemove.members.every((m) => m.ID !== removedId));
-    const exit = await Promise.race([removed.exited!, sleep(15_000).then(() => "still running")]);
+    // A timer cleared at once, not sleep(): a pending one would hold the process open for the rest of it.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve("still running"), 15_000)));
+    const exit = await Promise.race([removed.exited!, late]);
+    clearTimeout(timer);
     assert.ok(exit !== "still running", "the removed member did not stop");
     const remaining = cluster.slots.filter((s) => s !== removed);
 
