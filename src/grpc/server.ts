@@ -1,6 +1,7 @@
 /**
- * The gRPC listener: node:http2 (Bun's implementation) on one client URL, plain or TLS with ALPN `h2`.
- * Bun.serve cannot send HTTP/2 trailers, which carry a gRPC call's status, hence node:http2 here.
+ * The gRPC listener on one client URL, plain or TLS with ALPN `h2`: by default on our own HTTP/2 (src/h2,
+ * through src/grpc/h2_adapter.ts), or on node:http2 (Bun's implementation; engine "node-http2"). Bun.serve
+ * cannot send HTTP/2 trailers, which carry a gRPC call's status, hence neither is Bun.serve.
  *
  * Each stream is dispatched by its path (src/grpc/routes.ts) to a unary call or a stream handler. Rules
  * that keep the member up whatever a peer does: no 'request' listener on the server (on Bun it ends every
@@ -75,8 +76,11 @@ export interface GrpcServerOptions {
 
 /** The HTTP/2 implementations a gRPC listener can run on. */
 export type GrpcEngine = "node-http2" | "own";
-/** The engine used when none is asked for (TSETCD_GRPC_ENGINE overrides it, for running the suites on either). */
-export const DEFAULT_GRPC_ENGINE: GrpcEngine = process.env.TSETCD_GRPC_ENGINE === "own" ? "own" : "node-http2";
+/**
+ * The engine used when none is asked for: our own (a third of node:http2's CPU per call, bench/GRPC_H2_ENGINE.md).
+ * TSETCD_GRPC_ENGINE=node-http2 runs the suites on the other.
+ */
+export const DEFAULT_GRPC_ENGINE: GrpcEngine = process.env.TSETCD_GRPC_ENGINE === "node-http2" ? "node-http2" : "own";
 
 /** A listening gRPC front-end. */
 export interface GrpcListener {
