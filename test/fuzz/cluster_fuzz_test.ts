@@ -62,7 +62,7 @@ test(`fuzz every client route (JSON, CBOR), every gRPC method, streams, HTTP/2 a
       topValuesPerField: 8,
       nestedValuesPerField: 6,
       grpcFieldsPerMessage: 4,
-      grpcUnknownPerMessage: 6,
+      grpcUnknownPerMessage: 3,
       log: (line) => console.log(line),
       verbose: process.env.TSETCD_FUZZ_VERBOSE === "1",
     });

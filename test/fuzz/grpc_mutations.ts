@@ -50,6 +50,11 @@ export interface GrpcMutationOptions {
   fieldsPerMessage: number;
   /** Unknown-field cases (of the 13: each wire type, invalid ones, extreme numbers) per message, a seeded sample. */
   unknownPerMessage: number;
+  /**
+   * When given, the unknown-field cases are taken in turn from this position (wrapping) instead of a seeded
+   * sample: a plan that advances it by unknownPerMessage per message uses every case across its messages.
+   */
+  unknownRotation?: number;
 }
 
 const WIRE = { varint: 0, fixed64: 1, delimited: 2, startGroup: 3, endGroup: 4, fixed32: 5 } as const;
@@ -117,7 +122,7 @@ export function messageMutations(kind: RequestKind, others: readonly RequestKind
   if (base.length > 1) {
     for (let i = 0; i < 2; i++) add(`protobuf: cut short #${i + 1}`, base.subarray(0, rng.range(1, base.length - 1)));
   }
-  for (const [name, field] of rng.shuffle(unknownFields(rng)).slice(0, options.unknownPerMessage)) {
+  for (const [name, field] of pickUnknown(unknownFields(rng), rng, options)) {
     add(`protobuf: unknown field, ${name}`, concatBytes(base, field));
   }
   const fields = rng.shuffle(fieldsOf(kind as MessageKind)).slice(0, options.fieldsPerMessage);
@@ -243,6 +248,13 @@ function unknownFields(rng: Prng): [string, Uint8Array][] {
     ["field number 2^29-1", raw(max, WIRE.varint, varint(1n))],
     ["field number past 2^29", raw(max + 1, WIRE.varint, varint(1n))],
   ];
+}
+
+/** This message's unknown-field cases: a window of the rotation when one is given, else a seeded sample. */
+function pickUnknown<T>(cases: T[], rng: Prng, options: GrpcMutationOptions): T[] {
+  const n = Math.min(options.unknownPerMessage, cases.length);
+  if (options.unknownRotation === undefined) return rng.shuffle(cases).slice(0, n);
+  return Array.from({ length: n }, (_, i) => cases[(options.unknownRotation! + i) % cases.length]!);
 }
 
 /** A wire type the field does not have (packed repeated varints accept delimited, so not that one). */

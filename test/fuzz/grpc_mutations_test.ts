@@ -46,6 +46,18 @@ test("a seed gives the same calls; another seed other ones", () => {
   assert.ok(batches.flatMap((batch) => batch.steps).length > 1_000);
 });
 
+test("the plan sends every unknown-field case though each method gets only a few, the same for a seed", () => {
+  const plan = { ...PLAN, unknownPerMessage: 3 };
+  const unknownCases = (seed: number): string[] =>
+    grpcBatches(new Prng(seed), plan, { grpcUnsafeSkipped: 0 })
+      .flatMap((batch) => batch.steps.map((s) => s.mutation))
+      .filter((name) => name.startsWith("protobuf: unknown field, "));
+  const sent = unknownCases(3);
+  assert.equal(new Set(sent).size, 13, [...new Set(sent)].join("; "));
+  assert.ok(sent.length <= grpcMethods().length * 3, `${sent.length} unknown-field calls`);
+  assert.equal(unknownCases(3), sent);
+});
+
 test("varint: protobuf's encoding, negatives in 10 bytes", () => {
   assert.equal([...varint(1n)], [1]);
   assert.equal([...varint(300n)], [0xac, 0x02]);

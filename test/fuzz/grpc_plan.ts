@@ -81,9 +81,13 @@ export function grpcBatches(rng: Prng, options: GrpcPlanOptions, counters: GrpcC
   let member = rng.int(3);
   const nextMember = (): number => (member = (member + 1) % 3);
   const steps: Step[] = [];
+  // The unknown-field cases rotate over the methods, so every case is sent though each method gets a few.
+  let unknownRotation = rng.int(1_000);
   for (const method of methods) {
     const framing = FRAMING_METHODS.has(method.path) ? frameMutations(method.request, options) : [];
-    const mutations = [...messageMutations(method.request, kinds, rng.fork(), options), ...framing];
+    const messageOptions = { ...options, unknownRotation };
+    unknownRotation += options.unknownPerMessage;
+    const mutations = [...messageMutations(method.request, kinds, rng.fork(), messageOptions), ...framing];
     for (const m of mutations) {
       if (!isSafe(method.request, m.data)) {
         counters.grpcUnsafeSkipped++;
