@@ -62,7 +62,10 @@ test(`chaos seed ${SEED} (snapshot-count ${SNAPSHOT_COUNT}): nothing lost, linea
         actions.push(`term ${victim.name}`);
         const exited = victim.exited!;
         cluster.signal(victim, "SIGTERM");
-        await Promise.race([exited, sleep(10_000)]);
+        // A timer cleared at once, not sleep(): a pending one would hold the process open past the run.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        clearTimeout(timer);
         if (victim.child !== undefined) await cluster.kill(victim); // a stuck shutdown still ends
         cluster.restart(victim);
       }
