@@ -51,7 +51,7 @@ test("etcdctl, fetch (HTTP/1.1) and curl --http2-prior-knowledge read and write 
 
 test("a watch sees the same put over gRPC (etcdctl), HTTP/1.1 and HTTP/2 gateway streams at once", async () => {
   const grpcWatch = etcdctlBackground(endpoint, ["watch", "wkey"]);
-  const h2Watch = curl(["--http2-prior-knowledge", "-sS", "-N", "--max-time", "6", `http://${endpoint}/v3/watch`, "-d", JSON.stringify({ create_request: { key: b64("wkey") } })]);
+  const h2Watch = curl(["--http2-prior-knowledge", "-sS", "-N", "--max-time", "6", `http://${endpoint}/v3/watch`, "-d", JSON.stringify({ create_request: { key: b64("wkey") } })], b64("watched"));
   const abort = new AbortController();
   const h1Seen = readUntil(`http://${endpoint}/v3/watch`, { create_request: { key: b64("wkey") } }, b64("watched"), abort.signal);
   try {
@@ -110,12 +110,15 @@ function gateway(path: string, body: unknown): Promise<Response> {
   return fetch(`${server.httpUrl}${path}`, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
 }
 
-/** Runs curl (killed past 10 s). */
-function curl(args: string[]): Promise<{ stdout: string; code: number }> {
+/** Runs curl (killed past 10 s, or once its output holds `until`: a stream need not run to --max-time). */
+function curl(args: string[], until?: string): Promise<{ stdout: string; code: number }> {
   return new Promise((done) => {
     const child = spawn("curl", args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
-    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    child.stdout!.on("data", (chunk) => {
+      stdout += chunk;
+      if (until !== undefined && stdout.includes(until)) child.kill("SIGTERM");
+    });
     child.stderr!.on("data", () => {});
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     child.on("exit", (code) => {
