@@ -206,8 +206,8 @@ test("etcdctl 3.4 over gRPC: every step's output and exit code match etcd 3.4", 
 });
 
 test("a watch over gRPC sees puts and deletes, as etcd's does; the HTTP URL still answers", async () => {
-  const outputs: string[] = [];
-  for (const side of sides) {
+  // The two sides are separate servers: watched at the same time.
+  const outputs = await Promise.all(sides.map(async (side) => {
     const endpoint = side.server.grpcEndpoint;
     const watch = etcdctlBackground(endpoint, ["watch", "--prefix", "w", "--prev-kv"]);
     try {
@@ -221,8 +221,8 @@ test("a watch over gRPC sees puts and deletes, as etcd's does; the HTTP URL stil
     } finally {
       await watch.stop();
     }
-    outputs.push(watch.output());
-  }
+    return watch.output();
+  }));
   assert.is(outputs[1], outputs[0]);
   assert.is(outputs[0], "PUT\nw1\na\nPUT\nw1\na\nw1\nb\nPUT\nw2\nc\nDELETE\nw1\nb\nw1\n\nDELETE\nw2\nc\nw2\n\n");
   // The gateway on the same port, at the same time as gRPC.
@@ -233,7 +233,8 @@ test("a watch over gRPC sees puts and deletes, as etcd's does; the HTTP URL stil
 });
 
 test("a keep-alive stream over gRPC renews a lease several times, as etcd's", async () => {
-  for (const side of sides) {
+  // The two sides are separate servers: their leases run at the same time.
+  await Promise.all(sides.map(async (side) => {
     const grant = await etcdctl(side.server.grpcEndpoint, ["lease", "grant", "5"]);
     const lease = /^lease ([0-9a-f]+) granted/.exec(grant.stdout)?.[1];
     assert.ok(lease !== undefined, grant.stdout + grant.stderr);
@@ -249,7 +250,7 @@ test("a keep-alive stream over gRPC renews a lease several times, as etcd's", as
     await Bun.sleep(6_000); // past the TTL: the lease expired without the keep-alive
     const ttl = await etcdctl(side.server.grpcEndpoint, ["lease", "timetolive", lease!]);
     assert.is(ttl.stdout, `lease ${lease} already expired\n`);
-  }
+  }));
 });
 
 test.run();
