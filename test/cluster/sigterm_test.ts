@@ -24,7 +24,10 @@ test("SIGTERM on the leader: a new leader well before an election timeout, the o
     cluster.signal(leader, "SIGTERM");
     const next = await cluster.waitForLeader(ELECTION_MS * 3, others);
     const handoverMs = Date.now() - startMs;
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 15_000))]);
+    // The timer is cleared at once: pending, it would hold the file's process open for the rest of 15 s.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const code = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve("still running"), 15_000)))]);
+    clearTimeout(timer);
     assert.is(code, 0, `the old leader's exit: ${code}`);
     assert.ok(handoverMs < HANDOVER_BOUND_MS, `no hand-over: a new leader only after ${handoverMs} ms (election timeout ${ELECTION_MS} ms)`);
     const after = (await cluster.status(next))!;
