@@ -38,11 +38,13 @@ function admitted<T>(auth: AuthService, fn: () => Promise<T>): Promise<T> {
   return fn();
 }
 
-/** Maintenance.Hash and HashKV need the root role, refused with the maintenance service's own text. */
+/** Maintenance.Hash, HashKV and Defragment need the root role, refused with the maintenance service's own text. */
 export function guardMaintenance(maintenance: MaintenanceService, auth: AuthService): MaintenanceService {
+  const defragment = maintenance.defragment;
   return {
     hash: () => maintenanceAdmitted(auth, () => maintenance.hash()),
     hashKv: (req) => maintenanceAdmitted(auth, () => maintenance.hashKv(req)),
+    ...(defragment === undefined ? {} : { defragment: () => maintenanceAdmitted(auth, () => defragment.call(maintenance)) }),
   };
 }
 

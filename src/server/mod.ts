@@ -375,8 +375,7 @@ async function startOnDatabase(
       return {};
     })().finally(() => (defragging = undefined));
   running.maintenance = {
-    ...guardMaintenance(hashService({ hasher, header }), auth),
-    defragment: defragmentOnce,
+    ...guardMaintenance({ ...hashService({ hasher, header }), defragment: defragmentOnce }, auth),
     alarm: guardAlarm((req) => alarmCall({ store: alarms, propose: (alarm) => running.proposeWrite({ alarm }) }, req), auth),
   };
   const corruptChecks: CorruptCheckOptions = {
