@@ -5,7 +5,7 @@
  * with the median pass. Ports 32379/32380 (the PERF helper's range), so it never meets bench/run.ts.
  *
  * Variants (AB_VARIANTS, comma-separated): `work` (this tree), `work-nothread` (this tree, WAL checkpoint
- * thread off), `work-commitN` (this tree, state commit every N ms), `base` (the commit in AB_BASE, default HEAD, unpacked into a temp dir; its own defaults).
+ * thread off), `work-split` (this tree, gateway on --listen-client-http-urls: no client front), `work-commitN` (this tree, state commit every N ms), `base` (the commit in AB_BASE, default HEAD, unpacked into a temp dir; its own defaults).
  * Other knobs: AB_CONNS (default "16,64,256"), AB_PASSES (default 3), AB_SECONDS (default 6).
  * @module
  */
@@ -20,6 +20,7 @@ const REPO = resolve(BENCH_DIR, "..");
 const BUN = join(REPO, "node_modules", ".bin", "bun");
 const CLIENT = "http://127.0.0.1:32379";
 const PEER = "http://127.0.0.1:32380";
+const GRPC_BESIDE = "http://127.0.0.1:32378";
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -43,6 +44,7 @@ const temp: string[] = [];
 for (const v of variants) {
   if (v === "work") roots.set(v, { root: REPO, env: {} });
   else if (v === "work-nothread") roots.set(v, { root: REPO, env: { AB_WAL_THREAD: "0" } });
+  else if (v === "work-split") roots.set(v, { root: REPO, env: { AB_SPLIT: "1" } });
   else if (v.startsWith("work-commit")) roots.set(v, { root: REPO, env: { AB_STATE_COMMIT_MS: v.slice(11) } });
   else if (v === "base") {
     const dir = unpackBase();
@@ -78,7 +80,11 @@ async function stop(child: ReturnType<typeof spawn>): Promise<void> {
 async function runOne(variant: string, c: number): Promise<{ rps: number; p50: number; p99: number }> {
   const { root, env } = roots.get(variant)!;
   const dataDir = mkdtempSync(join(tmpdir(), "tsetcd-ab-data-"));
-  const flags = ["--name", "default", "--data-dir", join(dataDir, "d"), "--listen-client-urls", CLIENT,
+  // work-split: etcd 3.5's split, the gateway alone on CLIENT (no client front), gRPC one port below.
+  const clientUrls = env.AB_SPLIT === "1"
+    ? ["--listen-client-urls", GRPC_BESIDE, "--listen-client-http-urls", CLIENT]
+    : ["--listen-client-urls", CLIENT];
+  const flags = ["--name", "default", "--data-dir", join(dataDir, "d"), ...clientUrls,
     "--advertise-client-urls", CLIENT, "--listen-peer-urls", PEER, "--initial-advertise-peer-urls", PEER,
     "--initial-cluster", `default=${PEER}`];
   const child = spawn(BUN, [join(BENCH_DIR, "ab_server.ts"), root, ...flags], {

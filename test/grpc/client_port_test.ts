@@ -49,6 +49,20 @@ test("etcdctl, fetch (HTTP/1.1) and curl --http2-prior-knowledge read and write 
   assert.match(version.stdout, /"etcdserver":"3\.4\./);
 });
 
+// With the scheme in --endpoints (how most users, and --cluster, give them) clientv3 3.4's status call sends
+// the whole URL as :authority; Bun's node:http2 reset such streams (PROTOCOL_ERROR), grpc-go serves them.
+test("etcdctl --endpoints=http://…: endpoint status, also --cluster, and a put are served", async () => {
+  const url = `http://${endpoint}`;
+  const status = await etcdctl(url, ["endpoint", "status"]);
+  assert.is(status.code, 0, status.stderr);
+  assert.match(status.stdout, new RegExp(`^${url}, [0-9a-f]+, `));
+  const cluster = await etcdctl(endpoint, ["endpoint", "status", "--cluster"]);
+  assert.is(cluster.code, 0, cluster.stderr);
+  assert.match(cluster.stdout, new RegExp(`^${url}, [0-9a-f]+, `));
+  const put = await etcdctl(url, ["put", "scheme", "ok"]);
+  assert.equal([put.stdout, put.code], ["OK\n", 0], put.stderr);
+});
+
 test("a watch sees the same put over gRPC (etcdctl), HTTP/1.1 and HTTP/2 gateway streams at once", async () => {
   const grpcWatch = etcdctlBackground(endpoint, ["watch", "wkey"]);
   const h2Watch = curl(["--http2-prior-knowledge", "-sS", "-N", "--max-time", "6", `http://${endpoint}/v3/watch`, "-d", JSON.stringify({ create_request: { key: b64("wkey") } })], b64("watched"));
