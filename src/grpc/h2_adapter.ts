@@ -18,6 +18,7 @@ import { serveH2Connection } from "../h2/socket.ts";
 import type { H2Stream } from "../h2/stream.ts";
 import type { TlsServerMaterial } from "../tls/material.ts";
 import { type KeepaliveOptions, watchSession } from "./keepalive.ts";
+import { listenGrpc } from "./listen.ts";
 
 /** What the own-engine listener needs of the gRPC server's options. */
 export interface OwnGrpcOptions {
@@ -63,20 +64,7 @@ export async function startOwnGrpcServer(
     watchSession(connection as never, options.keepalive);
   };
   const server = listenerFor(url, options.tls, serve);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    const listening = (): void => {
-      server.off("error", reject);
-      resolve();
-    };
-    if (options.acceptOnly === true) listening();
-    else if (options.socketPath !== undefined) server.listen(options.socketPath, listening);
-    else server.listen(Number(url.port), host, listening);
-  });
-  server.on("error", (error: Error) => console.error(`tsetcd: gRPC listener ${url.host}: ${error.message}`));
-  const address = options.acceptOnly === true ? null : server.address();
-  const port = typeof address === "object" && address !== null ? address.port : Number(url.port);
+  const port = await listenGrpc(server, url, options);
   return {
     url: `${url.protocol}//${url.hostname}:${port}`,
     close: () => {

@@ -32,6 +32,8 @@ import { type GatewayHandler, serveGatewayStream } from "../front/h2_gateway.ts"
 import type { Duplex } from "node:stream";
 import { type GrpcType, grpcMetrics } from "../metrics/grpc.ts";
 import { startOwnGrpcServer } from "./h2_adapter.ts";
+import type { Server } from "node:net";
+import { listenGrpc } from "./listen.ts";
 
 /** Options of a gRPC listener. */
 export interface GrpcServerOptions {
@@ -134,20 +136,7 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     return startOwnGrpcServer(url, { ...options, keepalive, maxConcurrentStreams: settings.maxConcurrentStreams }, onStream, () => monitor?.close());
   }
   server.on("stream", onStream);
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    const listening = (): void => {
-      server.off("error", reject);
-      resolve();
-    };
-    if (options.acceptOnly === true) listening();
-    else if (options.socketPath !== undefined) server.listen(options.socketPath, listening);
-    else server.listen(Number(url.port), host, listening);
-  });
-  server.on("error", (error: Error) => console.error(`tsetcd: gRPC listener ${url.host}: ${error.message}`));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : Number(url.port);
+  const port = await listenGrpc(server as unknown as Server, url, options);
   return {
     url: `${url.protocol}//${url.hostname}:${port}`,
     close: () => {

@@ -36,6 +36,10 @@ const KV_ROUTES: RouteSpec[] = [
   { path: "/v3/cluster/member/update", kind: "MemberUpdateRequest", style: "unary" },
   { path: "/v3/cluster/member/promote", kind: "MemberPromoteRequest", style: "unary" },
   { path: "/v3/maintenance/transfer-leadership", kind: "MoveLeaderRequest", style: "unary" },
+  { path: "/v3/maintenance/hash", kind: "HashRequest", style: "unary" },
+  { path: "/v3/maintenance/hashkv", kind: "HashKVRequest", style: "unary" },
+  { path: "/v3/maintenance/alarm", kind: "AlarmRequest", style: "unary" },
+  { path: "/v3/maintenance/defragment", kind: "DefragmentRequest", style: "unary" },
 ];
 
 /** src/api/lease_routes.ts UNARY, the streams, and the snapshot route. */
