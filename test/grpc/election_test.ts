@@ -12,7 +12,7 @@ import { decodeProtobuf, encodeProtobuf } from "../../src/codec/protobuf.ts";
 import { frameMessage, MessageReader } from "../../src/grpc/framing.ts";
 import { observe } from "../../src/grpc/observe.ts";
 import type { GrpcServices } from "../../src/grpc/types.ts";
-import { call } from "./raw_call.ts";
+import { call, grant, keysUnder } from "./raw_call.ts";
 import { etcdctlBackground, startEtcd, startTsetcd, type TestServer } from "./servers.ts";
 
 const ENC = new TextEncoder();
@@ -29,12 +29,6 @@ test.after(async () => {
   for (const server of servers) await server.stop();
 });
 
-async function grant(endpoint: string): Promise<bigint> {
-  const { answer } = call<{ ID: bigint }>(endpoint, "/etcdserverpb.Lease/LeaseGrant", ["LeaseGrantRequest", { TTL: 60 }], "LeaseGrantResponse");
-  const got = await answer;
-  assert.is(got.status, "0", got.message);
-  return got.response!.ID;
-}
 
 interface LeaderKeyMsg {
   name: Uint8Array;
@@ -54,13 +48,6 @@ async function leaderValue(endpoint: string, name: string): Promise<[string, str
   return [got.status, got.status === "0" ? DEC.decode(got.response!.kv.value) : got.message];
 }
 
-async function keysUnder(endpoint: string, prefix: string): Promise<string[]> {
-  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-  const { answer } = call<{ kvs: { key: Uint8Array }[] }>(endpoint, "/etcdserverpb.KV/Range", ["RangeRequest", { key: ENC.encode(prefix), range_end: ENC.encode(end) }], "RangeResponse");
-  const got = await answer;
-  assert.is(got.status, "0", got.message);
-  return got.response!.kvs.map((kv) => DEC.decode(kv.key));
-}
 
 async function scenario(server: TestServer): Promise<unknown[]> {
   const endpoint = server.grpcEndpoint;

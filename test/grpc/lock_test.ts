@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { call } from "./raw_call.ts";
+import { call, grant, keysUnder } from "./raw_call.ts";
 import { startEtcd, startTsetcd, type TestServer } from "./servers.ts";
 
 const ENC = new TextEncoder();
@@ -22,24 +22,11 @@ test.after(async () => {
   for (const server of servers) await server.stop();
 });
 
-async function grant(endpoint: string): Promise<bigint> {
-  const { answer } = call<{ ID: bigint }>(endpoint, "/etcdserverpb.Lease/LeaseGrant", ["LeaseGrantRequest", { TTL: 60 }], "LeaseGrantResponse");
-  const got = await answer;
-  assert.is(got.status, "0", got.message);
-  return got.response!.ID;
-}
 
 function lockCall(endpoint: string, name: string, lease: bigint) {
   return call<{ key: Uint8Array }>(endpoint, "/v3lockpb.Lock/Lock", ["LockRequest", { name: ENC.encode(name), lease }], "LockResponse");
 }
 
-async function keysUnder(endpoint: string, prefix: string): Promise<string[]> {
-  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-  const { answer } = call<{ kvs: { key: Uint8Array }[] }>(endpoint, "/etcdserverpb.KV/Range", ["RangeRequest", { key: ENC.encode(prefix), range_end: ENC.encode(end) }], "RangeResponse");
-  const got = await answer;
-  assert.is(got.status, "0", got.message);
-  return got.response!.kvs.map((kv) => DEC.decode(kv.key));
-}
 
 async function scenario(server: TestServer): Promise<unknown[]> {
   const endpoint = server.grpcEndpoint;

@@ -3,6 +3,7 @@
  * the status, message and decoded answer, with the session so a test can drop the connection mid-call.
  * @module
  */
+import * as assert from "uvu/assert";
 import { type ClientHttp2Session, connect } from "node:http2";
 import { decodeProtobuf, encodeProtobuf } from "../../src/codec/protobuf.ts";
 import type { MessageKind } from "../../src/codec/schema.ts";
@@ -50,4 +51,22 @@ export function call<T>(
     stream.end(frameMessage(encodeProtobuf(request[0], request[1])));
   });
   return { session, answer };
+}
+
+/** Grants a 60 s lease over gRPC (asserting status 0) and returns its id. */
+export async function grant(endpoint: string): Promise<bigint> {
+  const { answer } = call<{ ID: bigint }>(endpoint, "/etcdserverpb.Lease/LeaseGrant", ["LeaseGrantRequest", { TTL: 60 }], "LeaseGrantResponse");
+  const got = await answer;
+  assert.is(got.status, "0", got.message);
+  return got.response!.ID;
+}
+
+/** The keys under `prefix` (a gRPC Range over the prefix, asserting status 0), in key order. */
+export async function keysUnder(endpoint: string, prefix: string): Promise<string[]> {
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const request = { key: new TextEncoder().encode(prefix), range_end: new TextEncoder().encode(end) };
+  const { answer } = call<{ kvs: { key: Uint8Array }[] }>(endpoint, "/etcdserverpb.KV/Range", ["RangeRequest", request], "RangeResponse");
+  const got = await answer;
+  assert.is(got.status, "0", got.message);
+  return got.response!.kvs.map((kv) => new TextDecoder().decode(kv.key));
 }
