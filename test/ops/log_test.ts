@@ -71,6 +71,9 @@ test("tsetcd server --logger zap writes JSON lines to stderr and to the file", a
   const server = await spawnServer(join(dir, "data"), 35041, {
     args: [...singleMemberArgs("logged", 35042), "--logger", "zap", "--log-outputs", `stderr,${file}`],
   });
+  // The client port can answer a probe a moment before the member logs that it is ready (and installs its
+  // signal handlers): stop it only once that line is in the file (bounded).
+  for (let i = 0; i < 100 && !readFileSync(file, "utf8").includes("ready to serve client requests"); i++) await Bun.sleep(50);
   await stopServer(server);
   const lines = readFileSync(file, "utf8").trimEnd().split("\n");
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
