@@ -5,10 +5,8 @@
  *   split   etcd 3.5's split (--listen-client-http-urls): Bun.serve owns the gateway's port (no front)
  *   thread  the default: the client front on its own thread splices to Bun.serve over a unix socket
  *   inproc  the same front on the main thread
- *   shared  no front: one node:net listener in the serving thread, HTTP/1 on our own parser (src/http1),
- *           h2 handed to node:http2 in place (src/front/shared.ts)
  *
- * Usage: bun bench/client_port.ts [--repeat 3] [--duration 5] [--modes split,thread,inproc,shared] [--rows put,range]
+ * Usage: bun bench/client_port.ts [--repeat 3] [--duration 5] [--modes split,thread,inproc] [--rows put,range]
  * Ports 26379–26385 (this work's range). Prints a markdown table, with the server's CPU time per request
  * (all threads, and the main thread alone, from /proc): on a shared machine it moves less than req/s does.
  * @module
@@ -22,7 +20,7 @@ import { type Outcome, medianOutcome, requestsPerSecond } from "./lib/report.ts"
 import { type RunningServer, seedAndVerify, stopServer } from "./lib/servers.ts";
 import { runWrk } from "./lib/wrk.ts";
 
-type Mode = "split" | "thread" | "inproc" | "shared";
+type Mode = "split" | "thread" | "inproc";
 
 const ROOT = resolve(import.meta.dir, "..");
 /** Each mode's ports (client, peer, and the split's HTTP-only one), so all three run side by side. */
@@ -30,7 +28,6 @@ const PORTS = {
   split: { client: 26379, peer: 26380, http: 26381 },
   thread: { client: 26382, peer: 26383 },
   inproc: { client: 26384, peer: 26385 },
-  shared: { client: 26386, peer: 26387 },
 } as const;
 const CONNECTIONS = [1, 16, 64, 256];
 const WRK_THREADS = 2;
@@ -51,7 +48,7 @@ async function serve(mode: Mode, dataDir: string): Promise<void> {
   if (mode === "split") args.push("--listen-client-http-urls", `http://127.0.0.1:${PORTS.split.http}`);
   const parsed = parseServerArgs(args, {});
   if (parsed.kind !== "run") throw new Error(`client_port: bad server flags (${parsed.kind})`);
-  const server = await start({ ...parsed.config, clientFrontThread: mode === "thread", sharedClientPort: mode === "shared" });
+  const server = await start({ ...parsed.config, clientFrontThread: mode === "thread" });
   console.error(`client_port: ${mode} serving on ${server.clientUrls.join(",")}`);
   const stop = (): void => {
     server.close().then(() => process.exit(0), () => process.exit(1));
@@ -68,7 +65,7 @@ interface Options {
 }
 
 function parse(argv: string[]): Options {
-  const options: Options = { repeat: 3, durationS: 5, modes: ["split", "thread", "inproc", "shared"], rows: [] };
+  const options: Options = { repeat: 3, durationS: 5, modes: ["split", "thread", "inproc"], rows: [] };
   let kinds = ["put", "range"];
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ""];

@@ -26,14 +26,12 @@ export interface OwnGrpcOptions {
   maxConcurrentStreams: number;
   keepalive: KeepaliveOptions;
   socketPath?: string;
-  acceptOnly?: boolean;
 }
 
 /** A listening gRPC front-end (the same shape as src/grpc/server.ts's GrpcListener). */
 export interface OwnGrpcListener {
   url: string;
   close(): Promise<void>;
-  accept(socket: Duplex): void;
 }
 
 /** Connections one listener holds at once; past it new ones are closed at once (as the node:http2 engine). */
@@ -74,13 +72,7 @@ export async function startOwnGrpcServer(
         (connection.socket as Socket).destroy();
       }
       connections.clear();
-      if (options.acceptOnly === true) return Promise.resolve();
       return new Promise((resolve) => server.close(() => resolve()));
-    },
-    accept: (socket: Duplex) => {
-      // A TLS client port hands over the raw socket: the handshake (ALPN h2) is ours to do.
-      if (url.protocol === "https:") server.emit("connection", socket);
-      else serve(socket);
     },
   };
 }

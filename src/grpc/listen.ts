@@ -1,7 +1,6 @@
 /**
  * Putting a gRPC listener (either engine's: node:http2 or src/h2 over node:net/node:tls) on its URL: the
- * URL's TCP port, an abstract unix socket behind the client front, or nothing at all when the shared client
- * port hands sockets in.
+ * URL's TCP port, or an abstract unix socket behind the client front.
  * @module
  */
 import type { Server } from "node:net";
@@ -10,11 +9,9 @@ import type { Server } from "node:net";
 export interface GrpcListenPlace {
   /** Listen on this (abstract) unix socket instead of the URL's port: the client front's hop. */
   socketPath?: string;
-  /** Listen nowhere: connections come through the listener's accept(socket). */
-  acceptOnly?: boolean;
 }
 
-/** Starts `server` listening as `place` says; resolves with the TCP port in use (the URL's when none is bound). */
+/** Starts `server` listening as `place` says; resolves with the TCP port in use (the URL's behind the front). */
 export async function listenGrpc(server: Server, url: URL, place: GrpcListenPlace): Promise<number> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {
@@ -23,11 +20,10 @@ export async function listenGrpc(server: Server, url: URL, place: GrpcListenPlac
       server.off("error", reject);
       resolve();
     };
-    if (place.acceptOnly === true) listening();
-    else if (place.socketPath !== undefined) server.listen(place.socketPath, listening);
+    if (place.socketPath !== undefined) server.listen(place.socketPath, listening);
     else server.listen(Number(url.port), host, listening);
   });
   server.on("error", (error: Error) => console.error(`tsetcd: gRPC listener ${url.host}: ${error.message}`));
-  const address = place.acceptOnly === true ? null : server.address();
+  const address = server.address();
   return typeof address === "object" && address !== null ? address.port : Number(url.port);
 }

@@ -29,7 +29,6 @@ import { serveUnary } from "./unary.ts";
 import { LeaderMonitor, type LeaderSource, requiresLeader } from "./require_leader.ts";
 import { callerOfGrpc, rememberStreamCaller, withCaller } from "../auth/context.ts";
 import { type GatewayHandler, serveGatewayStream } from "../front/h2_gateway.ts";
-import type { Duplex } from "node:stream";
 import { type GrpcType, grpcMetrics } from "../metrics/grpc.ts";
 import { startOwnGrpcServer } from "./h2_adapter.ts";
 import type { Server } from "node:net";
@@ -60,11 +59,6 @@ export interface GrpcServerOptions {
    * client front (src/front), which owns the public port. `url` still says cleartext or TLS.
    */
   socketPath?: string;
-  /**
-   * Listen nowhere: connections are handed over through the listener's accept() by whoever owns the
-   * public port (the shared client port, src/front/shared.ts). `url` still says cleartext or TLS.
-   */
-  acceptOnly?: boolean;
   /** Answers HTTP/2 streams that are not gRPC (the HTTP gateway); without it they get gRPC's 415. */
   gateway?: GatewayHandler;
   /** Whether the member knows a leader, for calls that require one (`hasleader`); without it, none is refused. */
@@ -90,8 +84,6 @@ export interface GrpcListener {
   url: string;
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
-  /** Serves a connection accepted elsewhere, as if this listener had accepted it (its first bytes unshifted). */
-  accept(socket: Duplex): void;
 }
 
 /** etcd's default --max-concurrent-streams (math.MaxUint32); 0 means the same, as in grpc-go. */
@@ -141,9 +133,8 @@ export async function startGrpcServer(url: URL, services: GrpcServices, options:
     url: `${url.protocol}//${url.hostname}:${port}`,
     close: () => {
       monitor?.close();
-      return options.acceptOnly === true ? closeSessions(sessions) : closeServer(server, sessions);
+      return closeServer(server, sessions);
     },
-    accept: (socket: Duplex) => void server.emit("connection", socket),
   };
 }
 
@@ -158,12 +149,6 @@ function secureServer(tls: TlsServerMaterial | undefined, settings: { maxConcurr
     rejectUnauthorized: tls.clientCertAuth,
     ALPNProtocols: ["h2"],
   }) as unknown as Http2Server;
-}
-
-function closeSessions(sessions: Set<Http2Session>): Promise<void> {
-  for (const session of sessions) session.destroy();
-  sessions.clear();
-  return Promise.resolve();
 }
 
 function closeServer(server: Http2Server, sessions: Set<Http2Session>): Promise<void> {

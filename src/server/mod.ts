@@ -56,7 +56,6 @@ import { AlarmType, type DefragmentResponse, type ResponseHeader } from "../code
 import { defragment } from "../storage/defrag.ts";
 import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
-import { listenShared } from "../front/shared.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
 export type StartServerOptions =
@@ -87,12 +86,6 @@ export type StartServerOptions =
      * (default true) or on the main thread (for measuring the two against each other).
      */
     clientFrontThread?: boolean;
-    /**
-     * Serve a cleartext client URL's two protocols from one in-process listener (src/front/shared.ts: no
-     * splice, no thread) instead of the splicing front. Default false, or TSETCD_SHARED_CLIENT_PORT=1.
-     * TLS client URLs always use the splicing front.
-     */
-    sharedClientPort?: boolean;
     /**
      * Test-only: how long a new client connection may take to show what it is before the front closes it
      * (default 5 s, as src/front; or TSETCD_CLIENT_OPENING_TIMEOUT_MS), so tests of that close need not
@@ -472,7 +465,6 @@ async function startOnDatabase(
   const grpcListeners: GrpcListener[] = [];
   const fronts: ClientFront[] = [];
   const frontThread = options.clientFrontThread ?? true;
-  const sharedPort = options.sharedClientPort ?? process.env.TSETCD_SHARED_CLIENT_PORT === "1";
   const openingFromEnv = Number(process.env.TSETCD_CLIENT_OPENING_TIMEOUT_MS);
   const openingTimeoutMs = options.clientOpeningTimeoutMs ?? (openingFromEnv > 0 ? openingFromEnv : undefined);
   const gateway = (request: Request, server?: StreamServer): Promise<Response> =>
@@ -513,21 +505,6 @@ async function startOnDatabase(
       const grpcOptions = { ...options, ...(tls.client ? { tls: tls.client } : {}) };
       if (split) {
         grpcListeners.push(await startGrpcServer(url, services, grpcOptions));
-        continue;
-      }
-      if (url.protocol === "http:" && sharedPort) {
-        const grpc = await startGrpcServer(url, services, { ...grpcOptions, acceptOnly: true, gateway });
-        grpcListeners.push(grpc);
-        const shared = await listenShared({
-          hostname: url.hostname.replace(/^\[|\]$/g, ""),
-          port: Number(url.port),
-          gateway,
-          h2: grpc.accept,
-          limits: { maxHeadBytes: MAX_REQUEST_HEAD_BYTES, maxBodyBytes: bodyCapBytes(config.maxRequestBytes) + 1024 * 1024 },
-          openingTimeoutMs,
-        });
-        fronts.push({ port: shared.port, close: shared.close });
-        clientUrls.push(`${url.protocol}//${url.hostname}:${shared.port}`);
         continue;
       }
       const targets = localTargets(String(fronts.length));
@@ -669,8 +646,6 @@ const TOKEN_SWEEP_TICKS = 100;
 
 /** Longest a clustered member holds client requests back while it publishes its attributes. */
 const PUBLISH_GATE_MS = 10_000;
-/** Longest HTTP/1 request head on the shared client port: Bun.serve's default (16 KiB), so both answer 431 alike. */
-const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 
 /** Holds client requests until the member is ready to serve them. */
 class ServingGate {
