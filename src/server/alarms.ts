@@ -9,6 +9,7 @@
  */
 import { type AlarmMember, type AlarmRequest, type AlarmResponse, AlarmType } from "../codec/messages.ts";
 import type { SqlDatabase, SqlStatement } from "../storage/adapter.ts";
+import type { RaisedAlarms } from "./quota.ts";
 
 /** An alarm operation carried by a proposal (ids as decimal strings in the entry). */
 export interface AlarmOp {
@@ -31,12 +32,18 @@ export class AlarmStore {
   readonly #insert: SqlStatement;
   readonly #delete: SqlStatement;
   readonly #all: SqlStatement;
+  /**
+   * The raised types, kept in memory: every write's apply asks (src/server/quota.ts). Changed only by
+   * `apply` and by a state database replaced under the store (`reload`).
+   */
+  #raised: RaisedAlarms;
 
   constructor(db: SqlDatabase) {
     db.exec(SCHEMA);
     this.#insert = db.prepare("INSERT OR IGNORE INTO alarms (member_id, alarm) VALUES (?, ?)");
     this.#delete = db.prepare("DELETE FROM alarms WHERE member_id = ? AND alarm = ?");
     this.#all = db.prepare("SELECT member_id, alarm FROM alarms ORDER BY alarm, member_id");
+    this.#raised = this.#read();
   }
 
   /** Applies a committed alarm entry; answers as etcd's applier (see the module note). */
@@ -45,8 +52,27 @@ export class AlarmStore {
     const args = [String(op.memberID), op.alarm] as const;
     const alarm = { memberID: op.memberID, alarm: op.alarm };
     // etcd answers an activation with the alarm even when it was already raised; a disarm only when it was.
-    if (op.action === "activate") return this.#insert.run(...args).changes >= 0 ? [alarm] : [];
-    return this.#delete.run(...args).changes === 1 ? [alarm] : [];
+    const changed = op.action === "activate" ? this.#insert.run(...args).changes >= 0 : this.#delete.run(...args).changes === 1;
+    this.#raised = this.#read();
+    return changed ? [alarm] : [];
+  }
+
+  /** Which alarm types are raised (for the apply-time refusals); no query. */
+  raised(): Readonly<RaisedAlarms> {
+    return this.#raised;
+  }
+
+  /** Reads the raised types again: the state database was replaced (a snapshot installed). */
+  reload(): void {
+    this.#raised = this.#read();
+  }
+
+  #read(): RaisedAlarms {
+    const all = this.list();
+    return {
+      noSpace: all.some((a) => a.alarm === AlarmType.NOSPACE),
+      corrupt: all.some((a) => a.alarm === AlarmType.CORRUPT),
+    };
   }
 
   /** The raised alarms of `alarm` (every one for NONE), by type then member. */

@@ -23,31 +23,33 @@
  */
 import { EtcdError, entryNotApplied, Errors } from "../codec/errors.ts";
 import { varintSizeBytes } from "../codec/proto_size.ts";
-import type {
-  CompactionRequest,
-  CompactionResponse,
-  DeleteRangeRequest,
-  DeleteRangeResponse,
-  Member as MemberInfo,
-  MemberAddRequest,
-  MemberAddResponse,
-  MemberListResponse,
-  MemberPromoteRequest,
-  MemberPromoteResponse,
-  MemberRemoveRequest,
-  MemberRemoveResponse,
-  MemberUpdateRequest,
-  MemberUpdateResponse,
-  MoveLeaderRequest,
-  MoveLeaderResponse,
-  PutRequest,
-  PutResponse,
-  RangeRequest,
-  RangeResponse,
-  ResponseHeader,
-  StatusResponse,
-  TxnRequest,
-  TxnResponse,
+import {
+  type AlarmMember,
+  AlarmType,
+  type CompactionRequest,
+  type CompactionResponse,
+  type DeleteRangeRequest,
+  type DeleteRangeResponse,
+  type Member as MemberInfo,
+  type MemberAddRequest,
+  type MemberAddResponse,
+  type MemberListResponse,
+  type MemberPromoteRequest,
+  type MemberPromoteResponse,
+  type MemberRemoveRequest,
+  type MemberRemoveResponse,
+  type MemberUpdateRequest,
+  type MemberUpdateResponse,
+  type MoveLeaderRequest,
+  type MoveLeaderResponse,
+  type PutRequest,
+  type PutResponse,
+  type RangeRequest,
+  type RangeResponse,
+  type ResponseHeader,
+  type StatusResponse,
+  type TxnRequest,
+  type TxnResponse,
 } from "../codec/messages.ts";
 import {
   type ConfChange,
@@ -81,6 +83,9 @@ import {
 import { describeStorageFailure, isStorageFailure } from "./storage_failure.ts";
 import { decodeMemberContext, encodeMemberContext, type MemberContext, type MemberRegistry } from "./members.ts";
 import type { LogWriterClient } from "./log_writer.ts";
+import type { AlarmStore } from "./alarms.ts";
+import { alarmRefusal, proposalCostBytes, putCostBytes, txnCostBytes } from "./quota.ts";
+import type { QuotaDoor } from "./quota_door.ts";
 import {
   allSerializable,
   carriesWrites,
@@ -179,8 +184,13 @@ export interface MemberOptions {
    * instead of once per batch. Undefined: one state transaction per batch.
    */
   stateCommitIntervalMs?: number;
-  /** Size of the state database past which writes get "database space exceeded". */
-  quotaBytes?: number;
+  /** --quota-backend-bytes: refuses (and raises NOSPACE for) writes past the quota before they are proposed. */
+  quota?: QuotaDoor;
+  /**
+   * The replicated alarm list: raised alarms refuse writes at apply (src/server/quota.ts), and status lists
+   * them among its errors as etcd's does.
+   */
+  alarms?: AlarmStore;
   /** Persists log writes on another thread; without it the Ready loop writes inline. */
   logWriter?: LogWriterClient;
   /** Sends messages to peers; a single member has none to send. */
@@ -262,7 +272,6 @@ export class Member implements KvService {
   /** A Ready is with the writer thread; the core holds new proposals until it is advanced. */
   #persisting = false;
   #stateTxnOpen = false;
-  #sizeBytes = 0;
   #stateTxnStartMs = 0;
   #onPersisted: (() => void)[] = [];
   #stopped = false;
@@ -346,7 +355,6 @@ export class Member implements KvService {
     this.#o.raft.tick();
     const nowMs = this.#now();
     if (this.#stateTxnOpen && nowMs - this.#stateTxnStartMs >= this.#o.stateCommitIntervalMs!) this.commitState();
-    if (this.#o.quotaBytes !== undefined) this.#sizeBytes = this.#o.kv.sizeBytes().total;
     this.#proposalsFailed += this.#writes.expire(nowMs);
     this.#reads.expire(nowMs);
     // Rows below a compaction point go with each log write; when none come, a step per tick.
@@ -871,6 +879,9 @@ export class Member implements KvService {
 
   #execute(p: Proposal, entry: Entry): unknown {
     if (p.member !== undefined) return this.#applyMemberOp(p.member);
+    // etcd's capped and corrupt appliers wrap all the others: a raised alarm answers before auth is checked.
+    const refusal = this.#o.alarms === undefined ? undefined : alarmRefusal(p, this.#o.alarms.raised());
+    if (refusal !== undefined) throw refusal;
     const kv = this.#o.kv;
     const auth = this.#o.auth;
     // etcd's authApplierV3: a client's write is checked again against the auth state it meets here.
@@ -952,7 +963,9 @@ export class Member implements KvService {
 
   /** Proposes a write another service applies (`applyOther`: leases); resolves with its outcome. */
   proposeWrite<T>(op: Omit<Proposal, "origin" | "id">): Promise<T> {
-    return this.#guard(() => this.#propose<T>(op));
+    // A lease grant is the one write of these the quota counts (etcd's quotaLeaseServer).
+    const refused = op.leaseGrant === undefined ? undefined : this.#o.quota?.admit(proposalCostBytes(op));
+    return refused ?? this.#guard(() => this.#propose<T>(op));
   }
 
   /** Resolves once a ReadIndex confirmed this member is still the leader (lease keep-alives need it). */
@@ -1001,8 +1014,7 @@ export class Member implements KvService {
       checkRequest("PutRequest", req, this.#limits);
       const caller = this.#o.auth?.stamp();
       this.#refuseOnLearner();
-      this.#checkQuota();
-      return this.#propose<PutResponse>(withCaller({ put: req }, caller));
+      return this.#o.quota?.admit(putCostBytes(req)) ?? this.#propose<PutResponse>(withCaller({ put: req }, caller));
     });
   }
 
@@ -1020,8 +1032,7 @@ export class Member implements KvService {
     if (!isReadOnlyTxn(req) || !allSerializable(req)) this.#refuseOnLearner();
     if (!isReadOnlyTxn(req)) {
       const caller = this.#o.auth?.stamp();
-      this.#checkQuota();
-      return await this.#propose<TxnResponse>(withCaller({ txn: req }, caller));
+      return await (this.#o.quota?.admit(txnCostBytes(req)) ?? this.#propose<TxnResponse>(withCaller({ txn: req }, caller)));
     }
     // A read-only txn changes nothing: served like a range, linearizable unless every read is serializable,
     // and checked (as a range) against the state it reads.
@@ -1062,7 +1073,7 @@ export class Member implements KvService {
       raftIndex: this.#commit,
       raftTerm: this.#term,
       raftAppliedIndex: this.#applied,
-      errors: [],
+      errors: this.#o.alarms?.list().map(alarmText) ?? [],
       dbSizeInUse: size.inUse,
       isLearner: this.#o.log.confState().learners.includes(this.#o.memberId),
     });
@@ -1081,14 +1092,6 @@ export class Member implements KvService {
   memberList(): Promise<MemberListResponse> {
     // etcd's cluster service fills no revision in this header.
     return Promise.resolve({ header: this.#header(0), members: this.#o.members() });
-  }
-
-  /**
-   * --quota-backend-bytes: writes that may grow the store are refused once it is over the quota (deletes
-   * and compaction still pass, to make room). The size is sampled every tick, not per request.
-   */
-  #checkQuota(): void {
-    if (this.#o.quotaBytes !== undefined && this.#sizeBytes > this.#o.quotaBytes) throw Errors.noSpace();
   }
 
   /** Turns a synchronous throw (validation, too many requests) into a rejected promise. */
@@ -1131,6 +1134,13 @@ function checkedOf(p: Proposal): CheckedRequest | undefined {
   if (p.leaseRevoke !== undefined) return { kind: "leaseRevoke", id: p.leaseRevoke.ID };
   return undefined;
 }
+
+/** An alarm as etcd's status lists it (the gogo text of its AlarmMember). */
+function alarmText(alarm: AlarmMember): string {
+  return `memberID:${alarm.memberID} alarm:${ALARM_TYPE_NAMES[alarm.alarm] ?? alarm.alarm} `;
+}
+
+const ALARM_TYPE_NAMES: Record<number, string> = { [AlarmType.NOSPACE]: "NOSPACE", [AlarmType.CORRUPT]: "CORRUPT" };
 
 function fail(message: string): never {
   throw new Error(message);

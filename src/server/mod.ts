@@ -52,6 +52,7 @@ import { guardAlarm, guardCluster, guardMaintenance, guardSnapshots, guardWatch 
 import { KvHasher } from "../storage/hash_kv.ts";
 import { hashService } from "./hash_service.ts";
 import { AlarmStore, alarmCall } from "./alarms.ts";
+import { QuotaDoor } from "./quota_door.ts";
 import { AlarmType, type DefragmentResponse, type ResponseHeader } from "../codec/messages.ts";
 import { defragment } from "../storage/defrag.ts";
 import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
@@ -237,6 +238,7 @@ async function startOnDatabase(
   if (snapshots.pending()) {
     installSavedSnapshot(log, snapshots, registry);
     leaseWatch.memberHooks.onSnapshotInstalled?.(); // leases and watch reload from the installed state
+    alarms.reload();
   }
   log.snapshotSource = () => snapshots.make();
   const heartbeatTicks = 1;
@@ -293,7 +295,13 @@ async function startOnDatabase(
   member = new Member({
     logWriter,
     stateCommitIntervalMs: options.stateCommitIntervalMs ?? STATE_COMMIT_INTERVAL_MS,
-    quotaBytes: config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BYTES : config.quotaBackendBytes,
+    quota: new QuotaDoor({
+      quotaBytes: config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BYTES : config.quotaBackendBytes,
+      sizeBytes: () => store.sizeBytes().total,
+      raisedHere: () => alarms.list(AlarmType.NOSPACE).some((a) => a.memberID === cluster.memberId),
+      raise: () => member!.proposeWrite({ alarm: { action: "activate", memberID: cluster.memberId, alarm: AlarmType.NOSPACE } }),
+    }),
+    alarms,
     db,
     stateDb,
     log,
@@ -322,6 +330,10 @@ async function startOnDatabase(
     // Off this thread: syncing the state database before a log compaction took 20–30 ms of the event loop.
     syncState: stateDb === db ? undefined : () => syncFiles([`${statePath}-wal`, statePath]),
     ...leaseWatch.memberHooks,
+    onSnapshotInstalled: () => {
+      leaseWatch.memberHooks.onSnapshotInstalled?.();
+      alarms.reload(); // the alarm list came with the snapshot
+    },
     // Alarm entries are the alarm store's; the rest of what the member does not know is the lessor's.
     applyOther: (p) =>
       p.alarm === undefined
