@@ -64,6 +64,7 @@ export function rootHelp(
  * declares for all its subcommands (cobra's persistent flags, listed under the group's OPTIONS).
  */
 const GROUPS: Record<string, { short: string; usage: string; persistent?: string[] }> = {
+  alarm: { short: "Alarm related commands", usage: "<subcommand>" },
   auth: { short: "Enable or disable authentication", usage: "<enable or disable>" },
   endpoint: { short: "Endpoint related commands", usage: "<subcommand>", persistent: ["cluster"] },
   lease: { short: "Lease related commands", usage: "<subcommand>" },

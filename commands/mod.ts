@@ -5,6 +5,7 @@
  */
 import { readFileSync, readSync, writeSync } from "node:fs";
 import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
+import { ALARM_COMMANDS } from "./alarm.ts";
 import { AUTH_COMMANDS } from "./auth.ts";
 import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts";
 import { COMPACTION_COMMAND } from "./compaction.ts";
@@ -29,6 +30,7 @@ import { WATCH_COMMAND } from "./watch.ts";
 
 /** Every client command, in help order. */
 export const COMMANDS: CommandSpec[] = [
+  ...ALARM_COMMANDS,
   ...AUTH_COMMANDS,
   COMPACTION_COMMAND,
   DEFRAG_COMMAND,

@@ -18,6 +18,8 @@ import { EtcdError, GrpcCode } from "../codec/errors.ts";
 import { CBOR_CONTENT_TYPE, errorFromBody, JSON_CONTENT_TYPE, wireFormatOf, type WireFormat } from "../codec/http.ts";
 import { decodeJson, encodeJson } from "../codec/json.ts";
 import type {
+  AlarmRequest,
+  AlarmResponse,
   AuthenticateResponse,
   CompactionRequest,
   CompactionResponse,
@@ -283,6 +285,14 @@ export class Client {
    */
   hashKv(endpoint: string | undefined, revision: number, options: CallOptions = {}): Promise<HashKVResponse> {
     return this.call("/v3/maintenance/hashkv", { revision }, "HashKVResponse", options, { idempotent: true, endpoint });
+  }
+
+  /**
+   * Maintenance.Alarm: GET lists the raised alarms (of one type, or all for NONE); ACTIVATE and DEACTIVATE
+   * raise or disarm one through Raft. Each is idempotent: a re-sent one leaves the same alarms raised.
+   */
+  alarm(request: AlarmRequest, options: CallOptions = {}): Promise<AlarmResponse> {
+    return this.call("/v3/maintenance/alarm", request, "AlarmResponse", options, { idempotent: true });
   }
 
   /** Defragments one member's databases (Maintenance.Defragment); `endpoint` picks the member. */
