@@ -51,6 +51,26 @@ import { type KeySpan, MvccQueries, type StoredRevision } from "../storage/mvcc_
 import { META_COMPACT_REV, META_CURRENT_REV, META_PHYSICAL_COMPACT_REV } from "../storage/mvcc_schema.ts";
 import { compareHolds } from "./compare.ts";
 import { applyFilters, applyLimit, applySort, compareBytes, fetchLimit, keySpan } from "./range_rules.ts";
+import type { RangeSnapshots } from "../storage/range_stream.ts";
+import { probeSpan } from "../storage/range_stream_sql.ts";
+import { openStreamedRange, type RangeStreamSettings, type RowMeasure, streamable, type StreamedRange } from "./range_stream.ts";
+
+export {
+  DEFAULT_RANGE_STREAM,
+  isStreamedRange,
+  type RangeStreamSettings,
+  type RowMeasure,
+  type StreamedRange,
+} from "./range_stream.ts";
+
+/** How `rangeStreamed` may stream: where snapshots come from, when to stream, what to measure. */
+export interface StreamHow {
+  snapshots: RangeSnapshots;
+  settings: RangeStreamSettings;
+  /** Runs just before a snapshot opens: commits whatever this store shows that is not committed yet. */
+  beforeSnapshot?: () => void;
+  measure?: RowMeasure;
+}
 
 export { checkDeleteRangeRequest, checkPutRequest, checkRangeRequest, checkTxnRequest } from "./validate.ts";
 
@@ -335,12 +355,48 @@ export class MvccStore {
     return { response, events: ctx.events };
   }
 
-  #rangeAt(req: RangeRequest, curRev: number): RangeResponse {
+  /**
+   * Reads keys as `range` does, but a large answer (past `how.settings`' rows or bytes) comes back as a
+   * StreamedRange read page by page from a snapshot of `how.snapshots`, opened right after
+   * `how.beforeSnapshot` (which must leave everything this store shows committed). Small answers, single
+   * keys, counts and sorted ranges are answered by `range` itself.
+   */
+  rangeStreamed(req: RangeRequest, how: StreamHow): RangeResponse | StreamedRange {
+    const curRev = this.currentRevision();
+    const span = keySpan(req.key, req.range_end);
+    if (!streamable(req, span)) return this.#rangeAt(req, curRev);
+    const rev = this.#readRevision(req, curRev);
+    const revision = rev === curRev ? undefined : rev;
+    const fetch = fetchLimit(req);
+    const capRows = how.settings.minRows + 1;
+    const probe = probeSpan(this.#db, span, revision, fetch > 0 ? Math.min(fetch, capRows) : capRows);
+    if (probe.rows <= how.settings.minRows && probe.bytes <= how.settings.minBytes) return this.#rangeAt(req, curRev);
+    how.beforeSnapshot?.();
+    const snapshot = how.snapshots.open();
+    try {
+      if (snapshot.currentRevision !== curRev) {
+        throw new Error(`mvcc: a range snapshot is at revision ${snapshot.currentRevision}, the store at ${curRev}`);
+      }
+      const plan = { span, revision, header: header(curRev), settings: how.settings, measure: how.measure };
+      return openStreamedRange(snapshot, req, plan);
+    } catch (err) {
+      snapshot.close();
+      throw err;
+    }
+  }
+
+  /** The revision a range reads; throws `futureRev` / `compacted` as etcd. */
+  #readRevision(req: RangeRequest, curRev: number): number {
     let rev = req.revision ?? 0;
     if (rev > curRev) throw Errors.futureRev();
     if (rev <= 0) rev = curRev;
     // The compacted revision never exceeds the current one, so only a past read needs to look it up.
     if (rev < curRev && rev < this.compactedRevision()) throw Errors.compacted();
+    return rev;
+  }
+
+  #rangeAt(req: RangeRequest, curRev: number): RangeResponse {
+    const rev = this.#readRevision(req, curRev);
     const span = keySpan(req.key, req.range_end);
     const latest = rev === curRev;
     if (req.count_only === true) {

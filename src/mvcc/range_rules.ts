@@ -36,16 +36,20 @@ export function fetchLimit(req: RangeRequest): number {
 
 /** Drops rows outside the request's min/max mod/create revision bounds (a bound of 0 is unset). */
 export function applyFilters(req: RangeRequest, kvs: KeyValue[]): KeyValue[] {
+  return kvs.filter(revisionFilter(req));
+}
+
+/** The request's min/max mod/create revision bounds as a test of one row (a bound of 0 is unset). */
+export function revisionFilter(req: RangeRequest): (kv: KeyValue) => boolean {
   const maxMod = req.max_mod_revision ?? 0;
   const minMod = req.min_mod_revision ?? 0;
   const maxCreate = req.max_create_revision ?? 0;
   const minCreate = req.min_create_revision ?? 0;
-  return kvs.filter((kv) =>
+  return (kv) =>
     !(maxMod !== 0 && kv.mod_revision > maxMod) &&
     !(minMod !== 0 && kv.mod_revision < minMod) &&
     !(maxCreate !== 0 && kv.create_revision > maxCreate) &&
-    !(minCreate !== 0 && kv.create_revision < minCreate)
-  );
+    !(minCreate !== 0 && kv.create_revision < minCreate);
 }
 
 /** Compares byte strings as Go's bytes.Compare (and SQLite's BLOB order): lexicographic, shorter first. */
