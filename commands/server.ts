@@ -14,7 +14,7 @@ export async function runServerCommand(args: string[]): Promise<number> {
   const parsed = parseServerArgs(args, process.env);
   if (parsed.kind === "error") {
     console.error(`tsetcd server: ${parsed.message}`);
-    return 1;
+    return parsed.exitCode;
   }
   if (parsed.kind === "help") {
     console.log(serverUsage());
@@ -34,6 +34,11 @@ export async function runServerCommand(args: string[]): Promise<number> {
   } catch (err) {
     console.error(`tsetcd server: --log-outputs: ${(err as Error).message}`);
     return 1;
+  }
+  if (parsed.configFile !== undefined) {
+    // etcd 3.4's notice, so an operator sees why a flag had no effect.
+    log.info(`Loading server configuration from ${JSON.stringify(parsed.configFile)}. Other configuration ` +
+      "command line flags and environment variables will be ignored if provided.", { path: parsed.configFile });
   }
   let server;
   try {

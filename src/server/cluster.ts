@@ -54,6 +54,11 @@ export interface ClusterOptions {
   requestTimeoutMs: number;
   /** Bound on waiting for a leader transfer (etcd: about an election timeout). */
   transferTimeoutMs: number;
+  /**
+   * --strict-reconfig-check (etcd's default true): refuse adding, promoting or removing a voter when the
+   * started (or, for a removal, connected) voters would not make a quorum of the new membership.
+   */
+  strictReconfigCheck?: boolean;
 }
 
 type Op =
@@ -206,6 +211,10 @@ export class Cluster implements ClusterService {
     return best;
   }
 
+  #strict(): boolean {
+    return this.#o.strictReconfigCheck ?? true;
+  }
+
   #isLeader(): boolean {
     return this.#o.member.info().isLeader;
   }
@@ -259,7 +268,7 @@ export class Cluster implements ClusterService {
         }
         const id = randomMemberId();
         if (registry.get(id) !== undefined) throw Errors.memberExist();
-        if (!op.isLearner) this.#checkReadyToAddVoter();
+        if (!op.isLearner && this.#strict()) this.#checkReadyToAddVoter();
         const type = op.isLearner ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
         return await member.proposeConfChange({ type, nodeId: id }, {
           name: "",
@@ -270,7 +279,7 @@ export class Cluster implements ClusterService {
       case "remove": {
         const current = registry.get(op.ID);
         if (current === undefined) throw Errors.memberNotFound();
-        if (current.isLearner !== true) this.#checkReadyToRemoveVoter(op.ID);
+        if (current.isLearner !== true && this.#strict()) this.#checkReadyToRemoveVoter(op.ID);
         if (op.ID === this.#o.memberId) return await this.#removeSelf(current);
         return await member.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: op.ID }, {
           name: current.name,
@@ -290,7 +299,7 @@ export class Cluster implements ClusterService {
         const current = registry.get(op.ID);
         if (current === undefined) throw Errors.memberNotFound();
         if (current.isLearner !== true) throw Errors.memberNotLearner();
-        this.#checkReadyToAddVoter();
+        if (this.#strict()) this.#checkReadyToAddVoter();
         return await member.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: op.ID }, {
           name: current.name,
           peerURLs: current.peerURLs,

@@ -5,10 +5,18 @@
  * Flags are written as etcd (Go's flag package) takes them: `--name x`, `--name=x`, `-name x`; booleans
  * stand alone or take `=true|false`. Environment variables name a flag in upper case with `_` for `-`
  * (`ETCD_DATA_DIR`, `TSETCD_DATA_DIR`); a flag on the command line wins, then TSETCD_, then ETCD_.
+ *
+ * As etcd 3.4: `--config-file` (or ETCD_CONFIG_FILE / TSETCD_CONFIG_FILE) reads etcd's YAML file
+ * (src/server/config_file.ts) and then every other flag and environment variable is ignored, though the
+ * command line must still parse. An etcd flag tsetcd does not implement is refused by name, on the command
+ * line, in the environment and in the file (src/server/etcd_flags.ts); flag errors exit 2, as Go's.
  * @module
  */
 
+import { readFileSync } from "node:fs";
 import type { TlsFileNames } from "../tls/material.ts";
+import { configFileValues } from "./config_file.ts";
+import { BAD_FLAG_EXIT_CODE, ETCD_34_FLAGS, undefinedFlagMessage, unsupportedFlagMessage } from "./etcd_flags.ts";
 import { parseRetention } from "./compactor.ts";
 import { parseAuthToken } from "../auth/jwt.ts";
 import { parseGoDurationMs } from "./go_duration.ts";
@@ -17,6 +25,18 @@ import { parseGoDurationMs } from "./go_duration.ts";
 export interface ServerConfig {
   name: string;
   dataDir: string;
+  /** --wal-dir: where the Raft log database lives ("": in the data dir). */
+  walDir: string;
+  /** --max-snapshots: accepted and checked; tsetcd keeps one snapshot file whatever it says (see its help). */
+  maxSnapshots: number;
+  /** --max-wals: accepted and checked; the log is one database trimmed by --snapshot-count (see its help). */
+  maxWals: number;
+  /** --strict-reconfig-check: refuse a member add/remove/promote that could cost the cluster its quorum. */
+  strictReconfigCheck: boolean;
+  /** --force-new-cluster: restart from this data dir as a one-member cluster (src/server/force_new_cluster.ts). */
+  forceNewCluster: boolean;
+  /** --experimental-watch-progress-notify-interval: how often progress_notify watchers hear the revision. */
+  watchProgressNotifyIntervalMs: number;
   listenClientUrls: URL[];
   /**
    * --listen-client-http-urls (etcd 3.5's split): HTTP-only client URLs. When set, the HTTP gateway is served
@@ -78,12 +98,15 @@ export interface TlsFlags extends TlsFileNames {
   autoTls: boolean;
 }
 
-/** What the command line asks for. */
+/** What the command line asks for. `configFile`: the file the config came from (flags and env ignored). */
 export type ParsedArgs =
-  | { kind: "run"; config: ServerConfig }
+  | { kind: "run"; config: ServerConfig; configFile?: string }
   | { kind: "version" }
   | { kind: "help" }
-  | { kind: "error"; message: string };
+  | { kind: "error"; message: string; exitCode: number };
+
+/** Exit code of a configuration etcd parses but refuses (a bad value, a missing name). */
+const INVALID_CONFIG_EXIT_CODE = 1;
 
 /** etcd's default quota when --quota-backend-bytes is 0. */
 export const DEFAULT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
@@ -106,6 +129,12 @@ interface FlagSpec {
 const FLAGS: Record<string, FlagSpec> = {
   "name": { kind: "string", defaultValue: "default", help: "Human-readable name for this member." },
   "data-dir": { kind: "string", defaultValue: "", help: "Path to the data directory (default <name>.tsetcd)." },
+  "wal-dir": { kind: "string", defaultValue: "", help: "Path to a dedicated directory for the Raft log database (raft.db); default: the data dir." },
+  "max-snapshots": { kind: "int", defaultValue: "5", help: "Maximum number of snapshot files to retain (0 is unlimited). tsetcd keeps one (snapshot.db, replaced by the next), whatever the value." },
+  "max-wals": { kind: "int", defaultValue: "5", help: "Maximum number of wal files to retain (0 is unlimited). tsetcd's log is one database (raft.db) that keeps --snapshot-count entries plus 5,000 for catch-up, whatever the value." },
+  "strict-reconfig-check": { kind: "bool", defaultValue: "true", help: "Reject reconfiguration requests that would cause quorum loss." },
+  "force-new-cluster": { kind: "bool", defaultValue: "false", help: "Force to create a new one-member cluster from this data dir. Unlike etcd, the log's entries past the stored commit index are kept and committed, not discarded (a write may have been acknowledged after the last commit index was written)." },
+  "config-file": { kind: "string", defaultValue: "", help: "Path to etcd's YAML server configuration file; when given, other command line flags and environment variables are ignored." },
   "listen-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "URLs to listen on for client traffic." },
   "listen-client-http-urls": { kind: "string", defaultValue: "", help: "URLs to listen on for HTTP-only client traffic; when set, --listen-client-urls serve gRPC only." },
   "advertise-client-urls": { kind: "string", defaultValue: "http://127.0.0.1:2379", help: "This member's client URLs to advertise to the cluster." },
@@ -135,6 +164,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "auto-compaction-retention": { kind: "string", defaultValue: "0", help: "Auto compaction retention (0 = off); hours when a bare number in periodic mode." },
   "experimental-initial-corrupt-check": { kind: "bool", defaultValue: "false", help: "Enable to check data corruption before serving any client/peer traffic." },
   "experimental-corrupt-check-time": { kind: "duration", defaultValue: "0s", help: "Duration of time between cluster corruption check passes." },
+  "experimental-watch-progress-notify-interval": { kind: "duration", defaultValue: "10m", help: "Duration of periodical watch progress notification." },
   "cert-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS cert file." },
   "key-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS key file." },
   "trusted-ca-file": { kind: "string", defaultValue: "", help: "Path to the client server TLS trusted CA file." },
@@ -157,26 +187,75 @@ export function flagNames(): string[] {
   return Object.keys(FLAGS);
 }
 
+/** Where parseServerArgs reads a --config-file (tests give their own). */
+export interface ParseOptions {
+  readFile?: (path: string) => string;
+}
+
 /**
- * Parses `tsetcd server` arguments and environment into a validated config.
+ * Parses `tsetcd server` arguments and environment (or the --config-file they name) into a validated config.
  * @example parseServerArgs(["--name", "n1", "--data-dir=/tmp/n1"], process.env)
  */
-export function parseServerArgs(args: string[], env: Record<string, string | undefined>): ParsedArgs {
-  if (args.length > MAX_ARGS) return { kind: "error", message: `too many arguments (${args.length})` };
+export function parseServerArgs(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: ParseOptions = {},
+): ParsedArgs {
+  if (args.length > MAX_ARGS) return flagError(`too many arguments (${args.length})`);
   const fromArgs = readArgs(args);
-  if (typeof fromArgs === "string") return { kind: "error", message: fromArgs };
+  if (typeof fromArgs === "string") return flagError(fromArgs);
   if (fromArgs.get("version") === "true") return { kind: "version" };
   if (fromArgs.get("help") === "true") return { kind: "help" };
+  const configFile = fromArgs.get("config-file") ?? envValue(env, "config-file") ?? "";
+  const given = configFile === "" ? fromCommandLine(fromArgs, env) : fromFile(configFile, options);
+  // etcd exits 1 for a configuration file it cannot use, 2 for a flag it cannot parse.
+  if (typeof given === "string") return configFile === "" ? flagError(given) : configError(given);
   const values = new Map<string, string>();
   for (const [name, spec] of Object.entries(FLAGS)) {
-    // --version/--help only from the command line: ETCD_VERSION is commonly set in etcd images.
-    const fromEnv = name === "version" || name === "help" ? undefined : envValue(env, name);
-    const value = fromArgs.get(name) ?? fromEnv ?? spec.defaultValue;
+    const value = given.get(name) ?? spec.defaultValue;
     const bad = checkKind(name, spec.kind, value);
-    if (bad !== undefined) return { kind: "error", message: bad };
+    if (bad !== undefined) return flagError(bad);
     values.set(name, value);
   }
-  return buildConfig(values);
+  const built = buildConfig(values);
+  return configFile === "" || built.kind !== "run" ? built : { ...built, configFile };
+}
+
+function flagError(message: string): ParsedArgs {
+  return { kind: "error", message, exitCode: BAD_FLAG_EXIT_CODE };
+}
+
+function configError(message: string): ParsedArgs {
+  return { kind: "error", message, exitCode: INVALID_CONFIG_EXIT_CODE };
+}
+
+/** The flags given, then the environment: TSETCD_ over ETCD_. An unsupported etcd flag set there is refused. */
+function fromCommandLine(fromArgs: Map<string, string>, env: Record<string, string | undefined>): Map<string, string> | string {
+  const out = new Map<string, string>();
+  for (const name of Object.keys(FLAGS)) {
+    // --version/--help only from the command line: ETCD_VERSION is commonly set in etcd images.
+    const fromEnv = name === "version" || name === "help" ? undefined : envValue(env, name);
+    const value = fromArgs.get(name) ?? fromEnv;
+    if (value !== undefined) out.set(name, value);
+  }
+  for (const name of ETCD_34_FLAGS) {
+    if (FLAGS[name] !== undefined || name === "version") continue;
+    const value = envValue(env, name);
+    if (value !== undefined && value !== "") return `${unsupportedFlagMessage(name)} (set in the environment)`;
+  }
+  return out;
+}
+
+/** etcd 3.4's rule: a configuration file replaces every other flag and environment variable. */
+function fromFile(path: string, options: ParseOptions): Map<string, string> | string {
+  let text: string;
+  try {
+    text = (options.readFile ?? ((p: string) => readFileSync(p, "utf8")))(path);
+  } catch (err) {
+    return `--config-file: ${(err as Error).message}`;
+  }
+  const values = configFileValues(text, { kindOf: (name) => FLAGS[name]?.kind });
+  return typeof values === "string" ? `--config-file ${path}: ${values}` : values;
 }
 
 /** Reads `--flag value`, `--flag=value`, `-flag`; returns an error message on unknown flags or stray words. */
@@ -191,7 +270,7 @@ function readArgs(args: string[]): Map<string, string> | string {
     const eq = body.indexOf("=");
     const name = eq >= 0 ? body.slice(0, eq) : body;
     const spec = FLAGS[name];
-    if (spec === undefined) return `flag provided but not defined: -${name}`;
+    if (spec === undefined) return ETCD_34_FLAGS.has(name) ? unsupportedFlagMessage(name) : undefinedFlagMessage(name);
     if (eq >= 0) {
       out.set(name, body.slice(eq + 1));
     } else if (spec.kind === "bool") {
@@ -228,71 +307,81 @@ function buildConfig(v: Map<string, string>): ParsedArgs {
   const get = (name: string): string => v.get(name)!;
   const int = (name: string): number => Number(get(name));
   const name = get("name");
-  if (name === "") return { kind: "error", message: "--name must not be empty" };
+  if (name === "") return configError("--name must not be empty");
   const listenClientUrls = parseUrls("listen-client-urls", get("listen-client-urls"));
   const httpText = get("listen-client-http-urls");
   const listenClientHttpUrls = httpText === "" ? [] : parseUrls("listen-client-http-urls", httpText);
   const listenPeerUrls = parseUrls("listen-peer-urls", get("listen-peer-urls"));
   const metricsText = get("listen-metrics-urls");
   const listenMetricsUrls = metricsText === "" ? [] : parseUrls("listen-metrics-urls", metricsText);
-  if (typeof listenMetricsUrls === "string") return { kind: "error", message: listenMetricsUrls };
+  if (typeof listenMetricsUrls === "string") return configError(listenMetricsUrls);
   const logger = get("logger");
-  if (logger !== "zap" && logger !== "capnslog") return { kind: "error", message: `unknown logger option ${JSON.stringify(logger)}` };
+  if (logger !== "zap" && logger !== "capnslog") return configError(`unknown logger option ${JSON.stringify(logger)}`);
   const logLevel = get("log-level");
   if (!["debug", "info", "warn", "error", "panic", "fatal"].includes(logLevel)) {
-    return { kind: "error", message: `unknown log level ${JSON.stringify(logLevel)}` };
+    return configError(`unknown log level ${JSON.stringify(logLevel)}`);
   }
   const advertiseClient = parseUrls("advertise-client-urls", get("advertise-client-urls"));
   const advertisePeer = parseUrls("initial-advertise-peer-urls", get("initial-advertise-peer-urls"));
   for (const urls of [listenClientUrls, listenClientHttpUrls, listenPeerUrls, advertiseClient, advertisePeer]) {
-    if (typeof urls === "string") return { kind: "error", message: urls };
+    if (typeof urls === "string") return configError(urls);
   }
   const peerUrls = (advertisePeer as URL[]).map(urlText);
   const clusterText = get("initial-cluster") || `${name}=${peerUrls.join(`,${name}=`)}`;
   const initialCluster = parseInitialCluster(clusterText);
-  if (typeof initialCluster === "string") return { kind: "error", message: initialCluster };
+  if (typeof initialCluster === "string") return configError(initialCluster);
   const own = initialCluster.get(name);
   if (own === undefined) {
-    return { kind: "error", message: `couldn't find local name "${name}" in the initial cluster configuration` };
+    return configError(`couldn't find local name "${name}" in the initial cluster configuration`);
   }
   const state = get("initial-cluster-state");
   if (state !== "new" && state !== "existing") {
-    return { kind: "error", message: `invalid value "${state}" for flag -initial-cluster-state: valid values are "new", "existing"` };
+    return flagError(`invalid value "${state}" for flag -initial-cluster-state: valid values are "new", "existing"`);
   }
   const mode = get("auto-compaction-mode");
   if (mode !== "periodic" && mode !== "revision") {
-    return { kind: "error", message: `unknown auto-compaction-mode ${JSON.stringify(mode)}` };
+    return configError(`unknown auto-compaction-mode ${JSON.stringify(mode)}`);
   }
   const retention = get("auto-compaction-retention");
   try {
     parseRetention(mode, retention);
   } catch (err) {
-    return { kind: "error", message: (err as Error).message };
+    return configError((err as Error).message);
   }
   const heartbeatIntervalMs = int("heartbeat-interval");
   const electionTimeoutMs = int("election-timeout");
   const timing = checkTiming(heartbeatIntervalMs, electionTimeoutMs);
-  if (timing !== undefined) return { kind: "error", message: timing };
+  if (timing !== undefined) return configError(timing);
   for (const positive of ["max-request-bytes", "max-txn-ops", "snapshot-count"]) {
-    if (int(positive) <= 0) return { kind: "error", message: `--${positive} must be positive` };
+    if (int(positive) <= 0) return configError(`--${positive} must be positive`);
   }
   if (int("max-concurrent-streams") > MAX_UINT32) {
     const text = get("max-concurrent-streams");
-    return { kind: "error", message: `invalid value "${text}" for flag -max-concurrent-streams: strconv.ParseUint: parsing "${text}": value out of range` };
+    return flagError(`invalid value "${text}" for flag -max-concurrent-streams: strconv.ParseUint: parsing "${text}": value out of range`);
   }
   const authToken = get("auth-token");
   const tokenKind = parseAuthToken(authToken);
-  if (typeof tokenKind === "string") return { kind: "error", message: tokenKind };
-  if (int("auth-token-ttl") <= 0) return { kind: "error", message: "--auth-token-ttl must be positive" };
+  if (typeof tokenKind === "string") return configError(tokenKind);
+  if (int("auth-token-ttl") <= 0) return configError("--auth-token-ttl must be positive");
   if (int("bcrypt-cost") < 4 || int("bcrypt-cost") > 31) {
-    return { kind: "error", message: `invalid bcrypt-cost: ${get("bcrypt-cost")} (must be between 4 and 31)` };
+    return configError(`invalid bcrypt-cost: ${get("bcrypt-cost")} (must be between 4 and 31)`);
   }
   const duration = (name: string): number => parseGoDurationMs(get(name))!;
+  // Go's time.NewTicker panics on a non-positive interval: etcd 3.4 takes 0 and crashes at the first watch.
+  if (duration("experimental-watch-progress-notify-interval") <= 0) {
+    return configError(`--experimental-watch-progress-notify-interval must be >0 (set to ${get("experimental-watch-progress-notify-interval")})`);
+  }
   return {
     kind: "run",
     config: {
       name,
       dataDir: get("data-dir") || `${name}.tsetcd`,
+      walDir: get("wal-dir"),
+      maxSnapshots: int("max-snapshots"),
+      maxWals: int("max-wals"),
+      strictReconfigCheck: get("strict-reconfig-check") === "true",
+      forceNewCluster: get("force-new-cluster") === "true",
+      watchProgressNotifyIntervalMs: duration("experimental-watch-progress-notify-interval"),
       listenClientUrls: listenClientUrls as URL[],
       listenClientHttpUrls: listenClientHttpUrls as URL[],
       advertiseClientUrls: (advertiseClient as URL[]).map(urlText),
@@ -397,5 +486,6 @@ export function serverUsage(): string {
     const def = spec.kind === "bool" || spec.defaultValue === "" ? "" : ` (default ${JSON.stringify(spec.defaultValue)})`;
     lines.push(`  --${name}${def}`, `      ${spec.help}`);
   }
+  lines.push("", "Any other etcd 3.4 flag is refused (\"not supported by tsetcd\"), on the command line, in the environment", "and in --config-file; flag errors exit 2, as etcd's.");
   return lines.join("\n");
 }

@@ -28,6 +28,8 @@ export interface LeaseWatchConfig {
   maxRequestBytes: number;
   /** What this member presents when it forwards lease calls to the leader's https client URL. */
   forwardTls?: TlsClientMaterial;
+  /** --experimental-watch-progress-notify-interval (default: the hub's, etcd's 10 minutes). */
+  watchProgressNotifyIntervalMs?: number;
 }
 
 /** Who answers: read when a response is built (the cluster's ids are known only after bootstrap). */
@@ -60,7 +62,12 @@ export function createLeaseWatch(stateDb: SqlDatabase, config: LeaseWatchConfig,
     const id = identity();
     return { cluster_id: id.clusterId, member_id: id.memberId, revision, raft_term: id.term };
   };
-  const watch = new WatchService({ store, header, maxResponseBytes: config.maxRequestBytes });
+  const watch = new WatchService({
+    store,
+    header,
+    maxResponseBytes: config.maxRequestBytes,
+    ...(config.watchProgressNotifyIntervalMs === undefined ? {} : { progressIntervalMs: config.watchProgressNotifyIntervalMs }),
+  });
   const ids = (): { clusterId: bigint; memberId: bigint } => identity();
   const lease = new LeaseService({
     lessor,

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { bodyCapBytes, createHttpHandler } from "../api/http.ts";
 import { createHealthRoutes, type HealthCounters } from "../api/health.ts";
@@ -150,11 +150,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tse
     listenClientUrls: [...config.listenClientUrls, ...config.listenClientHttpUrls, ...config.listenMetricsUrls],
   });
   mkdirSync(config.dataDir, { recursive: true });
+  const walDir = logDir(config);
+  mkdirSync(walDir, { recursive: true });
   const lock = lockDataDir(config.dataDir);
   let db: SqlDatabase | undefined;
   let stateDb: SqlDatabase | undefined;
   try {
-    const logPath = join(config.dataDir, LOG_DB_FILE);
+    const logPath = join(walDir, LOG_DB_FILE);
     db = openDatabase(logPath, { durable: true });
     const statePath = join(config.dataDir, STATE_DB_FILE);
     stateDb = openStateDatabase(statePath);
@@ -261,7 +263,7 @@ async function startOnDatabase(
   // dial), else the gateway's. Published attributes (clusters) keep the gateway's: lease forwarding uses them.
   const listedUrls: string[] = [];
   const logWriter = options.logWriterThread === true
-    ? await startLogWriter(join(config.dataDir, LOG_DB_FILE))
+    ? await startLogWriter(join(logDir(config), LOG_DB_FILE))
     : undefined;
   const requestTimeoutMs = options.requestTimeoutMs ?? 5_000 + 2 * config.electionTimeoutMs;
   let member: Member | undefined;
@@ -363,6 +365,7 @@ async function startOnDatabase(
     isPeerActive: (id) => transport.stats().peers.some((p) => p.id === id && p.connected),
     requestTimeoutMs,
     transferTimeoutMs: Math.max(1_000, 3 * config.electionTimeoutMs),
+    strictReconfigCheck: config.strictReconfigCheck,
   });
   const service = clusterService;
   running.cluster = guardCluster(service, auth);
@@ -686,6 +689,18 @@ function installSavedSnapshot(log: SqliteRaftLog, snapshots: SnapshotStore, regi
   log.acceptApplied(meta.index);
   log.acceptConfState(meta.confState);
   registry.reload();
+}
+
+/**
+ * Where the Raft log database lives: --wal-dir, else the data dir. A data dir that already holds its own
+ * log is refused with a --wal-dir elsewhere: starting on an empty log there would found the cluster again.
+ */
+function logDir(config: ServerConfig): string {
+  if (config.walDir === "" || config.walDir === config.dataDir) return config.dataDir;
+  if (existsSync(join(config.dataDir, LOG_DB_FILE))) {
+    throw new Error(`--wal-dir ${config.walDir}: the data dir ${config.dataDir} holds its own Raft log (${LOG_DB_FILE}); move it there or drop --wal-dir`);
+  }
+  return config.walDir;
 }
 
 /** Fills unspecified options with etcd's defaults (the same ones the command line has). */

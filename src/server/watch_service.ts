@@ -15,6 +15,8 @@ export interface WatchServiceOptions {
   header: (revision: number) => ResponseHeader;
   /** --max-request-bytes: a `fragment` watcher's responses are split above it. */
   maxResponseBytes: number;
+  /** Interval of progress notifications (default: the hub's). */
+  progressIntervalMs?: number;
 }
 
 /** Catch-up rounds run back to back before yielding to the event loop (requests, the Ready loop). */
@@ -33,6 +35,7 @@ export class WatchService {
       store: options.store,
       header: options.header,
       maxResponseBytes: options.maxResponseBytes,
+      ...(options.progressIntervalMs === undefined ? {} : { progressIntervalMs: options.progressIntervalMs }),
       requestStep: () => this.#scheduleStep(),
     });
   }

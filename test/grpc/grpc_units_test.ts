@@ -120,7 +120,7 @@ test("config: --listen-client-http-urls is etcd 3.5's split; absent, nothing cha
   const fromEnv = parseServerArgs([], { ETCD_LISTEN_CLIENT_HTTP_URLS: "http://127.0.0.1:3" });
   assert.is(fromEnv.kind === "run" && fromEnv.config.listenClientHttpUrls.length, 1);
   const bad = parseServerArgs(["--listen-client-http-urls", "unix://x"], {});
-  assert.equal(bad, { kind: "error", message: '--listen-client-http-urls: URL scheme must be http or https: "unix://x"' });
+  assert.equal(bad, { kind: "error", message: '--listen-client-http-urls: URL scheme must be http or https: "unix://x"', exitCode: 1 });
 });
 
 test.run();

@@ -228,10 +228,12 @@ test("the flags: etcd's names, defaults and parse errors", () => {
   assert.equal(parseServerArgs(["--grpc-keepalive-min-time", "abc"], {}), {
     kind: "error",
     message: 'invalid value "abc" for flag -grpc-keepalive-min-time: parse error',
+    exitCode: 2,
   });
   assert.equal(parseServerArgs(["--max-concurrent-streams", "4294967296"], {}), {
     kind: "error",
     message: 'invalid value "4294967296" for flag -max-concurrent-streams: strconv.ParseUint: parsing "4294967296": value out of range',
+    exitCode: 2,
   });
 });
 

@@ -132,7 +132,7 @@ test("--version, bad flags and TLS flags", async () => {
   assert.match(version.stdout, /^tsetcd Version: \d+\.\d+\.\d+/);
   assert.match(version.stdout, /Bun Version: /);
   const bad = await runServerCommand(["--no-such-flag"]);
-  assert.is(bad.code, 1);
+  assert.is(bad.code, 2); // etcd's (Go flag package) exit code for a bad flag
   assert.match(bad.stderr, "flag provided but not defined: -no-such-flag");
   const dataDir = tempDir();
   const existing = await runServerCommand(["--data-dir", dataDir, "--initial-cluster-state", "existing"]);
