@@ -52,7 +52,8 @@ class ProtoWriter {
     if (value === undefined || (value.length === 0 && !keepEmpty)) return this;
     this.tag(field, 2);
     this.varint(BigInt(value.length));
-    this.bytes.push(...value);
+    // One push per byte: a spread passes every byte as an argument, past V8's stack for a 1 MB value (Deno).
+    for (const byte of value) this.bytes.push(byte);
     return this;
   }
 

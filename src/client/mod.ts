@@ -51,6 +51,7 @@ import type {
   TxnResponse,
 } from "../codec/messages.ts";
 import type { MessageKind } from "../codec/schema.ts";
+import { fetchErrorCode } from "../runtime/fetch_error.ts";
 import type { TlsClientMaterial } from "../tls/material.ts";
 import { endpointUrl, NUL_KEY, prefixEnd, toBytes } from "./keys.ts";
 import {
@@ -517,7 +518,7 @@ export class Client {
     } catch (error) {
       if (signal?.aborted === true) return { ok: false, reason: "canceled" };
       if (Date.now() >= deadlineMs) return { ok: false, reason: "deadline" };
-      const code = (error as { code?: unknown }).code;
+      const code = fetchErrorCode(error);
       // A write whose connection broke after sending may have been applied: report it, never re-send it.
       if (!idempotent && !timeout.signal.aborted && !(typeof code === "string" && NOT_SENT_CODES.has(code))) {
         return { ok: false, reason: "lost", message: `connection lost: ${(error as Error).message}` };
