@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { cliCommand, cliPortShift } from "../helpers/cli_runtime.ts";
 import {
   CLUSTER_CASES,
   COMPACTION_CASES,
@@ -24,9 +25,10 @@ import { KNOWN_SERVER_DIFFERENCES, normalize, type Outcome, type SideIds } from 
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
-const ETCD_PORT = 22301;
-const TSETCD_PORT = 22311;
-const DEAD_PORT = 22399;
+// The CLI runs on Bun, or on Deno when test/deno/cli_diff_test.ts imports this file (ports shifted then).
+const ETCD_PORT = 22301 + cliPortShift();
+const TSETCD_PORT = 22311 + cliPortShift();
+const DEAD_PORT = 22399 + cliPortShift();
 const COMMAND_TIMEOUT_MS = 20_000;
 const STARTUP_TIMEOUT_MS = 15_000;
 
@@ -109,7 +111,7 @@ async function startSide(program: "etcdctl" | "tsetcd", port: number): Promise<S
     cwd: ROOT,
     stdio: ["ignore", "ignore", "ignore"],
   });
-  const command = program === "etcdctl" ? ["etcdctl"] : [BUN, join(ROOT, "mod.ts")];
+  const command = program === "etcdctl" ? ["etcdctl"] : cliCommand(ROOT);
   const partial = { command, server, dataDir };
   sides.push({ ...partial, ids: undefined as unknown as SideIds });
   await waitHealthy(port, server);

@@ -6,10 +6,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { cliCommand } from "../helpers/cli_runtime.ts";
 import { type LeaseMember, startMember } from "./member.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const BUN = join(ROOT, "node_modules/.bin/bun");
+/** The CLI: on Bun, or on Deno when test/deno/ imports this file. */
+const CLI = cliCommand(ROOT);
 const RUN_LIMIT_MS = 30_000;
 
 let server: LeaseMember;
@@ -34,7 +36,7 @@ interface Run {
 
 /** Starts `tsetcd <args>` against the member; `done` resolves when it exits (killed after RUN_LIMIT_MS). */
 function start(args: string[]): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
-  const child = spawn(BUN, [join(ROOT, "mod.ts"), `--endpoints=${server.endpoint}`, ...args], {
+  const child = spawn(CLI[0]!, [...CLI.slice(1), `--endpoints=${server.endpoint}`, ...args], {
     cwd: dir,
     stdio: ["ignore", "pipe", "pipe"],
   });

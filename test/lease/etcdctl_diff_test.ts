@@ -10,10 +10,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { cliCommand } from "../helpers/cli_runtime.ts";
 import { type LeaseMember, startMember, takePortPair } from "./member.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const BUN = join(ROOT, "node_modules/.bin/bun");
+/** The CLI: on Bun, or on Deno when test/deno/ imports this file. */
+const CLI = cliCommand(ROOT);
 const ETCD = process.env.ETCD_BIN ?? "/usr/bin/etcd";
 const ETCDCTL = process.env.ETCDCTL_BIN ?? "/usr/bin/etcdctl";
 const START_ATTEMPTS = 4;
@@ -167,7 +169,7 @@ test("lease and lock commands: etcdctl against etcd and tsetcd print the same", 
     const argsFor = (id: string): string[] => step.map((a) => a.replace("<ID>", id));
     const [real, ours] = await Promise.all([
       exec(ETCDCTL, [`--endpoints=${etcdEndpoint}`, ...argsFor(ids.etcd)]),
-      exec(BUN, [join(ROOT, "mod.ts"), `--endpoints=${member.endpoint}`, ...argsFor(ids.tsetcd)]),
+      exec(CLI[0]!, [...CLI.slice(1), `--endpoints=${member.endpoint}`, ...argsFor(ids.tsetcd)]),
     ]);
     if (ids.etcd === "") {
       ids.etcd = /lease ([0-9a-f]{16})/.exec(real.stdout)?.[1] ?? "";
