@@ -66,6 +66,7 @@ export function rootHelp(
 const GROUPS: Record<string, { short: string; usage: string; persistent?: string[] }> = {
   alarm: { short: "Alarm related commands", usage: "<subcommand>" },
   auth: { short: "Enable or disable authentication", usage: "<enable or disable>" },
+  check: { short: "commands for checking properties of the etcd cluster", usage: "<subcommand>" },
   endpoint: { short: "Endpoint related commands", usage: "<subcommand>", persistent: ["cluster"] },
   lease: { short: "Lease related commands", usage: "<subcommand>" },
   member: { short: "Membership related commands", usage: "<subcommand>" },

@@ -8,6 +8,7 @@ import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
 import { ALARM_COMMANDS } from "./alarm.ts";
 import { AUTH_COMMANDS } from "./auth.ts";
 import { asCliError, type CommandSpec, globalsFrom, type Io } from "./command.ts";
+import { CHECK_COMMANDS } from "./check.ts";
 import { COMPACTION_COMMAND } from "./compaction.ts";
 import { DEFRAG_COMMAND } from "./defrag.ts";
 import { DEL_COMMAND } from "./del.ts";
@@ -32,6 +33,7 @@ import { WATCH_COMMAND } from "./watch.ts";
 export const COMMANDS: CommandSpec[] = [
   ...ALARM_COMMANDS,
   ...AUTH_COMMANDS,
+  ...CHECK_COMMANDS,
   COMPACTION_COMMAND,
   DEFRAG_COMMAND,
   DEL_COMMAND,
