@@ -268,7 +268,10 @@ export class Cluster implements ClusterService {
         }
         const id = randomMemberId();
         if (registry.get(id) !== undefined) throw Errors.memberExist();
-        if (!op.isLearner && this.#strict()) this.#checkReadyToAddVoter();
+        if (this.#strict()) {
+          if (!op.isLearner) this.#checkReadyToAddVoter();
+          this.#checkConnectedToVoters();
+        }
         const type = op.isLearner ? ConfChangeType.AddLearnerNode : ConfChangeType.AddNode;
         return await member.proposeConfChange({ type, nodeId: id }, {
           name: "",
@@ -319,6 +322,15 @@ export class Cluster implements ClusterService {
     const grown = voters.length + 1;
     if (started === 1 && grown === 2) return;
     if (started < Math.floor(grown / 2) + 1) throw Errors.memberNotEnoughStarted();
+  }
+
+  /**
+   * etcd's second check before any add: this member is connected to every other voter (a member added now
+   * must not be what breaks an active quorum). etcd also wants each connection 5 s old; here, live now.
+   */
+  #checkConnectedToVoters(): void {
+    const voters = this.#o.registry.list().filter((m) => m.isLearner !== true && m.ID !== this.#o.memberId);
+    if (voters.some((m) => !this.#o.isPeerActive(m.ID))) throw Errors.unhealthy();
   }
 
   /** etcd's check before removing a voter: the voters left that are reachable now still make a quorum. */

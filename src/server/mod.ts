@@ -25,6 +25,7 @@ import { openDatabase } from "../storage/sqlite_bun.ts";
 import { addAutoTls, type MemberTls, resolveMemberTls, serveTlsOption } from "./tls.ts";
 import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { idHex } from "./ids.ts";
+import { forceNewCluster } from "./force_new_cluster.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
 import { createLeaseWatch } from "./lease_watch.ts";
 import { leaseAndWatchRoutes, type StreamServer } from "../api/lease_routes.ts";
@@ -241,6 +242,11 @@ async function startOnDatabase(
     installSavedSnapshot(log, snapshots, registry);
     leaseWatch.memberHooks.onSnapshotInstalled?.(); // leases and watch reload from the installed state
     alarms.reload();
+  }
+  if (config.forceNewCluster && initialized) {
+    const forced = forceNewCluster(log, db, cluster.memberId);
+    logger().warn(`--force-new-cluster: a one-member cluster now; removed ${forced.removed.map(idHex).join(",") || "nobody"}, ` +
+      `committed the log up to ${forced.commitAfter} (stored commit index was ${forced.commitBefore})`);
   }
   log.snapshotSource = () => snapshots.make();
   const heartbeatTicks = 1;
