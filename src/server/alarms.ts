@@ -88,11 +88,14 @@ export interface AlarmServiceOptions {
   store: AlarmStore;
   /** Proposes the operation through Raft; resolves with the applied answer. */
   propose: (op: AlarmOp) => Promise<AlarmResponse>;
+  /** Resolves once this member applied everything committed when it was called (a ReadIndex round). */
+  readBarrier: () => Promise<void>;
 }
 
 /**
- * Maintenance.Alarm: GET reads the local list; ACTIVATE and DEACTIVATE go through Raft. etcd 3.4 answers
- * every action without a header, so this does too.
+ * Maintenance.Alarm: ACTIVATE and DEACTIVATE go through Raft; GET reads the local list once a ReadIndex
+ * round says it is current (etcd 3.4 sends a GET through Raft too: a member that lags never lists an alarm
+ * already disarmed). etcd 3.4 answers every action without a header, so this does too.
  */
 export async function alarmCall(options: AlarmServiceOptions, req: AlarmRequest): Promise<AlarmResponse> {
   if (req.action === 1 || req.action === 2) {
@@ -100,6 +103,7 @@ export async function alarmCall(options: AlarmServiceOptions, req: AlarmRequest)
     const applied = await options.propose({ action, memberID: req.memberID ?? 0n, alarm: req.alarm ?? 0 });
     return { alarms: applied.alarms };
   }
+  await options.readBarrier();
   return { alarms: options.store.list(req.alarm ?? AlarmType.NONE) };
 }
 

@@ -968,6 +968,11 @@ export class Member implements KvService {
     return refused ?? this.#guard(() => this.#propose<T>(op));
   }
 
+  /** Resolves once this member applied everything committed when it was called (a ReadIndex round). */
+  readBarrier(): Promise<void> {
+    return this.#linearizable();
+  }
+
   /** Resolves once a ReadIndex confirmed this member is still the leader (lease keep-alives need it). */
   async confirmLeadership(): Promise<void> {
     if (this.#role !== StateRole.Leader) throw Errors.notLeader();

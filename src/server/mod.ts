@@ -52,9 +52,9 @@ import { JwtTokens, parseAuthToken } from "../auth/jwt.ts";
 import { guardAlarm, guardCluster, guardMaintenance, guardSnapshots, guardWatch } from "./auth_guards.ts";
 import { KvHasher } from "../storage/hash_kv.ts";
 import { hashService } from "./hash_service.ts";
-import { AlarmStore, alarmCall } from "./alarms.ts";
+import { type AlarmOp, AlarmStore, alarmCall } from "./alarms.ts";
 import { QuotaDoor } from "./quota_door.ts";
-import { AlarmType, type DefragmentResponse, type ResponseHeader } from "../codec/messages.ts";
+import { type AlarmResponse, AlarmType, type DefragmentResponse, type ResponseHeader } from "../codec/messages.ts";
 import { defragment } from "../storage/defrag.ts";
 import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
@@ -388,9 +388,14 @@ async function startOnDatabase(
         `(longest step ${(logged?.longestStepMs ?? 0).toFixed(1)} ms)`);
       return {};
     })().finally(() => (defragging = undefined));
+  const alarmService = {
+    store: alarms,
+    propose: (alarm: AlarmOp) => running.proposeWrite<AlarmResponse>({ alarm }),
+    readBarrier: () => running.readBarrier(),
+  };
   running.maintenance = {
     ...guardMaintenance({ ...hashService({ hasher, header }), defragment: defragmentOnce }, auth),
-    alarm: guardAlarm((req) => alarmCall({ store: alarms, propose: (alarm) => running.proposeWrite({ alarm }) }, req), auth),
+    alarm: guardAlarm((req) => alarmCall(alarmService, req), auth),
   };
   const corruptChecks: CorruptCheckOptions = {
     memberId: cluster.memberId,

@@ -11,7 +11,10 @@
  */
 import { Errors } from "../codec/errors.ts";
 
-/** How old a sampled database size may be: reading it takes three pragmas, not something for every put. */
+/**
+ * How old a sampled database size may be when it admits a write: reading it takes three pragmas, not
+ * something for every put. A burst may so overshoot the quota by up to this long's writes.
+ */
 const SIZE_MAX_AGE_MS = 100;
 
 /** What the door reads and does. */
@@ -49,6 +52,8 @@ export class QuotaDoor {
    */
   admit(costBytes: number): Promise<never> | undefined {
     if (costBytes <= 0 || this.#currentSizeBytes() + costBytes < this.#o.quotaBytes) return undefined;
+    // A refusal reads the size afresh: a sample from before a defragmentation must not refuse (and raise).
+    if (this.#freshSizeBytes() + costBytes < this.#o.quotaBytes) return undefined;
     const raised = this.#o.raisedHere() ? Promise.resolve() : this.#raiseOnce();
     return raised.then(() => Promise.reject(Errors.noSpace()));
   }
@@ -62,11 +67,12 @@ export class QuotaDoor {
   }
 
   #currentSizeBytes(): number {
-    const nowMs = this.#now();
-    if (nowMs - this.#sampledAtMs >= SIZE_MAX_AGE_MS) {
-      this.#sizeBytes = this.#o.sizeBytes();
-      this.#sampledAtMs = nowMs;
-    }
+    return this.#now() - this.#sampledAtMs >= SIZE_MAX_AGE_MS ? this.#freshSizeBytes() : this.#sizeBytes;
+  }
+
+  #freshSizeBytes(): number {
+    this.#sizeBytes = this.#o.sizeBytes();
+    this.#sampledAtMs = this.#now();
     return this.#sizeBytes;
   }
 }
