@@ -483,7 +483,9 @@ export function serverUsage(): string {
   const lines = ["Usage: tsetcd server [flags]", "", "Flags (also TSETCD_<FLAG> / ETCD_<FLAG> environment variables):"];
   for (const [name, spec] of Object.entries(FLAGS)) {
     if (name === "help") continue;
-    const def = spec.kind === "bool" || spec.defaultValue === "" ? "" : ` (default ${JSON.stringify(spec.defaultValue)})`;
+    // A boolean's default is worth printing only when it is on (--strict-reconfig-check).
+    const quiet = spec.defaultValue === "" || (spec.kind === "bool" && spec.defaultValue === "false");
+    const def = quiet ? "" : ` (default ${JSON.stringify(spec.defaultValue)})`;
     lines.push(`  --${name}${def}`, `      ${spec.help}`);
   }
   lines.push("", "Any other etcd 3.4 flag is refused (\"not supported by tsetcd\"), on the command line, in the environment", "and in --config-file; flag errors exit 2, as etcd's.");

@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { flagNames, parseServerArgs } from "../../src/server/config.ts";
+import { flagNames, parseServerArgs, serverUsage } from "../../src/server/config.ts";
 import { ETCD_34_FLAGS } from "../../src/server/etcd_flags.ts";
 
 /** The flags of kubeadm's etcd static-pod manifest (kubeadm 1.2x), paths as kubeadm writes them. */
@@ -168,6 +168,15 @@ test("--wal-dir, --max-snapshots, --max-wals, --strict-reconfig-check, --force-n
   assert.match(zero.kind === "error" ? zero.message : "", "must be >0");
   const negative = parseServerArgs(["--max-wals=-1"], {});
   assert.is(negative.kind === "error" && negative.exitCode, 2);
+});
+
+test("--help names every flag, the on-by-default ones with their default, and the refusal rule", () => {
+  const usage = serverUsage();
+  for (const name of flagNames().filter((n) => n !== "help")) assert.match(usage, `\n  --${name}`);
+  assert.match(usage, `--strict-reconfig-check (default "true")`);
+  assert.not.match(usage, `--force-new-cluster (default`);
+  assert.match(usage, "Unlike etcd, the log's entries past the stored commit index are kept");
+  assert.match(usage, "Any other etcd 3.4 flag is refused");
 });
 
 test.run();
