@@ -10,10 +10,14 @@
  * copy of it. The price is that an entry the old cluster never committed (its client saw a timeout) may
  * take effect; a timed-out request's outcome was unknown to its client anyway.
  *
+ * A learner forced this way is promoted by one more entry (AddNode of itself): a cluster of one learner
+ * could never elect a leader.
+ *
  * Runs before the Raft core starts; on a data dir that already is a one-member cluster it appends nothing.
  * @module
  */
 import {
+  type ConfChange,
   ConfChangeType,
   decodeConfChange,
   encodeConfChange,
@@ -31,6 +35,8 @@ import { idHex } from "./ids.ts";
 export interface ForcedCluster {
   /** The members whose RemoveNode entries were appended. */
   removed: NodeId[];
+  /** True when this member was a learner and an AddNode entry promotes it. */
+  promoted: boolean;
   /** The stored commit index before, and the commit index now (the new last entry). */
   commitBefore: number;
   commitAfter: number;
@@ -48,18 +54,22 @@ const MAX_SCAN_STEPS = 10_000_000;
 export function forceNewCluster(log: SqliteRaftLog, db: SqlDatabase, self: NodeId): ForcedCluster {
   const { hardState } = log.initialState();
   const members = membersAtEnd(log);
-  if (!members.has(self)) {
+  const role = members.get(self);
+  if (role === undefined) {
     throw new Error(`--force-new-cluster: member ${idHex(self)} is not in the membership its data dir holds`);
   }
   const last = log.lastIndex();
   // A log that never saw an election has term 0; entries need a term, and a new term forgets the vote.
   const term = Math.max(hardState.term, 1);
-  const removed = [...members].filter((id) => id !== self).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const entries: Entry[] = removed.map((id, i) => ({
+  const removed = [...members.keys()].filter((id) => id !== self).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const changes: ConfChange[] = removed.map((nodeId) => ({ type: ConfChangeType.RemoveNode, nodeId }));
+  const promoted = role === "learner";
+  if (promoted) changes.push({ type: ConfChangeType.AddNode, nodeId: self });
+  const entries: Entry[] = changes.map((change, i) => ({
     index: last + 1 + i,
     term,
     type: EntryType.ConfChange,
-    data: encodeConfChange({ type: ConfChangeType.RemoveNode, nodeId: id }),
+    data: encodeConfChange(change),
   }));
   const commitAfter = last + entries.length;
   const ready: Ready = {
@@ -72,16 +82,18 @@ export function forceNewCluster(log: SqliteRaftLog, db: SqlDatabase, self: NodeI
   };
   db.transaction(() => log.stage(ready));
   log.accept(ready);
-  return { removed, commitBefore: hardState.commit, commitAfter };
+  return { removed, promoted, commitBefore: hardState.commit, commitAfter };
 }
 
 /**
  * The membership once every entry of the log has applied: the applied one, folded with the membership
  * changes still unapplied. A change that does not decode changes nothing, as when it is applied.
  */
-function membersAtEnd(log: SqliteRaftLog): Set<NodeId> {
+function membersAtEnd(log: SqliteRaftLog): Map<NodeId, Role> {
   const conf = log.confState();
-  const members = new Set<NodeId>([...conf.voters, ...conf.learners]);
+  const members = new Map<NodeId, Role>();
+  for (const id of conf.voters) members.set(id, "voter");
+  for (const id of conf.learners) members.set(id, "learner");
   const last = log.lastIndex();
   let next = log.applied() + 1;
   for (let step = 0; next <= last; step++) {
@@ -95,7 +107,9 @@ function membersAtEnd(log: SqliteRaftLog): Set<NodeId> {
   return members;
 }
 
-function foldChange(members: Set<NodeId>, data: Uint8Array): void {
+type Role = "voter" | "learner";
+
+function foldChange(members: Map<NodeId, Role>, data: Uint8Array): void {
   let change;
   try {
     change = decodeConfChange(data);
@@ -103,5 +117,5 @@ function foldChange(members: Set<NodeId>, data: Uint8Array): void {
     return;
   }
   if (change.type === ConfChangeType.RemoveNode) members.delete(change.nodeId);
-  else members.add(change.nodeId);
+  else members.set(change.nodeId, change.type === ConfChangeType.AddLearnerNode ? "learner" : "voter");
 }
