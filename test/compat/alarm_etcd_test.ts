@@ -4,7 +4,8 @@
  * the CLI's put until it is refused ("database space exceeded", exit 1), and each then lists its own
  * NOSPACE alarm; every -w format (simple, json, protobuf bytes, fields' crash, table, a bogus one) of list and
  * disarm prints the same stdout with the same exit code; an over-quota write after a disarm raises the alarm
- * again on both; argument errors match. etcd missing is a failure, not a skip.
+ * again on both; argument errors match. etcdctl over gRPC against tsetcd prints what it prints against etcd
+ * (Maintenance.Alarm, and the refused put and lease grant). etcd missing is a failure, not a skip.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,8 +33,8 @@ interface Run {
   err: string;
 }
 
-function etcdctl(args: string[]): Run {
-  const run = spawnSync("etcdctl", [`--endpoints=${etcd!.endpoint}`, ...args], {
+function etcdctl(args: string[], server: OpsServer = etcd!): Run {
+  const run = spawnSync("etcdctl", [`--endpoints=${server.endpoint}`, ...args], {
     env: { ...process.env, ETCDCTL_API: "3" },
     timeout: RUN_LIMIT_MS,
   });
@@ -63,15 +64,16 @@ function lastErrorLine(err: string): string {
   return lines[0] ?? "";
 }
 
+/** The run with the server's own member id written as <self> in its stdout. */
+function withSelf(run: Run, server: OpsServer): Run {
+  return { ...run, out: Buffer.from(run.out.toString("latin1").replaceAll(selfIds.get(server)!, "<self>"), "latin1") };
+}
+
 /** Runs `args` on both sides; stdout with each side's own member id written as <self>. */
 async function both(args: string[]): Promise<{ etcd: Run; ours: Run }> {
   const mine = await tsetcd(args);
   const theirs = etcdctl(args);
-  const self = (run: Run, server: OpsServer): Run => ({
-    ...run,
-    out: Buffer.from(run.out.toString("latin1").replaceAll(selfIds.get(server)!, "<self>"), "latin1"),
-  });
-  return { etcd: self(theirs, etcd!), ours: self(mine, ours!) };
+  return { etcd: withSelf(theirs, etcd!), ours: withSelf(mine, ours!) };
 }
 
 async function expectSame(args: string[]): Promise<{ etcd: Run; ours: Run }> {
@@ -102,6 +104,31 @@ test.before(async () => {
 test.after(async () => {
   await Promise.all([etcd?.stop(), ours?.stop()]);
   rmSync(dir, { recursive: true, force: true });
+});
+
+// First, while both are far under the quota: the refusals here come from the raised alarm alone.
+test("etcdctl over gRPC: tsetcd's alarm answers and NOSPACE refusals print as etcd's", async () => {
+  await Promise.all([raise(etcd!, "5", "NOSPACE"), raise(ours!, "5", "NOSPACE")]);
+  const cases = [
+    ["alarm", "list"],
+    ["alarm", "list", "-w", "json"],
+    ["alarm", "list", "-w", "protobuf"],
+    ["put", "k", "v"],
+    ["lease", "grant", "30"],
+    ["alarm", "disarm", "-w", "json"],
+    ["alarm", "list"],
+    ["put", "k", "v"],
+  ];
+  for (const args of cases) {
+    const theirs = withSelf(etcdctl(args, etcd!), etcd!);
+    const mine = withSelf(etcdctl(args, ours!), ours!);
+    const what = args.join(" ");
+    assert.is(mine.code, theirs.code, `${what}: exit code (${mine.err.slice(0, 300)})`);
+    assert.is(mine.out.toString("hex"), theirs.out.toString("hex"), `${what}: stdout\netcd: ${theirs.out}\nours: ${mine.out}`);
+    assert.is(lastErrorLine(mine.err), lastErrorLine(theirs.err), `${what}: stderr`);
+    const refused = mine.err.includes("etcdserver: mvcc: database space exceeded");
+    if (args[0] !== "alarm") assert.is(refused, cases.indexOf(args) < cases.length - 1, `${what}: ${mine.err}`);
+  }
 });
 
 test("filled past the quota, both refuse a put and list their own NOSPACE alarm", async () => {
