@@ -5,6 +5,7 @@
  * @module
  */
 import { exponentialBuckets, type Family, formatFamily, Histogram } from "./text.ts";
+import { peerRoundTripText } from "./peer_rtt.ts";
 import { processMetricsText } from "./process.ts";
 
 /** Applied writes and served ranges, counted on every member as etcd's mvcc package counts them. */
@@ -146,6 +147,8 @@ export function serverMetricsText(source: ServerMetricsSource): string {
       samples: peers.received.map((p) => ({ labels: { From: p.fromHex }, value: p.bytes })),
     });
   }
+  // The round-trip histogram sorts between received and sent; the families after it are written after it.
+  const beforeRtt = families.length;
   if (peers.sent.length > 0) {
     families.push({
       name: "etcd_network_peer_sent_bytes_total",
@@ -154,8 +157,9 @@ export function serverMetricsText(source: ServerMetricsSource): string {
       samples: peers.sent.map((p) => ({ labels: { To: p.toHex }, value: p.bytes })),
     });
   }
-  return diskMetrics.backendCommit.format() + diskMetrics.walFsync.format() + families.map(formatFamily).join("") +
-    (source.extra?.() ?? "") + processMetricsText();
+  return diskMetrics.backendCommit.format() + diskMetrics.walFsync.format() +
+    families.slice(0, beforeRtt).map(formatFamily).join("") + peerRoundTripText(source.memberIdHex) +
+    families.slice(beforeRtt).map(formatFamily).join("") + (source.extra?.() ?? "") + processMetricsText();
 }
 
 function gauge(name: string, help: string, value: number): Family {

@@ -12,6 +12,9 @@
  *   One snapshot per peer at a time; size and time are bounded on both sides.
  * - **Request channel**: `request(peerUrl, payload, { timeoutMs })` asks any member (even before this member
  *   knows the cluster's ids) and gets the `onRequest` handler's answer — for cluster bootstrapping.
+ * - **Round-trip probes**: every 4 s each peer is asked for its clock on the request channel (answered by the
+ *   transport itself); the smoothed round trip goes to etcd_network_peer_round_trip_time_seconds{To} on etcd's
+ *   schedule (probe.ts; `probeIntervalsMs`, or TSETCD_PEER_PROBE_MS in tests).
  * - **TLS**: with `tls: { server, client }` (etcd's --peer-cert-file, --peer-key-file,
  *   --peer-trusted-ca-file, --peer-client-cert-auth) an `https://` listen URL serves TLS and an `https://`
  *   peer is dialled with TLS; http URLs stay plain TCP. A failed TLS handshake is a failed dial: logged,
@@ -52,6 +55,7 @@
 export { createRequestTransport, createTransport } from "./transport.ts";
 export type {
   PeerStats,
+  ProbeIntervals,
   PeerTls,
   Refusal,
   RequestOptions,

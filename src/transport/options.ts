@@ -74,6 +74,11 @@ export interface TransportOptions {
   handshakeTimeoutMs?: number;
   /** Bound on `onRequest` answering; past it the requester gets an error. Default 10 s. */
   requestHandlerTimeoutMs?: number;
+  /**
+   * The round-trip prober's intervals (src/transport/probe.ts; etcd's 4 s probe, 5 s first/error report, 30 s
+   * report); false: no probing. Default: etcd's, or TSETCD_PEER_PROBE_MS for tests.
+   */
+  probeIntervalsMs?: ProbeIntervals | false;
   /** Reconnection schedule. Default 50 ms → 1 s. */
   backoff?: BackoffOptions;
   /** Randomness for backoff jitter; default Math.random. */
@@ -81,6 +86,13 @@ export interface TransportOptions {
   logger?: TransportLogger;
   /** Certificates for https listen and peer URLs; absent → listening on https fails, dialing uses system roots. */
   tls?: PeerTls;
+}
+
+/** The prober's timers; any left out takes etcd's value. */
+export interface ProbeIntervals {
+  probeIntervalMs?: number;
+  errorIntervalMs?: number;
+  monitorIntervalMs?: number;
 }
 
 /** Counters of one peer. */

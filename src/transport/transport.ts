@@ -9,6 +9,7 @@ import type { Message, NodeId } from "../raft/types.ts";
 import type { TlsClientMaterial } from "../tls/material.ts";
 import {
   type PeerStats,
+  type ProbeIntervals,
   type PeerTls,
   type RequestOptions,
   type Resolved,
@@ -18,6 +19,7 @@ import {
   type TransportStats,
 } from "./options.ts";
 import { MessageType } from "../raft/types.ts";
+import { observePeerRoundTrip } from "../metrics/peer_rtt.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import {
   batchHeaderBytes,
@@ -36,6 +38,7 @@ import { FramedConnection } from "./conn.ts";
 import { encodeFrame, type Frame, FRAME_HEADER_BYTES, FrameDecoder, FrameKind, writeFrameHeader } from "./frame.ts";
 import { LogLimit } from "./log_limit.ts";
 import { messageProblem } from "./message_check.ts";
+import { isProbe, PeerProber, probeAnswer } from "./probe.ts";
 import { PeerQueue } from "./queue.ts";
 import { checkTlsMaterial, createListener, dialSocket } from "./sockets.ts";
 import { formatPeerUrl, type HostPort, parsePeerUrl } from "./url.ts";
@@ -159,6 +162,8 @@ class PeerTransport implements Transport {
   readonly #receivedFrom = new Map<bigint, number>();
   #snapshotsReceived = 0;
   #refusedConnections = 0;
+  /** Measures each peer's round trip for etcd_network_peer_round_trip_time_seconds (probe.ts). */
+  #prober: PeerProber | undefined;
 
   constructor(options: TransportOptions) {
     if (options.memberId === 0n) throw new Error("transport: memberId must not be 0");
@@ -175,7 +180,20 @@ class PeerTransport implements Transport {
     const urls: string[] = [];
     for (const address of addresses) urls.push(await this.#listen(address));
     for (const peer of this.#peers.values()) this.#dial(peer);
+    this.#startProber();
     return urls;
+  }
+
+  #startProber(): void {
+    const intervals = this.#o.probeIntervalsMs ?? probeIntervalsFromEnv();
+    if (intervals === false) return;
+    this.#prober = new PeerProber({
+      request: (url, payload, options) => this.request(url, payload, options),
+      peers: () => [...this.#peers.values()].filter((p) => !p.removed).map((p) => ({ id: p.id, urls: p.addresses.map(formatPeerUrl) })),
+      onRoundTrip: (peerId, seconds) => observePeerRoundTrip(this.#o.memberId, peerId, seconds),
+      ...intervals,
+    });
+    this.#prober.start();
   }
 
   #listenAddress(url: string): HostPort {
@@ -305,6 +323,7 @@ class PeerTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#prober?.stop();
     for (const peer of this.#peers.values()) {
       peer.removed = true;
       this.#dropConnection(peer);
@@ -819,6 +838,10 @@ class PeerTransport implements Transport {
     const handler = this.#o.onRequest;
     conn.done = true; // one request per connection; later frames are ignored
     clearTimeout(conn.timer);
+    if (isProbe(f.body)) {
+      this.#finish(conn, responseFrame(true, probeAnswer()));
+      return;
+    }
     if (handler === undefined) {
       this.#finish(conn, responseFrame(false, new TextEncoder().encode("no request handler on this member")));
       return;
@@ -902,6 +925,20 @@ function newPeer(id: NodeId, addresses: HostPort[], r: Resolved): Peer {
     snapshotsFailed: 0,
     highestSentIndex: 0,
   };
+}
+
+/**
+ * TSETCD_PEER_PROBE_MS="probe,error,monitor" (test-only) shortens etcd's 4 s / 5 s / 30 s; "off" disables.
+ */
+function probeIntervalsFromEnv(): ProbeIntervals | false {
+  const text = process.env.TSETCD_PEER_PROBE_MS;
+  if (text === undefined || text === "") return {};
+  if (text === "off") return false;
+  const [probeIntervalMs, errorIntervalMs, monitorIntervalMs] = text.split(",").map(Number);
+  if (![probeIntervalMs, errorIntervalMs, monitorIntervalMs].every((ms) => Number.isInteger(ms) && ms! >= 1)) {
+    throw new Error(`TSETCD_PEER_PROBE_MS must be "probe,error,monitor" in ms, got ${JSON.stringify(text)}`);
+  }
+  return { probeIntervalMs, errorIntervalMs, monitorIntervalMs };
 }
 
 function peerStats(p: Peer): PeerStats {
