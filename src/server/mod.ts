@@ -703,15 +703,19 @@ function installSavedSnapshot(log: SqliteRaftLog, snapshots: SnapshotStore, regi
 }
 
 /**
- * Where the Raft log database lives: --wal-dir, else the data dir. A data dir that already holds its own
- * log is refused with a --wal-dir elsewhere: starting on an empty log there would found the cluster again.
+ * Where the Raft log database lives: --wal-dir, else the data dir. A log that is not where the state
+ * database expects it is refused, either way round: starting on an empty log would found the cluster again
+ * over the existing state (a data dir started with --wal-dir once must keep it, and one without, not gain it).
  */
 function logDir(config: ServerConfig): string {
-  if (config.walDir === "" || config.walDir === config.dataDir) return config.dataDir;
-  if (existsSync(join(config.dataDir, LOG_DB_FILE))) {
-    throw new Error(`--wal-dir ${config.walDir}: the data dir ${config.dataDir} holds its own Raft log (${LOG_DB_FILE}); move it there or drop --wal-dir`);
+  const dir = config.walDir === "" ? config.dataDir : config.walDir;
+  if (dir !== config.dataDir && existsSync(join(config.dataDir, LOG_DB_FILE))) {
+    throw new Error(`--wal-dir ${dir}: the data dir ${config.dataDir} holds its own Raft log (${LOG_DB_FILE}); move it there or drop --wal-dir`);
   }
-  return config.walDir;
+  if (!existsSync(join(dir, LOG_DB_FILE)) && existsSync(join(config.dataDir, STATE_DB_FILE))) {
+    throw new Error(`the data dir ${config.dataDir} has a state database but no Raft log in ${dir}: was it started with another --wal-dir?`);
+  }
+  return dir;
 }
 
 /** Fills unspecified options with etcd's defaults (the same ones the command line has). */

@@ -9,10 +9,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { b64, call, spawnServer, stopServer, unb64 } from "./process_helpers.ts";
+import { startServer } from "../../src/server/mod.ts";
 
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "tls");
 const CLIENT_PORT = 21650;
@@ -168,6 +169,17 @@ test("--config-file with wal-dir: the file wins over flags, the log lives in the
     server = await start();
     const got = await call(server.url, "/v3/kv/range", { key: b64("w") });
     assert.is(unb64(got.kvs[0].value), "1");
+    await stopServer(server);
+    // The same data dir without its --wal-dir would start on an empty log over the old state: refused.
+    const refusal = (options: object): Promise<string> =>
+      startServer(options).then((s) => s.close().then(() => "started"), (err) => (err as Error).message);
+    assert.match(await refusal({ name: "fromfile", dataDir }), "has a state database but no Raft log");
+    // And a data dir that holds its own log is not given another one.
+    const own = join(dir, "own");
+    mkdirSync(own);
+    writeFileSync(join(own, "raft.db"), "");
+    assert.match(await refusal({ name: "own", dataDir: own, walDir: join(dir, "elsewhere") }), "holds its own Raft log (raft.db)");
+    assert.not.ok(existsSync(join(dir, "elsewhere")));
   } finally {
     await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
