@@ -7,6 +7,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { flagNames, parseServerArgs, serverUsage } from "../../src/server/config.ts";
 import { ETCD_34_FLAGS } from "../../src/server/etcd_flags.ts";
+import { spawnSync } from "node:child_process";
+import { etcdBinary } from "../helpers/etcd.ts";
 
 /** The flags of kubeadm's etcd static-pod manifest (kubeadm 1.2x), paths as kubeadm writes them. */
 const KUBEADM_ARGS = [
@@ -65,6 +67,30 @@ test("the list is etcd 3.4's: 86 flags, each a plain name", () => {
   assert.is(ETCD_34_FLAGS.size, 86);
   for (const name of ETCD_34_FLAGS) assert.match(name, /^[a-z][a-z0-9-]*$/);
   for (const name of SUPPORTED) assert.ok(ETCD_34_FLAGS.has(name), `${name} is not an etcd 3.4 flag`);
+});
+
+/** Runs the real etcd 3.4 (it exits at once on these arguments); its stderr's first line and exit code. */
+function realEtcd(args: string[]): { line: string; code: number | null } {
+  const run = spawnSync(etcdBinary(), args, { encoding: "utf8", timeout: 10_000 });
+  return { line: `${run.stderr}${run.stdout}`.split("\n")[0]!, code: run.status };
+}
+
+test("the list is what the installed etcd 3.4 takes: its --help, plus the flags it hides", () => {
+  assert.match(realEtcd(["--version"]).line, /^etcd Version: 3\.4\./);
+  const help = spawnSync(etcdBinary(), ["--help"], { encoding: "utf8", timeout: 10_000 });
+  const listed = new Set([...`${help.stdout}${help.stderr}`.matchAll(/^\s+--([a-z0-9-]+)/gm)].map((m) => m[1]!));
+  assert.is(listed.size, 80);
+  for (const name of listed) assert.ok(ETCD_34_FLAGS.has(name), `etcd --help lists --${name}`);
+  const hidden = [...ETCD_34_FLAGS].filter((name) => !listed.has(name)).sort();
+  assert.equal(hidden, ["config-file", "enable-grpc-gateway", "experimental-enable-lease-checkpoint-persist", "log-output", "unsafe-no-fsync", "version"]);
+  // Each hidden flag is defined in etcd: a bad value is a bad value, not an unknown flag.
+  for (const name of ["enable-grpc-gateway", "experimental-enable-lease-checkpoint-persist", "unsafe-no-fsync", "version"]) {
+    assert.equal(realEtcd([`--${name}=zz`]), { line: `invalid boolean value "zz" for -${name}: parse error`, code: 2 });
+  }
+  // And what etcd does not define, it refuses as tsetcd does.
+  for (const name of ["no-such-flag", "ca-file", "peer-ca-file"]) {
+    assert.equal(realEtcd([`--${name}=1`]), { line: `flag provided but not defined: -${name}`, code: 2 });
+  }
 });
 
 test("every etcd 3.4 flag tsetcd implements parses", () => {
