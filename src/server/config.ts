@@ -16,7 +16,14 @@
 import { readFileSync } from "node:fs";
 import type { TlsFileNames } from "../tls/material.ts";
 import { configFileValues } from "./config_file.ts";
-import { BAD_FLAG_EXIT_CODE, ETCD_34_FLAGS, undefinedFlagMessage, unsupportedFlagMessage } from "./etcd_flags.ts";
+import {
+  BAD_FLAG_EXIT_CODE,
+  ETCD_34_BOOL_FLAGS,
+  ETCD_34_FLAGS,
+  isHarmlessValue,
+  undefinedFlagMessage,
+  unsupportedFlagMessage,
+} from "./etcd_flags.ts";
 import { parseRetention } from "./compactor.ts";
 import { parseAuthToken } from "../auth/jwt.ts";
 import { parseGoDurationMs } from "./go_duration.ts";
@@ -241,7 +248,9 @@ function fromCommandLine(fromArgs: Map<string, string>, env: Record<string, stri
   for (const name of ETCD_34_FLAGS) {
     if (FLAGS[name] !== undefined || name === "version") continue;
     const value = envValue(env, name);
-    if (value !== undefined && value !== "") return `${unsupportedFlagMessage(name)} (set in the environment)`;
+    if (value !== undefined && value !== "" && !isHarmlessValue(name, value)) {
+      return `${unsupportedFlagMessage(name, value)} (set in the environment)`;
+    }
   }
   return out;
 }
@@ -270,10 +279,18 @@ function readArgs(args: string[]): Map<string, string> | string {
     const eq = body.indexOf("=");
     const name = eq >= 0 ? body.slice(0, eq) : body;
     const spec = FLAGS[name];
-    if (spec === undefined) return ETCD_34_FLAGS.has(name) ? unsupportedFlagMessage(name) : undefinedFlagMessage(name);
+    if (spec === undefined && !ETCD_34_FLAGS.has(name)) return undefinedFlagMessage(name);
+    const isBool = spec === undefined ? ETCD_34_BOOL_FLAGS.has(name) : spec.kind === "bool";
+    if (spec === undefined) {
+      // An etcd flag tsetcd lacks: read its value as etcd would, then accept it only if it changes nothing.
+      const value = eq >= 0 ? body.slice(eq + 1) : isBool ? "true" : args[++i];
+      if (value === undefined) return `flag needs an argument: -${name}`;
+      if (!isHarmlessValue(name, value)) return unsupportedFlagMessage(name, value);
+      continue;
+    }
     if (eq >= 0) {
       out.set(name, body.slice(eq + 1));
-    } else if (spec.kind === "bool") {
+    } else if (isBool) {
       out.set(name, "true");
     } else {
       const next = args[i + 1];

@@ -8,13 +8,14 @@
  * `client-cert-auth`, `trusted-ca-file`, `auto-tls`). Durations are nanoseconds, as etcd reads them
  * (a Go duration string such as "10m" is taken too). Stricter than etcd, which ignores a key it does not
  * know: an unknown key is refused like an unknown flag, and an etcd key tsetcd does not implement like an
- * unsupported flag.
+ * unsupported flag, unless it is empty or its value changes nothing (src/server/etcd_flags.ts), so etcd's
+ * own sample file (etcd.conf.yml.sample) loads once its enable-v2 and enable-pprof are turned off.
  * @example
  * configFileValues("name: n1\ndata-dir: /var/lib/etcd\n", { kindOf: (k) => "string" })
  * @module
  */
 import { parse } from "yaml";
-import { ETCD_34_FLAGS, unsupportedFlagMessage } from "./etcd_flags.ts";
+import { ETCD_34_FLAGS, isHarmlessValue, unsupportedFlagMessage } from "./etcd_flags.ts";
 
 /** How a flag's value is written ("duration": Go's syntax). */
 export type ConfigValueKind = "string" | "int" | "bool" | "duration";
@@ -74,6 +75,7 @@ function addSecurity(out: Map<string, string>, key: string, prefix: "" | "peer-"
   if (!isMap(value)) return `${key} must be a mapping (cert-file, key-file, client-cert-auth, trusted-ca-file, auto-tls)`;
   for (const [sub, subValue] of Object.entries(value)) {
     if (!SECURITY_KEYS.has(sub)) return `unknown key "${key}.${sub}" in the configuration file`;
+    if (subValue === null) continue; // `cert-file:` with nothing: the default, as etcd's
     const kind = sub === "client-cert-auth" || sub === "auto-tls" ? "bool" : "string";
     const text = scalarText(`${key}.${sub}`, kind, subValue);
     if (text.error !== undefined) return text.error;
@@ -85,8 +87,10 @@ function addSecurity(out: Map<string, string>, key: string, prefix: "" | "peer-"
 function addValue(out: Map<string, string>, key: string, value: unknown, options: ConfigFileOptions): string | undefined {
   const kind = NOT_FILE_KEYS.has(key) ? undefined : options.kindOf(key);
   if (kind === undefined) {
-    if (ETCD_34_FLAGS.has(key) && !NOT_FILE_KEYS.has(key)) return unsupportedFlagMessage(key);
-    return `unknown key "${key}" in the configuration file`;
+    if (!ETCD_34_FLAGS.has(key) || NOT_FILE_KEYS.has(key)) return `unknown key "${key}" in the configuration file`;
+    // An etcd key tsetcd lacks: fine left empty or at a value that changes nothing (etcd's sample has many).
+    const text = value === null ? "" : Array.isArray(value) ? value.map(String).join(",") : String(value);
+    return isHarmlessValue(key, text) || value === null ? undefined : unsupportedFlagMessage(key, text);
   }
   if (value === null) return undefined; // `key:` with nothing: etcd keeps the default
   // etcd's log-outputs is a list; a comma string is taken too, as on the command line.

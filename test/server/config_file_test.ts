@@ -144,6 +144,39 @@ test("keys tsetcd cannot honour are refused, exit 1 as etcd's bad configuration"
   assert.match(refusal({ "/c.yml": "version: true\n" }).message, `unknown key "version"`);
 });
 
+/** Every key etcd 3.4's etcd.conf.yml.sample sets, with its values (empty ones left empty). */
+function sampleLike(enableV2: boolean, enablePprof: boolean): string {
+  return [
+    "name: 'default'", "data-dir:", "wal-dir:", "snapshot-count: 10000", "heartbeat-interval: 100",
+    "election-timeout: 1000", "quota-backend-bytes: 0", "listen-peer-urls: http://localhost:2380",
+    "listen-client-urls: http://localhost:2379", "max-snapshots: 5", "max-wals: 5", "cors:",
+    "initial-advertise-peer-urls: http://localhost:2380", "advertise-client-urls: http://localhost:2379",
+    "discovery:", "discovery-fallback: 'proxy'", "discovery-proxy:", "discovery-srv:", "initial-cluster:",
+    "initial-cluster-token: 'etcd-cluster'", "initial-cluster-state: 'new'", "strict-reconfig-check: false",
+    `enable-v2: ${enableV2}`, `enable-pprof: ${enablePprof}`, "proxy: 'off'", "proxy-failure-wait: 5000",
+    "proxy-refresh-interval: 30000", "proxy-dial-timeout: 1000", "proxy-write-timeout: 5000", "proxy-read-timeout: 0",
+    "client-transport-security:", "  cert-file:", "  key-file:", "  client-cert-auth: false", "  trusted-ca-file:",
+    "  auto-tls: false", "peer-transport-security:", "  cert-file:", "  key-file:", "  client-cert-auth: false",
+    "  trusted-ca-file:", "  auto-tls: false", "debug: false", "logger: zap", "log-outputs: [stderr]",
+    "force-new-cluster: false", "auto-compaction-mode: periodic", `auto-compaction-retention: "1"`, "",
+  ].join("\n");
+}
+
+test("etcd's sample file: its unsupported keys pass empty or off, and enable-v2/enable-pprof on are refused", () => {
+  const v2 = refusal({ "/c.yml": sampleLike(true, true) });
+  assert.equal([v2.message, v2.exitCode], ["--config-file /c.yml: etcd flag not supported by tsetcd: -enable-v2=true", 1]);
+  assert.match(refusal({ "/c.yml": sampleLike(false, true) }).message, "not supported by tsetcd: -enable-pprof=true");
+  const c = run(["--config-file", "/c.yml"], { "/c.yml": sampleLike(false, false) }).config;
+  assert.is(c.name, "default");
+  assert.is(c.dataDir, "default.tsetcd"); // `data-dir:` left empty: the default, as etcd's
+  assert.is(c.strictReconfigCheck, false);
+  assert.equal(c.listenClientUrls.map((u) => u.host), ["localhost:2379"]);
+  assert.is(c.clientTls.certFile, "");
+  // A value that asks for something tsetcd lacks is still refused, in the file as on the command line.
+  assert.match(refusal({ "/c.yml": "proxy: 'on'\n" }).message, "not supported by tsetcd: -proxy=on");
+  assert.match(refusal({ "/c.yml": "cipher-suites: [TLS_AES_128_GCM_SHA256]\n" }).message, "-cipher-suites=TLS_AES_128_GCM_SHA256");
+});
+
 test("bad files and values are refused with the key's name", () => {
   assert.match(refusal({ "/c.yml": "name: [unclosed\n" }).message, "error converting YAML to JSON");
   assert.match(refusal({ "/c.yml": "- a\n- b\n" }).message, "must be a YAML mapping");

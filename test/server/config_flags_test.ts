@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { flagNames, parseServerArgs, serverUsage } from "../../src/server/config.ts";
-import { ETCD_34_FLAGS } from "../../src/server/etcd_flags.ts";
+import { ETCD_34_BOOL_FLAGS, ETCD_34_FLAGS, isHarmlessValue } from "../../src/server/etcd_flags.ts";
 import { spawnSync } from "node:child_process";
 import { etcdBinary } from "../helpers/etcd.ts";
 
@@ -87,6 +87,10 @@ test("the list is what the installed etcd 3.4 takes: its --help, plus the flags 
   for (const name of ["enable-grpc-gateway", "experimental-enable-lease-checkpoint-persist", "unsafe-no-fsync", "version"]) {
     assert.equal(realEtcd([`--${name}=zz`]), { line: `invalid boolean value "zz" for -${name}: parse error`, code: 2 });
   }
+  // The boolean ones are etcd's booleans (they stand alone on tsetcd's command line too).
+  for (const name of ETCD_34_BOOL_FLAGS) {
+    assert.equal(realEtcd([`--${name}=zz`]), { line: `invalid boolean value "zz" for -${name}: parse error`, code: 2 });
+  }
   // And what etcd does not define, it refuses as tsetcd does.
   for (const name of ["no-such-flag", "ca-file", "peer-ca-file"]) {
     assert.equal(realEtcd([`--${name}=1`]), { line: `flag provided but not defined: -${name}`, code: 2 });
@@ -104,24 +108,39 @@ test("every etcd 3.4 flag tsetcd implements parses", () => {
   assert.is(parseServerArgs(["--version"], {}).kind, "version");
 });
 
-test("every other etcd 3.4 flag is refused by name, exit 2, as a flag, as a bool and from the environment", () => {
+test("every other etcd 3.4 flag is refused by name, exit 2, unless its value changes nothing", () => {
   const refused = [...ETCD_34_FLAGS].filter((name) => !SUPPORTED.has(name));
   assert.is(refused.length, ETCD_34_FLAGS.size - SUPPORTED.size);
   assert.ok(refused.length >= 35, `only ${refused.length} refused`);
+  let anyValue = 0;
   for (const name of refused) {
-    for (const args of [[`--${name}`], [`--${name}=x`], [`-${name}`, "x"]]) {
-      const parsed = parseServerArgs(args, {});
+    const bool = ETCD_34_BOOL_FLAGS.has(name);
+    const harmful = (bool ? ["true", "false"] : ["x", "1"]).find((v) => !isHarmlessValue(name, v));
+    if (harmful === undefined) {
+      // Read only by a feature that is itself refused (--proxy on, --discovery): any value is accepted.
+      assert.is(parseServerArgs([`--${name}=x`], {}).kind, "run", name);
+      anyValue++;
+      continue;
+    }
+    const forms = [[`--${name}=${harmful}`], bool ? (harmful === "true" ? [`--${name}`] : []) : [`-${name}`, harmful]];
+    for (const args of forms.filter((f) => f.length > 0)) {
+      const parsed = parseServerArgs([...args, "--name", "n"], {});
       if (parsed.kind !== "error") throw new Error(`${args.join(" ")} was accepted`);
-      assert.is(parsed.message, `etcd flag not supported by tsetcd: -${name}`);
+      assert.is(parsed.message, `etcd flag not supported by tsetcd: -${name}=${harmful}`);
       assert.is(parsed.exitCode, 2);
     }
     // Not silently ignored in the environment either (an empty value is no setting).
     const env = `ETCD_${name.toUpperCase().replaceAll("-", "_")}`;
-    const fromEnv = parseServerArgs([], { [env]: "true" });
-    if (fromEnv.kind !== "error") throw new Error(`${env} was ignored`);
-    assert.match(fromEnv.message, `not supported by tsetcd: -${name} (set in the environment)`);
+    const fromEnv = parseServerArgs([], { [env]: harmful });
+    if (fromEnv.kind !== "error") throw new Error(`${env}=${harmful} was ignored`);
+    assert.match(fromEnv.message, `not supported by tsetcd: -${name}=${harmful} (set in the environment)`);
     assert.is(parseServerArgs([], { [env]: "" }).kind, "run");
+    // The value that asks for nothing tsetcd lacks, where there is one, is accepted.
+    const harmless = (bool ? ["true", "false"] : ["", "off"]).find((v) => isHarmlessValue(name, v));
+    if (harmless !== undefined) assert.is(parseServerArgs([`--${name}=${harmless}`], {}).kind, "run", `${name}=${harmless}`);
   }
+  assert.is(anyValue, 6); // the five proxy timeouts and --discovery-fallback
+  assert.is(parseServerArgs(["--enable-v2=false", "--proxy", "off", "--cors=", "--debug=false"], {}).kind, "run");
   // tsetcd's own flags are not etcd 3.4's, and are not refused.
   for (const name of flagNames().filter((n) => !ETCD_34_FLAGS.has(n))) {
     assert.ok(["listen-client-http-urls", "help"].includes(name), `${name}: neither etcd's nor known`);
