@@ -505,6 +505,11 @@ export function serverUsage(): string {
     const def = quiet ? "" : ` (default ${JSON.stringify(spec.defaultValue)})`;
     lines.push(`  --${name}${def}`, `      ${spec.help}`);
   }
-  lines.push("", "Any other etcd 3.4 flag is refused (\"not supported by tsetcd\"), on the command line, in the environment", "and in --config-file; flag errors exit 2, as etcd's.");
+  lines.push(
+    "",
+    "Any other etcd 3.4 flag is refused (\"not supported by tsetcd\") unless its value changes nothing",
+    "(--enable-v2=false, --proxy=off, an empty --cors), on the command line, in the environment and in",
+    "--config-file; flag errors exit 2, as etcd's.",
+  );
   return lines.join("\n");
 }
