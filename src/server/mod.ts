@@ -307,6 +307,7 @@ async function startOnDatabase(
       quotaBytes: config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BYTES : config.quotaBackendBytes,
       sizeBytes: () => store.sizeBytes().total,
       raisedHere: () => alarms.list(AlarmType.NOSPACE).some((a) => a.memberID === cluster.memberId),
+      noSpaceRaised: () => alarms.raised().noSpace,
       raise: () => member!.proposeWrite({ alarm: { action: "activate", memberID: cluster.memberId, alarm: AlarmType.NOSPACE } }),
     }),
     alarms,

@@ -5,7 +5,8 @@
  * (applied, or failed), so a caller that got it finds the alarm listed on this member.
  *
  * The raised alarm is what refuses writes on every member (at apply, src/server/quota.ts); this door only
- * notices that this member's database grew past the quota. Like etcd's, it reads the database file's size,
+ * notices that this member's database grew past the quota — at its door, and after each write it applied
+ * (`noteApplied`), so a member that takes no client writes raises its own alarm too. Like etcd's, it reads the database file's size,
  * free pages included: deleting and compacting make room inside the file, defragmenting gives it back.
  * @module
  */
@@ -25,6 +26,8 @@ export interface QuotaDoorOptions {
   sizeBytes: () => number;
   /** True while this member's own NOSPACE alarm is raised: no need to raise it again. */
   raisedHere: () => boolean;
+  /** True while any member's NOSPACE alarm is raised (asked on every applied write: keep it cheap). */
+  noSpaceRaised: () => boolean;
   /** Proposes NOSPACE for this member; settles once applied or refused. */
   raise: () => Promise<unknown>;
   /** Milliseconds on a monotonic clock (default performance.now). */
@@ -56,6 +59,21 @@ export class QuotaDoor {
     if (this.#freshSizeBytes() + costBytes < this.#o.quotaBytes) return undefined;
     const raised = this.#o.raisedHere() ? Promise.resolve() : this.#raiseOnce();
     return raised.then(() => Promise.reject(Errors.noSpace()));
+  }
+
+  /**
+   * After a write costing `costBytes` applied on this member (every member calls it, as etcd's
+   * quotaApplierV3 runs on every member): when it found the database at the quota and no NOSPACE is raised
+   * yet, NOSPACE is raised for this member, off the apply path. Unlike etcd, the write is still answered as
+   * applied: etcd answers "database space exceeded" for a write it applied, and a client that believes it
+   * would retry a write that took effect.
+   */
+  noteApplied(costBytes: number): void {
+    if (costBytes <= 0 || this.#raising !== undefined || this.#o.noSpaceRaised()) return;
+    if (this.#currentSizeBytes() + costBytes < this.#o.quotaBytes) return;
+    setImmediate(() => {
+      if (!this.#o.noSpaceRaised()) void this.#raiseOnce();
+    });
   }
 
   #raiseOnce(): Promise<void> {

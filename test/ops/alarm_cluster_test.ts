@@ -1,7 +1,9 @@
 /**
- * An alarm raised while a member was down reaches it in the leader's snapshot, and the member refuses
- * writes at apply as the others do (its in-memory view of the alarms is reloaded with the snapshot: with a
- * stale one, a put it proposed would apply on it alone). In-process 3-member cluster, --snapshot-count 10.
+ * Alarms across members, on an in-process 3-member cluster with --snapshot-count 10: an alarm raised while
+ * a member was down reaches it in the leader's snapshot, and the member refuses writes at apply as the
+ * others do (its in-memory view of the alarms is reloaded with the snapshot: with a stale one, a put it
+ * proposed would apply on it alone). And a member past its own quota raises NOSPACE when it applies a
+ * write, though no client writes to it (etcd's quotaApplierV3).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -43,6 +45,23 @@ test("a member restarted past a log compaction gets the alarm in a snapshot and 
   assert.is(body.error, NOSPACE_TEXT);
   const [, read] = await post(member.clientUrl, "/v3/kv/range", { key: b64("after"), serializable: true });
   assert.is(read.kvs, undefined, "the refused put applied nowhere, this member included");
+});
+
+test("a member past its quota raises NOSPACE when it applies a write through another member", async () => {
+  await post(leaderOf(cluster!)!.clientUrl, "/v3/maintenance/alarm", { action: "DEACTIVATE", memberID: "77", alarm: "NOSPACE" });
+  const leader = leaderOf(cluster!)!;
+  const name = ["a", "b", "c"].find((n) => cluster!.servers.get(n) !== leader)!;
+  await cluster!.servers.get(name)!.close();
+  const small = await cluster!.start(name, { snapshotCount: 10, quotaBackendBytes: 1 });
+  const [ok] = await post(leader.clientUrl, "/v3/kv/put", { key: b64("through-the-leader"), value: b64("x") });
+  assert.is(ok, 200, "the leader, under its quota, takes the write");
+  const raisedBySmall = async (): Promise<boolean> => {
+    const [, list] = await post(leader.clientUrl, "/v3/maintenance/alarm", { action: "GET" });
+    return (list.alarms ?? []).some((a: { memberID: string }) => a.memberID === String(small.memberId));
+  };
+  await waitFor(raisedBySmall, 10_000, "the member over its quota raised no alarm");
+  const [status, body] = await post(leader.clientUrl, "/v3/kv/put", { key: b64("refused"), value: b64("x") });
+  assert.is(status, 429, JSON.stringify(body));
 });
 
 test.run();
