@@ -898,6 +898,7 @@ export class Member implements KvService {
     else if (p.txn !== undefined) response = kv.txn(p.txn);
     else if (p.compaction !== undefined) response = kv.compact(p.compaction);
     else response = this.#o.applyOther?.(p) ?? fail("apply: proposal without an operation");
+    this.#o.quota?.noteApplied(proposalCostBytes(p));
     response.header = this.#header(response.header.revision, entry.term);
     return response;
   }
