@@ -8,6 +8,7 @@ import { parseServerArgs, serverUsage } from "../src/server/config.ts";
 import { idHex, startServer } from "../src/server/mod.ts";
 import { ETCD_API_VERSION, TSETCD_VERSION } from "../src/server/version.ts";
 import { configureLogger, type LogLevel } from "../src/log/mod.ts";
+import { runtimeLabel, runtimeVersion } from "../src/runtime/mod.ts";
 
 /** Runs `tsetcd server <args>`; resolves to the process exit code. */
 export async function runServerCommand(args: string[]): Promise<number> {
@@ -92,7 +93,7 @@ export function versionText(): string {
     `tsetcd Version: ${TSETCD_VERSION}`,
     `etcd API Version: ${ETCD_API_VERSION}`,
     `Git SHA: not provided`,
-    `Bun Version: ${Bun.version}`,
-    `Bun OS/Arch: ${platform()}/${arch()}`,
+    `${runtimeLabel()} Version: ${runtimeVersion()}`,
+    `${runtimeLabel()} OS/Arch: ${platform()}/${arch()}`,
   ].join("\n");
 }

@@ -19,6 +19,7 @@ import type { AuthOp, AuthOpKind, AuthStamp } from "./ops.ts";
 import type { AuthStore } from "./store.ts";
 import { type SimpleTokens, tokenIndex, tokenPrefix } from "./tokens.ts";
 import type { JwtTokens } from "./jwt.ts";
+import { delay } from "../runtime/mod.ts";
 
 /** etcd's default bcrypt cost (--bcrypt-cost) and its bounds (Go's bcrypt MinCost and MaxCost). */
 export const DEFAULT_BCRYPT_COST = 10;
@@ -102,7 +103,7 @@ export class AuthService {
 
   /** Waits (bounded by TOKEN_WAIT_MS) until the token's index is applied here. */
   async waitForToken(token: string): Promise<void> {
-    for (let i = 0; i < TOKEN_WAIT_MS / TOKEN_POLL_MS && this.tokenPending(token); i++) await Bun.sleep(TOKEN_POLL_MS);
+    for (let i = 0; i < TOKEN_WAIT_MS / TOKEN_POLL_MS && this.tokenPending(token); i++) await delay(TOKEN_POLL_MS);
   }
 
   /** Who the current call runs as: undefined for the server's own calls; throws for a bad token. */

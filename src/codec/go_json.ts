@@ -311,8 +311,17 @@ export function readJsonStream(text: string): JsonValue | undefined {
     return reader.value();
   } catch (err) {
     if (err instanceof OutOfInput) throw new GoJsonSyntaxError("unexpected EOF");
+    if (isStackOverflow(err)) reader.fail("exceeded max depth");
     throw err;
   }
+}
+
+/**
+ * A nesting deeper than the runtime's stack (V8's, on Deno, ends before MAX_DEPTH; Bun's does not) is too
+ * deep, as MAX_DEPTH is: the same error etcd gives, at the character the reader stopped on.
+ */
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
 /** Reads a text that must be exactly one JSON value (json.Unmarshal's rules). */
@@ -327,6 +336,7 @@ export function readJsonWhole(text: string): JsonValue {
     if (err instanceof OutOfInput) {
       throw new GoJsonSyntaxError(err.spaceError ?? "unexpected end of JSON input");
     }
+    if (isStackOverflow(err)) reader.fail("exceeded max depth");
     throw err;
   }
 }

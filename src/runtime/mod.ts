@@ -27,13 +27,26 @@ function detect(): RuntimeName {
 /** The runtime this process runs on, decided once at load. */
 export const RUNTIME: RuntimeName = detect();
 
+/** The runtime's name as people write it: "Bun", "Deno" or "Node". */
+export function runtimeLabel(): string {
+  return RUNTIME === "bun" ? "Bun" : RUNTIME === "deno" ? "Deno" : "Node";
+}
+
 /**
- * The runtime's name and version as `tsetcd version`-style lines print it, e.g. "Bun 1.4.5" or "Deno 2.9.6".
- * @example runtimeDescription() // "Deno 2.9.6"
+ * The runtime's version, e.g. "1.4.5" on Bun or "2.9.6" on Deno.
+ * @example `${runtimeLabel()} Version: ${runtimeVersion()}` // "Deno Version: 2.9.6", as etcd's "Go Version"
  */
-export function runtimeDescription(): string {
+export function runtimeVersion(): string {
   const g = globalThis as RuntimeGlobals;
-  if (RUNTIME === "bun") return `Bun ${g.Bun!.version}`;
-  if (RUNTIME === "deno") return `Deno ${g.Deno!.version.deno}`;
-  return `Node ${g.process?.versions?.node ?? "unknown"}`;
+  if (RUNTIME === "bun") return g.Bun!.version;
+  if (RUNTIME === "deno") return g.Deno!.version.deno;
+  return g.process?.versions?.node ?? "unknown";
+}
+
+/**
+ * Resolves after `ms` milliseconds: what `Bun.sleep(ms)` does, on every runtime (Deno has no such global).
+ * @example await delay(100);
+ */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

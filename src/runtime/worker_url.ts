@@ -20,3 +20,18 @@ export function workerUrl(moduleUrl: string, besideModule: string, fromRepoRoot:
   const compiled = moduleUrl.includes(COMPILED_ROOT_MARKER);
   return new URL(compiled ? fromRepoRoot : besideModule, moduleUrl).href;
 }
+
+/**
+ * The options every worker is started with: a module worker. Deno runs module workers only ("Classic
+ * workers are not supported"); Bun runs every worker as a module, so this changes nothing there.
+ * @example new Worker(workerUrl(import.meta.url, "./log_worker.ts", "src/server/log_worker.ts"), WORKER_OPTIONS)
+ */
+export const WORKER_OPTIONS: WorkerOptions = { type: "module" };
+
+/**
+ * Lets the process exit while `worker` still runs, where the runtime can (Bun's `unref`). Deno's Worker has
+ * no `unref`; there the owner's close() is what ends it.
+ */
+export function unrefWorker(worker: Worker): void {
+  (worker as Worker & { unref?: () => void }).unref?.();
+}

@@ -29,6 +29,7 @@ import { ConfChangeType, NONE, type NodeId } from "../raft/mod.ts";
 import type { ClusterService, Member } from "./member.ts";
 import type { MemberRegistry } from "./members.ts";
 import { logger } from "../log/mod.ts";
+import { delay } from "../runtime/mod.ts";
 
 /** etcd allows this many learners at once. */
 export const MAX_LEARNERS = 1;
@@ -188,7 +189,7 @@ export class Cluster implements ClusterService {
     const deadlineMs = performance.now() + this.#o.transferTimeoutMs;
     this.#o.member.transferLeader(target);
     while (performance.now() < deadlineMs) {
-      await Bun.sleep(TRANSFER_POLL_MS);
+      await delay(TRANSFER_POLL_MS);
       const leader = this.#o.member.info().leader;
       if (leader === target) return true;
     }
@@ -236,7 +237,7 @@ export class Cluster implements ClusterService {
       const remainingMs = deadlineMs - performance.now();
       if (remainingMs <= 0) break;
       if (urls.length === 0) {
-        await Bun.sleep(FORWARD_RETRY_MS);
+        await delay(FORWARD_RETRY_MS);
         continue;
       }
       const anonymous = op.op === "remove" && op.ID === this.#o.memberId;
@@ -247,7 +248,7 @@ export class Cluster implements ClusterService {
       } catch (err) {
         if (err instanceof EtcdError) throw err;
         if (!neverDelivered(err)) throw Errors.timeoutDueToConnectionLost();
-        await Bun.sleep(FORWARD_RETRY_MS);
+        await delay(FORWARD_RETRY_MS);
         continue;
       }
       return (unwrap(bytes) as WireMember[]).map(fromWire);
@@ -419,7 +420,7 @@ export async function publish(
       await member.proposeMemberOp({ ID: attrs.memberId, name: attrs.name, clientURLs: attrs.clientURLs });
       return;
     } catch {
-      await Bun.sleep(options.retryMs);
+      await delay(options.retryMs);
     }
   }
 }

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tryLockFile } from "../storage/file_lock.ts";
+import { tryLockFile } from "../runtime/file_lock.ts";
 
 /** The lock file's name inside the data dir. */
 export const LOCK_FILE = "tsetcd.lock";

@@ -6,7 +6,7 @@
  */
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { type LogWrite, RaftLogWriter } from "../storage/raft_log.ts";
-import { openDatabase } from "../storage/sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 
 declare const self: Worker;
 

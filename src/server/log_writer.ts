@@ -5,7 +5,7 @@
  * @module
  */
 import type { LogWrite } from "../storage/raft_log.ts";
-import { workerUrl } from "../runtime/worker_url.ts";
+import { WORKER_OPTIONS, workerUrl } from "../runtime/worker_url.ts";
 import { diskMetrics } from "../metrics/etcd.ts";
 
 /** Persists log writes off the main thread. */
@@ -29,7 +29,7 @@ interface Pending {
 export async function startLogWriter(path: string): Promise<LogWriterClient | undefined> {
   let worker: Worker;
   try {
-    worker = new Worker(workerUrl(import.meta.url, "./log_worker.ts", "src/server/log_worker.ts"));
+    worker = new Worker(workerUrl(import.meta.url, "./log_worker.ts", "src/server/log_worker.ts"), WORKER_OPTIONS);
   } catch {
     return undefined;
   }

@@ -21,7 +21,7 @@ import { logger } from "../log/mod.ts";
 import { RaftNode } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
-import { openDatabase } from "../storage/sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 import { addAutoTls, type MemberTls, resolveMemberTls, serveTlsOption } from "./tls.ts";
 import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } from "./config.ts";
 import { idHex } from "./ids.ts";
@@ -58,6 +58,8 @@ import { type AlarmResponse, AlarmType, type DefragmentResponse, type ResponseHe
 import { defragment } from "../storage/defrag.ts";
 import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
+import { delay, RUNTIME } from "../runtime/mod.ts";
+import { serveHttp } from "../runtime/serve.ts";
 
 /** Options of `startServer`: any config field; URLs may be strings. The rest takes etcd's defaults. */
 export type StartServerOptions =
@@ -488,7 +490,7 @@ async function startOnDatabase(
     ),
   });
   const gate = new ServingGate(registry.list().length < 2);
-  const servers: ReturnType<typeof Bun.serve>[] = [];
+  const servers: { stop(closeActive: boolean): Promise<void> | void }[] = [];
   const grpcListeners: GrpcListener[] = [];
   const fronts: ClientFront[] = [];
   const frontThread = options.clientFrontThread ?? true;
@@ -501,7 +503,7 @@ async function startOnDatabase(
   const split = config.listenClientHttpUrls.length > 0;
   try {
     for (const url of split ? config.listenClientHttpUrls : []) {
-      const server = Bun.serve({
+      const server = serveHttp({
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: Number(url.port),
         // Generous, so an oversized body reaches the handler and gets etcd's error rather than Bun's 413.
@@ -509,7 +511,6 @@ async function startOnDatabase(
         // etcd serves clients only once this member's attributes are published (ReadyNotify): until then
         // requests wait (bounded by PUBLISH_GATE_MS), so member list never shows a serving member without URLs.
         fetch: gateway,
-        error: () => new Response("internal error\n", { status: 500 }),
         tls: serveTlsOption(url, tls.client),
       });
       servers.push(server);
@@ -532,6 +533,15 @@ async function startOnDatabase(
       const grpcOptions = { ...options, ...(tls.client ? { tls: tls.client } : {}) };
       if (split) {
         grpcListeners.push(await startGrpcServer(url, services, grpcOptions));
+        continue;
+      }
+      if (RUNTIME !== "bun") {
+        // Off Bun the client front (Bun.listen splicing to unix sockets) and the gRPC engine do not run yet:
+        // the client URL serves the HTTP gateway alone (src/runtime/serve.ts).
+        const server = serveHttp({ hostname: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port), fetch: gateway,
+          tls: serveTlsOption(url, tls.client) });
+        servers.push(server);
+        clientUrls.push(`${url.protocol}//${url.hostname}:${server.port}`);
         continue;
       }
       const targets = localTargets(String(fronts.length));
@@ -558,11 +568,10 @@ async function startOnDatabase(
     // --listen-metrics-urls: /metrics and the health endpoints alone, https with the client TLS, as etcd's.
     const metricsHandler = createMetricsHandler({ metrics: scrape, health: healthRoutes });
     for (const url of config.listenMetricsUrls) {
-      const server = Bun.serve({
+      const server = serveHttp({
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: Number(url.port),
         fetch: metricsHandler,
-        error: () => new Response("internal error\n", { status: 500 }),
         tls: serveTlsOption(url, tls.client),
       });
       servers.push(server);
@@ -580,7 +589,8 @@ async function startOnDatabase(
     snapshots.close();
     throw err;
   }
-  const grpcUrls = split ? grpcListeners.map((listener) => listener.url) : [...clientUrls];
+  // Off Bun no gRPC engine runs (see the client URL loop): no URL serves it.
+  const grpcUrls = split || RUNTIME !== "bun" ? grpcListeners.map((listener) => listener.url) : [...clientUrls];
   listedUrls.push(...(split ? grpcUrls : clientUrls));
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -624,7 +634,7 @@ async function startOnDatabase(
   const removed = removedSeen.then(async () => {
     logger().warn(`member ${idHex(cluster.memberId)} has been permanently removed from the cluster; stopping`);
     // Long enough for the last messages (the removal's commit) to reach the peers.
-    await Bun.sleep(2 * config.heartbeatIntervalMs);
+    await delay(2 * config.heartbeatIntervalMs);
     await close();
   });
   return {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
-import { openDatabase } from "../storage/sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 import { syncFiles } from "../storage/file_sync.ts";
 import { startCluster } from "./bootstrap.ts";
 import { parseServerArgs, type ServerConfig } from "./config.ts";

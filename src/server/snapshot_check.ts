@@ -13,7 +13,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Snapshot } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
-import { openDatabase } from "../storage/sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 
 /** The scratch copy's name; removed after each check. */
 const CHECK_FILE = "snapshot.check.db";

@@ -19,9 +19,9 @@ import { readdirSync, rmSync, statSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { EtcdError, GrpcCode } from "../codec/errors.ts";
-import { openDatabase } from "../storage/sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 import { MAX_SNAPSHOT_FILE_BYTES, SNAPSHOT_HASH_BYTES } from "./snapshot_file.ts";
-import { workerUrl } from "../runtime/worker_url.ts";
+import { WORKER_OPTIONS, workerUrl } from "../runtime/worker_url.ts";
 
 /** Bytes per chunk, as etcd's maintenance server sends them. */
 export const SNAPSHOT_CHUNK_BYTES = 32 * 1024;
@@ -136,7 +136,7 @@ async function copyOffThread(statePath: string, outPath: string, timeoutMs: numb
 function copyOnWorker(statePath: string, outPath: string, timeoutMs: number): Promise<void> {
   let worker: Worker;
   try {
-    worker = new Worker(workerUrl(import.meta.url, "./snapshot_worker.ts", "src/server/snapshot_worker.ts"));
+    worker = new Worker(workerUrl(import.meta.url, "./snapshot_worker.ts", "src/server/snapshot_worker.ts"), WORKER_OPTIONS);
   } catch (error) {
     return Promise.reject(new WorkerUnavailable(String((error as Error)?.message ?? error)));
   }

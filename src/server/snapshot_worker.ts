@@ -4,7 +4,7 @@
  * | failed.
  * @module
  */
-import { openDatabase } from "../storage/sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 
 declare const self: Worker;
 

@@ -4,9 +4,8 @@
  * on a follower (saved durably first, then every state table replaced from it in one transaction).
  *
  * Every time the log is compacted (each --snapshot-count applied entries) a copy is prepared on a worker
- * thread, unless the member is alone in its cluster, so the one a lagging follower needs is usually ready
- * without blocking the Ready loop; when it is not (no thread, or it no longer continues the log), the copy is
- * made inline.
+ * thread, so the one a lagging follower needs is usually ready without blocking the Ready loop; when it is
+ * not (no thread, or it no longer continues the log), the copy is made inline.
  *
  * Bounds: one snapshot file kept on disk (`snapshot.db`, replaced by the next), one made snapshot cached in
  * memory, and no snapshot bigger than `maxSizeBytes`.
@@ -17,9 +16,9 @@ import { join } from "node:path";
 import type { ConfState, Snapshot } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
-import { openDatabase } from "../storage/sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 import type { SnapshotInstaller } from "./member.ts";
-import { workerUrl } from "../runtime/worker_url.ts";
+import { unrefWorker, WORKER_OPTIONS, workerUrl } from "../runtime/worker_url.ts";
 import { logger } from "../log/mod.ts";
 
 /** The received snapshot kept in the data dir until the next one replaces it. */
@@ -95,21 +94,13 @@ export class SnapshotStore implements SnapshotInstaller {
    */
   prepareInBackground(): void {
     if (this.#preparing) return;
-    // A lone member has nobody to send a snapshot to: a copy would only hold a second state database's worth
-    // of disk (bench/DISK_USE.md). Should a member join, `make()` copies inline, then each compaction here.
-    const members = this.#log.confState();
-    if (members.voters.length + members.learners.length <= 1) {
-      removeDb(join(this.#dataDir, PREPARED_FILE));
-      this.#prepared = false;
-      return;
-    }
     if (this.#worker === undefined) {
       try {
-        this.#worker = new Worker(workerUrl(import.meta.url, "./snapshot_worker.ts", "src/server/snapshot_worker.ts"));
+        this.#worker = new Worker(workerUrl(import.meta.url, "./snapshot_worker.ts", "src/server/snapshot_worker.ts"), WORKER_OPTIONS);
       } catch {
         return;
       }
-      this.#worker.unref();
+      unrefWorker(this.#worker);
     }
     const out = join(this.#dataDir, PREPARED_FILE);
     removeDb(out);

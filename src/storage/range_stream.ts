@@ -12,7 +12,7 @@ import { Errors } from "../codec/errors.ts";
 import type { SqlDatabase } from "./adapter.ts";
 import { META_COMPACT_REV, META_CURRENT_REV } from "./mvcc_schema.ts";
 import { countSpan, type PageRequest, type PageRow, readPage, type StreamSpan } from "./range_stream_sql.ts";
-import { openDatabase } from "./sqlite_bun.ts";
+import { openDatabase } from "../runtime/sqlite.ts";
 
 /** Snapshots open at once, by default; one more is refused with "too many requests". */
 export const DEFAULT_MAX_OPEN_SNAPSHOTS = 16;

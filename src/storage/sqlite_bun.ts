@@ -1,12 +1,23 @@
 /**
  * `SqlDatabase` on bun:sqlite. WAL journal; synchronous=FULL when durable so a commit is fsynced.
+ *
+ * bun:sqlite is loaded when the first database is opened, not imported: Deno refuses a module graph that
+ * names a `bun:` module at all, and src/runtime/sqlite.ts imports this module on every runtime (picking
+ * sqlite_node.ts off Bun). A synchronous require rather than a top-level `await import()`: Bun drops the
+ * messages sent to a worker whose modules are still awaiting, and the log and snapshot threads open
+ * databases through here.
  * @module
  */
-import { Database } from "bun:sqlite";
+import type { Database as BunDatabase } from "bun:sqlite";
 import type { OpenOptions, SqlDatabase, SqlStatement, SqlValue } from "./adapter.ts";
+
+function bunSqlite(): { Database: typeof BunDatabase } {
+  return import.meta.require("bun:sqlite") as { Database: typeof BunDatabase };
+}
 
 /** Opens (creating if needed) a database file, or ":memory:". */
 export function openDatabase(path: string, options: OpenOptions): SqlDatabase {
+  const { Database } = bunSqlite();
   const db = new Database(path, { create: true, safeIntegers: options.safeIntegers ?? false });
   // On a new file only, before WAL and any table, or SQLite ignores it: free pages can then be handed back in
   // bounded steps (src/storage/defrag.ts) instead of by a VACUUM that rewrites the whole file at once. On an

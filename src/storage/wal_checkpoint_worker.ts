@@ -10,7 +10,8 @@
  * close → closed.
  * @module
  */
-import { Database } from "bun:sqlite";
+import { openDatabase } from "../runtime/sqlite.ts";
+import type { SqlDatabase } from "./adapter.ts";
 import { CheckpointTurn } from "./checkpoint_turn.ts";
 import { WalIndexReader } from "./wal_index.ts";
 
@@ -21,7 +22,7 @@ const MAX_DATABASES = 8;
 /** How long the thread starts no pass while the writer asks for the turn (it takes it at its next commit). */
 const YIELD_TO_WRITER_MS = 1_000;
 
-const open: { path: string; db: Database; index: WalIndexReader }[] = [];
+const open: { path: string; db: SqlDatabase; index: WalIndexReader }[] = [];
 let minFrames = 1;
 /** One turn for all of this thread's databases (wal_checkpointer.ts gives each thread one database). */
 let turn: CheckpointTurn | undefined;
@@ -69,7 +70,8 @@ self.onmessage = (event: MessageEvent): void => {
       turn = new CheckpointTurn(msg.turn);
       maxYields = Math.ceil(YIELD_TO_WRITER_MS / msg.intervalMs!);
       for (const path of paths) {
-        const db = new Database(path);
+        // This runtime's SQLite (src/runtime/sqlite.ts); its pragmas match the writer's, synchronous is set below.
+        const db = openDatabase(path, { durable: true });
         // Never wait: a pass that finds the checkpoint lock taken is simply skipped.
         db.exec("PRAGMA busy_timeout = 0");
         // A checkpoint syncs the WAL before copying and the database after: log compaction relies on it.

@@ -18,21 +18,13 @@
  * asks for the next turn (the thread starts no pass meanwhile) and takes it after its next commit; only a
  * WAL at 4× the bound makes it wait, on this thread, for the pass to end.
  *
- * Once the WAL has not grown for `idleTruncateMs`, this connection cuts it to nothing
- * (`wal_checkpoint(TRUNCATE)` without waiting: a reader present makes it a no-op, tried again after the next
- * quiet spell). Left alone, the file kept the longest length it had reached under load (the state
- * database's up to `maxWalBytes`) for as long as the member stayed idle: a third of the data dir after a
- * bulk load (bench/DISK_USE.md). Only the writer's connection may do it: a TRUNCATE checkpoint holds the
- * write lock, and the writer, upgrading a read transaction to a write, gets SQLITE_BUSY at once (no busy
- * handler) when another connection holds it.
- *
  * Durability is unchanged: a checkpoint only copies committed frames; what was synced stays synced.
  * @module
  */
 import type { SqlDatabase } from "./adapter.ts";
 import { CheckpointTurn } from "./checkpoint_turn.ts";
 import { WalIndexReader } from "./wal_index.ts";
-import { workerUrl } from "../runtime/worker_url.ts";
+import { unrefWorker, WORKER_OPTIONS, workerUrl } from "../runtime/worker_url.ts";
 
 /** Options of `checkpointOffThread`. */
 export interface WalCheckpointOptions {
@@ -45,14 +37,11 @@ export interface WalCheckpointOptions {
    * Default 128 MiB: at ~8 MB per 100 ms state commit under load, a rewind every ~1.5 s.
    */
   maxWalBytes?: number;
-  /** How long the WAL must stay unchanged before it is truncated. Default 1,000 ms. */
-  idleTruncateMs?: number;
 }
 
 const DEFAULT_INTERVAL_MS = 20;
 const DEFAULT_MIN_FRAMES = 1_000;
 const DEFAULT_MAX_WAL_BYTES = 128 * 1024 * 1024;
-const DEFAULT_IDLE_TRUNCATE_MS = 1_000;
 /** How long the thread may take to open the database before we keep SQLite's auto-checkpoint instead. */
 const OPEN_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -116,7 +105,7 @@ export async function checkpointOffThread(
   if (path === ":memory:" || path === "") return undefined;
   let worker: Worker;
   try {
-    worker = new Worker(workerUrl(import.meta.url, "./wal_checkpoint_worker.ts", "src/storage/wal_checkpoint_worker.ts"));
+    worker = new Worker(workerUrl(import.meta.url, "./wal_checkpoint_worker.ts", "src/storage/wal_checkpoint_worker.ts"), WORKER_OPTIONS);
   } catch {
     return undefined; // e.g. a compiled binary without the worker bundled
   }
@@ -145,7 +134,7 @@ export async function checkpointOffThread(
     worker.terminate();
     return undefined;
   }
-  worker.unref(); // a forgotten close must not keep the process alive
+  unrefWorker(worker); // a forgotten close must not keep the process alive
   db.exec("PRAGMA wal_autocheckpoint = 0");
   // Locks of the thread's connection other than the checkpoint lock (which the turn keeps apart, and for
   // which SQLite never waits) are brief: wait for them rather than fail a write.
@@ -154,8 +143,7 @@ export async function checkpointOffThread(
   }
   db.exec(`PRAGMA journal_size_limit = ${maxWalBytes}`);
   const index = new WalIndexReader(path);
-  const idleTruncateMs = options.idleTruncateMs ?? DEFAULT_IDLE_TRUNCATE_MS;
-  return wrap(db, { bound, turn, index, idleTruncateMs }, () => {
+  return wrap(db, bound, turn, index, () => {
     const timer = setTimeout(() => worker.terminate(), CLOSE_TIMEOUT_MS);
     closed = () => {
       clearTimeout(timer);
@@ -165,69 +153,16 @@ export async function checkpointOffThread(
   });
 }
 
-/** Whether an idle WAL is due for truncation; pure, so it is testable without a thread or a clock. */
-export class WalIdle {
-  readonly #idleMs: number;
-  #frames = -1;
-  #sinceMs = 0;
-
-  constructor(idleMs: number) {
-    if (!(idleMs > 0)) throw new Error("wal checkpointer: idleMs must be positive");
-    this.#idleMs = idleMs;
-  }
-
-  /**
-   * The WAL's length at `nowMs`: true when it holds frames and has not changed for the idle time. Once it
-   * answered true it waits another idle time (a truncation that found a reader is not retried at once).
-   */
-  due(frames: number, nowMs: number): boolean {
-    if (frames !== this.#frames) {
-      this.#frames = frames;
-      this.#sinceMs = nowMs;
-      return false;
-    }
-    if (frames <= 0 || nowMs - this.#sinceMs < this.#idleMs) return false;
-    this.#sinceMs = nowMs;
-    return true;
-  }
-}
-
-interface WrapParts {
-  bound: WalBound;
-  turn: CheckpointTurn;
-  index: WalIndexReader;
-  idleTruncateMs: number;
-}
-
-/**
- * `db` with the bound checked after every outermost commit, an idle WAL truncated, and the thread stopped
- * on close.
- */
-function wrap(db: SqlDatabase, parts: WrapParts, stopThread: () => void): SqlDatabase {
-  const { bound, turn, index } = parts;
+/** `db` with the bound checked after every outermost commit, and the thread stopped on close. */
+function wrap(
+  db: SqlDatabase,
+  bound: WalBound,
+  turn: CheckpointTurn,
+  index: WalIndexReader,
+  stopThread: () => void,
+): SqlDatabase {
   let depth = 0;
   let execTxn = false;
-  const idle = new WalIdle(parts.idleTruncateMs);
-  const truncateIfIdle = (): void => {
-    if (depth > 0 || execTxn || !idle.due(index.read().frames, performance.now())) return;
-    if (!turn.takeForWriter(0)) return;
-    const busyMs = Number(Object.values(db.prepare("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
-    try {
-      // Never wait here: a reader (a snapshot copy, a streamed range) keeps the WAL until a later try.
-      // (Pragmas through prepare, not exec: exec tells the caches on this connection that rows changed.)
-      db.prepare("PRAGMA busy_timeout = 0").get();
-      db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get();
-    } catch {
-      // busy or closing: the next quiet spell tries again
-    } finally {
-      db.prepare(`PRAGMA busy_timeout = ${busyMs}`).get();
-      turn.release();
-    }
-  };
-  // A quarter of the idle time between looks: a WAL is truncated between 1× and 1.25× that long after its
-  // last write.
-  const idleTimer = setInterval(truncateIfIdle, Math.max(1, Math.floor(parts.idleTruncateMs / 4)));
-  (idleTimer as { unref?: () => void }).unref?.();
   const afterCommit = (): void => {
     bound.report(index.read().frames);
     if (!bound.shouldRewind()) return;
@@ -269,7 +204,6 @@ function wrap(db: SqlDatabase, parts: WrapParts, stopThread: () => void): SqlDat
       return result;
     },
     close(): void {
-      clearInterval(idleTimer);
       stopThread();
       index.close();
       db.close();

@@ -66,6 +66,8 @@ export interface MemberSlot {
   log: string;
   /** Extra server flags for this member (e.g. a different --initial-cluster for a joiner). */
   extraArgs: string[];
+  /** The argv that runs this member's server; unset: `bun mod.ts server` (test/deno/ puts Deno members in). */
+  command?: string[];
 }
 
 /** How to build a cluster. */
@@ -245,7 +247,8 @@ export class ProcessCluster {
   /** Starts a slot's process (it must not be running). Does not wait for it to serve. */
   spawn(slot: MemberSlot, args: string[]): void {
     if (slot.child !== undefined) throw new Error(`${slot.name} is already running (pid ${slot.child.pid})`);
-    const child = spawn(BUN, [MOD_TS, "server", ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
+    const [bin, ...prefix] = slot.command ?? [BUN, MOD_TS, "server"];
+    const child = spawn(bin!, [...prefix, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
     liveChildren.add(child);
     slot.child = child;
     appendLog(slot, `--- spawn pid ${child.pid}: ${args.join(" ")}\n`);

@@ -36,3 +36,18 @@ export function cliCommand(root: string): string[] {
 export function cliPortShift(): number {
   return cliRuntime() === "deno" ? 500 : 0;
 }
+
+/** The environment variable that picks the runtime of the tsetcd servers a test process starts. */
+export const SERVER_RUNTIME_ENV = "TSETCD_TEST_SERVER_RUNTIME";
+
+/**
+ * The argv that runs `tsetcd server` from the repository at `root`: on Bun, or on Deno when
+ * TSETCD_TEST_SERVER_RUNTIME=deno (test/deno/ sets it, then runs the same suites against a Deno member).
+ * @example const [bin, ...args] = serverCommand(ROOT); spawn(bin, [...args, "--data-dir", dir])
+ */
+export function serverCommand(root: string): string[] {
+  const chosen = process.env[SERVER_RUNTIME_ENV] ?? "bun";
+  if (chosen === "deno") return [join(root, "node_modules/.bin/deno"), "run", "-A", join(root, "mod.ts"), "server"];
+  if (chosen !== "bun") throw new Error(`${SERVER_RUNTIME_ENV}=${chosen}: expected bun or deno`);
+  return [join(root, "node_modules/.bin/bun"), join(root, "mod.ts"), "server"];
+}

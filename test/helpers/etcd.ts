@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import { serverCommand } from "./cli_runtime.ts";
 
 /** A running server process under test. */
 export interface ServerProcess {
@@ -193,12 +194,12 @@ export function startEtcd(options: StartOptions = {}): Promise<ServerProcess> {
   return startProcess("etcd", (dataDir, client, peer) => [bin, clusterArgs(dataDir, client, peer, options)], options);
 }
 
-/** Starts `tsetcd server` (bun mod.ts server) with the same flags etcd gets. */
+/** Starts `tsetcd server` (bun mod.ts server; deno under test/deno/, see cli_runtime.ts) with etcd's flags. */
 export function startTsetcd(options: StartOptions = {}): Promise<ServerProcess> {
-  const bun = join(REPO_ROOT, "node_modules/.bin/bun");
+  const [bin, ...serverArgs] = serverCommand(REPO_ROOT);
   return startProcess(
     "tsetcd",
-    (dataDir, client, peer) => [bun, ["mod.ts", "server", ...clusterArgs(dataDir, client, peer, options)]],
+    (dataDir, client, peer) => [bin!, [...serverArgs, ...clusterArgs(dataDir, client, peer, options)]],
     options,
   );
 }
