@@ -126,6 +126,11 @@ export interface TransportStats {
 /** Options of `Transport.request`. */
 export interface RequestOptions {
   timeoutMs: number;
+  /**
+   * Called once the connection is open, just before the request is written: the prober times the round
+   * trip from here, as etcd's prober does over a kept-alive connection (the TCP connect left out).
+   */
+  onConnected?: () => void;
 }
 
 /** The peer transport of one member. See mod.ts. */

@@ -1,8 +1,8 @@
 /**
  * Peer round-trip probing, as etcd's rafthttp does it with its prober: every `probeIntervalMs` (etcd: 4 s)
  * each peer's peer port is asked for its clock (a request-channel probe: one connection, handshake, one
- * frame each way) and the round trip updates a smoothed RTT (SRTT ← 7/8·SRTT + 1/8·RTT, starting from 0, as
- * etcd's probing package). Per peer, the SRTT is reported first after `errorIntervalMs` (5 s), then every
+ * frame each way; timed from the connection being open, since etcd's prober reuses one) and the round trip
+ * updates a smoothed RTT (SRTT ← 7/8·SRTT + 1/8·RTT, starting from 0, as etcd's probing package). Per peer, the SRTT is reported first after `errorIntervalMs` (5 s), then every
  * `monitorIntervalMs` (30 s) while the last probe succeeded, every `errorIntervalMs` while it failed —
  * which is what etcd observes into etcd_network_peer_round_trip_time_seconds{To}.
  *
@@ -38,7 +38,7 @@ export function readProbeAnswer(answer: Uint8Array): number {
 /** How the prober reaches peers and reports. */
 export interface ProberOptions {
   /** The transport's request channel. */
-  request(peerUrl: string, payload: Uint8Array, options: { timeoutMs: number }): Promise<Uint8Array>;
+  request(peerUrl: string, payload: Uint8Array, options: { timeoutMs: number; onConnected?: () => void }): Promise<Uint8Array>;
   /** The peers now known (id and peer URLs); read at every probe round. */
   peers(): { id: NodeId; urls: readonly string[] }[];
   /** One SRTT observation for a peer, in seconds (the histogram's observe). */
@@ -145,10 +145,14 @@ export class PeerProber {
 
   async #probe(id: NodeId, url: string, status: PeerStatus): Promise<void> {
     status.inFlight = true;
-    const startMs = performance.now();
+    let startMs = performance.now();
     try {
-      // etcd's prober gives up with its HTTP client's timeout; a probe never outlives its interval.
-      const answer = await this.#o.request(url, PROBE_PAYLOAD, { timeoutMs: this.#probeIntervalMs });
+      // etcd's prober gives up with its HTTP client's timeout; a probe never outlives its interval. The
+      // clock starts once connected: etcd's prober reuses its connection, so its round trip has no connect.
+      const answer = await this.#o.request(url, PROBE_PAYLOAD, {
+        timeoutMs: this.#probeIntervalMs,
+        onConnected: () => (startMs = performance.now()),
+      });
       readProbeAnswer(answer);
       const rttMs = performance.now() - startMs;
       status.srttMs = (1 - ALPHA) * status.srttMs + ALPHA * rttMs;

@@ -296,6 +296,7 @@ class PeerTransport implements Transport {
       Math.max(0, deadlineMs - Date.now()),
     );
     try {
+      options.onConnected?.();
       await conn.write(this.#handshakeFrame(0n, Channel.Request));
       await conn.write(encodeFrame(FrameKind.Request, payload));
       const frame = await conn.nextFrame();

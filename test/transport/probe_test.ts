@@ -1,7 +1,7 @@
 /**
  * Peer round-trip probing (src/transport/probe.ts) and etcd_network_peer_round_trip_time_seconds.
  * - The prober alone, on a hand-driven clock and a fake request channel: etcd's smoothing (SRTT starts at 0,
- *   moves 1/8 of the way to each round trip), the first report after the error interval, then the monitor
+ *   moves 1/8 of the way to each round trip, timed from the connection being open), the first report after the error interval, then the monitor
  *   interval while healthy and the error interval after a failure (with the next URL tried).
  * - A 2-member tsetcd cluster (in this process, probe timers shortened with TSETCD_PEER_PROBE_MS): each member's
  *   /metrics, read with the strict Prometheus parser, has the histogram with etcd's name, help, type, 16
@@ -27,10 +27,12 @@ test("the prober smooths as etcd's probing does and reports on etcd's schedule",
   const asked: string[] = [];
   let fail = false;
   const prober = new PeerProber({
-    request: async (url, payload) => {
+    request: async (url, payload, options) => {
       asked.push(url);
       assert.equal(payload, PROBE_PAYLOAD);
       if (fail) throw new Error("connection refused");
+      await Bun.sleep(30); // connecting: not part of the round trip
+      options.onConnected?.();
       return probeAnswer(nowMs);
     },
     peers: () => [{ id: 7n, urls: ["http://a:1", "http://b:2"] }],
@@ -41,11 +43,12 @@ test("the prober smooths as etcd's probing does and reports on etcd's schedule",
     nowMs: () => nowMs,
   });
   prober.probeRound();
-  await Bun.sleep(5);
+  await Bun.sleep(60);
   const first = prober.srttMs(7n)!;
   assert.ok(first > 0, "one answered probe moves the SRTT off 0");
+  assert.ok(first < 30 / 8, `timed from the connection being open, not from the connect: SRTT ${first} ms`);
   prober.probeRound();
-  await Bun.sleep(5);
+  await Bun.sleep(60);
   const second = prober.srttMs(7n)!;
   // SRTT ← 7/8·SRTT + 1/8·RTT: the second value is 7/8 of the first plus 1/8 of a round trip (≥ 0).
   assert.ok(second >= first * 0.875 - 1e-9 && second < first * 0.875 + 1_000 / 8, `${first} then ${second}`);
