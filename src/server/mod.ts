@@ -305,12 +305,15 @@ async function startOnDatabase(
   member = new Member({
     logWriter,
     stateCommitIntervalMs: options.stateCommitIntervalMs ?? STATE_COMMIT_INTERVAL_MS,
-    quota: new QuotaDoor({
-      quotaBytes: config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BYTES : config.quotaBackendBytes,
-      sizeBytes: () => store.sizeBytes().total,
-      raisedHere: () => alarms.list(AlarmType.NOSPACE).some((a) => a.memberID === cluster.memberId),
-      noSpaceRaised: () => alarms.raised().noSpace,
-      raise: () => member!.proposeWrite({ alarm: { action: "activate", memberID: cluster.memberId, alarm: AlarmType.NOSPACE } }),
+    // As etcd: 0 is the 2 GiB default, a negative quota turns the check off (raised alarms still refuse).
+    ...(config.quotaBackendBytes < 0 ? {} : {
+      quota: new QuotaDoor({
+        quotaBytes: config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BYTES : config.quotaBackendBytes,
+        sizeBytes: () => store.sizeBytes().total,
+        raisedHere: () => alarms.list(AlarmType.NOSPACE).some((a) => a.memberID === cluster.memberId),
+        noSpaceRaised: () => alarms.raised().noSpace,
+        raise: () => member!.proposeWrite({ alarm: { action: "activate", memberID: cluster.memberId, alarm: AlarmType.NOSPACE } }),
+      }),
     }),
     alarms,
     db,

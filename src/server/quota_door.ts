@@ -6,8 +6,9 @@
  *
  * The raised alarm is what refuses writes on every member (at apply, src/server/quota.ts); this door only
  * notices that this member's database grew past the quota — at its door, and after each write it applied
- * (`noteApplied`), so a member that takes no client writes raises its own alarm too. Like etcd's, it reads the database file's size,
- * free pages included: deleting and compacting make room inside the file, defragmenting gives it back.
+ * (`noteApplied`), so a member that takes no client writes raises its own alarm too. Like etcd's, it reads
+ * the database file's size, free pages included: deleting and compacting make room inside the file,
+ * defragmenting gives it back.
  * @module
  */
 import { Errors } from "../codec/errors.ts";

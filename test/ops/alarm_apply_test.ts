@@ -2,8 +2,8 @@
  * Raised alarms refuse writes at apply, as etcd 3.4's capped (NOSPACE) and corrupt (CORRUPT) appliers, on an
  * in-process single member (src/server/quota.ts, called from the member's apply): what each refuses and
  * what still passes, gateway status codes as etcd's gateway (429 / 500), a write queued in the same turn as
- * the alarm (past the door, refused at apply), the quota door raising NOSPACE for this member and raising it
- * again after a disarm while still over quota, and status listing the alarms among its errors.
+ * the alarm (past the door, refused at apply), status listing the alarms among its errors, and a negative
+ * quota turning the check off. (The quota door itself: test/ops/nospace_test.ts, test/compat/alarm_etcd_test.ts.)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -171,6 +171,24 @@ test("status lists raised alarms among its errors, as etcd 3.4's", async () => {
   assert.equal((await server.member.status()).errors, ["memberID:5 alarm:NOSPACE ", "memberID:5 alarm:CORRUPT "]);
   await disarmAll();
   assert.equal((await server.member.status()).errors, []);
+});
+
+test("a negative --quota-backend-bytes turns the quota off, as etcd's (writes pass)", async () => {
+  const peer = `http://127.0.0.1:${PEER_PORT + 1}`;
+  const off = await startServer({
+    dataDir: join(dir, "off"),
+    name: "off",
+    listenClientUrls: ["http://127.0.0.1:0"],
+    listenPeerUrls: [peer],
+    initialAdvertisePeerUrls: [peer],
+    quotaBackendBytes: -1,
+  });
+  try {
+    const put = await off.member.put({ key: enc.encode("k"), value: enc.encode("v") });
+    assert.ok(put.header.revision > 1);
+  } finally {
+    await off.close();
+  }
 });
 
 test.run();
