@@ -16,7 +16,9 @@
  * Compaction is logical at once (the snapshot marker moves; entries below it are never read again) and
  * physical in steps: each later write also deletes up to `TRIM_CHUNK_ENTRIES` rows below the marker, and
  * `trimStep` does one step on its own when no writes come. Deleting 100,000 rows in one transaction held
- * the event loop ~200 ms at every --snapshot-count entries (the p99 of a loaded cluster).
+ * the event loop ~200 ms at every --snapshot-count entries (the p99 of a loaded cluster). A step also stops
+ * at `TRIM_CHUNK_BYTES` of entry data where the sizes are known (entries compacted since the start): a
+ * thousand 64 KiB entries are 64 MB of overflow pages to free in one transaction.
  * @module
  */
 import type { SqlDatabase, SqlStatement } from "./adapter.ts";
@@ -49,6 +51,10 @@ CREATE TABLE IF NOT EXISTS raft_meta (
 
 /** Rows below the snapshot marker deleted per write (about 1–2 ms of SQLite work). */
 export const TRIM_CHUNK_ENTRIES = 1_000;
+/** Entry bytes below the snapshot marker deleted per write, where their sizes are known. */
+export const TRIM_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bound on remembered chunk ends (beyond it, chunks fall back to `TRIM_CHUNK_ENTRIES` rows). */
+const MAX_TRIM_CHUNK_ENDS = 4_096;
 
 /** Keys of raft_meta. Values are JSON; 64-bit ids are written as decimal strings. */
 const KEY_HARD_STATE = "hard_state";
@@ -72,6 +78,8 @@ export class SqliteRaftLog implements RaftStorage {
   #trimFrom = 1;
   /** The last index deleted by the trim step of the transaction in progress, once it commits. */
   #stagedTrimTo: number | undefined;
+  /** Ascending indexes where a trim step should end so it deletes ≤ TRIM_CHUNK_BYTES (from `compact`). */
+  #trimChunkEnds: number[] = [];
   readonly #setMeta: SqlStatement;
   readonly #setStateMeta: SqlStatement;
   readonly #writer: RaftLogWriter;
@@ -258,9 +266,23 @@ export class SqliteRaftLog implements RaftStorage {
   /** Deletes the next chunk of rows below the snapshot marker; inside the caller's transaction. */
   #stageTrim(): void {
     if (!this.hasTrimBacklog()) return;
-    const to = Math.min(this.#snapshotMeta.index, this.#trimFrom + TRIM_CHUNK_ENTRIES - 1);
+    while (this.#trimChunkEnds.length > 0 && this.#trimChunkEnds[0]! < this.#trimFrom) this.#trimChunkEnds.shift();
+    const to = Math.min(this.#snapshotMeta.index, this.#trimFrom + TRIM_CHUNK_ENTRIES - 1, this.#trimChunkEnds[0] ?? Infinity);
     this.#deleteBetween.run(this.#trimFrom, to);
     this.#stagedTrimTo = to;
+  }
+
+  /** Records where trim steps over `dropped` (entries just compacted away, in order) should end. */
+  #noteTrimChunks(dropped: Entry[]): void {
+    let sizeBytes = 0;
+    for (const entry of dropped) {
+      if (this.#trimChunkEnds.length >= MAX_TRIM_CHUNK_ENDS) return;
+      sizeBytes += entry.data.byteLength;
+      if (sizeBytes >= TRIM_CHUNK_BYTES) {
+        this.#trimChunkEnds.push(entry.index);
+        sizeBytes = 0;
+      }
+    }
   }
 
   #acceptTrim(): void {
@@ -286,6 +308,7 @@ export class SqliteRaftLog implements RaftStorage {
     if (ready.snapshot !== undefined) {
       const meta = ready.snapshot.metadata;
       this.#trimFrom = meta.index + 1; // the snapshot's transaction deleted every row
+      this.#trimChunkEnds = [];
       this.#snapshotMeta = { index: meta.index, term: meta.term, confState: cloneConfState(meta.confState) };
       this.#confState = cloneConfState(meta.confState);
       this.#entries = [];
@@ -363,7 +386,9 @@ export class SqliteRaftLog implements RaftStorage {
     this.#db.transaction(() => {
       this.#setMeta.run(KEY_SNAPSHOT, JSON.stringify(encodeSnapshotMeta(meta)));
     });
-    this.#entries = this.#entries.slice(index - this.#snapshotMeta.index);
+    const dropped = index - this.#snapshotMeta.index;
+    this.#noteTrimChunks(this.#entries.slice(0, dropped));
+    this.#entries = this.#entries.slice(dropped);
     this.#snapshotMeta = meta;
     return true;
   }
