@@ -10,6 +10,7 @@
  * @module
  */
 import { type Client, connect } from "../src/client/mod.ts";
+import { tlsFetchInit } from "../src/client/tls_fetch.ts";
 import { type CommandContext, type CommandSpec, credentialsOf, type Globals, printOptionsFrom, tlsOf } from "./command.ts";
 import { runLoad } from "./check_load.ts";
 import { ProgressBar } from "./check_progress.ts";
@@ -155,7 +156,9 @@ async function residentMemoryBytes(ctx: CommandContext, endpoint: string): Promi
   const url = `${base.replace(/\/+$/, "")}/metrics`;
   let text: string;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) });
+    // etcdctl reads plain http only; an https endpoint is read here with the command line's TLS material.
+    const tls = url.startsWith("https://") ? tlsFetchInit(tlsOf(ctx.globals)) : {};
+    const response = await fetch(url, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS), ...tls } as RequestInit);
     text = await response.text();
   } catch (error) {
     ctx.io.stdout(`fetch error: ${errorText(error)}\n`);
