@@ -62,6 +62,11 @@ export function memberFlags(dataDir: string): string[] {
 /** The command line for a target (etcd's default settings; tsetcd from the working tree). */
 export function launchSpec(target: Target, dataDir: string, repoRoot: string, observe: Observe = {}): LaunchSpec {
   if (target === "etcd") return { command: "etcd", args: memberFlags(dataDir), cwd: repoRoot, env: {} };
+  if (process.env.TSETCD_BENCH_RUNTIME === "deno") {
+    // The same member on Deno (README, "On Deno"); no profile or instrument preload there.
+    const deno = join(repoRoot, "node_modules", ".bin", "deno");
+    return { command: deno, args: ["run", "-A", "mod.ts", "server", ...memberFlags(dataDir)], cwd: repoRoot, env: {} };
+  }
   const bun = join(repoRoot, "node_modules", ".bin", "bun");
   const bunFlags: string[] = [];
   const env: Record<string, string> = {};
