@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { connect } from "../../src/client/mod.ts";
 import type { StatusResponse } from "../../src/codec/messages.ts";
 import { readPem, type TlsClientMaterial } from "../../src/tls/material.ts";
+import { serverCommand } from "../helpers/cli_runtime.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const BUN = join(REPO, "node_modules", ".bin", "bun");
@@ -66,7 +67,10 @@ export interface MemberSlot {
   log: string;
   /** Extra server flags for this member (e.g. a different --initial-cluster for a joiner). */
   extraArgs: string[];
-  /** The argv that runs this member's server; unset: `bun mod.ts server` (test/deno/ puts Deno members in). */
+  /**
+   * The argv that runs this member's server; unset: `bun mod.ts server`, or `deno run -A mod.ts server` under
+   * TSETCD_TEST_SERVER_RUNTIME=deno (test/helpers/cli_runtime.ts; test/deno/ runs cluster suites so).
+   */
   command?: string[];
 }
 
@@ -247,7 +251,7 @@ export class ProcessCluster {
   /** Starts a slot's process (it must not be running). Does not wait for it to serve. */
   spawn(slot: MemberSlot, args: string[]): void {
     if (slot.child !== undefined) throw new Error(`${slot.name} is already running (pid ${slot.child.pid})`);
-    const [bin, ...prefix] = slot.command ?? [BUN, MOD_TS, "server"];
+    const [bin, ...prefix] = slot.command ?? serverCommand(REPO);
     const child = spawn(bin!, [...prefix, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: REPO });
     liveChildren.add(child);
     slot.child = child;
