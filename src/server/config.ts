@@ -9,7 +9,8 @@
  * As etcd 3.4: `--config-file` (or ETCD_CONFIG_FILE / TSETCD_CONFIG_FILE) reads etcd's YAML file
  * (src/server/config_file.ts) and then every other flag and environment variable is ignored, though the
  * command line must still parse. An etcd flag tsetcd does not implement is refused by name, on the command
- * line, in the environment and in the file (src/server/etcd_flags.ts); flag errors exit 2, as Go's.
+ * line, in the environment and in the file, unless its value changes nothing (src/server/etcd_flags.ts);
+ * flag errors exit 2, as Go's.
  * @module
  */
 
