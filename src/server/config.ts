@@ -139,7 +139,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "data-dir": { kind: "string", defaultValue: "", help: "Path to the data directory (default <name>.tsetcd)." },
   "wal-dir": { kind: "string", defaultValue: "", help: "Path to a dedicated directory for the Raft log database (raft.db); default: the data dir." },
   "max-snapshots": { kind: "int", defaultValue: "5", help: "Maximum number of snapshot files to retain (0 is unlimited). tsetcd keeps one (snapshot.db, replaced by the next), whatever the value." },
-  "max-wals": { kind: "int", defaultValue: "5", help: "Maximum number of wal files to retain (0 is unlimited). tsetcd's log is one database (raft.db) that keeps --snapshot-count entries plus 5,000 for catch-up, whatever the value." },
+  "max-wals": { kind: "int", defaultValue: "5", help: "Maximum number of wal files to retain (0 is unlimited). tsetcd's log is one database (raft.db, in --wal-dir or the data dir), trimmed every --snapshot-count applied entries to the last few thousand (kept for followers to catch up), whatever the value." },
   "strict-reconfig-check": { kind: "bool", defaultValue: "true", help: "Reject reconfiguration requests that would cause quorum loss." },
   "force-new-cluster": { kind: "bool", defaultValue: "false", help: "Force to create a new one-member cluster from this data dir. Unlike etcd, the log's entries past the stored commit index are kept and committed, not discarded (a write may have been acknowledged after the last commit index was written)." },
   "config-file": { kind: "string", defaultValue: "", help: "Path to etcd's YAML server configuration file; when given, other command line flags and environment variables are ignored." },
