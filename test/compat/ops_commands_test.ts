@@ -6,8 +6,9 @@
  * follows the put count) normalized. etcdctl's progress bar (carriage-return redraws, drawn even into a pipe)
  * is dropped; tsetcd draws it on a terminal only. `check perf` runs 60 s in etcdctl, so its output here is
  * ours with TSETCD_CHECK_PERF_DURATION_MS against the shape of etcdctl's real output, captured live by
- * bench/check_perf.ts into test/fixtures/ops/check_perf_etcdctl.txt.
- * etcd missing is a failure, not a skip. Ports 23600–23603.
+ * bench/check_perf.ts into test/fixtures/ops/check_perf_etcdctl.txt. Last, 3-member clusters on both sides:
+ * `defrag --cluster` and `endpoint hashkv --cluster` in every -w format, members named by ID rank.
+ * etcd missing is a failure, not a skip. Ports 23600–23603 and 23620–23635.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -118,7 +119,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await Promise.all([etcd?.stop(), ours?.close()]);
+  await Promise.all([etcd?.stop(), ours?.close(), ...etcd3.map((m) => m.stop()), ...ours3.map((m) => m.close())]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -200,6 +201,100 @@ test("check perf prints etcdctl's lines (shortened run) in the order of the etcd
   assert.is(mine.code, mine.out.endsWith("PASS\n") ? 0 : 1, "exit 0 on PASS, 1 on FAIL");
   const left = await tsetcd([`--endpoints=${oursEndpoint}`, "get", "/etcdctl-check-perf/", "--prefix", "--count-only", "-w", "json"]);
   assert.not.match(left.out, /"count"/, "every key the check wrote was deleted");
+});
+
+/** Three members each side (etcd ports 23620–23625, tsetcd 23630–23635), for the --cluster forms. */
+const CLUSTER_NAMES = ["c1", "c2", "c3"];
+const etcd3: OpsServer[] = [];
+const ours3: TsetcdServer[] = [];
+
+/** Every member by ID rank (member lists are sorted by ID on both sides): id and client URL → <Mi>, <EPi>. */
+async function rankNormalizer(endpoint: string): Promise<(text: string) => string> {
+  const response = await fetch(`http://${endpoint}/v3/cluster/member/list`, { method: "POST", body: "{}" });
+  const body = (await response.json()) as { header: { cluster_id: string }; members: { ID: string; clientURLs: string[] }[] };
+  const members = body.members.map((m) => ({ id: BigInt(m.ID), url: m.clientURLs[0]! }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  const clusterId = BigInt(body.header.cluster_id);
+  return (text) => {
+    let out = text.replace(/(\r[^\r\n]*)+\n?/g, "");
+    members.forEach((m, i) => {
+      for (const [from, to] of [[m.id.toString(), `<M${i}>`], [m.id.toString(16), `<M${i}>`], [m.url, `<EP${i}>`]]) {
+        out = out.split(from!).join(to!);
+      }
+    });
+    out = out.split(clusterId.toString()).join("<CLUSTER>").split(clusterId.toString(16)).join("<CLUSTER>");
+    return out.replace(/"raft_term":\d+/g, '"raft_term":<TERM>').replace(/"RaftTerm" : \d+/g, '"RaftTerm" : <TERM>');
+  };
+}
+
+test("on 3 members: defrag --cluster and endpoint hashkv --cluster in every -w format", async () => {
+  const initial = (base: number): string => CLUSTER_NAMES.map((n, i) => `${n}=http://127.0.0.1:${base + 2 * i + 1}`).join(",");
+  const [etcdSide, oursSide] = await Promise.all([
+    Promise.all(CLUSTER_NAMES.map((name, i) =>
+      startProcess({
+        kind: "etcd",
+        name,
+        dataDir: join(dir, `etcd-${name}`),
+        clientPort: 23620 + 2 * i,
+        peerPort: 23621 + 2 * i,
+        initialCluster: initial(23620),
+      })
+    )),
+    Promise.all(CLUSTER_NAMES.map((name, i) => {
+      const client = `http://127.0.0.1:${23630 + 2 * i}`;
+      return startMember({
+        name,
+        dataDir: join(dir, `ours-${name}`),
+        listenClientUrls: [client],
+        advertiseClientUrls: [client],
+        listenPeerUrls: [`http://127.0.0.1:${23631 + 2 * i}`],
+        initialAdvertisePeerUrls: [`http://127.0.0.1:${23631 + 2 * i}`],
+        initialCluster: new Map(CLUSTER_NAMES.map((n, j) => [n, [`http://127.0.0.1:${23631 + 2 * j}`]])),
+        clientFrontThread: false,
+        walCheckpointThread: false,
+      });
+    })),
+  ]);
+  etcd3.push(...etcdSide);
+  ours3.push(...oursSide);
+  const etcdEndpoints = [0, 1, 2].map((i) => `127.0.0.1:${23620 + 2 * i}`);
+  const oursEndpoints = [0, 1, 2].map((i) => `127.0.0.1:${23630 + 2 * i}`);
+  const deadline = Date.now() + 10_000;
+  while (!ours3.every((m) => m.member.hasLeader()) && Date.now() < deadline) await Bun.sleep(20);
+  // Both clusters publish their members' client URLs once running: wait (bounded) until all three list them.
+  const [etcdNormal, oursNormal] = await Promise.all([etcdEndpoints[0]!, oursEndpoints[0]!].map(async (endpoint) => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const list = await (await fetch(`http://${endpoint}/v3/cluster/member/list`, { method: "POST", body: "{}" })).json() as
+        { members: { clientURLs?: string[] }[] };
+      if (list.members.length === 3 && list.members.every((m) => (m.clientURLs ?? []).length > 0)) break;
+      await Bun.sleep(100);
+    }
+    return rankNormalizer(endpoint);
+  }));
+  const both = async (args: string[]): Promise<[Outcome, Outcome]> => {
+    const [theirs, mine] = await Promise.all([
+      runEtcdctl([`--endpoints=${etcdEndpoints[0]}`, ...args]),
+      tsetcd([`--endpoints=${oursEndpoints[0]}`, ...args]),
+    ]);
+    return [
+      { out: etcdNormal!(theirs.out), err: etcdNormal!(theirs.err), code: theirs.code },
+      { out: oursNormal!(mine.out), err: oursNormal!(mine.err), code: mine.code },
+    ];
+  };
+  for (const [key, value] of [["k", "1"], ["k", "2"], ["j", "3"]]) await both(["put", key!, value!]);
+  // A linearizable read on every member: each has then applied every put, so all hashes agree.
+  await Promise.all([...etcdEndpoints, ...oursEndpoints].map((endpoint) =>
+    fetch(`http://${endpoint}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: btoa("k") }) })
+  ));
+  const [theirDefrag, myDefrag] = await both(["defrag", "--cluster"]);
+  assert.equal(myDefrag, theirDefrag);
+  assert.is(theirDefrag.out, [0, 1, 2].map((i) => `Finished defragmenting etcd member[<EP${i}>]\n`).join(""));
+  for (const format of ["simple", "json", "table", "fields"]) {
+    const [theirs, mine] = await both(["endpoint", "hashkv", "--cluster", "-w", format]);
+    assert.equal(mine, theirs, format);
+    assert.is(theirs.code, 0);
+    if (format === "simple") assert.match(theirs.out, /^<EP0>, (\d+)\n<EP1>, \1\n<EP2>, \1\n$/);
+  }
 });
 
 test.run();
