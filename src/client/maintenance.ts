@@ -110,7 +110,9 @@ async function readOrCanceled(
   signal: AbortSignal | undefined,
 ): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }> {
   try {
-    return await reader.read();
+    // Rebuilt rather than returned: Deno's type of a read result (deno check) is not this union.
+    const result = await reader.read();
+    return result.done ? { done: true } : { done: false, value: result.value };
   } catch (error) {
     if (signal?.aborted === true) throw new EtcdError(GrpcCode.Canceled, "context canceled");
     throw new EtcdError(GrpcCode.Unavailable, `snapshot stream broken: ${(error as Error)?.message ?? error}`);

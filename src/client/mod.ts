@@ -508,7 +508,8 @@ export class Client {
       };
       const headers: Record<string, string> = {};
       if (body !== undefined) {
-        init.body = body;
+        // Our encoders' bytes sit on an ArrayBuffer; Deno's types (deno check) accept only such a body.
+        init.body = body as Uint8Array<ArrayBuffer>;
         headers["content-type"] = mediaType;
         headers.accept = mediaType;
       }

@@ -135,12 +135,15 @@ export function decodeBody<T = Record<string, unknown>>(
   return decodeJson<T>(kind, new TextDecoder().decode(body));
 }
 
-/** Encodes a message of `kind` in `format` (JSON as a string, CBOR as bytes). */
-export function encodeBody(kind: MessageKind, format: WireFormat, value: unknown): string | Uint8Array {
-  return format === "cbor" ? encodeCbor(value) : encodeJson(kind, value);
+/**
+ * Encodes a message of `kind` in `format` (JSON as a string, CBOR as bytes). The bytes sit on a plain
+ * ArrayBuffer, which the type says so that Deno's `Response` types (deno check) take it as a body.
+ */
+export function encodeBody(kind: MessageKind, format: WireFormat, value: unknown): string | Uint8Array<ArrayBuffer> {
+  return format === "cbor" ? encodeCbor(value) as Uint8Array<ArrayBuffer> : encodeJson(kind, value);
 }
 
-/** Encodes an error in `format` (gateway JSON text or the same fields in CBOR). */
-export function encodeError(format: WireFormat, err: EtcdError): string | Uint8Array {
-  return format === "cbor" ? errorBodyCbor(err) : errorBody(err);
+/** Encodes an error in `format` (gateway JSON text or the same fields in CBOR); bytes as encodeBody's. */
+export function encodeError(format: WireFormat, err: EtcdError): string | Uint8Array<ArrayBuffer> {
+  return format === "cbor" ? errorBodyCbor(err) as Uint8Array<ArrayBuffer> : errorBody(err);
 }
