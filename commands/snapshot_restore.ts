@@ -11,11 +11,10 @@ import { flagBool, flagString } from "./flags.ts";
 async function run(ctx: CommandContext): Promise<number> {
   if (ctx.args.length !== 1) throw new CliError(ExitCode.BadArgs, "snapshot restore requires exactly one argument");
   const snapshotPath = ctx.args[0]!;
-  const walDir = flagString(ctx.flags, "wal-dir");
-  if (walDir !== "") throw new CliError(ExitCode.Error, "--wal-dir: tsetcd keeps its log in the data dir; use --data-dir");
   const options = {
     snapshotPath,
     dataDir: flagString(ctx.flags, "data-dir"),
+    walDir: flagString(ctx.flags, "wal-dir"),
     name: flagString(ctx.flags, "name"),
     initialCluster: flagString(ctx.flags, "initial-cluster"),
     initialClusterToken: flagString(ctx.flags, "initial-cluster-token"),

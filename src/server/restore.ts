@@ -8,7 +8,7 @@
  * leaves nothing behind, and a started server never sees half a restore.
  * @module
  */
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { SqlDatabase } from "../storage/adapter.ts";
 import { SqliteRaftLog } from "../storage/raft_log.ts";
@@ -26,6 +26,8 @@ export interface RestoreOptions {
   snapshotPath: string;
   /** Default `<name>.tsetcd`, as the server's. */
   dataDir?: string;
+  /** Where the Raft log goes (the server's --wal-dir); "" or absent: the data dir. */
+  walDir?: string;
   name: string;
   /** `name=url,…`; must name `name`. */
   initialCluster: string;
@@ -50,6 +52,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     throw new Error(`snapshot file ${options.snapshotPath} has no matching SHA-256 (truncated, damaged, or not from snapshot save); use --skip-hash-check to restore it anyway`);
   }
   if (existsSync(config.dataDir)) throw new Error(`data-dir "${config.dataDir}" exists`);
+  if (config.walDir !== "" && existsSync(config.walDir)) throw new Error(`wal-dir "${config.walDir}" exists`);
   const building = `${config.dataDir}.restoring-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
@@ -59,11 +62,15 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     extractSnapshotDb(options.snapshotPath, dbBytes, join(building, STATE_DB_FILE));
     const identity = await foundCluster({ ...config, dataDir: building });
     await syncFiles([join(building, STATE_DB_FILE), join(building, LOG_DB_FILE)]);
+    // The log moves first: a restore cut short then leaves a wal-dir that the next try refuses, never a
+    // data dir without its log.
+    if (config.walDir !== "") await moveLog(join(building, LOG_DB_FILE), config.walDir);
     renameSync(building, config.dataDir);
     await syncFiles([dirname(config.dataDir)]).catch(() => {}); // the rename's directory entry; best effort
     return { dataDir: config.dataDir, ...identity };
   } catch (err) {
     rmSync(building, { recursive: true, force: true });
+    if (config.walDir !== "") rmSync(config.walDir, { recursive: true, force: true }); // it did not exist before
     throw err;
   }
 }
@@ -77,6 +84,7 @@ function restoreConfig(options: RestoreOptions): ServerConfig {
     "--initial-advertise-peer-urls", options.initialAdvertisePeerUrls,
   ];
   if (options.dataDir !== undefined && options.dataDir !== "") args.push("--data-dir", options.dataDir);
+  if (options.walDir !== undefined && options.walDir !== "") args.push("--wal-dir", options.walDir);
   const parsed = parseServerArgs(args, {});
   if (parsed.kind !== "run") throw new Error(parsed.kind === "error" ? parsed.message : "snapshot restore: bad flags");
   return parsed.config;
@@ -100,9 +108,32 @@ async function foundCluster(config: ServerConfig): Promise<{ memberId: bigint; c
     return { memberId: info.memberId, clusterId: info.clusterId };
   } finally {
     stateDb.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)"); // all of the log in raft.db itself, which --wal-dir moves
     stateDb.close();
     db.close();
   }
+}
+
+/**
+ * Puts the built log database in `walDir` (new), by rename or, across file systems, by copy, with its WAL
+ * and shared-memory files when SQLite left them (checkpointed and empty, but theirs to judge).
+ */
+async function moveLog(logPath: string, walDir: string): Promise<void> {
+  mkdirSync(walDir, { recursive: true });
+  const moved: string[] = [];
+  for (const suffix of ["", "-wal", "-shm"]) {
+    const from = `${logPath}${suffix}`;
+    if (!existsSync(from)) continue;
+    const to = join(walDir, `${LOG_DB_FILE}${suffix}`);
+    try {
+      renameSync(from, to);
+    } catch {
+      copyFileSync(from, to);
+      rmSync(from);
+    }
+    moved.push(to);
+  }
+  await syncFiles([...moved, walDir]);
 }
 
 /** Opens the restored state; a backup holds the MVCC tables, anything else is not one of ours. */

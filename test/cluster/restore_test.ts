@@ -47,6 +47,9 @@ test("a backup restores into a new 3-member cluster with every key, its history 
   const cluster = new ProcessCluster({ size: 3, basePort: 30700 });
   try {
     const restoredIds: bigint[] = [];
+    // The last member keeps its Raft log apart (--wal-dir), restored there and served from there.
+    const walDir = join(workDir, "m2-wal");
+    cluster.slots[2]!.extraArgs.push("--wal-dir", walDir);
     for (const slot of cluster.slots) {
       const restored = await cli([
         "snapshot", "restore", backup.path,
@@ -55,11 +58,14 @@ test("a backup restores into a new 3-member cluster with every key, its history 
         "--initial-cluster", cluster.initialCluster(),
         "--initial-cluster-token", cluster.token,
         "--initial-advertise-peer-urls", slot.peerUrl,
+        ...slot.extraArgs,
       ]);
       assert.is(restored.code, 0, restored.err);
       assert.is(restored.out, "");
       restoredIds.push(BigInt(`0x${/member ([0-9a-f]+)/.exec(restored.err)![1]}`));
     }
+    assert.ok(existsSync(join(walDir, "raft.db")), "the log is not in --wal-dir");
+    assert.not.ok(existsSync(join(cluster.slots[2]!.dataDir, "raft.db")), "the log is in the data dir too");
     await cluster.start();
     const leader = await cluster.waitForLeader();
     const client = connect({ endpoints: [leader.clientUrl] });
@@ -109,6 +115,7 @@ test("restore refuses as etcdctl does, and leaves nothing behind", async () => {
     [["snapshot", "restore", damaged, "--data-dir", dir("x3")], 1, `Error: snapshot file ${damaged} has no matching SHA-256`],
     [["snapshot", "restore", junk, "--skip-hash-check", "--data-dir", dir("x4")], 1, "Error: snapshot file is not a tsetcd backup"],
     [["snapshot", "restore", good, "--data-dir", workDir], 1, `Error: data-dir "${workDir}" exists\n`],
+    [["snapshot", "restore", good, "--data-dir", dir("x6"), "--wal-dir", workDir], 1, `Error: wal-dir "${workDir}" exists\n`],
   ];
   for (const [args, code, err] of cases) {
     const run = await cli(args);
@@ -116,7 +123,7 @@ test("restore refuses as etcdctl does, and leaves nothing behind", async () => {
     assert.ok(run.err.startsWith(err), `${args.join(" ")}: ${run.err}`);
     assert.is(run.out, "");
   }
-  for (const name of ["x1", "x2", "x3", "x4"]) assert.not.ok(existsSync(dir(name)), `${name} was created`);
+  for (const name of ["x1", "x2", "x3", "x4", "x6"]) assert.not.ok(existsSync(dir(name)), `${name} was created`);
   assert.equal(readdirSync(workDir).filter((f) => f.includes("restoring")), [], "a half-built data dir was left");
   // --skip-hash-check takes a damaged trailer (a copy made some other way) when the database itself is fine.
   const trailerOnly = join(workDir, "trailer.db");
