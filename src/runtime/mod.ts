@@ -1,8 +1,23 @@
 /**
  * Which JavaScript runtime tsetcd is running on, and the few facts about it the rest of the code may ask.
- * Every difference between Bun, Deno and Node lives in src/runtime/ (this module, sqlite.ts for the storage
- * adapter, worker_url.ts for worker scripts); code elsewhere asks here rather than testing for `Bun` or
- * `Deno` itself.
+ * Every difference between Bun, Deno and Node lives in src/runtime/; code elsewhere asks here rather than
+ * testing for `Bun` or `Deno` itself. What differs, and where it is kept:
+ *
+ * | difference                                   | Bun                         | Deno                          | kept in           |
+ * |----------------------------------------------|-----------------------------|-------------------------------|-------------------|
+ * | SQLite                                       | bun:sqlite                  | node:sqlite (integral numbers bound as INTEGER, savepoints by hand) | sqlite.ts, storage/sqlite_node.ts |
+ * | a static `import "bun:…"`                    | loads                       | refuses the whole graph       | sqlite.ts, file_lock.ts |
+ * | data-dir lock (flock)                        | bun:ffi → libc flock        | Deno.FsFile#tryLockSync       | file_lock.ts      |
+ * | HTTP listener                                | Bun.serve                   | Deno.serve                    | serve.ts          |
+ * | client port (front, gRPC, gateway on one port) | Bun.listen + unix sockets | not yet: the gateway alone    | server/mod.ts asks RUNTIME |
+ * | workers                                      | any `new Worker`, `unref()` | module workers only, no unref | worker_url.ts     |
+ * | a fetch that never reached a server          | `error.code`                | words in `error.cause`        | fetch_error.ts    |
+ * | `Bun.sleep`, `Bun.version`                   | globals                     | none                          | `delay`, `runtimeVersion` here |
+ * | stack depth (deep JSON, spread arguments)    | JSC: deep                   | V8: ~10k frames, ~120k args   | codec/go_json.ts, commands/protobuf.ts |
+ * | password hashing (auth)                      | Bun.password (bcrypt)       | not yet                       | auth/service.ts   |
+ *
+ * Top-level await is avoided in modules a worker loads: Bun drops the messages posted to a worker whose
+ * modules are still awaiting.
  * @module
  */
 
