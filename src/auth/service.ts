@@ -20,6 +20,7 @@ import type { AuthStore } from "./store.ts";
 import { type SimpleTokens, tokenIndex, tokenPrefix } from "./tokens.ts";
 import type { JwtTokens } from "./jwt.ts";
 import { delay } from "../runtime/mod.ts";
+import { hashPassword, verifyPassword } from "../runtime/password.ts";
 
 /** etcd's default bcrypt cost (--bcrypt-cost) and its bounds (Go's bcrypt MinCost and MaxCost). */
 export const DEFAULT_BCRYPT_COST = 10;
@@ -188,7 +189,7 @@ export class AuthService {
       ok = password === "";
     } else {
       try {
-        ok = await Bun.password.verify(password, user.hash, "bcrypt");
+        ok = await verifyPassword(password, user.hash);
       } catch {
         ok = false;
       }
@@ -219,7 +220,7 @@ export class AuthService {
   hash(password: string): Promise<string> {
     // etcd 3.4 takes an empty password (and then accepts it); Bun's bcrypt refuses to hash one.
     if (password === "") return Promise.resolve(EMPTY_PASSWORD_HASH);
-    return Bun.password.hash(password, { algorithm: "bcrypt", cost: this.#o.bcryptCost });
+    return hashPassword(password, this.#o.bcryptCost);
   }
 
   #m(): AuthMember {
