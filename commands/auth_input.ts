@@ -8,7 +8,7 @@
  * nothing past the line is consumed (a later prompt reads the next line).
  * @module
  */
-import { spawnSync } from "node:child_process";
+import { spawnSyncNamed } from "../src/runtime/spawn_named.ts";
 import { readSync, writeSync } from "node:fs";
 import type { Credentials } from "../src/client/token.ts";
 import { CliError, ExitCode } from "./errors.ts";
@@ -38,7 +38,7 @@ export function stdinByte(): number | undefined {
 
 /** Runs `stty <arg>` on our stdin/stdout/stderr, as speakeasy does (its complaint on a pipe included). */
 function stty(arg: string): void {
-  spawnSync("stty", [arg], { stdio: "inherit" });
+  spawnSyncNamed("stty", [arg], { stdio: "inherit" });
 }
 
 /** The bytes up to "\n" or EOF (a last line without "\n" counts, as speakeasy reads it). */

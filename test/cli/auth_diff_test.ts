@@ -11,11 +11,14 @@ import * as assert from "uvu/assert";
 import { AUTH_ENABLED_CASES, AUTH_SETUP_CASES } from "./auth_cases.ts";
 import { compareSides, type Side, startSide, stopAll, TSETCD_CLI } from "./auth_sides.ts";
 import type { CliCase } from "./cases.ts";
+import { cliRuntime } from "../helpers/cli_runtime.ts";
 
-const REFERENCE_PORT = 28510;
-const TSETCD_CLI_ON_ETCD_PORT = 28520;
-const TSETCD_CLI_ON_TSETCD_PORT = 28530;
-const ETCDCTL_ON_TSETCD_PORT = 28560;
+// Elsewhere when the CLI runs on Deno (test/helpers/cli_runtime.ts), so both runs can go at once.
+const PORT_BASE = cliRuntime() === "deno" ? 22850 : 28510;
+const REFERENCE_PORT = PORT_BASE;
+const TSETCD_CLI_ON_ETCD_PORT = PORT_BASE + 10;
+const TSETCD_CLI_ON_TSETCD_PORT = PORT_BASE + 20;
+const ETCDCTL_ON_TSETCD_PORT = PORT_BASE + 50;
 
 const hasEtcd = Bun.which("etcd") !== null && Bun.which("etcdctl") !== null;
 const sides: Side[] = [];

@@ -9,14 +9,17 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runCli } from "../../commands/mod.ts";
+import { cliCommand, cliRuntime, serverCommand } from "../helpers/cli_runtime.ts";
 import type { CliCase } from "./cases.ts";
 import { normalize, type Outcome, type SideIds } from "./normalize.ts";
 
 /** The repository root, where the CLI runs. */
 export const ROOT = resolve(import.meta.dir, "../..");
 /** tsetcd's CLI. */
-export const TSETCD_CLI = [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts")];
-const DEAD_PORT = 28599;
+/** tsetcd's CLI: on Bun (run in this process where it can be), or on Deno when test/deno/ sets the switch. */
+export const TSETCD_CLI = cliCommand(ROOT);
+/** A port nothing listens on; under Deno (test/deno/) one of helper U's range, beside that run's servers. */
+const DEAD_PORT = cliRuntime() === "deno" ? 22939 : 28599;
 const COMMAND_TIMEOUT_MS = 20_000;
 const STARTUP_TIMEOUT_MS = 20_000;
 const LOG_TAIL_BYTES = 4_096;
@@ -71,7 +74,7 @@ export function runCase(command: string[], cliCase: CliCase, endpoint: string): 
     if ((key.startsWith("ETCDCTL_") && key !== "ETCDCTL_API") || key.startsWith("TSETCD_")) delete env[key];
   }
   for (const [key, value] of Object.entries(cliCase.env ?? {})) env[key] = fill(value);
-  if (command === TSETCD_CLI && cliCase.stdin === undefined) return runInProcess(full, env);
+  if (command === TSETCD_CLI && cliCase.stdin === undefined && cliRuntime() === "bun") return runInProcess(full, env);
   return new Promise((done) => {
     const child = spawn(command[0]!, [...command.slice(1), ...full], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -127,7 +130,7 @@ export async function startSide(
   extraArgs: string[] = [],
 ): Promise<Side> {
   const dataDir = mkdtempSync(join(tmpdir(), `auth-${server}-`));
-  const program = server === "etcd" ? ["etcd"] : [...TSETCD_CLI, "server"];
+  const program = server === "etcd" ? ["etcd"] : serverCommand(ROOT);
   // A name of its own: another run of this test holding the port must not pass for our server.
   const name = `auth-${process.pid}-${port}`;
   const child = spawn(program[0]!, [...program.slice(1), ...memberArgs(port, dataDir, name), ...extraArgs], {
