@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runCliCaptured as tsetcd } from "../helpers/cli.ts";
 import { runEtcdctl as etcdctl } from "../helpers/etcd.ts";
-import { defragment } from "../../src/storage/defrag.ts";
+import { defragment, nextPagesPerStep } from "../../src/storage/defrag.ts";
 import { openDatabase } from "../../src/storage/sqlite_bun.ts";
 import { b64, type OpsServer, post, startServer } from "./servers.ts";
 
@@ -40,7 +40,7 @@ test("free pages are handed back in bounded steps, and writes made between steps
   const before = fileBytes(path);
   let between = 0;
   const result = await defragment(db, {
-    pagesPerStep: 32,
+    maxPagesPerStep: 32,
     yieldStep: async () => {
       insert.run(new Uint8Array(10)); // a write between steps, as the member's would be
       between++;
@@ -53,6 +53,45 @@ test("free pages are handed back in bounded steps, and writes made between steps
   assert.ok(result.steps > 10 && between >= result.steps - 1, `${result.steps} steps, ${between} writes between`);
   assert.ok(after < before / 2, `file ${before} → ${after} bytes`);
   assert.is(Number(db.prepare("SELECT count(*) AS n FROM t").get()!.n), 2_000 + between);
+  db.close();
+});
+
+test("a step's page count follows its time: halved past the budget, one more under half of it", () => {
+  assert.is(nextPagesPerStep(16, 9, 4, 32), 8);
+  assert.is(nextPagesPerStep(1, 50, 4, 32), 1);
+  assert.is(nextPagesPerStep(16, 1, 4, 32), 17);
+  assert.is(nextPagesPerStep(32, 1, 4, 32), 32);
+  assert.is(nextPagesPerStep(16, 3, 4, 32), 16);
+});
+
+test("a step never waits for a lock another connection holds, never fsyncs, and leaves the settings as found", async () => {
+  const path = join(dir, "locked.db");
+  const db = openDatabase(path, { durable: true });
+  db.exec("PRAGMA busy_timeout = 10000");
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)");
+  const insert = db.prepare("INSERT INTO t (x) VALUES (?)");
+  db.transaction(() => {
+    for (let i = 0; i < 2_000; i++) insert.run(new Uint8Array(1_000));
+  });
+  db.exec("DELETE FROM t WHERE id <= 1500");
+  // The log writer thread's part: another connection holding the write lock for a while.
+  const holder = openDatabase(path, { durable: true });
+  holder.exec("BEGIN IMMEDIATE");
+  let pauses = 0;
+  const result = await defragment(db, {
+    yieldStep: async () => {
+      if (++pauses === 5) holder.exec("COMMIT"); // the lock is let go after a few tries
+      await Bun.sleep(1);
+    },
+  });
+  holder.close();
+  assert.ok(result.busySteps >= 4, `${result.busySteps} busy steps`);
+  assert.ok(result.freedPages > 300, `freed ${result.freedPages} pages`);
+  // With the 10 s busy timeout in force a step would have slept until the holder let go.
+  assert.ok(result.longestStepMs < 1_000, `longest step ${result.longestStepMs} ms`);
+  assert.is(Number(db.prepare("PRAGMA busy_timeout").get()!.timeout), 10_000);
+  assert.is(Number(db.prepare("PRAGMA synchronous").get()!.synchronous), 2);
+  assert.is(Number(db.prepare("SELECT count(*) AS n FROM t").get()!.n), 500);
   db.close();
 });
 
