@@ -1,8 +1,9 @@
 /**
- * The --listen-metrics-urls handler: etcd serves /metrics and the health endpoints there, nothing else, so
- * a monitoring system can scrape without reaching the client API.
+ * The --listen-metrics-urls handler: etcd serves /metrics and the health endpoints there, so a monitoring
+ * system can scrape without reaching the client API; tsetcd adds its web console (/ui, src/console).
  * @module
  */
+import { isConsolePath, serveConsole } from "../console/mod.ts";
 
 /** What the metrics listener serves. */
 export interface MetricsHandlerOptions {
@@ -10,6 +11,8 @@ export interface MetricsHandlerOptions {
   metrics: () => string;
   /** The health routes (src/api/health.ts): a Response for their paths, undefined for others. */
   health: (path: string, request: Request) => Promise<Response> | undefined;
+  /** The client URL whose gateway the console (/ui) served here talks to; this listener has none. */
+  consoleApiBase?: string;
 }
 
 /** The content type Prometheus' Go handler answers text with. */
@@ -27,6 +30,7 @@ export function createMetricsHandler(options: MetricsHandlerOptions): (request: 
     }
     const health = options.health(path, request);
     if (health !== undefined) return await health;
+    if (isConsolePath(path)) return serveConsole(request, path, { apiBase: options.consoleApiBase });
     return new Response("404 page not found\n", {
       status: 404,
       headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
