@@ -14,6 +14,8 @@ import { DEFAULT_LIMITS, messageTooLarge, readRequest, type RequestKind } from "
 import type { MaintenanceService } from "../server/hash_service.ts";
 import type { ClusterService, KvService } from "../server/member.ts";
 import { clientGoneError, isClientGone } from "./client_gone.ts";
+import { isConsolePath, serveConsole } from "../console/mod.ts";
+import { withCors } from "./cors.ts";
 import { AUTH_GATEWAY_PATHS, AUTH_RPCS } from "./auth_routes.ts";
 import { callerOfRequest, withCaller } from "../auth/context.ts";
 import type { ExtraRoutes, StreamServer } from "./lease_routes.ts";
@@ -171,6 +173,7 @@ export function createHttpHandler(
       if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed();
       return text(metricsText(counters, options));
     }
+    if (isConsolePath(path)) return serveConsole(request, path);
     counters.errors++;
     return notFound(path);
   };
@@ -180,7 +183,7 @@ export function createHttpHandler(
   return async (request, server) => {
     const caller = callerOfRequest(request);
     if (caller.token !== undefined && service.auth?.tokenPending(caller.token)) await service.auth.waitForToken(caller.token);
-    return await withCaller(caller, () => serve(request, server));
+    return withCors(request, await withCaller(caller, () => serve(request, server)));
   };
 }
 

@@ -569,7 +569,12 @@ async function startOnDatabase(
       clientUrls.push(`${url.protocol}//${url.hostname}:${front.port}`);
     }
     // --listen-metrics-urls: /metrics and the health endpoints alone, https with the client TLS, as etcd's.
-    const metricsHandler = createMetricsHandler({ metrics: scrape, health: healthRoutes });
+    const metricsHandler = createMetricsHandler({
+      metrics: scrape,
+      health: healthRoutes,
+      // The console there talks to the gateway of this member's client URL (CORS, src/api/cors.ts).
+      consoleApiBase: (options.advertiseClientUrls ?? clientUrls)[0],
+    });
     for (const url of config.listenMetricsUrls) {
       const server = serveHttp({
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
