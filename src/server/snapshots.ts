@@ -4,8 +4,9 @@
  * on a follower (saved durably first, then every state table replaced from it in one transaction).
  *
  * Every time the log is compacted (each --snapshot-count applied entries) a copy is prepared on a worker
- * thread, so the one a lagging follower needs is usually ready without blocking the Ready loop; when it is
- * not (no thread, or it no longer continues the log), the copy is made inline.
+ * thread, unless the member is alone in its cluster, so the one a lagging follower needs is usually ready
+ * without blocking the Ready loop; when it is not (no thread, or it no longer continues the log), the copy is
+ * made inline.
  *
  * Bounds: one snapshot file kept on disk (`snapshot.db`, replaced by the next), one made snapshot cached in
  * memory, and no snapshot bigger than `maxSizeBytes`.
@@ -94,6 +95,14 @@ export class SnapshotStore implements SnapshotInstaller {
    */
   prepareInBackground(): void {
     if (this.#preparing) return;
+    // A lone member has nobody to send a snapshot to: a copy would only hold a second state database's worth
+    // of disk (bench/DISK_USE.md). Should a member join, `make()` copies inline, then each compaction here.
+    const members = this.#log.confState();
+    if (members.voters.length + members.learners.length <= 1) {
+      removeDb(join(this.#dataDir, PREPARED_FILE));
+      this.#prepared = false;
+      return;
+    }
     if (this.#worker === undefined) {
       try {
         this.#worker = new Worker(workerUrl(import.meta.url, "./snapshot_worker.ts", "src/server/snapshot_worker.ts"), WORKER_OPTIONS);

@@ -18,6 +18,14 @@
  * asks for the next turn (the thread starts no pass meanwhile) and takes it after its next commit; only a
  * WAL at 4× the bound makes it wait, on this thread, for the pass to end.
  *
+ * Once the WAL has not grown for `idleTruncateMs`, this connection cuts it to nothing
+ * (`wal_checkpoint(TRUNCATE)` without waiting: a reader present makes it a no-op, tried again after the next
+ * quiet spell). Left alone, the file kept the longest length it had reached under load (the state
+ * database's up to `maxWalBytes`) for as long as the member stayed idle: a third of the data dir after a
+ * bulk load (bench/DISK_USE.md). Only the writer's connection may do it: a TRUNCATE checkpoint holds the
+ * write lock, and the writer, upgrading a read transaction to a write, gets SQLITE_BUSY at once (no busy
+ * handler) when another connection holds it.
+ *
  * Durability is unchanged: a checkpoint only copies committed frames; what was synced stays synced.
  * @module
  */
@@ -37,11 +45,14 @@ export interface WalCheckpointOptions {
    * Default 128 MiB: at ~8 MB per 100 ms state commit under load, a rewind every ~1.5 s.
    */
   maxWalBytes?: number;
+  /** How long the WAL must stay unchanged before it is truncated. Default 1,000 ms. */
+  idleTruncateMs?: number;
 }
 
 const DEFAULT_INTERVAL_MS = 20;
 const DEFAULT_MIN_FRAMES = 1_000;
 const DEFAULT_MAX_WAL_BYTES = 128 * 1024 * 1024;
+const DEFAULT_IDLE_TRUNCATE_MS = 1_000;
 /** How long the thread may take to open the database before we keep SQLite's auto-checkpoint instead. */
 const OPEN_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -143,7 +154,8 @@ export async function checkpointOffThread(
   }
   db.exec(`PRAGMA journal_size_limit = ${maxWalBytes}`);
   const index = new WalIndexReader(path);
-  return wrap(db, bound, turn, index, () => {
+  const idleTruncateMs = options.idleTruncateMs ?? DEFAULT_IDLE_TRUNCATE_MS;
+  return wrap(db, { bound, turn, index, idleTruncateMs }, () => {
     const timer = setTimeout(() => worker.terminate(), CLOSE_TIMEOUT_MS);
     closed = () => {
       clearTimeout(timer);
@@ -153,16 +165,69 @@ export async function checkpointOffThread(
   });
 }
 
-/** `db` with the bound checked after every outermost commit, and the thread stopped on close. */
-function wrap(
-  db: SqlDatabase,
-  bound: WalBound,
-  turn: CheckpointTurn,
-  index: WalIndexReader,
-  stopThread: () => void,
-): SqlDatabase {
+/** Whether an idle WAL is due for truncation; pure, so it is testable without a thread or a clock. */
+export class WalIdle {
+  readonly #idleMs: number;
+  #frames = -1;
+  #sinceMs = 0;
+
+  constructor(idleMs: number) {
+    if (!(idleMs > 0)) throw new Error("wal checkpointer: idleMs must be positive");
+    this.#idleMs = idleMs;
+  }
+
+  /**
+   * The WAL's length at `nowMs`: true when it holds frames and has not changed for the idle time. Once it
+   * answered true it waits another idle time (a truncation that found a reader is not retried at once).
+   */
+  due(frames: number, nowMs: number): boolean {
+    if (frames !== this.#frames) {
+      this.#frames = frames;
+      this.#sinceMs = nowMs;
+      return false;
+    }
+    if (frames <= 0 || nowMs - this.#sinceMs < this.#idleMs) return false;
+    this.#sinceMs = nowMs;
+    return true;
+  }
+}
+
+interface WrapParts {
+  bound: WalBound;
+  turn: CheckpointTurn;
+  index: WalIndexReader;
+  idleTruncateMs: number;
+}
+
+/**
+ * `db` with the bound checked after every outermost commit, an idle WAL truncated, and the thread stopped
+ * on close.
+ */
+function wrap(db: SqlDatabase, parts: WrapParts, stopThread: () => void): SqlDatabase {
+  const { bound, turn, index } = parts;
   let depth = 0;
   let execTxn = false;
+  const idle = new WalIdle(parts.idleTruncateMs);
+  const truncateIfIdle = (): void => {
+    if (depth > 0 || execTxn || !idle.due(index.read().frames, performance.now())) return;
+    if (!turn.takeForWriter(0)) return;
+    const busyMs = Number(Object.values(db.prepare("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
+    try {
+      // Never wait here: a reader (a snapshot copy, a streamed range) keeps the WAL until a later try.
+      // (Pragmas through prepare, not exec: exec tells the caches on this connection that rows changed.)
+      db.prepare("PRAGMA busy_timeout = 0").get();
+      db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get();
+    } catch {
+      // busy or closing: the next quiet spell tries again
+    } finally {
+      db.prepare(`PRAGMA busy_timeout = ${busyMs}`).get();
+      turn.release();
+    }
+  };
+  // A quarter of the idle time between looks: a WAL is truncated between 1× and 1.25× that long after its
+  // last write.
+  const idleTimer = setInterval(truncateIfIdle, Math.max(1, Math.floor(parts.idleTruncateMs / 4)));
+  (idleTimer as { unref?: () => void }).unref?.();
   const afterCommit = (): void => {
     bound.report(index.read().frames);
     if (!bound.shouldRewind()) return;
@@ -204,6 +269,7 @@ function wrap(
       return result;
     },
     close(): void {
+      clearInterval(idleTimer);
       stopThread();
       index.close();
       db.close();
