@@ -198,6 +198,8 @@ async function createKey(): Promise<void> {
       return;
     }
     say("create-status", `Created ${key} at revision ${answer.header?.revision}.`);
+    byId<El>("new-key").value = "";
+    byId<El>("new-value").value = "";
     await openKey(key);
   } catch (err) {
     say("create-status", refusal(err, key), true);

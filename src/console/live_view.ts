@@ -40,7 +40,15 @@ export function initLive(): void {
   setInterval(renderCountdowns, COUNTDOWN_MS);
 }
 
-/** Refreshes a view now and every REFRESH_MS while it is shown; one refresh at a time. */
+/** Per refreshed view: wakes its loop early (when the view is shown). */
+const wakers = new Map<string, () => void>();
+
+/** Refreshes `view` now instead of at its next turn, if it has a refresh loop. */
+export function refreshNow(view: string): void {
+  wakers.get(view)?.();
+}
+
+/** Refreshes a view every REFRESH_MS while it is shown, and at once when woken; one refresh at a time. */
 async function refreshLoop(view: string, refresh: () => Promise<void>): Promise<void> {
   for (;;) {
     if (!byId(`view-${view}`).hidden) {
@@ -50,7 +58,13 @@ async function refreshLoop(view: string, refresh: () => Promise<void>): Promise<
         say(`${view}-status`, (err as Error).message, true);
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, REFRESH_MS);
+      wakers.set(view, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 
@@ -104,7 +118,8 @@ async function refreshLeases(): Promise<void> {
   const reads: typeof leaseReads = [];
   for (const id of ids) {
     const ttl = await call("/v3/lease/timetolive", { ID: id, keys: true });
-    reads.push({ id, ttl: Number(ttl.TTL), granted: Number(ttl.grantedTTL), readAtMs: Date.now(), keys: (ttl.keys ?? []).map(unb64) });
+    // Zero fields are absent in the gateway's JSON: no TTL is 0 seconds left.
+    reads.push({ id, ttl: Number(ttl.TTL ?? 0), granted: Number(ttl.grantedTTL ?? 0), readAtMs: Date.now(), keys: (ttl.keys ?? []).map(unb64) });
   }
   leaseReads = reads;
   const body = byId("lease-rows");

@@ -7,7 +7,7 @@ import type { El } from "./browser.ts";
 import { call, setToken, whenLoginNeeded } from "./api.ts";
 import { byId, say } from "./dom.ts";
 import { initKeys, showTree } from "./keys_view.ts";
-import { initLive } from "./live_view.ts";
+import { initLive, refreshNow } from "./live_view.ts";
 
 const VIEWS = ["keys", "watch", "leases", "members", "admin"] as const;
 
@@ -16,6 +16,7 @@ function show(view: string): void {
     byId(`view-${name}`).hidden = name !== view;
     byId(`nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
   }
+  refreshNow(view);
 }
 
 function showLogin(): void {
