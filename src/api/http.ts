@@ -16,6 +16,8 @@ import type { ClusterService, KvService } from "../server/member.ts";
 import { clientGoneError, isClientGone } from "./client_gone.ts";
 import { isConsolePath, serveConsole } from "../console/mod.ts";
 import { withCors } from "./cors.ts";
+import { isStreamedRange } from "../mvcc/range_stream.ts";
+import { rangeBody } from "./range_stream_body.ts";
 import { AUTH_GATEWAY_PATHS, AUTH_RPCS } from "./auth_routes.ts";
 import { callerOfRequest, withCaller } from "../auth/context.ts";
 import type { ExtraRoutes, StreamServer } from "./lease_routes.ts";
@@ -55,7 +57,12 @@ interface Route {
 }
 
 const ROUTES: Record<string, Route> = {
-  "/v3/kv/range": { request: "RangeRequest", response: "RangeResponse", call: (s, r) => s.range(r) },
+  // A large answer streams (src/api/range_stream_body.ts) where the service can.
+  "/v3/kv/range": {
+    request: "RangeRequest",
+    response: "RangeResponse",
+    call: (s, r) => s.rangeStreamed?.(r) ?? s.range(r),
+  },
   "/v3/kv/put": { request: "PutRequest", response: "PutResponse", call: (s, r) => s.put(r) },
   "/v3/kv/deleterange": {
     request: "DeleteRangeRequest",
@@ -218,6 +225,9 @@ async function handleRpc(service: KvService, route: Route, request: Request, opt
     // The one request boundary: etcd's zero values and etcd's checks, before the service sees it.
     const message = readRequest<unknown>(route.request, format, body, limits);
     const result = await route.call(service, message as never);
+    if (isStreamedRange(result)) {
+      return new Response(rangeBody(format, result), { headers: { "content-type": contentTypeOf(format) } });
+    }
     return new Response(encodeBody(route.response, format, result), {
       headers: { "content-type": contentTypeOf(format) },
     });

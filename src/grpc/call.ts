@@ -48,6 +48,18 @@ export class GrpcCall {
   }
 
   /**
+   * Sends bytes of a message the caller frames itself (a streamed range writes its one message in pieces);
+   * false when the stream's buffer is full (wait for 'drain') or the call is over.
+   */
+  sendPiece(piece: Uint8Array): boolean {
+    if (this.done) return false;
+    noteServerWrite(this.stream.session);
+    if (!this.stream.headersSent) this.stream.respond(RESPONSE_HEADERS, STREAM_OPTIONS);
+    grpcMetrics.sentBytes += piece.length;
+    return this.stream.write(piece);
+  }
+
+  /**
    * A unary call's answer: headers, the one message and status OK, handed to node:http2 in one end() so
    * the three frames leave together. A no-op once the call is over.
    */

@@ -14,6 +14,7 @@ import type { ClusterService, KvService } from "../server/member.ts";
 import { AUTH_METHODS } from "./auth.ts";
 import { campaign, leader, proclaim, resign } from "./election.ts";
 import { lock, unlock } from "./lock.ts";
+import { protobufRowBytes } from "./range_stream.ts";
 import type { GrpcServices, StreamMethod, UnaryMethod } from "./types.ts";
 
 export type { GrpcServices, StreamMethod, UnaryMethod } from "./types.ts";
@@ -53,7 +54,8 @@ function maintenanceOf(kv: KvService): MaintenanceService {
 /** Every unary method by service, then method name. */
 const SERVICES: Record<string, Record<string, UnaryMethod | StreamMethod>> = {
   "etcdserverpb.KV": {
-    Range: unary("RangeRequest", "RangeResponse", (s, r) => s.kv.range(r)),
+    // A large answer streams (src/grpc/range_stream.ts) where the service can.
+    Range: unary("RangeRequest", "RangeResponse", (s, r) => s.kv.rangeStreamed?.(r, { measure: protobufRowBytes }) ?? s.kv.range(r)),
     Put: unary("PutRequest", "PutResponse", (s, r) => s.kv.put(r)),
     DeleteRange: unary("DeleteRangeRequest", "DeleteRangeResponse", (s, r) => s.kv.deleteRange(r)),
     Txn: unary("TxnRequest", "TxnResponse", (s, r) => s.kv.txn(r)),

@@ -9,6 +9,8 @@ import { encodeProtobuf } from "../codec/protobuf.ts";
 import type { BoundaryLimits } from "../server/boundary.ts";
 import { GrpcCall, readGrpcRequest } from "./call.ts";
 import { MessageReader } from "./framing.ts";
+import { isStreamedRange } from "../mvcc/range_stream.ts";
+import { sendStreamedRange } from "./range_stream.ts";
 import { callerOfStream, withCaller } from "../auth/context.ts";
 import type { GrpcServices, UnaryMethod } from "./routes.ts";
 import type { CallContext } from "./types.ts";
@@ -68,6 +70,7 @@ async function answer(
     const auth = services.kv.auth;
     if (caller.token !== undefined && auth?.tokenPending(caller.token)) await auth.waitForToken(caller.token);
     const response = await withCaller(caller, () => method.call(services, request as never, context));
+    if (isStreamedRange(response)) return await sendStreamedRange(call, response);
     if (call.done) return; // the client reset the stream, or its deadline passed, meanwhile
     call.reply(encodeProtobuf(method.response, response));
   } catch (error) {

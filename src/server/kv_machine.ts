@@ -4,7 +4,15 @@
  * @module
  */
 import { type CompactionRequest, type CompactionResponse, type Event, EventType } from "../codec/messages.ts";
-import type { MvccStore } from "../mvcc/mod.ts";
+import type { MvccStore, RangeStreamSettings, RowMeasure } from "../mvcc/mod.ts";
+import type { RangeRequest } from "../codec/messages.ts";
+import type { RangeSnapshots } from "../storage/range_stream.ts";
+
+/** Where large ranges' snapshots come from, and when a range streams (src/mvcc/range_stream.ts). */
+export interface RangeStreams {
+  snapshots: RangeSnapshots;
+  settings: RangeStreamSettings;
+}
 import type { KvStateMachine } from "./member.ts";
 import { type KvCounters, newKvCounters } from "../metrics/etcd.ts";
 
@@ -16,6 +24,7 @@ export function mvccStateMachine(
   store: MvccStore,
   onEvents: (events: Event[]) => void = () => {},
   counters: KvCounters = newKvCounters(),
+  streams?: RangeStreams,
 ): KvStateMachine {
   function events<R>(result: { response: R; events: Event[] }): R {
     // For etcd_debugging_mvcc_keys_total: a put of version 1 made a key, a delete removed one.
@@ -32,6 +41,12 @@ export function mvccStateMachine(
       counters.ranges++;
       return store.range(req);
     },
+    ...(streams === undefined ? {} : {
+      rangeStreamed: (req: RangeRequest, how: { beforeSnapshot: () => void; measure?: RowMeasure }) => {
+        counters.ranges++;
+        return store.rangeStreamed(req, { ...streams, ...how });
+      },
+    }),
     put: (req) => {
       counters.puts++;
       return events(store.put(req));

@@ -68,6 +68,7 @@ import {
   StateRole,
 } from "../raft/mod.ts";
 import type { SqlDatabase } from "../storage/adapter.ts";
+import type { RowMeasure, StreamedRange } from "../mvcc/range_stream.ts";
 import type { SqliteRaftLog } from "../storage/raft_log.ts";
 import { checkRequest } from "./boundary.ts";
 import type { CheckedRequest } from "../auth/checks.ts";
@@ -124,6 +125,8 @@ export interface RaftCore {
 /** What a committed write does to the key-value state, and the local reads. Synchronous, on `db`. */
 export interface KvStateMachine {
   range(req: RangeRequest): RangeResponse;
+  /** As `range`; a large answer streams from a snapshot opened right after `beforeSnapshot`. */
+  rangeStreamed?(req: RangeRequest, how: { beforeSnapshot: () => void; measure?: RowMeasure }): RangeResponse | StreamedRange;
   put(req: PutRequest): PutResponse;
   deleteRange(req: DeleteRangeRequest): DeleteRangeResponse;
   txn(req: TxnRequest): TxnResponse;
@@ -137,6 +140,8 @@ export interface KvStateMachine {
 /** The service layer a front-end calls. */
 export interface KvService {
   range(req: RangeRequest): Promise<RangeResponse>;
+  /** As `range`, but a large answer may stream (the caller closes it); without it front-ends use `range`. */
+  rangeStreamed?(req: RangeRequest, options?: { measure?: RowMeasure }): Promise<RangeResponse | StreamedRange>;
   put(req: PutRequest): Promise<PutResponse>;
   deleteRange(req: DeleteRangeRequest): Promise<DeleteRangeResponse>;
   txn(req: TxnRequest): Promise<TxnResponse>;
@@ -1006,6 +1011,28 @@ export class Member implements KvService {
   // ---- the KV service ----
 
   async range(req: RangeRequest): Promise<RangeResponse> {
+    await this.#beforeRange(req);
+    const response = this.#o.kv.range(req);
+    response.header = this.#header(response.header.revision);
+    return response;
+  }
+
+  /**
+   * As `range`, but a large answer comes back as a StreamedRange read page by page from a snapshot of the
+   * state as of now (src/mvcc/range_stream.ts); whoever gets one must close it.
+   */
+  async rangeStreamed(req: RangeRequest, options: { measure?: RowMeasure } = {}): Promise<RangeResponse | StreamedRange> {
+    await this.#beforeRange(req);
+    const kv = this.#o.kv;
+    // The snapshot sees only what is committed: the open state transaction (if any) is committed first.
+    const response = kv.rangeStreamed === undefined
+      ? kv.range(req)
+      : kv.rangeStreamed(req, { beforeSnapshot: () => this.commitState(), measure: options.measure });
+    response.header = this.#header(response.header.revision);
+    return response;
+  }
+
+  async #beforeRange(req: RangeRequest): Promise<void> {
     // Front-ends pass what the request boundary checked; in-process callers get the same checks here.
     checkRequest("RangeRequest", req, this.#limits);
     if (req.serializable !== true) {
@@ -1014,9 +1041,6 @@ export class Member implements KvService {
     }
     // As etcd: checked against the state the read sees, once caught up (a grant or revoke applied before wins).
     this.#o.auth?.admit({ kind: "range", req });
-    const response = this.#o.kv.range(req);
-    response.header = this.#header(response.header.revision);
-    return response;
   }
 
   put(req: PutRequest): Promise<PutResponse> {

@@ -27,6 +27,8 @@ import { DEFAULT_QUOTA_BYTES, parseServerArgs, parseUrls, type ServerConfig } fr
 import { idHex } from "./ids.ts";
 import { forceNewCluster } from "./force_new_cluster.ts";
 import { mvccStateMachine } from "./kv_machine.ts";
+import { DEFAULT_RANGE_STREAM, type RangeStreamSettings } from "../mvcc/range_stream.ts";
+import { RangeSnapshots } from "../storage/range_stream.ts";
 import { createLeaseWatch } from "./lease_watch.ts";
 import { leaseAndWatchRoutes, type StreamServer } from "../api/lease_routes.ts";
 import { combineRoutes, snapshotRoutes } from "../api/snapshot_route.ts";
@@ -96,6 +98,12 @@ export type StartServerOptions =
      * wait the full default.
      */
     clientOpeningTimeoutMs?: number;
+    /**
+     * When a range streams from a snapshot instead of being built in one piece, and its page size
+     * (src/mvcc/range_stream.ts). Test-only: the defaults, or TSETCD_RANGE_STREAM_MIN_ROWS,
+     * TSETCD_RANGE_STREAM_MIN_BYTES and TSETCD_RANGE_STREAM_PAGE_BYTES, serve everyone else.
+     */
+    rangeStream?: Partial<RangeStreamSettings>;
   };
 
 /** A running member. */
@@ -137,6 +145,19 @@ const STATE_COMMIT_INTERVAL_MS = 100;
 
 /** The log database's WAL is rewound past this (its checkpoints run on their own thread). */
 const LOG_MAX_WAL_BYTES = 16 * 1024 * 1024;
+
+/** Range streaming's settings: the given ones, else the test-only environment's, else the defaults. */
+function rangeStreamSettings(given: Partial<RangeStreamSettings> | undefined): RangeStreamSettings {
+  const fromEnv = (name: string, fallback: number): number => {
+    const value = Number(process.env[name]);
+    return Number.isSafeInteger(value) && value >= 0 ? value : fallback;
+  };
+  return {
+    minRows: given?.minRows ?? fromEnv("TSETCD_RANGE_STREAM_MIN_ROWS", DEFAULT_RANGE_STREAM.minRows),
+    minBytes: given?.minBytes ?? fromEnv("TSETCD_RANGE_STREAM_MIN_BYTES", DEFAULT_RANGE_STREAM.minBytes),
+    pageBytes: given?.pageBytes ?? fromEnv("TSETCD_RANGE_STREAM_PAGE_BYTES", DEFAULT_RANGE_STREAM.pageBytes),
+  };
+}
 
 /** Default bound on pending requests. */
 const DEFAULT_MAX_PENDING = 20_000;
@@ -302,6 +323,8 @@ async function startOnDatabase(
     },
   });
   const kvCounters = newKvCounters();
+  // Large ranges read page by page from snapshots of the state database (src/storage/range_stream.ts).
+  const rangeSnapshots = new RangeSnapshots(statePath);
   member = new Member({
     logWriter,
     stateCommitIntervalMs: options.stateCommitIntervalMs ?? STATE_COMMIT_INTERVAL_MS,
@@ -320,7 +343,10 @@ async function startOnDatabase(
     stateDb,
     log,
     raft,
-    kv: mvccStateMachine(store, leaseWatch.onKvEvents, kvCounters),
+    kv: mvccStateMachine(store, leaseWatch.onKvEvents, kvCounters, {
+      snapshots: rangeSnapshots,
+      settings: rangeStreamSettings(options.rangeStream),
+    }),
     memberId: cluster.memberId,
     clusterId: cluster.clusterId,
     // Until this member's publish applies, it shows its own name and client URLs (as a single member did).
@@ -420,6 +446,7 @@ async function startOnDatabase(
     await transport.close();
     await logWriter?.close();
     snapshots.close();
+    rangeSnapshots.close();
     throw err;
   }
   const confState = log.confState();
@@ -595,6 +622,7 @@ async function startOnDatabase(
     await transport.close();
     await logWriter?.close();
     snapshots.close();
+    rangeSnapshots.close();
     throw err;
   }
   // Off Bun no gRPC engine runs (see the client URL loop): no URL serves it.
@@ -618,6 +646,7 @@ async function startOnDatabase(
       await transport.close();
       await logWriter?.close();
       snapshots.close();
+      rangeSnapshots.close();
       stateDb.close();
       db.close();
       releaseLock();
