@@ -73,11 +73,13 @@ function startWatch(prefix: string): void {
   const controller = new AbortController();
   watching = controller;
   byId("events").replaceChildren();
-  say("watch-status", `Watching ${prefix === "" ? "every key" : prefix}…`);
+  say("watch-status", "Starting the watch…");
   const request = prefix === ""
     ? { key: b64("\0"), range_end: b64("\0") }
     : { key: b64(prefix), range_end: prefixEndB64(prefix) };
   watchStream(request, (result) => {
+    // "Watching" only once the server has the watcher: a put after that is never missed.
+    if (result.created === true) say("watch-status", `Watching ${prefix === "" ? "every key" : prefix}…`);
     if (result.canceled === true) say("watch-status", `Watch canceled: ${result.cancel_reason ?? "by the server"}`, true);
     if (paused) return;
     for (const event of result.events ?? []) addEvent(event);

@@ -185,7 +185,6 @@ test("the console in chromium against a 3-member cluster", async () => {
     await page.fill("#watch-prefix", "w/");
     await page.click("#watch-form button[type=submit]");
     await until("watching", async () => ((await page.textContent("#watch-status")) ?? "").startsWith("Watching"));
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const watched = await cli([`--endpoints=${base}`, "put", "w/x", "hello"]);
     assert.is(watched.code, 0, watched.err);
     const putAnsweredMs = Date.now();
