@@ -132,7 +132,7 @@ export const CONSOLE_HTML = `<!doctype html>
 `;
 
 /** The style sheet at /ui/console.css. */
-export const CONSOLE_CSS = `:root{color-scheme:light;--fg:#1a1a1a;--muted:#555;--accent:#0b5cad;--danger:#a4161a;--line:#ccc}
+export const CONSOLE_CSS = `:root{color-scheme:light;--fg:#1a1a1a;--muted:#555555;--accent:#0b5cad;--danger:#a4161a;--line:#cccccc}
 body{font:15px/1.45 system-ui,sans-serif;color:var(--fg);background:#fff;margin:0}
 header{display:flex;gap:1rem;align-items:center;padding:.5rem 1rem;background:#0b3d6e;color:#fff}
 header h1{font-size:1.1rem;margin:0}header button{background:transparent;color:#fff;border:1px solid transparent}

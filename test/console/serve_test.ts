@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { startServer, type TsetcdServer } from "../../src/server/mod.ts";
 import { BUNDLE_PATH, buildBundleModule } from "../../src/console/build.ts";
 import { consoleSizeBytes } from "../../src/console/mod.ts";
+import { CONSOLE_CSS, CONSOLE_HTML } from "../../src/console/page.ts";
 
 const METRICS_PORT = 25121;
 const dir = mkdtempSync(join(tmpdir(), "tsetcd-console-"));
@@ -79,6 +80,42 @@ test("gateway answers to a browser (Origin set) carry etcd 3.4's CORS headers; o
   assert.is(status.headers.get("access-control-allow-origin"), "*");
   const plain = await fetch(`${server.clientUrl}/v3/maintenance/status`, { method: "POST", body: "{}" });
   assert.is(plain.headers.get("access-control-allow-origin"), null, "no Origin, no CORS headers (as etcd)");
+});
+
+/** WCAG relative luminance of "#rrggbb". */
+function luminance(hex: string): number {
+  const channel = (i: number): number => {
+    const c = parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+test("readable and labelled: every text colour meets WCAG AA on its background; every field has a label", () => {
+  const variable = (name: string): string => CONSOLE_CSS.match(new RegExp(`--${name}:(#[0-9a-f]{6})`))![1]!;
+  const pairs: [string, string, string][] = [
+    ["text", variable("fg"), "#ffffff"],
+    ["muted", variable("muted"), "#ffffff"],
+    ["buttons and links", variable("accent"), "#ffffff"],
+    ["danger", variable("danger"), "#ffffff"],
+    ["healthy", "#1b6e20", "#ffffff"],
+    ["header", "#ffffff", "#0b3d6e"],
+    ["PUT tag", "#ffffff", "#1b6e20"],
+    ["DELETE tag", "#ffffff", variable("danger")],
+    ["code on grey", variable("fg"), "#f4f4f4"],
+  ];
+  for (const [what, fg, bg] of pairs) assert.ok(contrast(fg, bg) >= 4.5, `${what}: ${contrast(fg, bg).toFixed(2)}:1`);
+  const ids = [...CONSOLE_HTML.matchAll(/<(?:input|textarea|select) id="([^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(ids.length >= 10, `fields: ${ids}`);
+  for (const id of ids) {
+    const labelled = CONSOLE_HTML.includes(`<label for="${id}"`) || new RegExp(`<label><input[^>]*id="${id}"`).test(CONSOLE_HTML);
+    assert.ok(labelled, `#${id} has no label`);
+  }
 });
 
 test.run();
