@@ -276,12 +276,15 @@ export class RaftLog {
   }
 
   hasNextEnts(): boolean {
+    // Nothing committed past applied: no need to ask where the log starts (the common case).
+    if (this.committed <= this.applied) return false;
     const off = Math.max(this.applied + 1, this.firstIndex());
     return this.committed + 1 > off;
   }
 
   /** Committed entries not yet applied (bounded by size per Ready). */
   nextEnts(): Entry[] {
+    if (this.committed <= this.applied) return [];
     const off = Math.max(this.applied + 1, this.firstIndex());
     if (this.committed + 1 <= off) return [];
     const ents = this.slice(off, this.committed + 1, this.options.maxCommittedSizePerReadyBytes);

@@ -23,8 +23,13 @@ export function committedIndex(voters: readonly NodeId[], matchOf: (id: NodeId) 
   if (n === 0) return 0;
   if (n === 1) return matchOf(voters[0]!);
   const matches = new Array<number>(n);
-  for (let i = 0; i < n; i++) matches[i] = matchOf(voters[i]!);
-  matches.sort((a, b) => b - a);
+  // Insertion sort, descending: voter sets are small, and this runs on every acknowledgement.
+  for (let i = 0; i < n; i++) {
+    const m = matchOf(voters[i]!);
+    let j = i;
+    for (; j > 0 && matches[j - 1]! < m; j--) matches[j] = matches[j - 1]!;
+    matches[j] = m;
+  }
   return matches[majority(n) - 1]!;
 }
 

@@ -65,14 +65,15 @@ export class MemoryStorage implements RaftStorage {
   initialState(): { hardState: HardState; confState: ConfState } {
     const cs = this.snap.metadata.confState;
     return {
-      hardState: { ...this.hs },
+      hardState: this.hardState(),
       confState: { voters: [...cs.voters], learners: [...cs.learners] },
     };
   }
 
-  /** The hard state as last set (a copy). */
+  /** The hard state as last set (a copy; field by field, as a spread copy is several times slower). */
   hardState(): HardState {
-    return { ...this.hs };
+    const hs = this.hs;
+    return { term: hs.term, vote: hs.vote, commit: hs.commit };
   }
 
   setHardState(hs: HardState): void {
