@@ -32,6 +32,33 @@ export function entryFingerprint(e: Entry): string {
   return `${e.type}/${d.length}/${(h >>> 0).toString(16)}`;
 }
 
+/**
+ * Fingerprints by entry object. The simulated network passes the leader's entry objects to every member, so
+ * one entry is fingerprinted once instead of at every persist and apply on every member (it was the
+ * largest single cost of the checks). The key is the entry and its payload both: whatever produced an entry
+ * with other content gets its own fingerprint.
+ */
+const fingerprints = new WeakMap<Entry, { type: Entry["type"]; data: Uint8Array; fingerprint: string }>();
+
+function cachedFingerprint(e: Entry): string {
+  const seen = fingerprints.get(e);
+  if (seen !== undefined && seen.data === e.data && seen.type === e.type) return seen.fingerprint;
+  const fingerprint = entryFingerprint(e);
+  fingerprints.set(e, { type: e.type, data: e.data, fingerprint });
+  return fingerprint;
+}
+
+/** Bound on indexes and terms in a persisted-entry key (index * 2^26 + term stays an exact integer). */
+const KEY_PART_LIMIT = 2 ** 26;
+
+/** (index, term) as one number: a map keyed by it needs no string per persisted entry. */
+function persistedKey(index: number, term: number): number {
+  if (!(index >= 0 && index < KEY_PART_LIMIT && term >= 0 && term < KEY_PART_LIMIT)) {
+    throw new Error(`checker: entry ${index}:${term} out of the key range`);
+  }
+  return index * KEY_PART_LIMIT + term;
+}
+
 interface CommittedEntry {
   term: number;
   fingerprint: string;
@@ -58,7 +85,7 @@ export class SafetyChecker {
   readonly committed = new Map<number, CommittedEntry>();
   maxCommittedIndex = 0;
   /** Log matching: (index, term) → fingerprint and previous entry's term, as first persisted anywhere. */
-  private readonly persisted = new Map<string, { fingerprint: string; prevTerm: number | undefined; by: NodeId }>();
+  private readonly persisted = new Map<number, { fingerprint: string; prevTerm: number | undefined; by: NodeId }>();
 
   /** At most one leader per term. */
   onLeader(id: NodeId, term: number): string | undefined {
@@ -71,18 +98,18 @@ export class SafetyChecker {
   /** Log matching, on entries a member has just made durable. */
   onPersist(id: NodeId, entries: readonly Entry[], storage: RaftStorage): string | undefined {
     for (const e of entries) {
-      const fingerprint = entryFingerprint(e);
+      const fingerprint = cachedFingerprint(e);
       const prevTerm = storageTerm(storage, e.index - 1);
-      const key = `${e.index}:${e.term}`;
+      const key = persistedKey(e.index, e.term);
       const seen = this.persisted.get(key);
       if (seen === undefined) {
         this.persisted.set(key, { fingerprint, prevTerm, by: id });
       } else {
         if (seen.fingerprint !== fingerprint) {
-          return `log matching: entry ${key} differs between ${seen.by} and ${id}`;
+          return `log matching: entry ${e.index}:${e.term} differs between ${seen.by} and ${id}`;
         }
         if (seen.prevTerm !== undefined && prevTerm !== undefined && seen.prevTerm !== prevTerm) {
-          return `log matching: entry ${key} follows term ${seen.prevTerm} on ${seen.by} but ${prevTerm} on ${id}`;
+          return `log matching: entry ${e.index}:${e.term} follows term ${seen.prevTerm} on ${seen.by} but ${prevTerm} on ${id}`;
         }
       }
     }
@@ -123,7 +150,7 @@ export class SafetyChecker {
 
   /** State machine safety: every member applies the same entry at an index. Records the entry as committed. */
   onApply(id: NodeId, e: Entry): string | undefined {
-    const fingerprint = entryFingerprint(e);
+    const fingerprint = cachedFingerprint(e);
     const c = this.committed.get(e.index);
     if (c === undefined) {
       this.committed.set(e.index, { term: e.term, fingerprint, by: id });

@@ -110,6 +110,7 @@ interface Client {
 }
 
 
+const encoder = new TextEncoder();
 const MAX_MEMBER_IDS = 9;
 const MAX_EVENTS_PER_RUN = 3_000_000;
 const LIVENESS_REPROPOSE_TICKS = 40;
@@ -131,6 +132,10 @@ class Simulation implements MemberHost {
   private readonly queue = new EventQueue<SimEvent>(MAX_EVENTS_PER_RUN);
   private readonly network = new Network();
   private readonly members = new Map<NodeId, Member>();
+  /** The members in the order they were added (the map's order), for the per-tick loops and draws. */
+  private readonly memberList: Member[] = [];
+  /** Scratch list for a client's pick of a member (one per operation: no array allocated each time). */
+  private readonly candidates: Member[] = [];
   private readonly knobs: Knobs;
   private readonly settings: MemberSettings;
   private readonly clients: Client[] = [];
@@ -222,10 +227,12 @@ class Simulation implements MemberHost {
   send(from: Member, m: Message): void {
     this.stats.messages++;
     const to = this.members.get(m.to);
-    const delays = to === undefined || to.removed ? [] : this.network.route(m.from, m.to, this.netRng);
-    if (this.tracing) this.trace(`${describeMessage(m)}${delays.length === 0 ? " (lost)" : delays.length > 1 ? " (dup)" : ""}`);
-    for (const d of delays) this.queue.push(this.time + d, { kind: "deliver", msg: m });
-    if (delays.length > 0) return;
+    const network = this.network;
+    const copies = to === undefined || to.removed ? 0 : network.routeCopies(m.from, m.to, this.netRng);
+    if (this.tracing) this.trace(`${describeMessage(m)}${copies === 0 ? " (lost)" : copies > 1 ? " (dup)" : ""}`);
+    if (copies > 0) this.queue.push(this.time + network.firstDelay, { kind: "deliver", msg: m });
+    if (copies > 1) this.queue.push(this.time + network.secondDelay, { kind: "deliver", msg: m });
+    if (copies > 0) return;
     if (m.type === MessageType.Snap) this.report(from, m.to, false);
     else if (m.type === MessageType.App && this.network.isBlocked(m.from, m.to)) this.report(from, m.to, undefined);
   }
@@ -248,12 +255,12 @@ class Simulation implements MemberHost {
     if (client === undefined || cur === undefined || cur.reqId !== reqId || cur.memberId !== member.id) return;
     cur.op.value = value;
     cur.op.returnTime = this.historyStamp();
-    this.trace(`client ${clientId} read ${cur.op.key}=${value} from ${member.id}`);
+    if (this.tracing) this.trace(`client ${clientId} read ${cur.op.key}=${value} from ${member.id}`);
     this.finishOp(client);
   }
 
   onConfChangeApplied(member: Member, cc: ConfChange): void {
-    this.trace(`${member.id} applied conf change ${confChangeName(cc)}`);
+    if (this.tracing) this.trace(`${member.id} applied conf change ${confChangeName(cc)}`);
     const target = this.members.get(cc.nodeId);
     if (cc.type === ConfChangeType.RemoveNode) {
       if (target !== undefined && !target.removed) this.queue.push(this.time, { kind: "stop", member: target });
@@ -264,7 +271,7 @@ class Simulation implements MemberHost {
 
   onLeaderElected(member: Member, term: number): void {
     this.stats.elections++;
-    this.trace(`leader ${member.id} term ${term}`);
+    if (this.tracing) this.trace(`leader ${member.id} term ${term}`);
   }
 
   onMarkerApplied(member: Member, marker: number): void {
@@ -274,7 +281,7 @@ class Simulation implements MemberHost {
   onInvalidApplied(member: Member, index: number, reason: string): void {
     this.garbageIndexes.add(index);
     this.stats.garbageApplies++;
-    this.trace(`${member.id} apply ${index}: no command (${reason}), error outcome`);
+    if (this.tracing) this.trace(`${member.id} apply ${index}: no command (${reason}), error outcome`);
   }
 
   // ---- setup and main loop ----
@@ -302,6 +309,7 @@ class Simulation implements MemberHost {
     const disk = { storage, checkpoint: { applied: 0, kv: new KvStateMachine() } };
     const member = new Member(id, disk, this, this.settings, this.rng.fork());
     this.members.set(id, member);
+    this.memberList.push(member);
     member.start();
     return member;
   }
@@ -309,10 +317,10 @@ class Simulation implements MemberHost {
   private loop(): void {
     for (let n = 0; n < MAX_EVENTS_PER_RUN; n++) {
       if (this.done) return;
-      const ev = this.queue.pop();
-      if (ev === undefined) throw new Error("event queue ran dry");
-      this.time = ev.time;
-      this.handle(ev.payload);
+      const time = this.queue.peekTime();
+      if (time === undefined) throw new Error("event queue ran dry");
+      this.time = time;
+      this.handle(this.queue.popPayload()!);
     }
     throw new Error(`run exceeded ${MAX_EVENTS_PER_RUN} events`);
   }
@@ -336,7 +344,7 @@ class Simulation implements MemberHost {
       case "stop":
         if (ev.member.up) ev.member.crash();
         ev.member.removed = true;
-        this.trace(`stop removed member ${ev.member.id}`);
+        if (this.tracing) this.trace(`stop removed member ${ev.member.id}`);
         return;
       case "start":
         if (!this.members.has(ev.id)) this.addMember(ev.id, new MemoryStorage());
@@ -348,17 +356,18 @@ class Simulation implements MemberHost {
 
   private deliver(m: Message): void {
     const member = this.members.get(m.to);
-    const from = this.members.get(m.from);
     // A link cut while the message was in flight loses it too.
     if (member === undefined || !member.up || this.network.isBlocked(m.from, m.to)) {
-      if (m.type === MessageType.Snap && from !== undefined) this.report(from, m.to, false);
+      const from = m.type === MessageType.Snap ? this.members.get(m.from) : undefined;
+      if (from !== undefined) this.report(from, m.to, false);
       return;
     }
     if (this.tracing && m.type !== MessageType.Heartbeat && m.type !== MessageType.HeartbeatResp) {
       this.trace(`deliver ${describeMessage(m)}`);
     }
     member.deliver(m);
-    if (m.type === MessageType.Snap && from !== undefined) this.report(from, m.to, true);
+    const from = m.type === MessageType.Snap ? this.members.get(m.from) : undefined;
+    if (from !== undefined) this.report(from, m.to, true);
   }
 
   /** Tells a sender's core (one instant later, outside its Ready handling) how a send went. */
@@ -382,7 +391,7 @@ class Simulation implements MemberHost {
   private onTick(): void {
     this.tickNo = Math.round(this.time / TICK);
     const drift = this.liveness ? 0 : this.knobs.driftRate;
-    for (const member of this.members.values()) {
+    for (const member of this.memberList) {
       if (drift > 0 && this.rng.chance(drift)) continue; // this member's clock runs slow
       member.tick();
       if (this.done) return;
@@ -404,7 +413,7 @@ class Simulation implements MemberHost {
     if (this.tickNo >= this.phaseEndTick) {
       this.network.profile = randomProfile(rng, TICK);
       this.phaseEndTick = this.tickNo + rng.range(100, 500);
-      this.trace(`network profile ${JSON.stringify(this.network.profile)}`);
+      if (this.tracing) this.trace(`network profile ${JSON.stringify(this.network.profile)}`);
     }
     this.partitions();
     if (rng.chance(k.crashRate)) this.crashOne();
@@ -419,11 +428,11 @@ class Simulation implements MemberHost {
   /** A garbage entry proposed the way a client's put is: at a random member, which forwards it to its leader. */
   private proposeGarbage(): void {
     const rng = this.rng;
-    const member = rng.pick([...this.members.values()].filter((m) => !m.removed));
+    const member = rng.pick(this.memberList.filter((m) => !m.removed));
     const data = drawGarbage(rng);
     if (!member.available) return;
     const err = member.node!.propose(data);
-    this.trace(`propose garbage (${data.length} bytes) via ${member.id}: ${err ?? "accepted"}`);
+    if (this.tracing) this.trace(`propose garbage (${data.length} bytes) via ${member.id}: ${err ?? "accepted"}`);
     if (err !== undefined) return;
     this.stats.garbageProposed++;
     member.pump();
@@ -440,7 +449,7 @@ class Simulation implements MemberHost {
     const moving = this.healTick >= 0 && rng.chance(this.knobs.partitionRate * 0.5);
     if (this.healTick >= 0 && !moving) return;
     if (!moving && !rng.chance(this.knobs.partitionRate)) return;
-    const ids = [...this.members.values()].filter((m) => !m.removed).map((m) => m.id);
+    const ids = this.memberList.filter((m) => !m.removed).map((m) => m.id);
     if (ids.length < 2) return;
     const leader = this.leader();
     // Isolating the current leader is the nemesis that exercises elections and stale leaders hardest.
@@ -452,16 +461,16 @@ class Simulation implements MemberHost {
     this.network.partition(side, ids, oneWay);
     this.healTick = this.tickNo + rng.range(10, 300);
     this.stats.partitions++;
-    this.trace(`partition ${oneWay ? "one-way " : ""}{${side.join(",")}} until tick ${this.healTick}`);
+    if (this.tracing) this.trace(`partition ${oneWay ? "one-way " : ""}{${side.join(",")}} until tick ${this.healTick}`);
   }
 
   private randomMember(): Member | undefined {
-    const live = [...this.members.values()].filter((m) => m.up);
+    const live = this.memberList.filter((m) => m.up);
     return live.length === 0 ? undefined : this.rng.pick(live);
   }
 
   private crashOne(): void {
-    const live = [...this.members.values()].filter((m) => m.up);
+    const live = this.memberList.filter((m) => m.up);
     if (live.length <= 1) return;
     const busy = live.filter((m) => m.busy);
     const victim = busy.length > 0 && this.rng.chance(0.5) ? this.rng.pick(busy) : this.rng.pick(live);
@@ -471,7 +480,7 @@ class Simulation implements MemberHost {
   }
 
   private pauseOne(): void {
-    const live = [...this.members.values()].filter((m) => m.up && !m.paused);
+    const live = this.memberList.filter((m) => m.up && !m.paused);
     if (live.length === 0) return;
     // The leader is the interesting one to pause: it wakes up stale.
     const leader = this.leader();
@@ -514,7 +523,7 @@ class Simulation implements MemberHost {
     }
     if (cc === undefined) return;
     const err = leader.node!.proposeConfChange(cc);
-    this.trace(`propose conf change ${confChangeName(cc)} at ${leader.id}: ${err ?? "accepted"}`);
+    if (this.tracing) this.trace(`propose conf change ${confChangeName(cc)} at ${leader.id}: ${err ?? "accepted"}`);
     if (err === undefined) this.stats.confChanges++;
     leader.pump();
   }
@@ -525,7 +534,7 @@ class Simulation implements MemberHost {
     const voters = leader.node!.status().confState.voters.filter((v) => v !== leader.id);
     if (voters.length === 0) return;
     const target = this.rng.pick(voters);
-    this.trace(`transfer leadership ${leader.id} → ${target}`);
+    if (this.tracing) this.trace(`transfer leadership ${leader.id} → ${target}`);
     this.stats.transfers++;
     leader.node!.transferLeader(target);
     leader.pump();
@@ -542,7 +551,9 @@ class Simulation implements MemberHost {
 
   private issue(client: Client): void {
     const rng = this.rng;
-    const candidates = [...this.members.values()].filter((m) => !m.removed);
+    const candidates = this.candidates;
+    candidates.length = 0;
+    for (const m of this.memberList) if (!m.removed) candidates.push(m);
     const member = rng.pick(candidates);
     client.nextTick = this.tickNo + rng.range(0, 5);
     if (!member.available) return; // connection refused / busy: try again later
@@ -553,7 +564,7 @@ class Simulation implements MemberHost {
       const value = `${client.id}.${reqId}`;
       const op: Operation = { clientId: client.id, kind: "put", key, value, callTime: this.historyStamp() };
       const err = member.node!.propose(encodePut({ clientId: client.id, reqId, key, value }));
-      this.trace(`client ${client.id} put ${key}=${value} via ${member.id}${err === undefined ? "" : `: ${err}`}`);
+      if (this.tracing) this.trace(`client ${client.id} put ${key}=${value} via ${member.id}${err === undefined ? "" : `: ${err}`}`);
       if (err !== undefined) return; // refused at once: it never happened
       this.history.push(op);
       client.current = { op, reqId, memberId: member.id, deadline };
@@ -563,13 +574,13 @@ class Simulation implements MemberHost {
         op.value = member.kv.get(key);
         op.returnTime = op.callTime;
         this.history.push(op);
-        this.trace(`client ${client.id} read ${key}=${op.value} locally from ${member.id} (bug)`);
+        if (this.tracing) this.trace(`client ${client.id} read ${key}=${op.value} locally from ${member.id} (bug)`);
         return;
       }
       const ctx = `${client.id}.${reqId}`;
       member.addRead(ctx, { clientId: client.id, reqId, key });
-      const err = member.node!.readIndex(new TextEncoder().encode(ctx));
-      this.trace(`client ${client.id} read ${key} via ${member.id}${err === undefined ? "" : `: ${err}`}`);
+      const err = member.node!.readIndex(encoder.encode(ctx));
+      if (this.tracing) this.trace(`client ${client.id} read ${key} via ${member.id}${err === undefined ? "" : `: ${err}`}`);
       if (err !== undefined) {
         member.pendingReads.delete(ctx);
         return;
@@ -604,7 +615,7 @@ class Simulation implements MemberHost {
     for (const client of this.clients) {
       const cur = client.current;
       if (cur === undefined || this.time < cur.deadline) continue;
-      this.trace(`client ${client.id} timed out on ${cur.op.kind} ${cur.op.key}`);
+      if (this.tracing) this.trace(`client ${client.id} timed out on ${cur.op.kind} ${cur.op.key}`);
       client.current = undefined;
       this.stats.opsUnknown++;
     }

@@ -11,63 +11,92 @@ export interface Scheduled<T> {
   payload: T;
 }
 
-/** Min-heap of events by (time, seq), with a hard bound on its size. */
+/**
+ * Min-heap of events by (time, seq), with a hard bound on its size. The heap is three parallel arrays (times,
+ * sequence numbers, payloads) rather than one wrapper object per event: a run schedules millions of events.
+ */
 export class EventQueue<T> {
-  private heap: Scheduled<T>[] = [];
+  private readonly times: number[] = [];
+  private readonly seqs: number[] = [];
+  private readonly payloads: T[] = [];
   private nextSeq = 0;
 
   /** `maxEvents` bounds the queue: scheduling past it throws (a runaway run must stop loudly). */
   constructor(private readonly maxEvents: number = 1_000_000) {}
 
   get size(): number {
-    return this.heap.length;
+    return this.times.length;
   }
 
   /** Schedules `payload` at `time`. */
   push(time: number, payload: T): void {
     if (!Number.isFinite(time)) throw new Error(`event queue: bad time ${time}`);
-    if (this.heap.length >= this.maxEvents) throw new Error(`event queue: more than ${this.maxEvents} events`);
-    const item: Scheduled<T> = { time, seq: this.nextSeq++, payload };
-    const heap = this.heap;
-    heap.push(item);
-    let i = heap.length - 1;
+    const times = this.times;
+    const seqs = this.seqs;
+    const payloads = this.payloads;
+    if (times.length >= this.maxEvents) throw new Error(`event queue: more than ${this.maxEvents} events`);
+    const seq = this.nextSeq++;
+    let i = times.length;
+    times.push(time);
+    seqs.push(seq);
+    payloads.push(payload);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!less(item, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
+      const pt = times[parent]!;
+      if (pt < time || (pt === time && seqs[parent]! < seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent]!;
+      payloads[i] = payloads[parent]!;
       i = parent;
     }
-    heap[i] = item;
+    times[i] = time;
+    seqs[i] = seq;
+    payloads[i] = payload;
   }
 
   /** Time of the earliest event, or undefined when empty. */
   peekTime(): number | undefined {
-    return this.heap[0]?.time;
+    return this.times.length === 0 ? undefined : this.times[0];
   }
 
   /** Removes and returns the earliest event. */
   pop(): Scheduled<T> | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    if (top === undefined) return undefined;
-    const last = heap.pop()!;
-    if (heap.length === 0) return top;
+    if (this.times.length === 0) return undefined;
+    const time = this.times[0]!;
+    const seq = this.seqs[0]!;
+    return { time, seq, payload: this.popPayload()! };
+  }
+
+  /** Removes the earliest event and returns its payload (its time is `peekTime()` before the call). */
+  popPayload(): T | undefined {
+    const times = this.times;
+    const seqs = this.seqs;
+    const payloads = this.payloads;
+    const n = times.length - 1;
+    if (n < 0) return undefined;
+    const top = payloads[0]!;
+    // Sift the last event down from the root.
+    const time = times.pop()!;
+    const seq = seqs.pop()!;
+    const payload = payloads.pop()!;
+    if (n === 0) return top;
     let i = 0;
-    const n = heap.length;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && less(heap[r]!, heap[l]!) ? r : l;
-      if (!less(heap[c]!, last)) break;
-      heap[i] = heap[c]!;
+      let c = l;
+      if (r < n && (times[r]! < times[l]! || (times[r] === times[l] && seqs[r]! < seqs[l]!))) c = r;
+      const ct = times[c]!;
+      if (!(ct < time || (ct === time && seqs[c]! < seq))) break;
+      times[i] = ct;
+      seqs[i] = seqs[c]!;
+      payloads[i] = payloads[c]!;
       i = c;
     }
-    heap[i] = last;
+    times[i] = time;
+    seqs[i] = seq;
+    payloads[i] = payload;
     return top;
   }
-}
-
-function less<T>(a: Scheduled<T>, b: Scheduled<T>): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }

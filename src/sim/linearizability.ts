@@ -127,6 +127,8 @@ interface EventNode {
   isCall: boolean;
   opIndex: number;
   time: number;
+  /** Order among events at the same time (see tieRank), computed once before sorting. */
+  rank: number;
   /** For a call: its matching return node. */
   match?: EventNode;
   prev?: EventNode;
@@ -142,12 +144,14 @@ interface KeyResult {
 function buildEventList(ops: readonly Operation[]): EventNode {
   const events: EventNode[] = [];
   ops.forEach((op, opIndex) => {
-    const ret: EventNode = { isCall: false, opIndex, time: op.returnTime ?? Number.POSITIVE_INFINITY };
-    const call: EventNode = { isCall: true, opIndex, time: op.callTime, match: ret };
+    const ret: EventNode = { isCall: false, opIndex, time: op.returnTime ?? Number.POSITIVE_INFINITY, rank: 0 };
+    const call: EventNode = { isCall: true, opIndex, time: op.callTime, rank: 0, match: ret };
+    ret.rank = tieRank(ops, ret);
+    call.rank = tieRank(ops, call);
     events.push(call, ret);
   });
-  events.sort((a, b) => a.time - b.time || tieRank(ops, a) - tieRank(ops, b) || a.opIndex - b.opIndex);
-  const head: EventNode = { isCall: false, opIndex: -1, time: Number.NEGATIVE_INFINITY };
+  events.sort((a, b) => a.time - b.time || a.rank - b.rank || a.opIndex - b.opIndex);
+  const head: EventNode = { isCall: false, opIndex: -1, time: Number.NEGATIVE_INFINITY, rank: 0 };
   let prev = head;
   for (const ev of events) {
     prev.next = ev;
@@ -198,6 +202,9 @@ function checkKey(ops: readonly Operation[], options: CheckOptions): KeyResult {
   const startMs = maxMs > 0 ? Date.now() : 0;
   const head = buildEventList(ops);
   const linearized = new Uint32Array(Math.ceil(ops.length / 32) + 1);
+  // The set of linearized operations as a fixed-length string (two UTF-16 units per word): as distinct as
+  // the words themselves, and much cheaper to build than their decimal text.
+  const linearizedUnits = new Uint16Array(linearized.buffer);
   const cache = new Set<string>();
   const stack: { call: EventNode; prevState: string | null }[] = [];
   let state: string | null = null;
@@ -213,7 +220,8 @@ function checkKey(ops: readonly Operation[], options: CheckOptions): KeyResult {
       const { ok, next } = stepModel(state, op);
       if (ok) {
         setBit(linearized, cursor.opIndex, true);
-        const cacheKey = `${linearized.join(",")}|${next === null ? "\u0000" : next}`;
+        const bits = String.fromCharCode.apply(null, linearizedUnits as unknown as number[]);
+        const cacheKey = `${bits}|${next === null ? "\u0000" : next}`;
         if (!cache.has(cacheKey)) {
           cache.add(cacheKey);
           stack.push({ call: cursor, prevState: state });

@@ -18,7 +18,7 @@ import {
   StateRole,
 } from "../raft/types.ts";
 import type { SafetyChecker, ViolationKind } from "./checks.ts";
-import { decodeCommand, KvStateMachine, type PutCommand } from "./kv.ts";
+import { type Command, decodeCommand, KvStateMachine, type PutCommand } from "./kv.ts";
 import type { Prng } from "./prng.ts";
 
 /** What a member needs from the simulation around it. */
@@ -70,6 +70,23 @@ interface PendingRead {
   index?: number;
 }
 
+/**
+ * Decoded commands by payload. The simulated network passes the leader's entry objects (and so their payload
+ * bytes) to every member: a command is decoded once, not once per member and replay. Nothing writes to a
+ * proposed payload, and the decoded command is only read.
+ */
+const decoded = new WeakMap<Uint8Array, Command>();
+const ctxDecoder = new TextDecoder();
+
+function decodeCached(data: Uint8Array): Command {
+  let cmd = decoded.get(data);
+  if (cmd === undefined) {
+    cmd = decodeCommand(data);
+    decoded.set(data, cmd);
+  }
+  return cmd;
+}
+
 /** Bound on Ready rounds per pump: the core must quiesce. */
 const MAX_READY_ROUNDS = 1_000;
 /** Bound on messages buffered while a persist is in progress. */
@@ -93,6 +110,11 @@ export class Member {
   private inbox: Message[] = [];
   private pendingTicks = 0;
   readonly pendingReads = new Map<string, PendingRead>();
+  /**
+   * Pending reads the core has answered with an index (an upper bound: only they can be served, so the
+   * scan after every Ready is skipped while there are none).
+   */
+  private answeredReads = 0;
   /** Role and term as of the last Ready with a soft state. */
   role: StateRole = StateRole.Follower;
   term = 0;
@@ -127,14 +149,14 @@ export class Member {
   pause(): void {
     if (this.node === undefined) return;
     this.paused = true;
-    this.host.trace(`pause ${this.id}`);
+    if (this.host.tracing) this.host.trace(`pause ${this.id}`);
   }
 
   /** Ends a pause; the ticks it missed are lost (as with a real ticker), the queued messages are processed. */
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.host.trace(`resume ${this.id}`);
+    if (this.host.tracing) this.host.trace(`resume ${this.id}`);
     this.pump();
   }
 
@@ -169,7 +191,7 @@ export class Member {
     this.role = StateRole.Follower;
     this.term = storage.initialState().hardState.term;
     if (this.applied < snapIndex) this.host.violation("safety", `member ${this.id}: checkpoint ${this.applied} older than snapshot ${snapIndex}`);
-    this.host.trace(`start ${this.id} (incarnation ${this.incarnation}, applied ${this.applied}, snapshot ${snapIndex}, log ${storage.firstIndex()}..${storage.lastIndex()})`);
+    if (this.host.tracing) this.host.trace(`start ${this.id} (incarnation ${this.incarnation}, applied ${this.applied}, snapshot ${snapIndex}, log ${storage.firstIndex()}..${storage.lastIndex()})`);
   }
 
   /** Loses everything volatile, including a Ready not yet persisted. */
@@ -180,9 +202,10 @@ export class Member {
     this.inbox = [];
     this.pendingTicks = 0;
     this.pendingReads.clear();
+    this.answeredReads = 0;
     this.paused = false;
     this.role = StateRole.Follower;
-    this.host.trace(`crash ${this.id}`);
+    if (this.host.tracing) this.host.trace(`crash ${this.id}`);
   }
 
   /** Delivers a message (buffered while a persist is in progress). */
@@ -329,7 +352,7 @@ export class Member {
     this.replayUpTo = index;
     this.confState = { voters: [...snap.metadata.confState.voters], learners: [...snap.metadata.confState.learners] };
     this.disk.checkpoint = { applied: index, kv: this.kv.clone() };
-    this.host.trace(`${this.id} restored snapshot ${index} (term ${snap.metadata.term})`);
+    if (this.host.tracing) this.host.trace(`${this.id} restored snapshot ${index} (term ${snap.metadata.term})`);
   }
 
   private applyEntry(e: Entry): void {
@@ -361,7 +384,7 @@ export class Member {
    * same on every member) and apply goes on; nothing here throws on what a proposer put in the log.
    */
   private applyNormal(e: Entry): void {
-    const cmd = decodeCommand(e.data);
+    const cmd = decodeCached(e.data);
     let outcome: string;
     switch (cmd.kind) {
       case "put": {
@@ -393,15 +416,19 @@ export class Member {
   }
 
   private onReadState(index: number, ctxBytes: Uint8Array): void {
-    const read = this.pendingReads.get(new TextDecoder().decode(ctxBytes));
-    if (read !== undefined && read.index === undefined) read.index = index;
+    const read = this.pendingReads.get(ctxDecoder.decode(ctxBytes));
+    if (read !== undefined && read.index === undefined) {
+      read.index = index;
+      this.answeredReads++;
+    }
   }
 
   private serveReads(): void {
-    if (this.pendingReads.size === 0) return;
+    if (this.answeredReads === 0) return;
     for (const [ctx, read] of this.pendingReads) {
       if (read.index === undefined || read.index > this.applied) continue;
       this.pendingReads.delete(ctx);
+      this.answeredReads--;
       this.host.onReadServed(this, read.clientId, read.reqId, this.kv.get(read.key));
     }
   }
@@ -429,6 +456,6 @@ export class Member {
     this.disk.checkpoint = { applied: this.applied, kv: this.kv.clone() };
     const compactTo = this.applied - retain;
     if (compactTo > storage.firstIndex() - 1) storage.compact(compactTo);
-    this.host.trace(`${this.id} snapshot at ${this.applied}, log now ${storage.firstIndex()}..${storage.lastIndex()}`);
+    if (this.host.tracing) this.host.trace(`${this.id} snapshot at ${this.applied}, log now ${storage.firstIndex()}..${storage.lastIndex()}`);
   }
 }
