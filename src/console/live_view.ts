@@ -188,9 +188,9 @@ async function defragment(name: string, url: string): Promise<void> {
   if (!(await confirmAction(`Defragment ${name}? It blocks that member's writes while it runs.`))) return;
   try {
     await call("/v3/maintenance/defragment", {}, { base: url });
-    say("admin-status", `Defragmented ${name}.`);
+    say("member-action-status", `Defragmented ${name}.`);
   } catch (err) {
-    say("admin-status", `Defragment ${name}: ${(err as Error).message}`, true);
+    say("member-action-status", `Defragment ${name}: ${(err as Error).message}`, true);
   }
 }
 
@@ -198,9 +198,9 @@ async function disarm(memberId: string, alarm: string): Promise<void> {
   if (!(await confirmAction(`Disarm ${alarm} on member ${memberIdHex(memberId)}?`))) return;
   try {
     await call("/v3/maintenance/alarm", { action: "DEACTIVATE", memberID: memberId, alarm });
-    say("admin-status", `Disarmed ${alarm}.`);
+    say("member-action-status", `Disarmed ${alarm}.`);
   } catch (err) {
-    say("admin-status", (err as Error).message, true);
+    say("member-action-status", (err as Error).message, true);
   }
 }
 

@@ -107,6 +107,7 @@ export const CONSOLE_HTML = `<!doctype html>
   <p id="members-status" role="status"></p>
   <table><thead><tr><th>Name</th><th>ID</th><th>Client URL</th><th>Role</th><th>Term</th><th>Raft index</th><th>Applied</th><th>DB size</th><th>Health</th><th>Action</th></tr></thead>
   <tbody id="member-rows"></tbody></table>
+  <p id="member-action-status" role="status"></p>
   <h3>Alarms</h3>
   <ul id="alarms"></ul>
 </section>

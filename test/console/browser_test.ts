@@ -67,14 +67,16 @@ test("the console in chromium against a 3-member cluster", async () => {
     await until("client URLs published", async () =>
       (await post(base, "/v3/cluster/member/list", {})).members.every((m: any) => (m.clientURLs ?? []).length > 0));
 
-    // 10k keys under big/ (128 puts a txn), plus a folder to see grouping.
+    // 10k keys under big/ (128 puts a txn, 8 txns in flight), plus a folder to see grouping.
+    const txns: object[] = [];
     for (let start = 0; start < BIG_KEYS; start += 128) {
       const success = [];
       for (let i = start; i < Math.min(start + 128, BIG_KEYS); i++) {
         success.push({ request_put: { key: b64(`big/k${String(i).padStart(5, "0")}`), value: b64(`v${i}`) } });
       }
-      await post(base, "/v3/kv/txn", { success });
+      txns.push({ success });
     }
+    for (let i = 0; i < txns.length; i += 8) await Promise.all(txns.slice(i, i + 8).map((txn) => post(base, "/v3/kv/txn", txn)));
     await post(base, "/v3/kv/put", { key: b64("cfg/app.json"), value: b64('{"replicas":3,"debug":false}') });
 
     const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
@@ -207,7 +209,7 @@ test("the console in chromium against a 3-member cluster", async () => {
     assert.is(await page.locator('#events li[data-key="w/paused"]').count(), 0, "paused: not shown");
 
     // A lease: the countdown goes down, then the lease expires and its key goes.
-    const lease = await post(base, "/v3/lease/grant", { TTL: 4 });
+    const lease = await post(base, "/v3/lease/grant", { TTL: 3 });
     await post(base, "/v3/kv/put", { key: b64("leased/k"), value: b64("v"), lease: lease.ID });
     await page.click("#nav-leases");
     const ttlCell = page.locator(`tr[data-lease="${lease.ID}"] .ttl`);
@@ -224,7 +226,7 @@ test("the console in chromium against a 3-member cluster", async () => {
       return cellText === "expired" || cellText === "gone";
     }, WAIT_MS);
     const seconds = shown.filter((t) => /^\d+ s$/.test(t)).map((t) => Number.parseInt(t, 10));
-    assert.ok(seconds.length >= 2 && seconds.every((n, i) => i === 0 || n < seconds[i - 1]!) && seconds[0]! <= 4, `countdown: ${shown.join(", ")}`);
+    assert.ok(seconds.length >= 2 && seconds.every((n, i) => i === 0 || n < seconds[i - 1]!) && seconds[0]! <= 3, `countdown: ${shown.join(", ")}`);
     await until("leased key gone", async () => (await valueOf(base, "leased/k")) === undefined);
 
     // Members: the leader shown moves after move-leader.
@@ -234,6 +236,19 @@ test("the console in chromium against a 3-member cluster", async () => {
     assert.is(await page.locator("#member-rows tr").count(), 3);
     assert.is(await page.locator("#member-rows td.ok").count(), 3, "every member healthy");
     await shot(page, "members");
+    // Defragment a member, and disarm an alarm, each after a confirmation.
+    await page.click('#member-rows tr[data-member="m0"] button');
+    await page.click("#confirm-yes");
+    await until("defragmented", async () => (await page.textContent("#member-action-status")) === "Defragmented m0.");
+    const m0Id = (await cluster.status(cluster.slots[0]!))!.header.member_id;
+    await post(base, "/v3/maintenance/alarm", { action: "ACTIVATE", memberID: m0Id.toString(), alarm: "NOSPACE" });
+    await page.click("#nav-members"); // shown again: refreshed now, not at the next turn
+    const disarmButton = page.locator("#alarms button");
+    await disarmButton.waitFor({ timeout: WAIT_MS });
+    assert.ok(((await page.textContent("#alarms")) ?? "").includes(`NOSPACE on ${m0Id.toString(16)}`));
+    await disarmButton.click();
+    await page.click("#confirm-yes");
+    await until("disarmed", async () => (await post(base, "/v3/maintenance/alarm", { action: "GET" })).alarms === undefined);
     const target = cluster.slots.find((s) => s !== leaderSlot)!;
     const targetId = (await cluster.status(target))!.header.member_id;
     const moved = await cli([`--endpoints=${leaderSlot.clientUrl}`, "move-leader", targetId.toString(16)]);
