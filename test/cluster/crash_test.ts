@@ -4,19 +4,27 @@
  * acknowledged write is on every member, each client's acknowledged revisions strictly increase, and the
  * recorded history is linearizable; the checker is shown to reject the same history plus one stale read.
  * CI runs ROUNDS (20) kills per run: short rounds (1 s of load, 0.5 s down) keep the file near a minute.
+ * TSETCD_TEST_CRASH_ROUNDS sets another count (test/deno/crash_test.ts runs fewer on Deno members).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ProcessCluster } from "./harness.ts";
 import { assertNothingLost, Workload } from "./workload.ts";
 
-const ROUNDS = 20;
+const ROUNDS = roundsFromEnv(process.env.TSETCD_TEST_CRASH_ROUNDS, 20);
 /** Load on a full cluster before each kill: long enough that every kill lands among writes in flight. */
 const LOAD_BEFORE_KILL_MS = 1_000;
 /** How long the victim stays dead; a killed leader's successor is elected meanwhile or right after. */
 const DOWN_MS = 500;
-/** Floor on acknowledged writes over the run (a normal 20-round run acknowledges thousands). */
-const MIN_PUTS_ACKED = 500;
+/** Floor on acknowledged writes over the run: 25 a round (a normal 20-round run acknowledges thousands). */
+const MIN_PUTS_ACKED = 25 * ROUNDS;
+
+function roundsFromEnv(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const rounds = Number(text);
+  if (!Number.isInteger(rounds) || rounds < 2 || rounds > 100) throw new Error(`TSETCD_TEST_CRASH_ROUNDS=${text}: 2-100`);
+  return rounds;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
