@@ -8,10 +8,15 @@
  * it registers no test, uses `.only`, dies or times out before its `end` line, leaves registered tests
  * unrun, or exits non-zero although no test failed (a crash after the last test). Skipped tests are reported
  * apart, never as passed.
+ *
+ * Two lanes: the deterministic simulator's files (test/sim/: pure CPU, no socket, no process, no clock)
+ * run one after another beside the rest, at the lowest CPU priority so that the timing-sensitive cluster
+ * files keep first call on the cores; everything else runs one file at a time, as always.
+ * TSETCD_TEST_ONE_LANE=1 runs every file in one lane.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +25,10 @@ const MAX_FILES = 1_000;
 const OUTPUT_TAIL_LINES = 80;
 const PRELOAD_PATH = fileURLToPath(new URL("./runner/preload.ts", import.meta.url));
 const REPORT_LINE = /^@@tsetcd-(test pass|test fail|test skip|only|end) (.*)$/;
+/** Files of the side lane: pure computation that neither waits on a clock nor opens a port. */
+const SIDE_LANE_PREFIX = join("test", "sim") + "/";
+/** The side lane's niceness: it takes what CPU the main lane leaves. */
+const SIDE_LANE_NICE = 19;
 
 function findTests(root: string, out: string[]): void {
   if (out.length >= MAX_FILES) return;
@@ -87,7 +96,7 @@ function judge(report: Report, exit: { code: number | null; timedOut: boolean },
   if (!cleanExit && report.end !== undefined && report.failed === 0) problems.push(`exited ${exit.code} after its tests`);
 }
 
-function runFile(file: string, reportDir: string, index: number): Promise<FileResult> {
+function runFile(file: string, reportDir: string, index: number, nice: number): Promise<FileResult> {
   const startMs = Date.now();
   const reportPath = join(reportDir, `${index}.report`);
   return new Promise((resolve) => {
@@ -95,6 +104,13 @@ function runFile(file: string, reportDir: string, index: number): Promise<FileRe
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", TSETCD_TEST_REPORT: reportPath },
     });
+    if (nice !== 0 && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, nice);
+      } catch {
+        // Not allowed here: the file runs at normal priority, which only costs the other lane some CPU.
+      }
+    }
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -141,17 +157,24 @@ async function main(): Promise<void> {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const record = (result: FileResult): void => {
+    passed += result.passed;
+    failed += result.failed;
+    skipped += result.skipped;
+    console.log(fileLine(result));
+    if (result.failed === 0) return;
+    console.log(result.output.split("\n").slice(-OUTPUT_TAIL_LINES).join("\n"));
+    for (const problem of result.problems) console.log(`  ${result.file}: ${problem}`);
+  };
+  const oneLane = process.env.TSETCD_TEST_ONE_LANE === "1";
+  const indexed = files.map((file, index) => ({ file, index }));
+  const side = oneLane ? [] : indexed.filter((f) => f.file.startsWith(SIDE_LANE_PREFIX));
+  const main = indexed.filter((f) => !side.includes(f));
+  const runLane = async (lane: { file: string; index: number }[], nice: number): Promise<void> => {
+    for (const { file, index } of lane) record(await runFile(file, reportDir, index, nice));
+  };
   try {
-    for (let i = 0; i < files.length; i++) {
-      const result = await runFile(files[i]!, reportDir, i);
-      passed += result.passed;
-      failed += result.failed;
-      skipped += result.skipped;
-      console.log(fileLine(result));
-      if (result.failed === 0) continue;
-      console.log(result.output.split("\n").slice(-OUTPUT_TAIL_LINES).join("\n"));
-      for (const problem of result.problems) console.log(`  ${result.file}: ${problem}`);
-    }
+    await Promise.all([runLane(main, 0), runLane(side, SIDE_LANE_NICE)]);
   } finally {
     rmSync(reportDir, { recursive: true, force: true });
   }
