@@ -85,7 +85,16 @@ export class MemoryStorage implements RaftStorage {
     if (lo <= offset) throw new ErrCompacted();
     if (hi > this.lastIndex() + 1) throw new ErrUnavailable();
     if (lo >= hi) return [];
-    return limitSize(this.ents.slice(lo - offset, hi - offset), maxSizeBytes);
+    // Find the size-limited end first: a lagging follower asks for the whole rest of the log and gets one
+    // message's worth (what limitSize of the full slice would keep, without copying the rest first).
+    const ents = this.ents;
+    const start = lo - offset;
+    let end = start + 1;
+    for (let size = entrySizeBytes(ents[start]!); end < hi - offset; end++) {
+      size += entrySizeBytes(ents[end]!);
+      if (size > maxSizeBytes) break;
+    }
+    return ents.slice(start, end);
   }
 
   term(i: number): number {
