@@ -137,8 +137,16 @@ async function load(url: string, options: Options): Promise<void> {
   await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker));
 }
 
+/** utime + stime of a process in seconds (USER_HZ = 100). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) / 100;
+}
+
 interface Measure {
   path: string;
+  cpuSeconds: number;
   beforeBytes: number;
   peakBytes: number;
   answerBytes: number;
@@ -150,6 +158,7 @@ async function measure(pid: number, path: string, call: () => Promise<number>): 
   resetPeak(pid);
   const beforeBytes = memoryOf(pid).rssBytes;
   const startMs = performance.now();
+  const startCpu = cpuSeconds(pid);
   let answerBytes = 0;
   const sampler = setInterval(() => void memoryOf(pid), SAMPLE_MS); // keeps /proc readable while it runs
   try {
@@ -157,7 +166,8 @@ async function measure(pid: number, path: string, call: () => Promise<number>): 
   } finally {
     clearInterval(sampler);
   }
-  return { path, beforeBytes, peakBytes: memoryOf(pid).peakBytes, answerBytes, seconds: (performance.now() - startMs) / 1000 };
+  const seconds = (performance.now() - startMs) / 1000;
+  return { path, beforeBytes, peakBytes: memoryOf(pid).peakBytes, answerBytes, seconds, cpuSeconds: cpuSeconds(pid) - startCpu };
 }
 
 /** etcdctl get over gRPC; its output (every key and value) is counted, not kept. */
@@ -210,7 +220,7 @@ async function runTarget(target: Target, options: Options): Promise<Measure[]> {
     results.push(await measure(server.pid, "etcdctl get --prefix (gRPC)", () => etcdctlGet(server.url)));
     results.push(await measure(server.pid, "gateway /v3/kv/range (JSON)", () => gatewayGet(server.url)));
     for (const m of results) {
-      console.error(`${target} ${m.path}: RSS ${mib(m.beforeBytes)} MiB before, peak ${mib(m.peakBytes)} MiB (+${mib(m.peakBytes - m.beforeBytes)}), ${mib(m.answerBytes)} MiB answered in ${m.seconds.toFixed(1)} s`);
+      console.error(`${target} ${m.path}: RSS ${mib(m.beforeBytes)} MiB before, peak ${mib(m.peakBytes)} MiB (+${mib(m.peakBytes - m.beforeBytes)}), ${mib(m.answerBytes)} MiB answered in ${m.seconds.toFixed(1)} s, server CPU ${m.cpuSeconds.toFixed(1)} s`);
     }
     return results;
   } finally {
@@ -223,15 +233,15 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const target of options.targets) {
     for (const m of await runTarget(target, options)) {
-      rows.push(`| ${target} | ${m.path} | ${mib(m.beforeBytes)} | ${mib(m.peakBytes)} | **+${mib(m.peakBytes - m.beforeBytes)}** | ${mib(m.answerBytes)} | ${m.seconds.toFixed(1)} |`);
+      rows.push(`| ${target} | ${m.path} | ${mib(m.beforeBytes)} | ${mib(m.peakBytes)} | **+${mib(m.peakBytes - m.beforeBytes)}** | ${mib(m.answerBytes)} | ${m.seconds.toFixed(1)} | ${m.cpuSeconds.toFixed(1)} |`);
     }
   }
   const dataMiB = mib(options.keys * options.valueBytes);
   const table = [
     `Keyspace: ${options.keys} keys × ${options.valueBytes / 1024} KiB values = ${dataMiB} MiB; one range over all of it.`,
     "",
-    "| server | path | RSS before (MiB) | peak RSS (MiB) | growth (MiB) | answer (MiB) | time (s) |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    "| server | path | RSS before (MiB) | peak RSS (MiB) | growth (MiB) | answer (MiB) | time (s) | server CPU (s) |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
     ...rows,
   ].join("\n");
   console.log(table);

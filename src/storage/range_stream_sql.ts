@@ -31,14 +31,17 @@ function columns(table: "l" | "r", values: boolean): string {
     `cast(${table}.lease AS text) AS lease, ${value}`;
 }
 
-/** `?1` is the first key, `?2` the span's end when bounded. */
+/**
+ * `?1` is the first key, `?2` the span's end when bounded; `?3` the page's rows, bound as `LIMIT (?3 + 0)`:
+ * measured in bun:sqlite, a bare `LIMIT ?3` made a 10-row probe cost 27 µs instead of 3.
+ */
 function spanWhere(span: StreamSpan, column: string): string {
   return span.kind === "bounded" ? `${column} >= ?1 AND ${column} < ?2` : `${column} >= ?1`;
 }
 
 function latestPageSql(span: StreamSpan, values: boolean): string {
   return `SELECT ${columns("l", values)} FROM mvcc_latest AS l WHERE ${spanWhere(span, "l.key")} ` +
-    `ORDER BY l.key LIMIT ?3`;
+    `ORDER BY l.key LIMIT (?3 + 0)`;
 }
 
 /**
@@ -48,7 +51,7 @@ function latestPageSql(span: StreamSpan, values: boolean): string {
 function historyPageSql(span: StreamSpan, values: boolean): string {
   return `SELECT ${columns("r", values)} FROM (SELECT DISTINCT key FROM mvcc_revisions WHERE ${spanWhere(span, "key")}) AS k ` +
     "JOIN mvcc_revisions AS r ON r.id = (SELECT n.id FROM mvcc_revisions AS n WHERE n.key = k.key AND n.main <= ?4 " +
-    "ORDER BY n.main DESC, n.sub DESC LIMIT 1) WHERE r.tombstone = 0 ORDER BY k.key LIMIT ?3";
+    "ORDER BY n.main DESC, n.sub DESC LIMIT 1) WHERE r.tombstone = 0 ORDER BY k.key LIMIT (?3 + 0)";
 }
 
 function toNumber(value: SqlValue | undefined): number {
@@ -92,11 +95,42 @@ export function successor(key: Uint8Array): Uint8Array {
   return next;
 }
 
+/**
+ * Every statement's text, built once: a range that does not stream still pays for the probe, so the probe
+ * must cost it no string building (8 shapes: span kind × latest or past × values or lengths).
+ */
+const TEXTS = new Map<string, string>();
+
+function pageSql(span: StreamSpan, history: boolean, values: boolean): string {
+  const name = `${span.kind}/${history}/${values}`;
+  let text = TEXTS.get(name);
+  if (text === undefined) {
+    text = history ? historyPageSql(span, values) : latestPageSql(span, values);
+    TEXTS.set(name, text);
+  }
+  return text;
+}
+
+function probeSql(span: StreamSpan, history: boolean): string {
+  const name = `probe/${span.kind}/${history}`;
+  let text = TEXTS.get(name);
+  if (text === undefined) {
+    // The latest table's probe names only the two columns it sums: measured 2× faster than the page's six.
+    const inner = history
+      ? pageSql(span, true, false)
+      : `SELECT l.key AS key, length(l.value) AS value_bytes FROM mvcc_latest AS l WHERE ${spanWhere(span, "l.key")} ` +
+        "ORDER BY l.key LIMIT (?3 + 0)";
+    text = `SELECT count(*) AS n, total(length(p.key) + p.value_bytes) AS b FROM (${inner}) AS p`;
+    TEXTS.set(name, text);
+  }
+  return text;
+}
+
 /** Reads one page of the span, in key order. */
 export function readPage(db: SqlDatabase, page: PageRequest): PageRow[] {
   if (!(page.rows >= 1)) throw new Error(`range stream: a page reads at least one row, asked ${page.rows}`);
   const history = page.revision !== undefined;
-  const sql = history ? historyPageSql(page.span, page.values) : latestPageSql(page.span, page.values);
+  const sql = pageSql(page.span, history, page.values);
   const from = page.after === undefined ? page.span.key : successor(page.after);
   const params: SqlValue[] = [from, page.span.kind === "bounded" ? page.span.end : null, page.rows];
   if (history) params.push(page.revision!);
@@ -126,8 +160,7 @@ export interface SpanProbe {
  * between answering in one piece and streaming.
  */
 export function probeSpan(db: SqlDatabase, span: StreamSpan, revision: number | undefined, capRows: number): SpanProbe {
-  const inner = revision === undefined ? latestPageSql(span, false) : historyPageSql(span, false);
-  const sql = `SELECT count(*) AS n, total(length(p.key) + p.value_bytes) AS b FROM (${inner}) AS p`;
+  const sql = probeSql(span, revision !== undefined);
   const params: SqlValue[] = [span.key, span.kind === "bounded" ? span.end : null, capRows];
   if (revision !== undefined) params.push(revision);
   const row = db.prepare(sql).get(...params)!;

@@ -244,8 +244,9 @@ test("40 MB answered through the gateway and gRPC: the server's peak RSS grows l
       `one-piece JSON ${mibOf(growth.whole)} MiB`);
     // The one-piece path holds the rows and their encoding at once, before its first byte goes out.
     assert.ok(growth.whole > answerBytes, `one piece: peak RSS grew only ${growth.whole} bytes`);
-    // Streamed to a client that reads nothing, the server holds about a page: the bound, free of GC noise.
-    assert.ok(growth.paused! < answerBytes / 4, `paused client: peak RSS grew ${growth.paused} bytes`);
+    // Streamed to a client that reads nothing, the server holds the rows it read to decide (128 here: 13 MB)
+    // and a page: the bound, free of GC noise. The one-piece path has built rows and message by then (> 80 MB).
+    assert.ok(growth.paused! < answerBytes / 2, `paused client: peak RSS grew ${growth.paused} bytes`);
     // Read at full speed, what remains is the runtime's garbage of the copies (its GC's timing varies:
     // 25–90 MiB measured here), still below the one-piece path's.
     assert.ok(growth.json! < growth.whole, `json: peak RSS grew ${growth.json} bytes, one piece ${growth.whole}`);

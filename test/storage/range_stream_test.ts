@@ -92,6 +92,10 @@ test("a streamed range answers as range does: spans, limit, more, count, filters
     const want = store.range(req);
     const streamed = streamedOf(store, snapshots, req);
     same(streamed, drain(streamed), want);
+    // Under the thresholds the same request is answered in one piece, from the rows read to decide so.
+    const small = store.rangeStreamed(req, { snapshots, settings: { minRows: 1_000, minBytes: 1 << 30, pageBytes: 1 } });
+    assert.not.ok(isStreamedRange(small));
+    assert.equal(small, want);
   }
   assert.is(snapshots.openCount, 0, "every snapshot ended");
   // An empty span has nothing to stream.
