@@ -14,7 +14,7 @@
  * | a fetch that never reached a server          | `error.code`                | words in `error.cause`        | fetch_error.ts    |
  * | `Bun.sleep`, `Bun.version`                   | globals                     | none                          | `delay`, `runtimeVersion` here |
  * | stack depth (deep JSON, spread arguments)    | JSC: deep                   | V8: ~10k frames, ~120k args   | codec/go_json.ts, commands/protobuf.ts |
- * | password hashing (auth)                      | Bun.password (bcrypt)       | not yet (a clear error)       | password.ts       |
+ * | password hashing (auth)                      | Bun.password (bcrypt)       | bcryptjs; > 72 bytes refused  | password.ts       |
  * | a child's argv[0]                            | the name given              | the resolved path             | spawn_named.ts    |
  * | request.signal after a finished response     | stays                       | aborts, unless no-legacy-abort (deno.json) | deno.json |
  *
