@@ -17,7 +17,7 @@ import type { HeaderField } from "../h2/hpack.ts";
 import { serveH2Connection } from "../h2/socket.ts";
 import type { H2Stream } from "../h2/stream.ts";
 import type { TlsServerMaterial } from "../tls/material.ts";
-import { type KeepaliveOptions, watchSession } from "./keepalive.ts";
+import { type KeepaliveOptions, noteServerWrite, watchSession } from "./keepalive.ts";
 import { listenGrpc } from "./listen.ts";
 
 /** What the own-engine listener needs of the gRPC server's options. */
@@ -53,9 +53,12 @@ export async function startOwnGrpcServer(
       socket.destroy();
       return;
     }
-    const connection = serveH2Connection(socket, undefined, {
+    const connection: H2Connection = serveH2Connection(socket, undefined, {
       maxConcurrentStreams: options.maxConcurrentStreams,
       onStream: (stream, fields) => onStream(stream as unknown as ServerHttp2Stream, headersOf(fields)),
+      // Strikes clear per frame that leaves, as grpc-go's: a long answer draining over many windows draws
+      // the client's BDP pings, which must not add up to too_many_pings.
+      onFrameSent: () => noteServerWrite(connection as never),
     });
     connections.add(connection);
     connection.on("close", () => connections.delete(connection));

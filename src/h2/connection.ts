@@ -33,6 +33,12 @@ export interface H2ConnectionOptions {
   connectionWindowBytes?: number;
   /** SETTINGS_MAX_HEADER_LIST_SIZE (default 64 KiB). */
   maxHeaderListBytes?: number;
+  /**
+   * Called as each response HEADERS or DATA frame is queued to go out (not when a stream's writer queued
+   * the bytes: a large message leaves over many flow-control windows). gRPC's ping policy clears its
+   * strikes here, as grpc-go does per frame written.
+   */
+  onFrameSent?: () => void;
 }
 
 /** Streams a connection tracks at most, whatever maxConcurrentStreams says (each holds memory). */
@@ -395,6 +401,7 @@ export class H2Connection extends EventEmitter implements StreamOwner {
     while (queue.length > 0 && this.#outBytes < OUTPUT_LIMIT_BYTES) {
       const item = queue[0]!;
       if ("headers" in item) {
+        this.#options.onFrameSent?.();
         this.#emit(encodeHeaderFrames(stream.id, item.headers, item.end, this.#peerMaxFrameBytes));
         queue.shift();
         if (item.end) this.#localEnd(stream);
@@ -421,6 +428,7 @@ export class H2Connection extends EventEmitter implements StreamOwner {
   }
 
   #emitData(streamId: number, data: Uint8Array, endStream: boolean): void {
+    this.#options.onFrameSent?.();
     const frame = new Uint8Array(FRAME_HEADER_BYTES + data.length);
     writeFrameHeader(frame, 0, data.length, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
     frame.set(data, FRAME_HEADER_BYTES);

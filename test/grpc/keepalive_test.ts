@@ -99,6 +99,42 @@ test("a ping after each answered call never strikes (the server's answer starts 
   }
 });
 
+test("a long answer leaving over many flow-control windows clears the strikes per frame sent, as grpc-go: the client's pings between its window updates never add up", async () => {
+  // 256 KiB of value: four 64 KiB windows (the client's default), each released by a WINDOW_UPDATE that
+  // follows a ping sent sooner than min-time. With strikes cleared only when the answer was queued, the
+  // third ping was the third strike and the fourth closed the connection mid-answer.
+  const value = new Uint8Array(256 * 1024).fill(0x61);
+  const kv = { key: new TextEncoder().encode("big"), value, createRevision: 2n, modRevision: 2n, version: 1n, lease: 0n };
+  const services = {
+    kv: { range: () => Promise.resolve({ header: { clusterId: 1n, memberId: 1n, revision: 2n, raftTerm: 2n }, kvs: [kv], more: false, count: 1n }) },
+  } as unknown as GrpcServices;
+  const grpc = await startGrpcServer(new URL("http://127.0.0.1:27509"), services, {
+    maxRequestBytes: 1_572_864,
+    keepalive: { minTimeMs: 60_000, intervalMs: 0, timeoutMs: 0 },
+  });
+  const raw = await openRawH2(27509);
+  try {
+    raw.openCall(1, RANGE);
+    raw.data(1, new Uint8Array([0, 0, 0, 0, 5, 0x0a, 3, 0x62, 0x69, 0x67]), true); // RangeRequest{key: "big"}
+    const dataBytes = (): number => raw.frames.filter((f) => f.type === FrameType.DATA && f.streamId === 1).reduce((n, f) => n + f.payload.length, 0);
+    for (let window = 1; window <= 5 && dataBytes() < value.length; window++) {
+      const before = dataBytes();
+      assert.ok(await raw.waitFor(() => dataBytes() > before, 2_000), `window ${window}: DATA came`);
+      raw.ping(new Uint8Array(8).fill(window));
+      assert.ok(await raw.waitFor((f) => f.type === FrameType.PING && f.payload[0] === window, 1_000), `ping ${window} acknowledged`);
+      assert.not.ok(raw.frames.some((f) => f.type === FrameType.GOAWAY), `no GOAWAY after ping ${window}`);
+      raw.windowUpdate(0, 65_535);
+      raw.windowUpdate(1, 65_535);
+    }
+    assert.ok(await raw.waitFor((f) => f.type === FrameType.HEADERS && f.streamId === 1 && (f.flags & 1) === 1, 2_000), "the answer ended with its trailers");
+    assert.ok(dataBytes() > value.length, `the whole answer came (${dataBytes()} bytes)`);
+    assert.is(raw.closedAtMs(), undefined, "the connection stayed open");
+  } finally {
+    raw.destroy();
+    await grpc.close();
+  }
+});
+
 test("an idle connection is pinged after the interval; one that never answers is closed a timeout later", async () => {
   const grpc = await listen(27502, { keepalive: { minTimeMs: 5_000, intervalMs: 300, timeoutMs: 400 } });
   const raw = await openRawH2(27502, { ackPings: false });

@@ -9,6 +9,7 @@ import { connect, type Socket } from "node:net";
 /** HTTP/2 frame types used here (RFC 9113 §6). */
 export const FrameType = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7 } as const;
 const END_STREAM = 0x1;
+const WINDOW_UPDATE = 0x8;
 const ACK = 0x1;
 const END_HEADERS = 0x4;
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -35,6 +36,8 @@ export interface RawH2 {
   /** Sends DATA on a stream; `end` half-closes it. */
   data(streamId: number, payload: Uint8Array, end: boolean): void;
   ping(payload: Uint8Array): void;
+  /** Returns `bytes` of send window to the server on a stream (0: the connection). */
+  windowUpdate(streamId: number, bytes: number): void;
   /** Resolves once a frame passes `match` (true) or `timeoutMs` passes (false). */
   waitFor(match: (frame: Frame) => boolean, timeoutMs: number): Promise<boolean>;
   /** Resolves once the server closed the socket (true) or `timeoutMs` passes (false). */
@@ -83,6 +86,11 @@ export function openRawH2(port: number, options: RawH2Options = {}): Promise<Raw
     openCall: (streamId, path) => socket.write(encodeFrame(FrameType.HEADERS, END_HEADERS, streamId, grpcHeaders(path))),
     data: (streamId, payload, end) => socket.write(encodeFrame(FrameType.DATA, end ? END_STREAM : 0, streamId, payload)),
     ping: (payload) => socket.write(encodeFrame(FrameType.PING, 0, 0, payload)),
+    windowUpdate: (streamId, bytes) => {
+      const increment = new Uint8Array(4);
+      new DataView(increment.buffer).setUint32(0, bytes);
+      socket.write(encodeFrame(WINDOW_UPDATE, 0, streamId, increment));
+    },
     waitFor: (match, timeoutMs) => waitUntil(() => frames.some(match), timeoutMs),
     waitClosed: (timeoutMs) => waitUntil(() => closedAtMs !== undefined, timeoutMs),
     destroy: () => socket.destroy(),
