@@ -9,7 +9,7 @@
  * | a static `import "bun:…"`                    | loads                       | refuses the whole graph       | sqlite.ts, file_lock.ts |
  * | data-dir lock (flock)                        | bun:ffi → libc flock        | Deno.FsFile#tryLockSync       | file_lock.ts      |
  * | HTTP listener                                | Bun.serve                   | Deno.serve                    | serve.ts          |
- * | client port (front, gRPC, gateway on one port) | Bun.listen + unix sockets | not yet: the gateway alone    | server/mod.ts asks RUNTIME |
+ * | client port (front, gRPC, gateway on one port) | Bun.listen in a thread, abstract unix sockets | node:net on the main thread, socket files; http only | front/node_front.ts, server/mod.ts asks RUNTIME |
  * | workers                                      | any `new Worker`, `unref()` | module workers only, no unref | worker_url.ts     |
  * | a fetch that never reached a server          | `error.code`                | words in `error.cause`        | fetch_error.ts    |
  * | `Bun.sleep`, `Bun.version`                   | globals                     | none                          | `delay`, `runtimeVersion` here |

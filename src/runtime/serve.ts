@@ -30,6 +30,11 @@ export interface ServeOptions {
   maxRequestBodySize?: number;
   /** Bun.serve's `tls` option (src/server/tls.ts); Deno serves plain HTTP only, so it throws when given. */
   tls?: Record<string, unknown>;
+  /**
+   * Deno only: listen on this unix socket file instead of hostname:port (the client front's HTTP/1 hop,
+   * src/front/node_front.ts); `HttpListener.port` is then 0. Bun's front serves its own (server/mod.ts).
+   */
+  unixPath?: string;
 }
 
 /** A running listener. */
@@ -43,14 +48,17 @@ export interface HttpListener {
 const INTERNAL_ERROR = (): Response => new Response("internal error\n", { status: 500 });
 
 interface DenoHttpServer {
-  addr: { port: number };
+  /** No port when listening on a unix socket. */
+  addr: { port?: number };
   shutdown(): Promise<void>;
   finished: Promise<void>;
 }
 
 interface DenoServe {
   serve(
-    options: { hostname: string; port: number; onListen?: () => void; onError?: () => Response; signal?: AbortSignal },
+    options:
+      & ({ hostname: string; port: number } | { path: string })
+      & { onListen?: () => void; onError?: () => Response; signal?: AbortSignal },
     handler: (request: Request) => Response | Promise<Response>,
   ): DenoHttpServer;
 }
@@ -60,12 +68,15 @@ function serveOnDeno(options: ServeOptions): HttpListener {
   const deno = (globalThis as unknown as { Deno: DenoServe }).Deno;
   const abort = new AbortController();
   const streaming: ServingServer = { timeout: () => {} };
+  const where = options.unixPath !== undefined
+    ? { path: options.unixPath }
+    : { hostname: options.hostname, port: options.port };
   const server = deno.serve(
-    { hostname: options.hostname, port: options.port, onListen: () => {}, onError: INTERNAL_ERROR, signal: abort.signal },
+    { ...where, onListen: () => {}, onError: INTERNAL_ERROR, signal: abort.signal },
     (request) => options.fetch(request, streaming),
   );
   return {
-    port: server.addr.port,
+    port: server.addr.port ?? 0,
     stop: async (closeActive) => {
       // shutdown() waits for open responses to end (a watch never does); an abort cuts them.
       if (closeActive) abort.abort();
@@ -76,6 +87,7 @@ function serveOnDeno(options: ServeOptions): HttpListener {
 }
 
 function serveOnBun(options: ServeOptions): HttpListener {
+  if (options.unixPath !== undefined) throw new Error("serveHttp: unixPath is for Deno's client front only");
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,

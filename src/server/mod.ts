@@ -60,6 +60,7 @@ import { type AlarmResponse, AlarmType, type DefragmentResponse, type ResponseHe
 import { defragment } from "../storage/defrag.ts";
 import { checkInitialHashKv, type CorruptCheckOptions, handlePeerHashKv, startCorruptMonitor } from "./corrupt.ts";
 import { type ClientFront, localTargets, startClientFront } from "../front/mod.ts";
+import { nodeTargets, removeTargets, startNodeFront } from "../front/node_front.ts";
 import { delay, RUNTIME } from "../runtime/mod.ts";
 import { serveHttp } from "../runtime/serve.ts";
 
@@ -566,12 +567,17 @@ async function startOnDatabase(
         continue;
       }
       if (RUNTIME !== "bun") {
-        // Off Bun the client front (Bun.listen splicing to unix sockets) and the gRPC engine do not run yet:
-        // the client URL serves the HTTP gateway alone (src/runtime/serve.ts).
-        const server = serveHttp({ hostname: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port), fetch: gateway,
-          tls: serveTlsOption(url, tls.client) });
-        servers.push(server);
-        clientUrls.push(`${url.protocol}//${url.hostname}:${server.port}`);
+        // Off Bun the front is node:net on this thread (src/front/node_front.ts) and its HTTP/1 hop is Deno.serve
+        // on a socket file; https client URLs are not served there yet (serveHttp refuses TLS on Deno).
+        const targets = nodeTargets(String(fronts.length));
+        removeTargets(targets);
+        servers.push(serveHttp({ hostname: "", port: 0, unixPath: targets.http1, fetch: gateway,
+          tls: serveTlsOption(url, tls.client) }));
+        grpcListeners.push(await startGrpcServer(url, services, { ...grpcOptions, socketPath: targets.h2, gateway }));
+        const front = await startNodeFront({ hostname: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port),
+          tls: url.protocol === "https:", targets, openingTimeoutMs });
+        fronts.push({ port: front.port, close: () => front.close().finally(() => removeTargets(targets)) });
+        clientUrls.push(`${url.protocol}//${url.hostname}:${front.port}`);
         continue;
       }
       const targets = localTargets(String(fronts.length));
@@ -625,8 +631,7 @@ async function startOnDatabase(
     rangeSnapshots.close();
     throw err;
   }
-  // Off Bun no gRPC engine runs (see the client URL loop): no URL serves it.
-  const grpcUrls = split || RUNTIME !== "bun" ? grpcListeners.map((listener) => listener.url) : [...clientUrls];
+  const grpcUrls = split ? grpcListeners.map((listener) => listener.url) : [...clientUrls];
   listedUrls.push(...(split ? grpcUrls : clientUrls));
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

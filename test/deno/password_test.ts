@@ -3,19 +3,16 @@
  * runtime verifies on the other, both ways — in a mixed cluster the proposer hashes and any member checks.
  * And a Deno member with auth on: a user added through it, a right password let in, a wrong one refused.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { delay } from "../../src/runtime/mod.ts";
+import { startMember } from "./deno_member.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
 const DENO = join(ROOT, "node_modules/.bin/deno");
 const RUN_LIMIT_MS = 30_000;
-const START_LIMIT_MS = 20_000;
 /** Loopback ports of this file (helper U2's range). */
 const PORTS = { client: 25710, peer: 25711 };
 const PASSWORD_URL = new URL("../../src/runtime/password.ts", import.meta.url).href;
@@ -55,26 +52,8 @@ function cli(args: string[]): { code: number; stdout: string; stderr: string } {
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 
-async function startDenoMember(dataDir: string): Promise<ChildProcess> {
-  const client = `http://127.0.0.1:${PORTS.client}`;
-  const peer = `http://127.0.0.1:${PORTS.peer}`;
-  const child = spawn(DENO, ["run", "-A", join(ROOT, "mod.ts"), "server", "--data-dir", dataDir,
-    "--listen-client-urls", client, "--advertise-client-urls", client,
-    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `default=${peer}`],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-  const deadline = Date.now() + START_LIMIT_MS;
-  while (Date.now() < deadline) {
-    const healthy = await fetch(`${client}/health`).then((r) => r.ok, () => false);
-    if (healthy) return child;
-    await delay(100);
-  }
-  child.kill("SIGKILL");
-  throw new Error("the Deno member did not become healthy");
-}
-
 test("a Deno member with auth on: user added, right password let in, wrong one refused", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tsetcd-deno-password-"));
-  const member = await startDenoMember(join(dir, "data"));
+  const member = await startMember(PORTS);
   try {
     assert.is(cli(["user", "add", "root:rootpw"]).stdout, "User root created\n");
     assert.is(cli(["auth", "enable"]).stdout, "Authentication Enabled\n");
@@ -84,9 +63,7 @@ test("a Deno member with auth on: user added, right password let in, wrong one r
     assert.is.not(wrong.code, 0);
     assert.match(wrong.stderr, /authentication failed, invalid user ID or password/);
   } finally {
-    member.kill("SIGKILL");
-    await new Promise((done) => member.once("exit", done));
-    rmSync(dir, { recursive: true, force: true });
+    await member.stop();
   }
 });
 
