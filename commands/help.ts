@@ -47,6 +47,7 @@ export function rootHelp(
   const rows = [
     ...commands.map((spec) => [spec.path.join(" "), spec.short]),
     ["server", "Starts a tsetcd member (etcd's flags; see tsetcd server --help)"],
+    ["cluster up", "Starts a local cluster of N members until Ctrl-C (see tsetcd cluster --help)"],
   ].sort((a, b) => a[0]!.localeCompare(b[0]!));
   let text = `${c.bold("NAME:")}\n\ttsetcd - ${PROGRAM_DESCRIPTION}\n\n`;
   text += `${c.bold("USAGE:")}\n\ttsetcd [flags] <command>\n\n`;

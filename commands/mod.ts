@@ -228,6 +228,10 @@ export async function runCli(args: string[], io: Io = processIo()): Promise<numb
     const { runServerCommand } = await import("./server.ts");
     return await runServerCommand(args.slice(1));
   }
+  if (args[0] === "cluster") {
+    const { runClusterCommand } = await import("./cluster.ts");
+    return await runClusterCommand(args.slice(1));
+  }
   const resolved = resolve(args, io);
   if (resolved.exitCode !== undefined) return resolved.exitCode;
   if (resolved.help !== undefined) {
