@@ -45,16 +45,20 @@ export async function startNodeFront(options: FrontListenOptions): Promise<Clien
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const openingTimeoutMs = options.openingTimeoutMs ?? DEFAULT_OPENING_TIMEOUT_MS;
   if (!(maxConnections > 0 && openingTimeoutMs > 0)) throw new Error("client front: limits must be positive");
+  // Every socket the front holds (clients and their upstreams, for close) and the clients alone (the bound).
   const sockets = new Set<Socket>();
+  let clients = 0;
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   };
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
-    if (sockets.size >= maxConnections) {
+    if (clients >= maxConnections) {
       client.destroy();
       return;
     }
+    clients++;
+    client.once("close", () => clients--);
     track(client);
     open(client, options, openingTimeoutMs, track);
   });
