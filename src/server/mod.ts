@@ -417,8 +417,9 @@ async function startOnDatabase(
       const state = await defragment(stateDb);
       const logged = db === stateDb ? undefined : await defragment(db);
       console.error(`tsetcd: defragmented: state freed ${state.freedPages} pages in ${state.steps} steps ` +
-        `(longest ${state.longestStepMs.toFixed(1)} ms), log freed ${logged?.freedPages ?? 0} pages ` +
-        `(longest step ${(logged?.longestStepMs ?? 0).toFixed(1)} ms)`);
+        `(longest ${state.longestStepMs.toFixed(1)} ms, ${state.walWaitSteps} waits for the checkpoint), ` +
+        `log freed ${logged?.freedPages ?? 0} pages (longest step ${(logged?.longestStepMs ?? 0).toFixed(1)} ms, ` +
+        `${logged?.walWaitSteps ?? 0} waits)`);
       return {};
     })().finally(() => (defragging = undefined));
   const alarmService = {

@@ -35,6 +35,12 @@ export interface SqlDatabase {
    * cache must not be kept.
    */
   changeEpoch?(): number;
+  /**
+   * WAL frames written but not yet copied back by a checkpoint (src/storage/wal_checkpointer.ts). Optional:
+   * a connection without a checkpoint thread has none to report. A bulk writer (defrag) waits while it is
+   * large, so the writer never has to copy a backlog on the event loop.
+   */
+  walBacklogFrames?(): number;
 }
 
 export interface OpenOptions {

@@ -19,6 +19,9 @@
  * - A step never waits for a lock: `busy_timeout` is 0 while it runs, and a step that finds the write lock
  *   taken (the log writer thread mid-commit, on the log database) is tried again after the pause. The
  *   busy handler used to sleep on the event loop for as long as the thread held the lock.
+ * - A step waits while the WAL holds more than `maxWalBacklogFrames` frames the checkpoint thread has not
+ *   copied back (when the connection reports it): the moved pages go through the WAL, and a writer that
+ *   found the thread far behind used to copy the backlog itself, on the event loop (15–455 ms).
  * - A step never fsyncs: `synchronous` is NORMAL while it runs (restored before anything else uses the
  *   connection). Its page moves are made durable by the next synced commit (the log writer thread's) or
  *   checkpoint; until then a crash loses only moves, which change no row. On the log database each step
@@ -35,8 +38,10 @@ export interface DefragOptions {
   stepBudgetMs?: number;
   /** Between steps, given the step's duration; default a pause at least as long (and ≥ DEFAULT_PAUSE_MS). */
   yieldStep?: (stepMs: number) => Promise<void>;
-  /** Upper bound on steps, busy ones included (default MAX_STEPS). */
+  /** Upper bound on steps, busy and waiting ones included (default MAX_STEPS). */
   maxSteps?: number;
+  /** WAL frames not yet checkpointed past which a step waits (default DEFAULT_MAX_WAL_BACKLOG_FRAMES). */
+  maxWalBacklogFrames?: number;
 }
 
 /** What one defragmentation did. */
@@ -47,6 +52,8 @@ export interface DefragResult {
   steps: number;
   /** Steps that found the write lock taken and moved nothing. */
   busySteps: number;
+  /** Steps that waited for the checkpoint thread to catch up with the WAL. */
+  walWaitSteps: number;
   longestStepMs: number;
 }
 
@@ -54,6 +61,13 @@ export interface DefragResult {
 export const DEFAULT_MAX_PAGES_PER_STEP = 32;
 /** The event loop time one step may take. */
 export const DEFAULT_STEP_BUDGET_MS = 4;
+/** Uncheckpointed WAL frames past which a step waits: 1,000 (the thread's own trigger) and as much again. */
+export const DEFAULT_MAX_WAL_BACKLOG_FRAMES = 2_000;
+/**
+ * Waits in a row after which a step runs anyway (≥ 10 s: a reader holding the WAL, e.g. a snapshot copy,
+ * stops the thread's checkpoints; the defrag then goes on at the old cost rather than wait for it).
+ */
+const MAX_WAL_WAITS_IN_A_ROW = 5_000;
 /** Shortest pause between steps. */
 export const DEFAULT_PAUSE_MS = 2;
 /** 2^24 steps: far past any database's page count. */
@@ -114,15 +128,24 @@ export async function defragment(db: SqlDatabase, options: DefragOptions = {}): 
   const maxSteps = options.maxSteps ?? MAX_STEPS;
   const pause = options.yieldStep ?? pauseAfter;
   const pageSizeBytes = pragmaNumber(db, "page_size");
-  const result: DefragResult = { mode: "none", freedPages: 0, pageSizeBytes, steps: 0, busySteps: 0, longestStepMs: 0 };
+  const maxBacklog = options.maxWalBacklogFrames ?? DEFAULT_MAX_WAL_BACKLOG_FRAMES;
+  const result: DefragResult = { mode: "none", freedPages: 0, pageSizeBytes, steps: 0, busySteps: 0, walWaitSteps: 0, longestStepMs: 0 };
   if (pragmaNumber(db, "auto_vacuum") !== 2) return result;
   result.mode = "incremental";
   const settings = { busyMs: pragmaNumber(db, "busy_timeout"), synchronous: pragmaNumber(db, "synchronous") };
   let pages = Math.min(maxPages, 8); // start small: the first step finds out how warm the file is
   let busyInARow = 0;
+  let walWaitsInARow = 0;
   for (; result.steps < maxSteps; result.steps++) {
     const before = pragmaNumber(db, "freelist_count");
     if (before === 0) break;
+    if (walWaitsInARow < MAX_WAL_WAITS_IN_A_ROW && (db.walBacklogFrames?.() ?? 0) > maxBacklog) {
+      result.walWaitSteps++;
+      walWaitsInARow++;
+      await pause(0);
+      continue;
+    }
+    walWaitsInARow = 0;
     const startMs = performance.now();
     const ran = stepOnce(db, pages, settings);
     const stepMs = performance.now() - startMs;

@@ -56,6 +56,24 @@ test("free pages are handed back in bounded steps, and writes made between steps
   db.close();
 });
 
+test("a step waits while the checkpoint thread is behind on the WAL (a bounded number of times), then goes on", async () => {
+  const db = openDatabase(join(dir, "backlog.db"), { durable: false });
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, x BLOB)");
+  const insert = db.prepare("INSERT INTO t (x) VALUES (?)");
+  db.transaction(() => {
+    for (let i = 0; i < 2_000; i++) insert.run(new Uint8Array(1_000));
+  });
+  db.exec("DELETE FROM t");
+  const backlogs = [50_000, 9_000, 2_001]; // frames behind on the first three looks, then caught up
+  let looks = 0;
+  const withBacklog = Object.assign(Object.create(db) as typeof db, { walBacklogFrames: () => backlogs[looks++] ?? 0 });
+  const result = await defragment(withBacklog, { maxWalBacklogFrames: 2_000, yieldStep: () => Promise.resolve() });
+  assert.is(result.walWaitSteps, 3);
+  assert.ok(result.freedPages > 100, `freed ${result.freedPages} pages`);
+  assert.is(Number(db.prepare("PRAGMA freelist_count").get()!.freelist_count), 0);
+  db.close();
+});
+
 test("a step's page count follows its time: halved past the budget, one more under half of it", () => {
   assert.is(nextPagesPerStep(16, 9, 4, 32), 8);
   assert.is(nextPagesPerStep(1, 50, 4, 32), 1);

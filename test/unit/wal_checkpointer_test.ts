@@ -49,6 +49,18 @@ test("WalBound asks for a rewind only past the limit, and forgets after a comple
   assert.throws(() => new WalBound(0, PAGE_BYTES));
 });
 
+test("WalBound leaves a large backlog to the thread: a rewind on the writer copies at most a few thousand frames, unless the WAL reached 4× the bound", () => {
+  const bound = new WalBound(10_000 * PAGE_BYTES, PAGE_BYTES);
+  bound.report(10_001, 10_001 - 2_000); // the thread 2,000 frames behind: cheap enough
+  assert.is(bound.shouldRewind(), true);
+  bound.report(12_000, 2_000); // 10,000 frames behind (a defrag's page moves): let the thread catch up
+  assert.is(bound.shouldRewind(), false);
+  bound.report(20_000, 19_500); // caught up
+  assert.is(bound.shouldRewind(), true);
+  bound.report(40_001, 0); // 4× the bound: the writer takes the copy on itself whatever the backlog
+  assert.is(bound.shouldRewind(), true);
+});
+
 test("the checkpoint turn: one holder at a time, and the thread yields to an asking writer for a bounded time", () => {
   const writer = new CheckpointTurn();
   const thread = new CheckpointTurn(writer.buffer);
