@@ -9,7 +9,7 @@
  * @module
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { classifyOpening, MAX_OPENING_BYTES } from "./opening.ts";
@@ -25,10 +25,46 @@ let nextTargetId = 0;
  * one client URL; the front's close removes them.
  */
 export function nodeTargets(label: string): FrontTargets {
+  if (nextTargetId === 0) sweepStaleTargets(tmpdir());
   const base = join(tmpdir(), `tsetcd-${process.pid}-${nextTargetId++}-${label}`);
   const targets = { h2: `${base}-h2.sock`, http1: `${base}-http1.sock` };
   if (Buffer.byteLength(targets.http1) >= 108) throw new Error(`client front: socket path too long: ${targets.http1}`);
   return targets;
+}
+
+/** Directory entries looked at by one sweep: a bound on the work, not on correctness (the next start sweeps on). */
+const MAX_SWEPT_ENTRIES = 10_000;
+const TARGET_FILE = /^tsetcd-(\d+)-\d+-.*-(h2|http1)\.sock$/;
+
+/**
+ * Removes socket files of members that died without closing (SIGKILL leaves them): ours by name, and only
+ * those whose process is gone, so a live member's files on the same machine are never touched.
+ */
+export function sweepStaleTargets(dir: string): number {
+  let removed = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).slice(0, MAX_SWEPT_ENTRIES);
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const pid = Number(TARGET_FILE.exec(entry)?.[1] ?? NaN);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, entry), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists under another user.
+    return (error as { code?: string }).code === "EPERM";
+  }
 }
 
 /** Removes the targets' socket files (a stale one would refuse the next listen on that path). */

@@ -1,13 +1,18 @@
 /**
  * The node:net client front (src/front/node_front.ts, the one a Deno member runs) on its own, here under
  * Bun's node:net: each connection reaches the server its first bytes ask for, with those bytes intact;
- * a garbage opening, a silent client and a client past the connection bound are closed.
+ * a garbage opening, a silent client and a client past the connection bound are closed; socket files a
+ * killed member left are swept at the next start.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { H2_PREFACE } from "../../src/front/opening.ts";
-import { nodeTargets, removeTargets, startNodeFront } from "../../src/front/node_front.ts";
+import { nodeTargets, removeTargets, startNodeFront, sweepStaleTargets } from "../../src/front/node_front.ts";
 
 /** Loopback port of this file (helper U2's range). */
 const FRONT_PORT = 25740;
@@ -65,6 +70,20 @@ test("routes HTTP/1 and HTTP/2 by their first bytes; refuses garbage, a silent c
     await front.close();
     for (const server of servers) await new Promise((r) => server.close(r));
     removeTargets(targets);
+  }
+});
+
+test("a start sweeps socket files of members that died unclosed, never a live one's or another program's", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsetcd-sweep-"));
+  try {
+    const dead = spawnSync("true").pid!; // exited and reaped: no such process now
+    const names = [`tsetcd-${dead}-0-0-h2.sock`, `tsetcd-${dead}-0-0-http1.sock`, `tsetcd-${process.ppid}-3-1-h2.sock`,
+      `tsetcd-${dead}-0-0-h2.txt`, "other-1-0-0-h2.sock"];
+    for (const name of names) writeFileSync(join(dir, name), "");
+    assert.is(sweepStaleTargets(dir), 2);
+    assert.equal(readdirSync(dir).sort(), names.slice(2).sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
