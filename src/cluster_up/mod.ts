@@ -104,8 +104,11 @@ async function waitReady(members: Running[], timeoutMs: number): Promise<boolean
 async function stopMember(member: Running): Promise<void> {
   if (!isRunning(member)) return;
   member.child.kill("SIGTERM");
-  const timer = sleep(STOP_GRACE_MS).then(() => "late" as const);
-  if (await Promise.race([member.exited.then(() => "done" as const), timer]) === "late") {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), STOP_GRACE_MS)));
+  const outcome = await Promise.race([member.exited.then(() => "done" as const), late]);
+  clearTimeout(timer);
+  if (outcome === "late") {
     member.child.kill("SIGKILL");
     await member.exited;
   }
