@@ -151,7 +151,7 @@ async function layout(options: ClusterUpOptions): Promise<{ root: string; ports:
   const fresh = async (): Promise<number[]> =>
     options.basePort !== undefined ? Array.from({ length: count }, (_v, i) => options.basePort! + i) : await pickFreePorts(count);
   if (options.dataDir === undefined) {
-    return { root: mkdtempSync(join(tmpdir(), "tsetcd-cluster-")), ports: await fresh(), temporary: true };
+    return { root: mkdtempSync(join(tmpdir(), "tsetcd-cluster-up-")), ports: await fresh(), temporary: true };
   }
   const kept = readState(options.dataDir, options);
   if (kept !== undefined) return { root: options.dataDir, ports: kept.ports, temporary: false };
