@@ -12,6 +12,7 @@ import { type AlarmMember, type AlarmResponse, AlarmType } from "../src/codec/me
 import { type CommandContext, type CommandSpec, clientFrom, emit, printOptionsFrom } from "./command.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import type { Printed, PrintOptions } from "./printer.ts";
+import { protoAlarms } from "./protobuf.ts";
 
 /** Bound on alarms disarmed by one `alarm disarm` (the list holds at most two per member). */
 const MAX_DISARMS = 10_000;
@@ -30,33 +31,6 @@ function alarmJson(a: AlarmMember): string {
   return `{${fields.filter((f) => f !== "").join(",")}}`;
 }
 
-function varint(value: bigint, out: number[]): void {
-  let v = value;
-  for (let i = 0; i < 10; i++) {
-    const low = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v === 0n) {
-      out.push(low);
-      return;
-    }
-    out.push(low | 0x80);
-  }
-}
-
-/** AlarmResponse as protobuf, header absent: field 2 per alarm, each with its member (1) and type (2). */
-function alarmProto(alarms: AlarmMember[]): Uint8Array {
-  const out: number[] = [];
-  for (const a of alarms) {
-    const inner: number[] = [];
-    if (a.memberID !== 0n) inner.push(0x08), varint(a.memberID, inner);
-    if (a.alarm !== AlarmType.NONE) inner.push(0x10), varint(BigInt(a.alarm), inner);
-    out.push(0x12);
-    varint(BigInt(inner.length), out);
-    out.push(...inner);
-  }
-  return new Uint8Array(out);
-}
-
 /** etcdctl 3.4's output of an alarm answer in each -w format. */
 export function printAlarms(alarms: AlarmMember[], options: PrintOptions): Printed {
   switch (options.format) {
@@ -65,7 +39,7 @@ export function printAlarms(alarms: AlarmMember[], options: PrintOptions): Print
     case "json":
       return { stdout: alarms.length === 0 ? "{}\n" : `{"alarms":[${alarms.map(alarmJson).join(",")}]}\n`, stderr: "" };
     case "protobuf":
-      return { stdout: "", stderr: "", stdoutBytes: alarmProto(alarms) };
+      return { stdout: "", stderr: "", stdoutBytes: protoAlarms(alarms) };
     case "fields":
       throw new CliError(
         ExitCode.BadConnection,

@@ -4,6 +4,7 @@
  * @module
  */
 import type {
+  AlarmMember,
   DeleteRangeResponse,
   KeyValue,
   Member,
@@ -135,4 +136,10 @@ function member(m: Member): Uint8Array {
 export function protoMemberList(r: MemberListResponse): Uint8Array {
   const w = new ProtoWriter().message(1, header(r.header));
   return repeated(w, 2, (r.members ?? []).map(member)).done();
+}
+
+/** AlarmResponse as protobuf, header absent (etcd 3.4 sends none): field 2 per alarm, its member (1) and type (2). */
+export function protoAlarms(alarms: AlarmMember[]): Uint8Array {
+  const w = new ProtoWriter();
+  return repeated(w, 2, alarms.map((a) => new ProtoWriter().int(1, a.memberID).int(2, a.alarm).done())).done();
 }
